@@ -1,0 +1,144 @@
+"""The register's HTTP API under `/folkeregisteret/{rettighetspakke}/api/v1/`, as the national register serves it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.concurrency import run_in_threadpool
+
+from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+from fiks_folkeregister.identity.tokens import AccessToken, AccessTokenValidator, InvalidTokenError
+from fiks_folkeregister.register.errors import RegisterError
+from fiks_folkeregister.register.service import RegisterService, parse_json_body
+
+PREFIX = "/folkeregisteret"
+JSON_TYPES = frozenset({"application/json", "application/*", "*/*"})
+PartQuery = Annotated[
+    list[str] | None,
+    Query(description="Information elements or aliases to return (repeatable); default person-basis."),
+]
+
+
+class JsonBytes(Response):
+    """A JSON response whose body is already serialised (orjson), so nothing is encoded twice."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else orjson.dumps(content)
+
+
+def error_response(error: RegisterError) -> Response:
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if error.http_status == 401 else None
+    return JsonBytes(orjson.dumps(error.body()), status_code=error.http_status, headers=headers)
+
+
+def rights_package(rettighetspakke: str) -> Rettighetspakke:
+    try:
+        return Rettighetspakke(rettighetspakke)
+    except ValueError:
+        raise RegisterError(
+            404,
+            "UKJENT_RETTIGHETSPAKKE",
+            f"Unknown rights package '{rettighetspakke}'; use one of {', '.join(p.value for p in Rettighetspakke)}",
+        ) from None
+
+
+def accepts_json(accept: str | None) -> bool:
+    """Whether the client accepts JSON (the only representation served so far)."""
+    if not accept:
+        return True
+    for item in accept.split(","):
+        media, _, params = item.strip().partition(";")
+        if media.strip().lower() in JSON_TYPES and "q=0" not in params.replace(" ", "").split(";"):
+            return True
+    return False
+
+
+def build_register_router(service: RegisterService, validator: AccessTokenValidator) -> APIRouter:
+    """Routes of one register; authentication as the national register does it (Bearer token, scope per package)."""
+
+    async def authorised_package(request: Request, rettighetspakke: str) -> Rettighetspakke:
+        package = rights_package(rettighetspakke)
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise RegisterError(401, "MANGLER_AUTENTISERING", "Missing Bearer access token in Authorization")
+        try:
+            access: AccessToken = validator.validate(token.strip())
+        except InvalidTokenError as error:
+            raise RegisterError(401, "UGYLDIG_TOKEN", f"The access token was refused: {error.reason}") from None
+        if package.scope not in access.scopes:
+            raise RegisterError(
+                403,
+                "MANGLER_TILGANG",
+                f"The access token lacks the scope {package.scope} needed for {package.value}",
+            )
+        if not accepts_json(request.headers.get("accept")):
+            raise RegisterError(
+                406, "IKKE_STOETTET_FORMAT", "Unsupported Accept header; this register serves application/json"
+            )
+        return package
+
+    Package = Annotated[Rettighetspakke, Depends(authorised_package)]
+    router = APIRouter(prefix=PREFIX + "/{rettighetspakke}/api/v1", tags=["register"])
+
+    @router.get("/personer/{personidentifikator}", summary="Henter oppdaterte data om en person.")
+    def hent_person(personidentifikator: str, package: Package, part: PartQuery = None) -> JsonBytes:
+        return JsonBytes(orjson.dumps(service.person(personidentifikator, package, part)))
+
+    @router.post("/personer/bulkoppslag", summary="Henter persondata for et sett med personer.")
+    async def hent_personer(
+        request: Request, package: Package, part: PartQuery = None, somBestilt: bool = False
+    ) -> JsonBytes:
+        body = await _json_body(request)
+        result = await run_in_threadpool(service.bulkoppslag, body, package, part, somBestilt)
+        return JsonBytes(orjson.dumps(result))
+
+    @router.get("/personer/arkiv/{dokumentidentifikator}", summary="Henter en arkivert versjon av en person.")
+    def hent_arkivperson(dokumentidentifikator: str, package: Package, part: PartQuery = None) -> JsonBytes:
+        return JsonBytes(orjson.dumps(service.arkivperson(dokumentidentifikator, package, part)))
+
+    @router.post("/personer/bulkoppslag/arkiv", summary="Henter arkiverte versjoner for et sett med dokumenter.")
+    async def hent_arkivpersoner(request: Request, package: Package, part: PartQuery = None) -> JsonBytes:
+        body = await _json_body(request)
+        result = await run_in_threadpool(service.bulkoppslag_arkiv, body, package, part)
+        return JsonBytes(orjson.dumps(result))
+
+    return router
+
+
+async def _json_body(request: Request) -> Any:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise RegisterError(
+            415, "IKKE_STOETTET_INNHOLD", f"Content-Type must be application/json, not '{content_type or 'missing'}'"
+        )
+    return parse_json_body(await request.body())
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error under /folkeregisteret answers in the register's own format."""
+
+    @app.exception_handler(RegisterError)
+    async def register_error(_request: Request, error: RegisterError) -> Response:
+        return error_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, error: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in problem['loc'])}: {problem['msg']}" for problem in error.errors()
+        )
+        return error_response(RegisterError(400, "UGYLDIG_PARAMETER", f"Invalid parameter: {problems}"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(PREFIX):
+            code = {404: "UKJENT_RESSURS", 405: "METODE_IKKE_TILLATT"}.get(error.status_code, "FEIL")
+            return error_response(RegisterError(error.status_code, code, str(error.detail)))
+        return JsonBytes(orjson.dumps({"detail": error.detail}), status_code=error.status_code)

@@ -1,0 +1,147 @@
+"""The register's use cases: lookups of current and archived person documents, minimised per request."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from fiks_folkeregister.domain.identitetsnummer import is_valid
+from fiks_folkeregister.domain.informasjonselementer import (
+    PartRequest,
+    Rettighetspakke,
+    UnknownPartError,
+    parse_parts,
+)
+from fiks_folkeregister.domain.minimering import minimise
+from fiks_folkeregister.register.errors import RegisterError, bad_request, not_found
+from fiks_folkeregister.register.repository import PersonRepository, current_identifier
+
+MAX_BULK = 1000
+
+
+def part_request(parts: Sequence[str] | None) -> PartRequest:
+    """Parse `part` parameters, or answer 400 naming every unknown part."""
+    try:
+        return parse_parts(parts)
+    except UnknownPartError as error:
+        raise bad_request("UGYLDIG_PART", str(error), ukjenteParter=list(error.unknown)) from error
+
+
+def _checked_identifier(value: Any) -> str:
+    if not isinstance(value, str) or not is_valid(value):
+        raise bad_request(
+            "UGYLDIG_IDENTIFIKATOR",
+            f"'{value}' is not a valid fødselsnummer or d-nummer (11 digits with valid check digits)",
+        )
+    return value
+
+
+def _id_list(body: Any, field: str, checker: Any = None) -> list[str]:
+    """The list of ids in a bulk body: present, non-empty, at most 1000, all strings."""
+    if not isinstance(body, dict) or field not in body:
+        raise bad_request("UGYLDIG_FORESPOERSEL", f"The request body must be a JSON object with the list '{field}'")
+    values = body[field]
+    if not isinstance(values, list) or not values:
+        raise bad_request("UGYLDIG_FORESPOERSEL", f"'{field}' must be a non-empty list")
+    if len(values) > MAX_BULK:
+        raise bad_request(
+            "FOR_MANGE_IDENTIFIKATORER", f"At most {MAX_BULK} ids per request; got {len(values)}"
+        )
+    if not all(isinstance(value, str) for value in values):
+        raise bad_request("UGYLDIG_FORESPOERSEL", f"Every element of '{field}' must be a string")
+    if checker is not None:
+        for value in values:
+            checker(value)
+    return values
+
+
+def parse_json_body(raw: bytes) -> Any:
+    if not raw:
+        raise bad_request("UGYLDIG_FORESPOERSEL", "The request body is empty; expected JSON")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise bad_request("UGYLDIG_JSON", f"The request body is not valid JSON: {error}") from error
+
+
+class RegisterService:
+    """Lookups as the national register answers them, for one rights package at a time."""
+
+    def __init__(self, repository: PersonRepository) -> None:
+        self._repository = repository
+
+    def person(self, identifikator: str, pakke: Rettighetspakke, parts: Sequence[str] | None) -> dict[str, Any]:
+        request = part_request(parts)
+        _checked_identifier(identifikator)
+        found = self._repository.current_documents([identifikator]).get(identifikator)
+        if found is None:
+            raise not_found("PERSON_IKKE_FUNNET", f"No person with identity number {identifikator}")
+        return minimise(orjson.loads(found.dokument), pakke, request)
+
+    def bulkoppslag(
+        self, body: Any, pakke: Rettighetspakke, parts: Sequence[str] | None, som_bestilt: bool
+    ) -> dict[str, Any]:
+        request = part_request(parts)
+        identifiers = _id_list(body, "foedselsEllerDNummer", _checked_identifier)
+        found = self._repository.current_documents(identifiers)
+        oppslag: list[dict[str, Any]] = []
+        if som_bestilt:
+            for number in identifiers:
+                stored = found.get(number)
+                if stored is None:
+                    oppslag.append(_feil(number, "Fant ikke person med dette fødsels- eller d-nummeret"))
+                elif not stored.identifier_is_current:
+                    oppslag.append(
+                        _feil(number, f"Identifikatoren er utgått; personen har nå {stored.foedsels_eller_d_nummer}")
+                    )
+                else:
+                    oppslag.append(_treff(number, minimise(orjson.loads(stored.dokument), pakke, request)))
+            return {"oppslag": oppslag}
+        seen: set[str] = set()
+        for number in identifiers:
+            stored = found.get(number)
+            if stored is None or stored.foedsels_eller_d_nummer in seen:
+                continue
+            seen.add(stored.foedsels_eller_d_nummer)
+            oppslag.append(
+                _treff(stored.foedsels_eller_d_nummer, minimise(orjson.loads(stored.dokument), pakke, request))
+            )
+        return {"oppslag": oppslag}
+
+    def arkivperson(
+        self, dokumentidentifikator: str, pakke: Rettighetspakke, parts: Sequence[str] | None
+    ) -> dict[str, Any]:
+        request = part_request(parts)
+        found = self._repository.archived_documents([dokumentidentifikator]).get(dokumentidentifikator)
+        if found is None:
+            raise not_found("DOKUMENT_IKKE_FUNNET", f"No archived person document with id {dokumentidentifikator}")
+        return minimise(orjson.loads(found), pakke, request)
+
+    def bulkoppslag_arkiv(self, body: Any, pakke: Rettighetspakke, parts: Sequence[str] | None) -> dict[str, Any]:
+        request = part_request(parts)
+        ids = _id_list(body, "dokumentidentifikator")
+        found = self._repository.archived_documents(ids)
+        oppslag = []
+        for dokid in dict.fromkeys(ids):
+            raw = found.get(dokid)
+            if raw is None:
+                continue
+            document = orjson.loads(raw)
+            minimised = minimise(document, pakke, request)
+            entry = _treff(current_identifier(document), minimised)
+            entry["dokumentidentifikator"] = dokid
+            oppslag.append(entry)
+        return {"oppslag": oppslag}
+
+
+def _treff(number: str, document: dict[str, Any]) -> dict[str, Any]:
+    return {"foedselsEllerDNummer": number, "folkeregisterperson": document}
+
+
+def _feil(number: str, message: str) -> dict[str, Any]:
+    return {"foedselsEllerDNummer": number, "feilmelding": {"feilmelding": message}}
+
+
+__all__ = ["MAX_BULK", "RegisterError", "RegisterService", "parse_json_body", "part_request"]

@@ -1,0 +1,60 @@
+"""A served register over a small seeded population, on each database engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fiks_folkeregister.app import build_register_app, build_token_issuer
+from fiks_folkeregister.register.repository import PersonRepository
+from fiks_folkeregister.register.seeding import seed_population
+from fiks_folkeregister.settings import Settings
+from tests.conftest import make_postgres_database
+
+MED = "folkeregister:deling/offentligmedhjemmel"
+UTEN = "folkeregister:deling/offentligutenhjemmel"
+REFERENCE_DATE = date(2026, 11, 1)
+PERSONS = 1500
+
+
+@dataclass
+class ServedRegister:
+    client: TestClient
+    repository: PersonRepository
+    examples: dict[str, list[str]]
+    token: Callable[..., str]
+
+    def url(self, package: str, resource: str) -> str:
+        return f"/folkeregisteret/{package}/api/v1/{resource}"
+
+    def auth(self, *scopes: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(*scopes)}"}
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def served_register(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedRegister]:
+    data_dir: Path = tmp_path_factory.mktemp("register")
+    drop = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{data_dir / 'register.sqlite3'}"
+    else:
+        url, drop = make_postgres_database(request.getfixturevalue("postgres_server"))
+    settings = Settings(data_dir=data_dir, register_database_url=url)
+    app = build_register_app(settings)
+    repository: PersonRepository = app.state.register.repository
+    examples = seed_population(repository, PERSONS, seed=7, reference_date=REFERENCE_DATE)
+    issuer = build_token_issuer(settings)
+
+    def token(*scopes: str, orgnr: str = "910000009", lifetime: int | None = None) -> str:
+        return issuer.issue(orgnr, list(scopes) or [MED], client_id="test-client", lifetime_seconds=lifetime)
+
+    with TestClient(app) as client:
+        yield ServedRegister(client=client, repository=repository, examples=examples, token=token)
+    repository.engine.dispose()
+    if drop:
+        drop()
