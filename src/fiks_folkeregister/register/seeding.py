@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from itertools import batched
+from itertools import islice
+from typing import Any
 
 from fiks_folkeregister.register.population.examples import example_categories
 from fiks_folkeregister.register.population.generator import generate_population
@@ -14,6 +15,12 @@ from fiks_folkeregister.register.repository import PersonRepository, current_ide
 
 BATCH_SIZE = 2000
 EXAMPLES_PER_CATEGORY = 5
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def seed_population(
@@ -26,7 +33,7 @@ def seed_population(
     """Write a deterministic population; return the example persons chosen, by category."""
     ids = random.Random(f"dokumentidentifikator:{seed}")
     examples: dict[str, list[str]] = {}
-    for batch in batched(generate_population(persons, seed, reference_date), BATCH_SIZE):
+    for batch in _batches(generate_population(persons, seed, reference_date), BATCH_SIZE):
         dokids = [str(uuid.UUID(int=ids.getrandbits(128), version=4)) for _ in batch]
         repository.add_persons(batch, dokids)
         for document in batch:
