@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -10,7 +11,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from fiks_folkeregister.app import build_register_app, build_token_issuer
+from fiks_folkeregister.app import build_register_app
+from fiks_folkeregister.identity.clients import ClientRegistry
+from fiks_folkeregister.identity.issuer import TokenIssuer
+from fiks_folkeregister.identity.keys import SigningKeys
 from fiks_folkeregister.register.repository import PersonRepository
 from fiks_folkeregister.register.seeding import seed_population
 from fiks_folkeregister.settings import Settings
@@ -48,10 +52,13 @@ def served_register(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     app = build_register_app(settings)
     repository: PersonRepository = app.state.register.repository
     examples = seed_population(repository, PERSONS, seed=7, reference_date=REFERENCE_DATE)
-    issuer = build_token_issuer(settings)
-
-    def token(*scopes: str, orgnr: str = "910000009", lifetime: int | None = None) -> str:
-        return issuer.issue(orgnr, list(scopes) or [MED], client_id="test-client", lifetime_seconds=lifetime)
+    def token(*scopes: str, orgnr: str = "910000009", age_seconds: int = 0) -> str:
+        """A token from the register's own issuer, issued `age_seconds` ago (120 s lifetime)."""
+        issuer = TokenIssuer(
+            SigningKeys(settings.issuer_dir), ClientRegistry(settings.issuer_dir), settings.issuer,
+            clock=lambda: time.time() - age_seconds,
+        )
+        return issuer.issue(orgnr, list(scopes) or [MED], client_id="test-client")
 
     with TestClient(app) as client:
         yield ServedRegister(client=client, repository=repository, examples=examples, token=token)

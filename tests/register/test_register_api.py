@@ -161,7 +161,7 @@ def test_missing_and_refused_tokens_are_401(served_register: ServedRegister) -> 
 
 def test_expired_token_is_401(served_register: ServedRegister) -> None:
     url = served_register.url(MED_PKG, f"personer/{_first(served_register, 'ordinary-adult')}")
-    expired = served_register.token(MED, lifetime=-120)
+    expired = served_register.token(MED, age_seconds=600)
     response = served_register.client.get(url, headers={"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401
     assert "expired" in response.json()["feilmelding"].lower()

@@ -1,6 +1,5 @@
 """The register's HTTP API under `/folkeregisteret/{rettighetspakke}/api/v1/`, as the national register serves it."""
 
-from __future__ import annotations
 
 from typing import Annotated, Any
 
