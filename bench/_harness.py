@@ -89,8 +89,8 @@ def wrk(
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     os.unlink(lua.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = _ms(re.search(r"50%\s+(\S+)", output).group(1))
-    p99 = _ms(re.search(r"99%\s+(\S+)", output).group(1))
+    p50 = _ms(re.search(r"^\s*50%\s+(\S+)", output, re.M).group(1))
+    p99 = _ms(re.search(r"^\s*99%\s+(\S+)", output, re.M).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     return {"rps": rps, "p50": p50, "p99": p99, "errors": float(non2xx.group(1)) if non2xx else 0.0}
 

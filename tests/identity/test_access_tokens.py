@@ -285,3 +285,29 @@ def test_unreachable_key_provider_is_reported_as_such(issuer: TokenIssuer) -> No
 
     with pytest.raises(KeysUnavailableError):
         validator.validate(issuer.issue(ORGNR, ["ks:fiks"], "c"))
+
+
+def test_a_remembered_signature_does_not_outlive_the_tokens_expiry(issuer: TokenIssuer) -> None:
+    now = [time.time()]
+    validator = AccessTokenValidator(
+        issuer.jwks, issuer=issuer.issuer, leeway_seconds=0, clock=lambda: now[0]
+    )
+    token = issuer.issue("910000009", ["ks:fiks"], client_id="c", lifetime_seconds=60)
+    assert validator.validate(token).orgnr == "910000009"
+    assert validator.validate(token).orgnr == "910000009"  # served from the verified-signature cache
+    now[0] += 61
+    with pytest.raises(InvalidTokenError, match="expired"):
+        validator.validate(token)
+
+
+def test_a_tampered_copy_of_a_remembered_token_is_still_refused(
+    issuer: TokenIssuer, validator: AccessTokenValidator
+) -> None:
+    token = issuer.issue("910000009", ["ks:fiks"], client_id="c")
+    validator.validate(token)
+    header, payload, signature = token.split(".")
+    forged_payload = _b64(
+        json.dumps({**json.loads(base64.urlsafe_b64decode(payload + "==")), "scope": "x:y"}).encode()
+    )
+    with pytest.raises(InvalidTokenError):
+        validator.validate(f"{header}.{forged_payload}.{signature}")

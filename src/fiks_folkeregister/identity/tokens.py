@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 import threading
 import time
@@ -19,6 +20,8 @@ from joserfc.jwk import KeySet, RSAKey
 from joserfc.jws import JWSRegistry
 
 ACCEPTED_ALGORITHM = "RS256"
+#: How many verified signatures to remember before starting over (tokens live for minutes).
+VERIFIED_CACHE_SIZE = 10_000
 CONSUMER_AUTHORITY = "iso6523-actorid-upis"
 ORGNR_ICD_PREFIX = "0192:"  # ISO 6523 ICD 0192: the Norwegian Register of Business Enterprises
 
@@ -130,6 +133,7 @@ class AccessTokenValidator:
         self._lock = threading.Lock()
         self._last_refresh: float | None = None
         self._keys: dict[str, RSAKey] = {}
+        self._verified: dict[bytes, dict[str, Any]] = {}
         # Tolerate header parameters we do not know (another issuer may add some); ``crit`` is refused.
         self._registry = JWSRegistry(algorithms=[ACCEPTED_ALGORITHM], strict_check_header=False)
         if isinstance(jwks, KeySet):
@@ -146,7 +150,24 @@ class AccessTokenValidator:
             self._load_from_provider()
 
     def validate(self, token: str) -> AccessToken:
-        """The caller described by ``token``; raises ``InvalidTokenError`` saying why it is not acceptable."""
+        """The caller described by ``token``; raises ``InvalidTokenError`` saying why it is not acceptable.
+
+        A signature once verified is remembered (by the token's SHA-256), so a client reusing its token, as
+        clients do until it expires, costs a dictionary look-up instead of an RSA verification; the claims
+        (expiry, issuer, audience) are still checked on every call.
+        """
+        if not isinstance(token, str):
+            raise InvalidTokenError("token is not a string")
+        digest = hashlib.sha256(token.encode()).digest()
+        claims = self._verified.get(digest)
+        if claims is None:
+            claims = self._verify_signature(token)
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                self._verified.clear()
+            self._verified[digest] = claims
+        return self._check_claims(claims)
+
+    def _verify_signature(self, token: str) -> dict[str, Any]:
         header = _read_header(token)
         algorithm = header.get("alg")
         if algorithm != ACCEPTED_ALGORITHM:
@@ -165,7 +186,7 @@ class AccessTokenValidator:
             raise InvalidTokenError("token payload is not JSON") from error
         if not isinstance(claims, dict):
             raise InvalidTokenError("token payload is not a JSON object")
-        return self._check_claims(claims)
+        return claims
 
     def _key_for(self, kid: str) -> RSAKey:
         key = self._keys.get(kid)
