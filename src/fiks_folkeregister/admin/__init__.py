@@ -1,0 +1,1 @@
+"""Configuration of the gateway: organisations, roles, integrations, grants and administrators."""

@@ -1,0 +1,567 @@
+"""The admin REST API (mounted at `/admin/api/v1`): configuration and logs, authenticated by API key."""
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated, Any, Self
+from uuid import UUID
+
+import orjson
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from fiks_folkeregister.admin.errors import AdminError, platform_error_body
+from fiks_folkeregister.admin.service import (
+    Actor,
+    Administrator,
+    AdminService,
+    Endring,
+    Integrasjon,
+    Organisasjon,
+    StoredRole,
+    Tildeling,
+)
+from fiks_folkeregister.audit.log import AuditRecord
+from fiks_folkeregister.domain.informasjonselementer import HISTORIKK
+
+ADMIN_PREFIX = "/admin/api/v1"
+
+
+# -- models ----------------------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class _Request(_Model):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class NyOrganisasjon(_Request):
+    orgnr: str = Field(description="Organisation number, 9 digits.", examples=["921234567"])
+    navn: str = Field(examples=["Eksempel kommune"])
+    kommunenummer: str | None = Field(default=None, description="4 digits.", examples=["0301"])
+    fylkesnummer: str | None = Field(default=None, description="2 digits; default from kommunenummer.")
+
+
+class OrganisasjonUt(_Model):
+    orgnr: str
+    navn: str
+    kommunenummer: str | None
+    fylkesnummer: str | None
+    opprettet: datetime
+
+    @classmethod
+    def of(cls, org: Organisasjon) -> Self:
+        return cls(
+            orgnr=org.orgnr,
+            navn=org.navn,
+            kommunenummer=org.kommunenummer,
+            fylkesnummer=org.fylkesnummer,
+            opprettet=org.opprettet,
+        )
+
+
+_ELEMENTER_DESCRIPTION = (
+    "Information elements of Folkeregisterperson and aliases (person-basis, identitetsgrunnlag-utvidet, "
+    "relasjon-utvidet); stored expanded."
+)
+
+
+class NyRolle(_Request):
+    navn: str
+    beskrivelse: str = ""
+    rettighetspakke: str = Field(
+        description="offentlig-med-hjemmel or offentlig-uten-hjemmel", examples=["offentlig-med-hjemmel"]
+    )
+    bruksomraader: list[str] = Field(
+        description="sok-etter-person, hendelsesliste, uttrekk", examples=[["sok-etter-person"]]
+    )
+    elementer: list[str] = Field(description=_ELEMENTER_DESCRIPTION, examples=[["person-basis"]])
+    historikk: bool = Field(default=False, description="Whether historic entries may be fetched.")
+
+
+class RolleEndring(_Request):
+    navn: str | None = None
+    beskrivelse: str | None = None
+    rettighetspakke: str | None = None
+    bruksomraader: list[str] | None = None
+    elementer: list[str] | None = Field(default=None, description=_ELEMENTER_DESCRIPTION)
+    historikk: bool | None = None
+
+
+class RolleUt(_Model):
+    rolle_id: UUID
+    orgnr: str
+    navn: str
+    beskrivelse: str
+    rettighetspakke: str
+    bruksomraader: list[str]
+    elementer: list[str] = Field(description="The elements the role may fetch (aliases expanded).")
+    deler: list[str] = Field(description="The elements and aliases as the administrator named them.")
+    historikk: bool
+    opprettet: datetime
+    endret: datetime
+
+    @classmethod
+    def of(cls, stored: StoredRole) -> Self:
+        role = stored.rolle
+        return cls(
+            rolle_id=role.id,
+            orgnr=role.orgnr,
+            navn=role.navn,
+            beskrivelse=role.beskrivelse,
+            rettighetspakke=role.rettighetspakke.value,
+            bruksomraader=sorted(b.value for b in role.bruksomraader),
+            elementer=sorted(role.elementer),
+            deler=[part for part in stored.deler if part != HISTORIKK],
+            historikk=role.historikk,
+            opprettet=stored.opprettet,
+            endret=stored.endret,
+        )
+
+
+class NyIntegrasjon(_Request):
+    navn: str
+    beskrivelse: str = ""
+    autorisert_orgnr: str | None = Field(
+        default=None, description="Organisation number allowed to operate it (a vendor); default the owner."
+    )
+
+
+class IntegrasjonUt(_Model):
+    integrasjon_id: UUID
+    orgnr: str
+    navn: str
+    beskrivelse: str
+    autorisert_orgnr: str
+    passord_endret: datetime
+    opprettet: datetime
+
+    @classmethod
+    def of(cls, integration: Integrasjon) -> Self:
+        return cls(
+            integrasjon_id=integration.id,
+            orgnr=integration.orgnr,
+            navn=integration.navn,
+            beskrivelse=integration.beskrivelse,
+            autorisert_orgnr=integration.autorisert_orgnr,
+            passord_endret=integration.passord_endret,
+            opprettet=integration.opprettet,
+        )
+
+
+class IntegrasjonPassordUt(_Model):
+    """Shown once: store the password now, it cannot be read again."""
+
+    integrasjon_id: UUID
+    integrasjon_passord: str
+    autorisert_orgnr: str
+
+
+class TildelingUt(_Model):
+    integrasjon_id: UUID
+    rolle_id: UUID
+    orgnr: str
+    opprettet: datetime
+    opprettet_av: str
+    tilbakekalt: datetime | None
+    tilbakekalt_av: str | None
+
+    @classmethod
+    def of(cls, grant: Tildeling) -> Self:
+        return cls(
+            integrasjon_id=grant.integrasjon_id,
+            rolle_id=grant.rolle_id,
+            orgnr=grant.orgnr,
+            opprettet=grant.opprettet,
+            opprettet_av=grant.opprettet_av,
+            tilbakekalt=grant.tilbakekalt,
+            tilbakekalt_av=grant.tilbakekalt_av,
+        )
+
+
+class NyAdministrator(_Request):
+    navn: str
+    orgnr: str | None = Field(
+        default=None, description="The organisation administered; null: a platform operator."
+    )
+
+
+class AdministratorUt(_Model):
+    administrator_id: UUID
+    navn: str
+    orgnr: str | None
+    opprettet: datetime
+    deaktivert: datetime | None
+
+    @classmethod
+    def of(cls, admin: Administrator) -> Self:
+        return cls(
+            administrator_id=admin.id,
+            navn=admin.navn,
+            orgnr=admin.orgnr,
+            opprettet=admin.opprettet,
+            deaktivert=admin.deaktivert,
+        )
+
+
+class NyAdministratorSvar(AdministratorUt):
+    """Shown once: the API key cannot be read again."""
+
+    api_noekkel: str
+
+
+class EndringUt(_Model):
+    tidspunkt: datetime
+    utfoert_av: str
+    orgnr: str | None
+    handling: str
+    objekttype: str
+    objekt_id: str
+    foer: dict[str, Any] | None
+    etter: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, change: Endring) -> Self:
+        return cls(
+            tidspunkt=change.tidspunkt,
+            utfoert_av=change.utfoert_av,
+            orgnr=change.orgnr,
+            handling=change.handling,
+            objekttype=change.objekttype,
+            objekt_id=change.objekt_id,
+            foer=change.foer,
+            etter=change.etter,
+        )
+
+
+class OppslagUt(_Model):
+    tidspunkt: datetime
+    request_id: str
+    orgnr: str | None
+    rolle_id: UUID | None
+    integrasjon_id: UUID | None
+    klient_orgnr: str | None
+    ressurs: str
+    parametre: dict[str, Any]
+    personer: list[str]
+    utfall: str
+    status: int
+    feilkode: str | None
+
+    @classmethod
+    def of(cls, record: AuditRecord) -> Self:
+        return cls(
+            tidspunkt=record.tidspunkt,
+            request_id=record.request_id,
+            orgnr=record.orgnr,
+            rolle_id=record.rolle_id,
+            integrasjon_id=record.integrasjon_id,
+            klient_orgnr=record.klient_orgnr,
+            ressurs=record.ressurs,
+            parametre=dict(record.parametre),
+            personer=list(record.personer),
+            utfall=record.utfall,
+            status=record.status,
+            feilkode=record.feilkode,
+        )
+
+
+class Feilmelding(BaseModel):
+    """The platform's error body (DOMAIN.md §2)."""
+
+    timestamp: int
+    status: int
+    error: str
+    errorId: str
+    path: str
+    message: str
+    errorCode: str
+    errorJson: dict[str, Any] | None
+
+
+# -- errors ----------------------------------------------------------------------------------------
+
+
+def error_response(request: Request, error: AdminError) -> Response:
+    body = platform_error_body(error.status, error.code, error.message, request.url.path, error.details)
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return Response(
+        orjson.dumps(body), status_code=error.status, media_type="application/json", headers=headers
+    )
+
+
+class _AdminRoute(APIRoute):
+    """Answers every error of the admin API in the platform's format, whatever app it is mounted in."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except AdminError as error:
+                return error_response(request, error)
+            except RequestValidationError as error:
+                problems = [
+                    {"felt": ".".join(str(p) for p in problem["loc"]), "feil": problem["msg"]}
+                    for problem in error.errors()
+                ]
+                message = "; ".join(f"{p['felt']}: {p['feil']}" for p in problems)
+                invalid = AdminError(
+                    400, "UGYLDIG_FORESPOERSEL", f"Invalid request: {message}", {"feil": problems}
+                )
+                return error_response(request, invalid)
+
+        return route
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": Feilmelding, "description": description}
+    for status, description in (
+        (400, "Invalid request (errorCode says what, errorJson the details)"),
+        (401, "Missing or unknown API key"),
+        (403, "Not allowed for this administrator"),
+        (404, "Not found, or not this administrator's organisation"),
+        (409, "Conflicts with what exists"),
+    )
+}
+
+
+# -- routes ----------------------------------------------------------------------------------------
+
+
+def build_admin_router(service: AdminService) -> APIRouter:
+    """The admin API's routes, without prefix: mount with `include_router(..., prefix=ADMIN_PREFIX)`."""
+    bearer = HTTPBearer(
+        auto_error=False,
+        scheme_name="AdministratorApiKey",
+        description="An administrator's API key (made by `fiks-folkeregister admin operator create` or "
+        "`admin administrator create`).",
+    )
+
+    def authenticated(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Actor:
+        if credentials is None or not credentials.credentials.strip():
+            raise AdminError(401, "MANGLER_AUTENTISERING", "Missing 'Authorization: Bearer <API key>'")
+        actor = service.authenticate(credentials.credentials.strip())
+        if actor is None:
+            raise AdminError(401, "UGYLDIG_API_NOEKKEL", "The API key is unknown or deactivated")
+        return actor
+
+    Who = Annotated[Actor, Depends(authenticated)]
+    router = APIRouter(route_class=_AdminRoute, tags=["admin"], responses=_ERRORS)
+
+    # organisations
+    @router.post("/organisasjoner", status_code=201, summary="Create an organisation (platform operators).")
+    def create_organisation(body: NyOrganisasjon, actor: Who) -> OrganisasjonUt:
+        return OrganisasjonUt.of(
+            service.create_organisation(actor, body.orgnr, body.navn, body.kommunenummer, body.fylkesnummer)
+        )
+
+    @router.get("/organisasjoner", summary="Organisations this administrator sees.")
+    def list_organisations(actor: Who) -> list[OrganisasjonUt]:
+        return [OrganisasjonUt.of(org) for org in service.list_organisations(actor)]
+
+    @router.get("/organisasjoner/{orgnr}", summary="One organisation.")
+    def get_organisation(orgnr: str, actor: Who) -> OrganisasjonUt:
+        return OrganisasjonUt.of(service.get_organisation(actor, orgnr))
+
+    # roles
+    @router.get("/organisasjoner/{orgnr}/roller", summary="The organisation's roles.")
+    def list_roles(orgnr: str, actor: Who) -> list[RolleUt]:
+        return [RolleUt.of(role) for role in service.list_roles(actor, orgnr)]
+
+    @router.post("/organisasjoner/{orgnr}/roller", status_code=201, summary="Create a role.")
+    def create_role(orgnr: str, body: NyRolle, actor: Who) -> RolleUt:
+        parts = [*body.elementer, HISTORIKK] if body.historikk else body.elementer
+        return RolleUt.of(
+            service.create_role(
+                actor, orgnr, body.navn, body.rettighetspakke, body.bruksomraader, parts, body.beskrivelse
+            )
+        )
+
+    @router.get("/organisasjoner/{orgnr}/roller/{rolleId}", summary="One role.")
+    def get_role(orgnr: str, rolleId: UUID, actor: Who) -> RolleUt:
+        return RolleUt.of(service.get_role(actor, rolleId, orgnr))
+
+    @router.patch(
+        "/organisasjoner/{orgnr}/roller/{rolleId}", summary="Change a role (only the fields given)."
+    )
+    def update_role(orgnr: str, rolleId: UUID, body: RolleEndring, actor: Who) -> RolleUt:
+        parts: list[str] | None = None
+        if body.elementer is not None or body.historikk is not None:
+            current = service.get_role(actor, rolleId, orgnr)
+            named = body.elementer if body.elementer is not None else list(current.deler)
+            historikk = body.historikk if body.historikk is not None else current.rolle.historikk
+            parts = [part for part in named if part != HISTORIKK] + ([HISTORIKK] if historikk else [])
+        return RolleUt.of(
+            service.update_role(
+                actor,
+                rolleId,
+                orgnr=orgnr,
+                navn=body.navn,
+                beskrivelse=body.beskrivelse,
+                rettighetspakke=body.rettighetspakke,
+                bruksomraader=body.bruksomraader,
+                deler=parts,
+            )
+        )
+
+    @router.delete(
+        "/organisasjoner/{orgnr}/roller/{rolleId}", status_code=204, summary="Delete an unused role."
+    )
+    def delete_role(orgnr: str, rolleId: UUID, actor: Who) -> Response:
+        service.delete_role(actor, rolleId, orgnr)
+        return Response(status_code=204)
+
+    # integrations
+    @router.get("/organisasjoner/{orgnr}/integrasjoner", summary="The organisation's integrations.")
+    def list_integrations(orgnr: str, actor: Who) -> list[IntegrasjonUt]:
+        return [IntegrasjonUt.of(i) for i in service.list_integrations(actor, orgnr)]
+
+    @router.post(
+        "/organisasjoner/{orgnr}/integrasjoner",
+        status_code=201,
+        summary="Create an integration; its password is in this answer only.",
+    )
+    def create_integration(orgnr: str, body: NyIntegrasjon, actor: Who) -> IntegrasjonPassordUt:
+        made = service.create_integration(actor, orgnr, body.navn, body.autorisert_orgnr, body.beskrivelse)
+        return IntegrasjonPassordUt(
+            integrasjon_id=made.integrasjon.id,
+            integrasjon_passord=made.passord,
+            autorisert_orgnr=made.integrasjon.autorisert_orgnr,
+        )
+
+    @router.get("/organisasjoner/{orgnr}/integrasjoner/{integrasjonId}", summary="One integration.")
+    def get_integration(orgnr: str, integrasjonId: UUID, actor: Who) -> IntegrasjonUt:
+        return IntegrasjonUt.of(service.get_integration(actor, integrasjonId, orgnr))
+
+    @router.delete(
+        "/organisasjoner/{orgnr}/integrasjoner/{integrasjonId}",
+        status_code=204,
+        summary="Delete an integration and its grants.",
+    )
+    def delete_integration(orgnr: str, integrasjonId: UUID, actor: Who) -> Response:
+        service.delete_integration(actor, integrasjonId, orgnr)
+        return Response(status_code=204)
+
+    @router.post(
+        "/organisasjoner/{orgnr}/integrasjoner/{integrasjonId}/passord",
+        summary="Rotate the password: the old one stops working at once; the new one is in this answer only.",
+    )
+    def rotate_password(orgnr: str, integrasjonId: UUID, actor: Who) -> IntegrasjonPassordUt:
+        made = service.rotate_password(actor, integrasjonId, orgnr)
+        return IntegrasjonPassordUt(
+            integrasjon_id=made.integrasjon.id,
+            integrasjon_passord=made.passord,
+            autorisert_orgnr=made.integrasjon.autorisert_orgnr,
+        )
+
+    # grants
+    @router.get("/organisasjoner/{orgnr}/tildelinger", summary="Grants of the organisation's roles.")
+    def list_grants(
+        orgnr: str,
+        actor: Who,
+        inkluderTilbakekalte: bool = False,
+    ) -> list[TildelingUt]:
+        return [
+            TildelingUt.of(g) for g in service.list_grants(actor, orgnr, include_revoked=inkluderTilbakekalte)
+        ]
+
+    @router.put(
+        "/organisasjoner/{orgnr}/integrasjoner/{integrasjonId}/roller/{rolleId}",
+        status_code=201,
+        summary="Grant the role to the integration (201 new, 200 already granted).",
+        responses={200: {"model": TildelingUt, "description": "Already granted"}},
+    )
+    def grant(orgnr: str, integrasjonId: UUID, rolleId: UUID, actor: Who, response: Response) -> TildelingUt:
+        made, created = service.grant(actor, integrasjonId, rolleId, orgnr)
+        if not created:
+            response.status_code = 200
+        return TildelingUt.of(made)
+
+    @router.delete(
+        "/organisasjoner/{orgnr}/integrasjoner/{integrasjonId}/roller/{rolleId}",
+        summary="Revoke the grant; the next request with it is refused.",
+    )
+    def revoke(orgnr: str, integrasjonId: UUID, rolleId: UUID, actor: Who) -> TildelingUt:
+        return TildelingUt.of(service.revoke(actor, integrasjonId, rolleId, orgnr))
+
+    # logs
+    @router.get("/organisasjoner/{orgnr}/endringslogg", summary="The organisation's configuration changes.")
+    def organisation_changes(
+        orgnr: str, actor: Who, limit: Annotated[int, Query(ge=1, le=10_000)] = 1000
+    ) -> list[EndringUt]:
+        return [EndringUt.of(c) for c in service.change_log(actor, orgnr, limit)]
+
+    @router.get("/endringslogg", summary="Every configuration change (platform operators).")
+    def all_changes(actor: Who, limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[EndringUt]:
+        return [EndringUt.of(c) for c in service.change_log(actor, None, limit)]
+
+    @router.get(
+        "/organisasjoner/{orgnr}/oppslagslogg",
+        summary="The organisation's lookup log, newest first (its own administrators).",
+    )
+    def lookup_log(
+        orgnr: str,
+        actor: Who,
+        fra: Annotated[datetime | None, Query(description="From (inclusive), ISO 8601 with offset.")] = None,
+        til: Annotated[datetime | None, Query(description="Until (exclusive), ISO 8601 with offset.")] = None,
+        rolleId: UUID | None = None,
+        integrasjonId: UUID | None = None,
+        person: Annotated[
+            str | None, Query(description="Lookups that returned this identity number.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    ) -> list[OppslagUt]:
+        for name, moment in (("fra", fra), ("til", til)):
+            if moment is not None and moment.tzinfo is None:
+                raise AdminError(
+                    400, "UGYLDIG_TIDSROM", f"'{name}' needs a UTC offset, e.g. 2026-11-01T00:00:00Z"
+                )
+        records = service.lookup_log(
+            actor,
+            orgnr,
+            fra=fra,
+            til=til,
+            rolle_id=rolleId,
+            integrasjon_id=integrasjonId,
+            person=person,
+            limit=limit,
+        )
+        return [OppslagUt.of(record) for record in records]
+
+    # administrators
+    @router.post(
+        "/administratorer",
+        status_code=201,
+        summary="Create an administrator (platform operators); the API key is in this answer only.",
+    )
+    def create_administrator(body: NyAdministrator, actor: Who) -> NyAdministratorSvar:
+        made = service.create_administrator(actor, body.navn, body.orgnr)
+        admin = made.administrator
+        return NyAdministratorSvar(
+            administrator_id=admin.id,
+            navn=admin.navn,
+            orgnr=admin.orgnr,
+            opprettet=admin.opprettet,
+            deaktivert=admin.deaktivert,
+            api_noekkel=made.api_noekkel,
+        )
+
+    @router.get("/administratorer", summary="Administrators (platform operators).")
+    def list_administrators(actor: Who, orgnr: str | None = None) -> list[AdministratorUt]:
+        return [AdministratorUt.of(a) for a in service.list_administrators(actor, orgnr)]
+
+    @router.delete("/administratorer/{administratorId}", summary="Deactivate an administrator's API key.")
+    def deactivate_administrator(administratorId: UUID, actor: Who) -> AdministratorUt:
+        return AdministratorUt.of(service.deactivate_administrator(actor, administratorId))
+
+    return router

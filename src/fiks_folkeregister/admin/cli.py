@@ -1,0 +1,502 @@
+"""`fiks-folkeregister admin`: the operator's tool on the server, working on the gateway's database."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+from uuid import UUID
+
+import typer
+
+from fiks_folkeregister.admin.errors import AdminError
+from fiks_folkeregister.admin.service import (
+    Actor,
+    ActorKind,
+    Administrator,
+    AdminService,
+    Endring,
+    Integrasjon,
+    StoredRole,
+    Tildeling,
+)
+from fiks_folkeregister.domain.informasjonselementer import HISTORIKK
+from fiks_folkeregister.settings import Settings
+
+admin_app = typer.Typer(
+    no_args_is_help=True, help="Configure the gateway: organisations, roles, integrations."
+)
+org_app = typer.Typer(no_args_is_help=True, help="Organisations (municipalities, counties).")
+role_app = typer.Typer(no_args_is_help=True, help="Roles: rights package, usage areas, information elements.")
+integration_app = typer.Typer(
+    no_args_is_help=True, help="Integrations (machine clients) and their passwords."
+)
+operator_app = typer.Typer(no_args_is_help=True, help="Platform operators of the admin API.")
+administrator_app = typer.Typer(no_args_is_help=True, help="Organisation administrators of the admin API.")
+admin_app.add_typer(org_app, name="org")
+admin_app.add_typer(role_app, name="role")
+admin_app.add_typer(integration_app, name="integration")
+admin_app.add_typer(operator_app, name="operator")
+admin_app.add_typer(administrator_app, name="administrator")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def console_actor() -> Actor:
+    """The command line acts as the server's operator; the change log names the OS user."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Actor(navn=f"cli:{user}", kind=ActorKind.CONSOLE)
+
+
+@contextmanager
+def _service() -> Iterator[AdminService]:
+    """The admin service on the configured database; an `AdminError` becomes a message and exit code 1."""
+    from fiks_folkeregister.app import build_admin
+
+    admin = build_admin(Settings())
+    try:
+        yield admin.service
+    except AdminError as error:
+        typer.echo(f"Error ({error.code}): {error.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        admin.engine.dispose()
+
+
+def _print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+def role_out(stored: StoredRole) -> dict[str, Any]:
+    role = stored.rolle
+    return {
+        "rolleId": str(role.id),
+        "orgnr": role.orgnr,
+        "navn": role.navn,
+        "beskrivelse": role.beskrivelse,
+        "rettighetspakke": role.rettighetspakke.value,
+        "bruksomraader": sorted(b.value for b in role.bruksomraader),
+        "elementer": sorted(role.elementer),
+        "deler": [part for part in stored.deler if part != HISTORIKK],
+        "historikk": role.historikk,
+        "opprettet": stored.opprettet.isoformat(),
+        "endret": stored.endret.isoformat(),
+    }
+
+
+def integration_out(integration: Integrasjon) -> dict[str, Any]:
+    return {
+        "integrasjonId": str(integration.id),
+        "orgnr": integration.orgnr,
+        "navn": integration.navn,
+        "beskrivelse": integration.beskrivelse,
+        "autorisertOrgnr": integration.autorisert_orgnr,
+        "passordEndret": integration.passord_endret.isoformat(),
+        "opprettet": integration.opprettet.isoformat(),
+    }
+
+
+def grant_out(grant: Tildeling) -> dict[str, Any]:
+    return {
+        "integrasjonId": str(grant.integrasjon_id),
+        "rolleId": str(grant.rolle_id),
+        "orgnr": grant.orgnr,
+        "opprettet": grant.opprettet.isoformat(),
+        "opprettetAv": grant.opprettet_av,
+        "tilbakekalt": grant.tilbakekalt.isoformat() if grant.tilbakekalt else None,
+        "tilbakekaltAv": grant.tilbakekalt_av,
+    }
+
+
+def administrator_out(admin: Administrator) -> dict[str, Any]:
+    return {
+        "administratorId": str(admin.id),
+        "navn": admin.navn,
+        "orgnr": admin.orgnr,
+        "opprettet": admin.opprettet.isoformat(),
+        "deaktivert": admin.deaktivert.isoformat() if admin.deaktivert else None,
+    }
+
+
+def change_out(change: Endring) -> dict[str, Any]:
+    return {
+        "tidspunkt": change.tidspunkt.isoformat(),
+        "utfoertAv": change.utfoert_av,
+        "orgnr": change.orgnr,
+        "handling": change.handling,
+        "objekttype": change.objekttype,
+        "objektId": change.objekt_id,
+        "foer": change.foer,
+        "etter": change.etter,
+    }
+
+
+# -- organisations ---------------------------------------------------------------------------------
+
+
+@org_app.command("create")
+def org_create(
+    orgnr: Annotated[str, typer.Option(help="Organisation number (9 digits).")],
+    navn: Annotated[str, typer.Option(help="Name, e.g. 'Eksempel kommune'.")],
+    kommunenummer: Annotated[str | None, typer.Option(help="Municipality number (4 digits).")] = None,
+    fylkesnummer: Annotated[
+        str | None, typer.Option(help="County number (2 digits); default from it.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Register an organisation."""
+    with _service() as service:
+        org = service.create_organisation(console_actor(), orgnr, navn, kommunenummer, fylkesnummer)
+    if as_json:
+        _print_json(
+            {
+                "orgnr": org.orgnr,
+                "navn": org.navn,
+                "kommunenummer": org.kommunenummer,
+                "fylkesnummer": org.fylkesnummer,
+            }
+        )
+    else:
+        typer.echo(f"Created organisation {org.orgnr} ({org.navn})")
+
+
+@org_app.command("list")
+def org_list(as_json: JsonOption = False) -> None:
+    """Every organisation."""
+    with _service() as service:
+        orgs = service.list_organisations(console_actor())
+    if as_json:
+        _print_json(
+            [
+                {
+                    "orgnr": o.orgnr,
+                    "navn": o.navn,
+                    "kommunenummer": o.kommunenummer,
+                    "fylkesnummer": o.fylkesnummer,
+                }
+                for o in orgs
+            ]
+        )
+        return
+    for org in orgs:
+        typer.echo(f"{org.orgnr}  {org.kommunenummer or '----'}  {org.navn}")
+
+
+# -- roles -----------------------------------------------------------------------------------------
+
+
+@role_app.command("create")
+def role_create(
+    orgnr: Annotated[str, typer.Option(help="The organisation the role belongs to.")],
+    navn: Annotated[str, typer.Option(help="The role's name.")],
+    rettighetspakke: Annotated[str, typer.Option(help="offentlig-med-hjemmel or offentlig-uten-hjemmel.")],
+    bruksomraade: Annotated[
+        list[str],
+        typer.Option("--bruksomraade", help="sok-etter-person, hendelsesliste or uttrekk; repeatable."),
+    ],
+    part: Annotated[
+        list[str], typer.Option("--part", help="An element or alias (or 'historikk'); repeatable.")
+    ],
+    beskrivelse: Annotated[str, typer.Option(help="What the role is for.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Create a role; prints {"rolleId": ...} (JSON either way, so scripts can read it)."""
+    with _service() as service:
+        stored = service.create_role(
+            console_actor(), orgnr, navn, rettighetspakke, bruksomraade, part, beskrivelse
+        )
+    _print_json({"rolleId": str(stored.rolle.id)} | ({"rolle": role_out(stored)} if as_json else {}))
+
+
+@role_app.command("list")
+def role_list(
+    orgnr: Annotated[str, typer.Option(help="The organisation.")], as_json: JsonOption = False
+) -> None:
+    """The organisation's roles."""
+    with _service() as service:
+        roles = service.list_roles(console_actor(), orgnr)
+    if as_json:
+        _print_json([role_out(r) for r in roles])
+        return
+    for stored in roles:
+        role = stored.rolle
+        typer.echo(
+            f"{role.id}  {role.navn}  {role.rettighetspakke.value}  "
+            f"{','.join(sorted(b.value for b in role.bruksomraader))}  {len(role.elementer)} elements"
+            f"{'  +historikk' if role.historikk else ''}"
+        )
+
+
+@role_app.command("show")
+def role_show(
+    rolle: Annotated[UUID, typer.Argument(help="The role id.")], as_json: JsonOption = False
+) -> None:
+    """One role, with its expanded elements."""
+    with _service() as service:
+        stored = service.get_role(console_actor(), rolle)
+    out = role_out(stored)
+    if as_json:
+        _print_json(out)
+        return
+    for key, value in out.items():
+        typer.echo(f"{key:16} {', '.join(value) if isinstance(value, list) else value}")
+
+
+@role_app.command("update")
+def role_update(
+    rolle: Annotated[UUID, typer.Argument(help="The role id.")],
+    navn: Annotated[str | None, typer.Option(help="New name.")] = None,
+    beskrivelse: Annotated[str | None, typer.Option(help="New description.")] = None,
+    rettighetspakke: Annotated[str | None, typer.Option(help="New rights package.")] = None,
+    bruksomraade: Annotated[
+        list[str] | None, typer.Option("--bruksomraade", help="Replaces the usage areas; repeatable.")
+    ] = None,
+    part: Annotated[
+        list[str] | None, typer.Option("--part", help="Replaces elements (and 'historikk'); repeatable.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change a role: what is given replaces what was; the rest stays."""
+    with _service() as service:
+        stored = service.update_role(
+            console_actor(),
+            rolle,
+            navn=navn,
+            beskrivelse=beskrivelse,
+            rettighetspakke=rettighetspakke,
+            bruksomraader=bruksomraade or None,
+            deler=part or None,
+        )
+    if as_json:
+        _print_json(role_out(stored))
+    else:
+        typer.echo(f"Updated role {stored.rolle.id} ({stored.rolle.navn})")
+
+
+@role_app.command("delete")
+def role_delete(
+    rolle: Annotated[UUID, typer.Argument(help="The role id.")], as_json: JsonOption = False
+) -> None:
+    """Delete a role that no integration holds (revoke its grants first)."""
+    with _service() as service:
+        stored = service.delete_role(console_actor(), rolle)
+    if as_json:
+        _print_json({"rolleId": str(stored.rolle.id), "slettet": True})
+    else:
+        typer.echo(f"Deleted role {stored.rolle.id} ({stored.rolle.navn})")
+
+
+# -- integrations ----------------------------------------------------------------------------------
+
+
+@integration_app.command("create")
+def integration_create(
+    orgnr: Annotated[str, typer.Option(help="The organisation that owns the integration.")],
+    navn: Annotated[str, typer.Option(help="The integration's name.")],
+    autorisert_orgnr: Annotated[
+        str | None, typer.Option("--autorisert-orgnr", help="Who operates it (a vendor); default the owner.")
+    ] = None,
+    beskrivelse: Annotated[str, typer.Option(help="What it is for.")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Create an integration; prints its id and password (JSON either way). The password is shown only now."""
+    with _service() as service:
+        made = service.create_integration(console_actor(), orgnr, navn, autorisert_orgnr, beskrivelse)
+    _print_json(
+        {
+            "integrasjonId": str(made.integrasjon.id),
+            "integrasjonPassord": made.passord,
+            "autorisertOrgnr": made.integrasjon.autorisert_orgnr,
+        }
+    )
+
+
+@integration_app.command("list")
+def integration_list(
+    orgnr: Annotated[str, typer.Option(help="The organisation.")], as_json: JsonOption = False
+) -> None:
+    """The organisation's integrations (never their passwords)."""
+    with _service() as service:
+        integrations = service.list_integrations(console_actor(), orgnr)
+    if as_json:
+        _print_json([integration_out(i) for i in integrations])
+        return
+    for integration in integrations:
+        typer.echo(f"{integration.id}  {integration.navn}  operated by {integration.autorisert_orgnr}")
+
+
+@integration_app.command("show")
+def integration_show(
+    integrasjon: Annotated[UUID, typer.Argument(help="The integration id.")], as_json: JsonOption = False
+) -> None:
+    """One integration."""
+    with _service() as service:
+        integration = service.get_integration(console_actor(), integrasjon)
+    out = integration_out(integration)
+    if as_json:
+        _print_json(out)
+        return
+    for key, value in out.items():
+        typer.echo(f"{key:16} {value}")
+
+
+@integration_app.command("rotate-password")
+def integration_rotate_password(
+    integrasjon: Annotated[UUID, typer.Option("--integrasjon", help="The integration id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """A new password (printed once, JSON either way); the old one stops working at once."""
+    with _service() as service:
+        made = service.rotate_password(console_actor(), integrasjon)
+    _print_json({"integrasjonId": str(made.integrasjon.id), "integrasjonPassord": made.passord})
+
+
+@integration_app.command("delete")
+def integration_delete(
+    integrasjon: Annotated[UUID, typer.Argument(help="The integration id.")], as_json: JsonOption = False
+) -> None:
+    """Delete an integration and its grants."""
+    with _service() as service:
+        integration = service.delete_integration(console_actor(), integrasjon)
+    if as_json:
+        _print_json({"integrasjonId": str(integration.id), "slettet": True})
+    else:
+        typer.echo(f"Deleted integration {integration.id} ({integration.navn})")
+
+
+# -- grants ----------------------------------------------------------------------------------------
+
+
+@admin_app.command("grant")
+def grant(
+    integrasjon: Annotated[UUID, typer.Option("--integrasjon", help="The integration id.")],
+    rolle: Annotated[UUID, typer.Option("--rolle", help="The role id (same organisation).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Grant a role to an integration (nothing changes if it already holds it)."""
+    with _service() as service:
+        made, created = service.grant(console_actor(), integrasjon, rolle)
+    if as_json:
+        _print_json(grant_out(made) | {"ny": created})
+    else:
+        typer.echo(
+            f"{'Granted' if created else 'Already granted'}: role {rolle} to integration {integrasjon}"
+        )
+
+
+@admin_app.command("revoke")
+def revoke(
+    integrasjon: Annotated[UUID, typer.Option("--integrasjon", help="The integration id.")],
+    rolle: Annotated[UUID, typer.Option("--rolle", help="The role id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke a grant; the next request with it is refused, in every gateway process."""
+    with _service() as service:
+        revoked = service.revoke(console_actor(), integrasjon, rolle)
+    if as_json:
+        _print_json(grant_out(revoked))
+    else:
+        typer.echo(f"Revoked: role {rolle} from integration {integrasjon}")
+
+
+@admin_app.command("grants")
+def grants(
+    orgnr: Annotated[str, typer.Option(help="The organisation.")],
+    all_: Annotated[bool, typer.Option("--all", help="Include revoked grants.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The organisation's grants."""
+    with _service() as service:
+        found = service.list_grants(console_actor(), orgnr, include_revoked=all_)
+    if as_json:
+        _print_json([grant_out(g) for g in found])
+        return
+    for item in found:
+        state = f"revoked {item.tilbakekalt:%Y-%m-%d %H:%M}" if item.tilbakekalt else "active"
+        typer.echo(f"{item.integrasjon_id}  {item.rolle_id}  {state}")
+
+
+@admin_app.command("changes")
+def changes(
+    orgnr: Annotated[str | None, typer.Option(help="Only this organisation's changes.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 100,
+    as_json: JsonOption = False,
+) -> None:
+    """The configuration change log, newest first (who, what, before and after)."""
+    with _service() as service:
+        found = service.change_log(console_actor(), orgnr, limit)
+    if as_json:
+        _print_json([change_out(c) for c in found])
+        return
+    for change in found:
+        typer.echo(
+            f"{change.tidspunkt:%Y-%m-%d %H:%M:%S}  {change.utfoert_av}  {change.orgnr or '-':9}  "
+            f"{change.handling}  {change.objekt_id}"
+        )
+
+
+# -- administrators --------------------------------------------------------------------------------
+
+
+def _print_key(admin: Administrator, api_key: str, as_json: bool) -> None:
+    if as_json:
+        _print_json(administrator_out(admin) | {"apiNoekkel": api_key})
+        return
+    typer.echo(f"Administrator {admin.id} ({admin.navn}) created. Its API key, shown only now:")
+    typer.echo(api_key)
+
+
+@operator_app.command("create")
+def operator_create(
+    navn: Annotated[str, typer.Option(help="Who the operator is.")], as_json: JsonOption = False
+) -> None:
+    """A platform operator (creates organisations and administrators); prints its API key once."""
+    with _service() as service:
+        made = service.create_administrator(console_actor(), navn, None)
+    _print_key(made.administrator, made.api_noekkel, as_json)
+
+
+@administrator_app.command("create")
+def administrator_create(
+    orgnr: Annotated[str, typer.Option(help="The organisation administered.")],
+    navn: Annotated[str, typer.Option(help="Who the administrator is.")],
+    as_json: JsonOption = False,
+) -> None:
+    """An organisation's administrator (manages only that organisation); prints its API key once."""
+    with _service() as service:
+        made = service.create_administrator(console_actor(), navn, orgnr)
+    _print_key(made.administrator, made.api_noekkel, as_json)
+
+
+@administrator_app.command("list")
+def administrator_list(
+    orgnr: Annotated[str | None, typer.Option(help="Only this organisation's.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Operators and administrators (never their keys)."""
+    with _service() as service:
+        found = service.list_administrators(console_actor(), orgnr)
+    if as_json:
+        _print_json([administrator_out(a) for a in found])
+        return
+    for admin in found:
+        state = "deactivated" if admin.deaktivert else "active"
+        typer.echo(f"{admin.id}  {admin.orgnr or 'operator ':9}  {state:11}  {admin.navn}")
+
+
+@administrator_app.command("deactivate")
+def administrator_deactivate(
+    administrator: Annotated[UUID, typer.Argument(help="The administrator id.")], as_json: JsonOption = False
+) -> None:
+    """Its API key stops working on the next request (operators and organisation administrators alike)."""
+    with _service() as service:
+        admin = service.deactivate_administrator(console_actor(), administrator)
+    if as_json:
+        _print_json(administrator_out(admin))
+    else:
+        typer.echo(f"Deactivated administrator {admin.id} ({admin.navn})")

@@ -1,0 +1,1 @@
+"""The audit log of lookups: who looked up whom, when, with which role."""

@@ -1,0 +1,81 @@
+"""Integration passwords: generated, stored as argon2id hashes, verified without argon2 on every request."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from uuid import UUID
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+#: How many successful verifications are remembered at most (least recently used are forgotten first).
+DEFAULT_MAX_ENTRIES = 10_000
+
+
+class IntegrationPasswords:
+    """Makes, hashes and verifies integration passwords; remembers a success for `cache_seconds`.
+
+    The cache key is an HMAC-SHA256, under a random per-process key, of (integration id, stored hash,
+    password): the password itself is never kept, and a rotated password (a new hash) never matches an
+    old entry. Failures are never cached, so a wrong password always costs an argon2 verification.
+    """
+
+    def __init__(
+        self,
+        cache_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        hasher: PasswordHasher | None = None,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+    ) -> None:
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._hasher = hasher or PasswordHasher()
+        self._max_entries = max_entries
+        self._key = secrets.token_bytes(32)
+        self._remembered: OrderedDict[bytes, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def new_password(self) -> str:
+        """A high-entropy, URL-safe password (256 random bits), to be shown once."""
+        return secrets.token_urlsafe(32)
+
+    def hash(self, password: str) -> str:
+        """The argon2id hash to store."""
+        return self._hasher.hash(password)
+
+    def verify(self, integrasjon_id: UUID, passord_hash: str, password: str) -> bool:
+        """Whether `password` matches `passord_hash`; argon2 runs only when no fresh success is remembered."""
+        key = self._cache_key(integrasjon_id, passord_hash, password)
+        now = self._clock()
+        if self._cache_seconds > 0:
+            with self._lock:
+                expires = self._remembered.get(key)
+                if expires is not None:
+                    if now < expires:
+                        self._remembered.move_to_end(key)
+                        return True
+                    del self._remembered[key]
+        try:
+            ok = self._hasher.verify(passord_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if ok and self._cache_seconds > 0:
+            with self._lock:
+                self._remembered[key] = now + self._cache_seconds
+                self._remembered.move_to_end(key)
+                while len(self._remembered) > self._max_entries:
+                    self._remembered.popitem(last=False)
+        return bool(ok)
+
+    def _cache_key(self, integrasjon_id: UUID, passord_hash: str, password: str) -> bytes:
+        message = b"\x00".join(
+            (integrasjon_id.bytes, passord_hash.encode("utf-8"), password.encode("utf-8", "surrogatepass"))
+        )
+        return hmac.new(self._key, message, hashlib.sha256).digest()

@@ -1,0 +1,1 @@
+"""The gateway's own database: organisations, roles, integrations, grants, administrators and logs."""

@@ -1,0 +1,150 @@
+"""The gateway's tables (SQLAlchemy Core): configuration, administrators, change log and lookup log."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+
+metadata = MetaData()
+
+#: An auto-incrementing 64-bit key on PostgreSQL; SQLite only auto-increments INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+organisasjon = Table(
+    "organisasjon",
+    metadata,
+    Column("orgnr", String(9), primary_key=True),
+    Column("navn", String(200), nullable=False),
+    Column("kommunenummer", String(4), nullable=True),
+    Column("fylkesnummer", String(2), nullable=True),
+    Column("opprettet", DateTime(timezone=True), nullable=False),
+)
+"""A municipality, county or other public body using the gateway."""
+
+rolle = Table(
+    "rolle",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("orgnr", String(9), ForeignKey("organisasjon.orgnr"), nullable=False),
+    Column("navn", String(200), nullable=False),
+    Column("beskrivelse", Text, nullable=False, default=""),
+    Column("rettighetspakke", String(40), nullable=False),
+    Column("bruksomraader", JSON, nullable=False),
+    Column("deler", JSON, nullable=False),
+    Column("elementer", JSON, nullable=False),
+    Column("historikk", Boolean, nullable=False),
+    Column("opprettet", DateTime(timezone=True), nullable=False),
+    Column("endret", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("orgnr", "navn", name="uq_rolle_orgnr_navn"),
+)
+"""A role: `deler` as the administrator named them (aliases kept), `elementer` expanded (what is enforced)."""
+
+integrasjon = Table(
+    "integrasjon",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("orgnr", String(9), ForeignKey("organisasjon.orgnr"), nullable=False),
+    Column("navn", String(200), nullable=False),
+    Column("beskrivelse", Text, nullable=False, default=""),
+    Column("autorisert_orgnr", String(9), nullable=False),
+    Column("passord_hash", String(200), nullable=False),
+    Column("passord_endret", DateTime(timezone=True), nullable=False),
+    Column("opprettet", DateTime(timezone=True), nullable=False),
+    Index("ix_integrasjon_orgnr", "orgnr"),
+)
+"""A machine client of an organisation, operated by `autorisert_orgnr` (the owner or its vendor)."""
+
+tildeling = Table(
+    "tildeling",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("integrasjon_id", Uuid, ForeignKey("integrasjon.id"), nullable=False),
+    Column("rolle_id", Uuid, ForeignKey("rolle.id"), nullable=False),
+    Column("opprettet", DateTime(timezone=True), nullable=False),
+    Column("opprettet_av", String(200), nullable=False),
+    Column("tilbakekalt", DateTime(timezone=True), nullable=True),
+    Column("tilbakekalt_av", String(200), nullable=True),
+    Index("ix_tildeling_integrasjon_rolle", "integrasjon_id", "rolle_id"),
+    Index("ix_tildeling_rolle", "rolle_id"),
+    Index(
+        "uq_tildeling_aktiv",
+        "integrasjon_id",
+        "rolle_id",
+        unique=True,
+        sqlite_where=text("tilbakekalt IS NULL"),
+        postgresql_where=text("tilbakekalt IS NULL"),
+    ),
+)
+"""A grant of a role to an integration; revoked grants are kept (with when and by whom)."""
+
+administrator = Table(
+    "administrator",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("navn", String(200), nullable=False),
+    Column("orgnr", String(9), ForeignKey("organisasjon.orgnr"), nullable=True),
+    Column("noekkel_hash", String(64), nullable=False, unique=True),
+    Column("opprettet", DateTime(timezone=True), nullable=False),
+    Column("deaktivert", DateTime(timezone=True), nullable=True),
+)
+"""Who may use the admin API: a platform operator (`orgnr` NULL) or one organisation's administrator."""
+
+endringslogg = Table(
+    "endringslogg",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("tidspunkt", DateTime(timezone=True), nullable=False),
+    Column("utfoert_av", String(200), nullable=False),
+    Column("orgnr", String(9), nullable=True),
+    Column("handling", String(60), nullable=False),
+    Column("objekttype", String(40), nullable=False),
+    Column("objekt_id", String(100), nullable=False),
+    Column("foer", JSON(none_as_null=True), nullable=True),
+    Column("etter", JSON(none_as_null=True), nullable=True),
+    Index("ix_endringslogg_orgnr_tidspunkt", "orgnr", "tidspunkt"),
+)
+"""Every configuration change: who, what, before and after (never a password, hash or key)."""
+
+oppslagslogg = Table(
+    "oppslagslogg",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("tidspunkt", DateTime(timezone=True), nullable=False),
+    Column("request_id", String(100), nullable=False),
+    Column("orgnr", String(9), nullable=True),
+    Column("rolle_id", Uuid, nullable=True),
+    Column("integrasjon_id", Uuid, nullable=True),
+    Column("klient_orgnr", String(9), nullable=True),
+    Column("ressurs", String(200), nullable=False),
+    Column("parametre", JSON, nullable=False),
+    Column("utfall", String(10), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("feilkode", String(60), nullable=True),
+    Index("ix_oppslagslogg_orgnr_tidspunkt", "orgnr", "tidspunkt"),
+)
+"""One row per request to the mirrored API (no foreign keys: the log outlives deleted configuration)."""
+
+oppslagslogg_person = Table(
+    "oppslagslogg_person",
+    metadata,
+    Column("oppslag_id", BigId, ForeignKey("oppslagslogg.id"), primary_key=True),
+    Column("posisjon", Integer, primary_key=True),
+    Column("identifikator", String(11), nullable=False),
+    Index("ix_oppslagslogg_person_identifikator", "identifikator"),
+)
+"""The persons returned by a lookup, so that "who looked up person X" is an indexed query."""

@@ -1,0 +1,116 @@
+"""Integration passwords: argon2id at rest, and argon2 only on a cache miss."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+from argon2 import PasswordHasher
+
+from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
+from tests.admin.conftest import FAST_HASHER
+
+
+class CountingHasher(PasswordHasher):
+    """Counts argon2 verifications."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.verifications = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        self.verifications += 1
+        return super().verify(hash, password)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make(cache_seconds: float = 30, **kwargs: Any) -> tuple[IntegrationPasswords, CountingHasher, Clock]:
+    hasher, clock = CountingHasher(), Clock()
+    return IntegrationPasswords(cache_seconds, clock, hasher=hasher, **kwargs), hasher, clock
+
+
+def test_passwords_are_long_random_and_stored_as_argon2id() -> None:
+    passwords = IntegrationPasswords(60)
+    first, second = passwords.new_password(), passwords.new_password()
+
+    assert first != second
+    assert len(first) >= 40
+    assert first.replace("-", "").replace("_", "").isalnum()
+    hashed = passwords.hash(first)
+    assert hashed.startswith("$argon2id$")
+    assert first not in hashed
+
+
+def test_a_success_is_remembered_for_cache_seconds() -> None:
+    passwords, hasher, clock = make(cache_seconds=30)
+    integration = uuid4()
+    hashed = passwords.hash("secret")
+
+    assert passwords.verify(integration, hashed, "secret")
+    clock.now += 29
+    assert passwords.verify(integration, hashed, "secret")
+    assert hasher.verifications == 1
+
+    clock.now += 2  # expired
+    assert passwords.verify(integration, hashed, "secret")
+    assert hasher.verifications == 2
+
+
+def test_failures_are_never_cached() -> None:
+    passwords, hasher, _ = make()
+    integration = uuid4()
+    hashed = passwords.hash("secret")
+
+    assert passwords.verify(integration, hashed, "wrong") is False
+    assert passwords.verify(integration, hashed, "wrong") is False
+    assert hasher.verifications == 2
+    assert passwords.verify(integration, "not a hash", "secret") is False
+
+
+def test_a_cached_success_does_not_open_other_passwords_hashes_or_integrations() -> None:
+    passwords, hasher, _ = make()
+    integration = uuid4()
+    hashed = passwords.hash("secret")
+    rotated = passwords.hash("new secret")
+    assert passwords.verify(integration, hashed, "secret")
+
+    assert passwords.verify(integration, rotated, "secret") is False
+    assert passwords.verify(uuid4(), hashed, "secret") is True  # a different key: argon2 runs again
+    assert passwords.verify(integration, hashed, "secret2") is False
+    assert hasher.verifications == 4
+
+
+def test_no_cache_when_cache_seconds_is_zero() -> None:
+    passwords, hasher, _ = make(cache_seconds=0)
+    integration = uuid4()
+    hashed = passwords.hash("secret")
+
+    assert passwords.verify(integration, hashed, "secret")
+    assert passwords.verify(integration, hashed, "secret")
+    assert hasher.verifications == 2
+
+
+def test_the_cache_is_bounded() -> None:
+    passwords, hasher, _ = make(max_entries=2)
+    hashed = passwords.hash("secret")
+    first, second, third = uuid4(), uuid4(), uuid4()
+    for integration in (first, second, third):
+        passwords.verify(integration, hashed, "secret")
+    assert hasher.verifications == 3
+
+    passwords.verify(third, hashed, "secret")
+    assert hasher.verifications == 3
+    passwords.verify(first, hashed, "secret")  # the least recently used was forgotten
+    assert hasher.verifications == 4
+
+
+def test_hashes_made_elsewhere_verify() -> None:
+    integration = uuid4()
+    assert IntegrationPasswords(60).verify(integration, FAST_HASHER.hash("pw"), "pw")

@@ -1,0 +1,77 @@
+"""`fiks-folkeregister audit person`: who looked up a person, without revealing who else was in the lookup."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from fiks_folkeregister.audit.log import AuditLog, AuditRecord
+from fiks_folkeregister.cli import app
+
+PERSON = "06076301709"
+OTHER = "01010112345"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("FIKSREG_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("FIKSREG_DATABASE_URL", database_url)
+    return CliRunner()
+
+
+def record(engine: Engine, orgnr: str, personer: list[str], hour: int) -> AuditRecord:
+    written = AuditRecord(
+        tidspunkt=datetime(2026, 11, 1, hour, 0, tzinfo=UTC),
+        request_id=f"req-{hour}",
+        orgnr=orgnr,
+        rolle_id=uuid4(),
+        integrasjon_id=uuid4(),
+        klient_orgnr="999888777",
+        ressurs="POST personer/bulkoppslag",
+        parametre={"part": ["navn"]},
+        personer=personer,
+        utfall="ok",
+        status=200,
+    )
+    AuditLog(engine).record(written)
+    return written
+
+
+def test_audit_person_lists_who_looked_up_the_person(cli: CliRunner, engine: Engine) -> None:
+    first = record(engine, "921234567", [PERSON, OTHER], 9)
+    record(engine, "921234567", [OTHER], 10)
+    second = record(engine, "987654321", [PERSON], 11)
+
+    result = cli.invoke(app, ["audit", "person", PERSON, "--json"])
+
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert [(r["orgnr"], r["requestId"], r["rolleId"]) for r in found] == [
+        ("921234567", "req-9", str(first.rolle_id)),
+        ("987654321", "req-11", str(second.rolle_id)),
+    ]
+    assert found[0]["integrasjonId"] == str(first.integrasjon_id)
+    assert found[0]["tidspunkt"] == "2026-11-01T09:00:00+00:00"
+    assert OTHER not in result.stdout  # the person learns who looked, not whom else they looked up
+
+    text = cli.invoke(app, ["audit", "person", PERSON])
+    assert text.exit_code == 0
+    assert "2026-11-01 09:00:00Z  org 921234567" in text.stdout
+    assert "org 987654321" in text.stdout
+
+
+def test_audit_person_without_lookups_and_with_a_bad_number(cli: CliRunner, engine: Engine) -> None:
+    result = cli.invoke(app, ["audit", "person", PERSON])
+    assert result.exit_code == 0
+    assert "No lookups" in result.stdout
+    assert json.loads(cli.invoke(app, ["audit", "person", PERSON, "--json"]).stdout) == []
+
+    bad = cli.invoke(app, ["audit", "person", "123"])
+    assert bad.exit_code == 2
+    assert "11 digits" in bad.output
