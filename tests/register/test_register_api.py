@@ -137,7 +137,9 @@ def test_unknown_person_is_404_in_the_registers_error_format(
     validate_against_spec(register_spec, "FolkeregisterFeilmelding", body)
 
 
-def test_unknown_part_is_400_naming_every_unknown_part(served_register: ServedRegister) -> None:
+def test_unknown_part_is_400_naming_every_unknown_part(
+    served_register: ServedRegister, register_spec: dict
+) -> None:
     number = _first(served_register, "ordinary-adult")
     response = served_register.client.get(
         served_register.url(MED_PKG, f"personer/{number}"),
@@ -148,6 +150,7 @@ def test_unknown_part_is_400_naming_every_unknown_part(served_register: ServedRe
     body = response.json()
     assert body["feilkode"] == "UGYLDIG_PART"
     assert "skostoerrelse" in body["feilmelding"] and "hobby" in body["feilmelding"]
+    validate_against_spec(register_spec, "FolkeregisterFeilmelding", body)
 
 
 def test_missing_and_refused_tokens_are_401(served_register: ServedRegister) -> None:

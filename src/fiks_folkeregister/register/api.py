@@ -87,6 +87,19 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
     Package = Annotated[Rettighetspakke, Depends(authorised_package)]
     router = APIRouter(prefix=PREFIX + "/{rettighetspakke}/api/v1", tags=["register"])
 
+    # Registered before personer/{personidentifikator}, which would otherwise take "soek" for an id.
+    @router.get("/personer/soek", summary="Finner fnr/dnr til personer som oppfyller søkekriteriene")
+    def personsoek(request: Request, package: Package) -> JsonBytes:
+        return JsonBytes(orjson.dumps(service.soek(_query_lists(request), package)))
+
+    @router.get(
+        "/personer/entydigsoek",
+        summary="Henter oppdaterte data om en person basert på entydig identifiserende opplysninger.",
+    )
+    def entydig_soek(request: Request, package: Package, part: PartQuery = None) -> JsonBytes:
+        criteria = {name: values for name, values in _query_lists(request).items() if name != "part"}
+        return JsonBytes(orjson.dumps(service.entydigsoek(criteria, package, part)))
+
     @router.get("/personer/{personidentifikator}", summary="Henter oppdaterte data om en person.")
     def hent_person(personidentifikator: str, package: Package, part: PartQuery = None) -> JsonBytes:
         return JsonBytes(orjson.dumps(service.person(personidentifikator, package, part)))
@@ -110,6 +123,14 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
         return JsonBytes(orjson.dumps(result))
 
     return router
+
+
+def _query_lists(request: Request) -> dict[str, list[str]]:
+    """The query string as parameter name → every value given, in order."""
+    lists: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        lists.setdefault(name, []).append(value)
+    return lists
 
 
 async def _json_body(request: Request) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -14,9 +14,15 @@ from fiks_folkeregister.domain.informasjonselementer import (
     UnknownPartError,
     parse_parts,
 )
-from fiks_folkeregister.domain.minimering import minimise
+from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS, minimise
 from fiks_folkeregister.register.errors import RegisterError, bad_request, not_found
 from fiks_folkeregister.register.repository import PersonRepository, current_identifier
+from fiks_folkeregister.register.search.kriterier import (
+    CONFIDENTIAL_PARAMETERS,
+    MAX_HITS,
+    parse_entydigsoek,
+    parse_soek,
+)
 
 MAX_BULK = 1000
 
@@ -26,7 +32,7 @@ def part_request(parts: Sequence[str] | None) -> PartRequest:
     try:
         return parse_parts(parts)
     except UnknownPartError as error:
-        raise bad_request("UGYLDIG_PART", str(error), ukjenteParter=list(error.unknown)) from error
+        raise bad_request("UGYLDIG_PART", str(error), ukjenteParter=", ".join(error.unknown)) from error
 
 
 def _checked_identifier(value: Any) -> str:
@@ -134,6 +140,40 @@ class RegisterService:
             entry["dokumentidentifikator"] = dokid
             oppslag.append(entry)
         return {"oppslag": oppslag}
+
+    def soek(self, kriterier: Mapping[str, list[str]], pakke: Rettighetspakke) -> dict[str, Any]:
+        """`personer/soek`: identity numbers of the persons matching; 400 when more than 10 000 match."""
+        criteria = parse_soek(kriterier)
+        found = self._repository.find_persons(criteria, VISIBLE_ADDRESS_GRADINGS[pakke], MAX_HITS + 1)
+        if len(found) > MAX_HITS:
+            raise bad_request(
+                "FOR_MANGE_TREFF",
+                f"The search matches more than {MAX_HITS} persons; narrow it with more criteria (a fuller "
+                "navn, foedselsdato or foedselsaarFraOgMed/TilOgMed, kommunenummer or postnummer, kjoenn)",
+            )
+        return {"foedselsEllerDNummer": found[: criteria.maks_treff]}
+
+    def entydigsoek(
+        self, kriterier: Mapping[str, list[str]], pakke: Rettighetspakke, parts: Sequence[str] | None
+    ) -> dict[str, Any]:
+        """`personer/entydigsoek`: the one person the identifying criteria match, minimised; else 404."""
+        request = part_request(parts)
+        criteria = parse_entydigsoek(kriterier)
+        confidential = [name for name in CONFIDENTIAL_PARAMETERS if name in kriterier]
+        if confidential and pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL:
+            raise RegisterError(
+                403,
+                "MANGLER_TILGANG",
+                f"{', '.join(confidential)} search confidential information that {pakke.value} may not see",
+                {"parametere": ", ".join(confidential)},
+            )
+        found = self._repository.find_persons(criteria, VISIBLE_ADDRESS_GRADINGS[pakke], 2)
+        stored = self._repository.current_documents(found[:1]).get(found[0]) if len(found) == 1 else None
+        if stored is None:
+            raise not_found(
+                "INGEN_ENTYDIG_TREFF", "No unambiguous match: the criteria match no person or more than one"
+            )
+        return minimise(orjson.loads(stored.dokument), pakke, request)
 
 
 def _treff(number: str, document: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,341 @@
+"""The event feed: writing simulated changes as versions + events in sequence, and reading feed pages and documents.
+
+Sequence numbers are gap-free and become visible in order: every writer first locks the one
+`hendelse_teller` row (an UPDATE), so writing transactions run one at a time and commit in number order.
+A reader therefore never sees event N+1 without event N.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, text
+
+from fiks_folkeregister.domain.hendelse import egenskapshendelser, hendelsesdokument, open_to_uten_hjemmel
+from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+from fiks_folkeregister.register.search.lagring import delete_index, write_index
+from fiks_folkeregister.register.simulator import Document, Endring, Simulator, identifier
+
+PAGE_SIZE = 1000
+BATCH_EVENTS = 500
+
+_PAGE = (
+    "SELECT sekvensnummer, hendelsesidentifikator, folkeregisteridentifikator, hendelsestype, persondokument,"
+    " ajourholdstidspunkt FROM hendelse WHERE sekvensnummer >= ?{open} ORDER BY sekvensnummer LIMIT ?"
+)
+_DOCUMENTS = (
+    "SELECT hendelsesidentifikator, folkeregisteridentifikator, hendelsestype, ajourholdstidspunkt,"
+    " egenskapshendelse FROM hendelse WHERE hendelsesidentifikator IN ({})"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One row of the feed (`LagretHendelseMedDokumentIdentifikatorer`)."""
+
+    sekvensnummer: int
+    hendelsesdokument: str
+    folkeregisteridentifikator: str
+    hendelsetype: str
+    persondokument: str
+    ajourholdstidspunkt: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "sekvensnummer": self.sekvensnummer,
+            "hendelse": {
+                "folkeregisteridentifikator": self.folkeregisteridentifikator,
+                "hendelsetype": self.hendelsetype,
+                "hendelsesdokument": self.hendelsesdokument,
+                "persondokument": self.persondokument,
+                "ajourholdstidspunkt": self.ajourholdstidspunkt,
+            },
+        }
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class EventLog:
+    """Reads and writes the `hendelse` table (raw DBAPI on the hot paths, as the person reads do)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._placeholder = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def _sql(self, sql: str) -> str:
+        return sql if self._placeholder == "?" else sql.replace("?", "%s")
+
+    def _read(self, sql: str, values: Sequence[Any]) -> list[Any]:
+        connection = self._engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(self._sql(sql), list(values))
+            rows = cursor.fetchall()
+            cursor.close()
+            return rows
+        finally:
+            connection.close()
+
+    # ------------------------------------------------------------ reading
+
+    def latest(self, open_only: bool = False) -> int:
+        """The newest sequence number (of the events offentlig-uten-hjemmel sees, with `open_only`); 0: none."""
+        if open_only:
+            rows = self._read("SELECT max(sekvensnummer) FROM hendelse WHERE aapen = ?", [True])
+        else:
+            rows = self._read("SELECT siste FROM hendelse_teller WHERE id = 1", [])
+        return int(rows[0][0] or 0) if rows else 0
+
+    def page(self, seq: int, open_only: bool = False, limit: int = PAGE_SIZE) -> list[FeedEntry]:
+        """Up to `limit` events from sequence number `seq` on, in order."""
+        sql = _PAGE.format(open=" AND aapen = ?" if open_only else "")
+        values: list[Any] = [seq, True, limit] if open_only else [seq, limit]
+        return [
+            FeedEntry(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in self._read(sql, values)
+        ]
+
+    def documents(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Event documents (`DokumentForHendelse`) by their id."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        rows = self._read(_DOCUMENTS.format(", ".join(["?"] * len(wanted))), wanted)
+        return {
+            row[0]: hendelsesdokument(row[0], row[1], row[2], row[3], orjson.loads(bytes(row[4])))
+            for row in rows
+        }
+
+    # ------------------------------------------------------------ writing
+
+    def simulate(
+        self,
+        simulator: Simulator,
+        events: int,
+        batch_events: int = BATCH_EVENTS,
+        progress: Callable[[int], None] = lambda _n: None,
+    ) -> int:
+        """Run the simulator until at least `events` events are written; returns how many were written.
+
+        Each transaction writes about `batch_events` events: the new archived versions, the current
+        version pointers, new persons and identifiers, the events and the search index, all together.
+        """
+        written = 0
+        while written < events:
+            with self._engine.begin() as connection:
+                count = self._simulate_batch(connection, simulator, min(batch_events, events - written))
+            written += count
+            progress(count)
+        return written
+
+    def _simulate_batch(self, connection: Connection, simulator: Simulator, wanted: int) -> int:
+        cursor = connection.connection.cursor()
+        sql = self._sql
+        cursor.execute(sql("UPDATE hendelse_teller SET siste = siste WHERE id = 1"))  # the writers' lock
+        cursor.execute(sql("SELECT siste FROM hendelse_teller WHERE id = 1"))
+        last = int(cursor.fetchone()[0])
+        world = _DatabaseWorld(cursor, sql)
+        produced: list[tuple[int, Document | None, Endring]] = []
+        idle = 0
+        while len(produced) < wanted:
+            changes = simulator.step(world)
+            if not changes:
+                idle += 1
+                if idle > 10_000:
+                    raise RuntimeError("no person in the register fits any life event")
+                continue
+            idle = 0
+            produced += world.apply(changes)
+        now = _now()
+        created: Any = datetime.now(UTC)
+        if connection.dialect.name == "sqlite":
+            created = created.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores it
+        persons_new, persons_changed, archive, identifiers, events = [], [], [], [], []
+        final: dict[int, Document] = {}
+        previous_version: dict[int, str | None] = dict(world.versions)
+        for offset, (person_id, before, change) in enumerate(produced):
+            dokid = str(uuid.uuid4())
+            document = change.dokument
+            if before is None:
+                persons_new.append((person_id, change.foedsels_eller_d_nummer, dokid))
+                identifiers += [
+                    (entry["foedselsEllerDNummer"], person_id, bool(entry.get("erGjeldende")))
+                    for entry in document["identifikasjonsnummer"]
+                ]
+            else:
+                persons_changed.append((dokid, identifier(document), person_id))
+            archive.append((dokid, person_id, created, orjson.dumps(document)))
+            events.append(
+                (
+                    last + offset + 1,
+                    str(uuid.uuid4()),
+                    person_id,
+                    change.foedsels_eller_d_nummer,
+                    change.hendelsestype.value,
+                    dokid,
+                    previous_version.get(person_id),
+                    now,
+                    open_to_uten_hjemmel(change.hendelsestype, document),
+                    orjson.dumps(egenskapshendelser(before, document)),
+                )
+            )
+            previous_version[person_id] = dokid
+            final[person_id] = document
+        if persons_new:
+            cursor.executemany(
+                sql("INSERT INTO person (id, foedsels_eller_d_nummer, dokumentidentifikator) VALUES (?, ?, ?)"),
+                persons_new,
+            )
+            cursor.executemany(
+                sql("INSERT INTO person_identifikator (identifikator, person_id, gjeldende) VALUES (?, ?, ?)"),
+                identifiers,
+            )
+        cursor.executemany(
+            sql("INSERT INTO person_arkiv (dokumentidentifikator, person_id, opprettet, dokument) VALUES (?, ?, ?, ?)"),
+            archive,
+        )
+        if persons_changed:
+            cursor.executemany(
+                sql("UPDATE person SET dokumentidentifikator = ?, foedsels_eller_d_nummer = ? WHERE id = ?"),
+                persons_changed,
+            )
+        cursor.executemany(
+            sql(
+                "INSERT INTO hendelse (sekvensnummer, hendelsesidentifikator, person_id, folkeregisteridentifikator,"
+                " hendelsestype, persondokument, forrige_persondokument, ajourholdstidspunkt, aapen,"
+                " egenskapshendelse) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
+            events,
+        )
+        cursor.execute(sql("UPDATE hendelse_teller SET siste = ? WHERE id = 1"), [last + len(produced)])
+        cursor.close()
+        delete_index(connection, list(final))
+        write_index(connection, final.items())
+        if persons_new and connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence('person', 'id'), (SELECT max(id) FROM person))")
+            )
+        return len(produced)
+
+
+_BY_ID = (
+    "SELECT p.id, p.dokumentidentifikator, a.dokument FROM person p"
+    " JOIN person_arkiv a ON a.dokumentidentifikator = p.dokumentidentifikator WHERE p.id = ?"
+)
+_BY_IDENTIFIER = (
+    "SELECT p.id, p.dokumentidentifikator, a.dokument FROM person_identifikator i JOIN person p ON p.id = i.person_id"
+    " JOIN person_arkiv a ON a.dokumentidentifikator = p.dokumentidentifikator WHERE i.identifikator = ?"
+)
+
+
+class _DatabaseWorld:
+    """The simulator's `World` inside one writing transaction, with this batch's changes laid over it."""
+
+    def __init__(self, cursor: Any, sql: Callable[[str], str]) -> None:
+        self._cursor = cursor
+        self._sql = sql
+        cursor.execute(sql("SELECT coalesce(max(id), 0) FROM person"))
+        self._size = int(cursor.fetchone()[0])
+        self._documents: dict[int, Document] = {}
+        self._ids: dict[str, int] = {}
+        self.versions: dict[int, str] = {}
+
+    def _load(self, row: Any) -> Document:
+        person_id = int(row[0])
+        document = self._documents.get(person_id)
+        if document is None:
+            document = orjson.loads(bytes(row[2]))
+            self.versions[person_id] = row[1]
+            self._keep(person_id, document)
+        return document
+
+    def _keep(self, person_id: int, document: Document) -> None:
+        self._documents[person_id] = document
+        for entry in document.get("identifikasjonsnummer", ()):
+            self._ids[entry["foedselsEllerDNummer"]] = person_id
+
+    def size(self) -> int:
+        return self._size
+
+    def person_at(self, index: int) -> Document | None:
+        person_id = index + 1
+        if person_id in self._documents:
+            return self._documents[person_id]
+        self._cursor.execute(self._sql(_BY_ID), [person_id])
+        row = self._cursor.fetchone()
+        return None if row is None else self._load(row)
+
+    def person(self, identifier: str) -> Document | None:
+        person_id = self._ids.get(identifier)
+        if person_id is not None:
+            return self._documents[person_id]
+        self._cursor.execute(self._sql(_BY_IDENTIFIER), [identifier])
+        row = self._cursor.fetchone()
+        return None if row is None else self._load(row)
+
+    def identifier_taken(self, identifier: str) -> bool:
+        if identifier in self._ids:
+            return True
+        self._cursor.execute(self._sql("SELECT 1 FROM person_identifikator WHERE identifikator = ?"), [identifier])
+        return self._cursor.fetchone() is not None
+
+    def apply(self, changes: Sequence[Endring]) -> list[tuple[int, Document | None, Endring]]:
+        """Lay the changes over the world; returns (person id, version before or None, change) for each."""
+        applied = []
+        for change in changes:
+            person_id = self._ids.get(change.foedsels_eller_d_nummer)
+            if person_id is None or change.ny:
+                self._size += 1
+                person_id, before = self._size, None
+            else:
+                before = self._documents[person_id]
+            self._keep(person_id, change.dokument)
+            applied.append((person_id, before, change))
+        return applied
+
+
+def parse_seq(value: str | None) -> int:
+    """The feed's `seq` parameter: a whole number, 0 or more (0 and 1 both start at the beginning)."""
+    from fiks_folkeregister.register.errors import bad_request
+
+    if value is None or value == "":
+        raise bad_request("UGYLDIG_PARAMETER", "seq is required: the sequence number to read from (1 for the start)")
+    text_value = value.strip()
+    if not text_value.lstrip("-").isdigit() or len(text_value) > 19:
+        raise bad_request("UGYLDIG_PARAMETER", f"seq must be a whole number, not '{value}'")
+    number = int(text_value)
+    if number < 0:
+        raise bad_request("UGYLDIG_PARAMETER", f"seq must be 0 or more, not {number}")
+    return number
+
+
+def feed_etag(pakke: Rettighetspakke, seq: int, entries: Sequence[FeedEntry], representation: str) -> str:
+    """Changes whenever the page would: a full page never changes, a partial one grows with new events."""
+    last = entries[-1].sekvensnummer if entries else seq - 1
+    kind = "u" if pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL else "m"
+    return f'"{kind}{representation}-{seq}-{last}-{len(entries)}"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+def feed_json(entries: Sequence[FeedEntry]) -> bytes:
+    return orjson.dumps([entry.as_json() for entry in entries])
+
+
+def as_mapping(entry: FeedEntry) -> Mapping[str, Any]:
+    return entry.as_json()

@@ -1,0 +1,538 @@
+"""Asynchronous extracts (uttrekk): jobs stored in the database, worked by a background worker, read in batches.
+
+Jobs survive a restart: they are rows in `uttrekk_jobb`; a worker claims a waiting job, writes its result
+batch by batch and marks it done. A job whose worker stopped answering (no heartbeat for `lease_seconds`)
+goes back to waiting and is done again from the start. Batches are served only once the job is done.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import Engine, and_, func, insert, select, text, update
+
+from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
+from fiks_folkeregister.register.errors import RegisterError, bad_request
+from fiks_folkeregister.register.events import EventLog
+from fiks_folkeregister.register.hendelse_tabeller import uttrekk_batch, uttrekk_jobb
+from fiks_folkeregister.register.population.geografi import kommuner_by_nummer
+from fiks_folkeregister.register.search.kriterier import BOSTED, OPPHOLD
+from fiks_folkeregister.register.simulator import current, current_one, identifier, kommune_of
+
+BATCH_SIZE = 1000
+MAX_RUNNING = 10
+RETRY_AFTER_SECONDS = 5
+WAITING, RUNNING, DONE, FAILED = "venter", "kjoerer", "ferdig", "feilet"
+TILPASSET, KOMPLETT = "tilpasset", "komplett"
+
+#: `personstatustyper` → the person statuses each covers (`aktiv`: the temporary ones, DOMAIN.md §3).
+STATUS_TYPES: Mapping[str, frozenset[str]] = {
+    "aktiv": frozenset({"midlertidig", "ikkeBosatt", "forsvunnet", "foedselsregistrert"}),
+    "bosatt": frozenset({"bosatt"}),
+    "utflyttet": frozenset({"utflyttet"}),
+    "doed": frozenset({"doed"}),
+    "inaktiv": frozenset({"inaktiv", "opphoert"}),
+}
+SIVILSTANDSTYPER = frozenset(
+    {"uoppgitt", "ugift", "gift", "enkeEllerEnkemann", "skilt", "separert", "registrertPartner",
+     "separertPartner", "skiltPartner", "gjenlevendePartner"}
+)
+FIELDS = frozenset(
+    {"personstatustyper", "kommunenummer", "foedselsaarFraOgMed", "foedselsaarTilOgMed", "doedsaarFraOgMed",
+     "doedsaarTilOgMed", "kjoenn", "statsborgerskap", "sivilstandstype"}
+)
+
+log = logging.getLogger(__name__)
+
+
+class TooManyJobs(RegisterError):
+    """The 11th running job of an organisation: 429 with Retry-After."""
+
+    def __init__(self, running: int) -> None:
+        super().__init__(
+            429,
+            "FOR_MANGE_JOBBER",
+            f"The organisation already has {running} extract jobs running (at most {MAX_RUNNING}); "
+            "fetch their results or try again later",
+        )
+        self.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+# ---------------------------------------------------------------- criteria
+
+
+@dataclass(frozen=True, slots=True)
+class Kriterier:
+    """A validated `TilpassetUttrekkJobbRequest`."""
+
+    statuser: frozenset[str]
+    bostedskommune: str | None = None
+    oppholdskommune: str | None = None
+    foedselsaar_fra: int | None = None
+    foedselsaar_til: int | None = None
+    doedsaar_fra: int | None = None
+    doedsaar_til: int | None = None
+    kjoenn: str | None = None
+    statsborgerskap: str | None = None
+    sivilstand: str | None = None
+
+
+def _year(body: Mapping[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    text_value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text_value, str) or len(text_value) != 4 or not text_value.isdigit():
+        raise bad_request("UGYLDIG_KRITERIUM", f"{name} must be a year of four digits (e.g. \"2019\"), not {value!r}")
+    return int(text_value)
+
+
+def _range(body: Mapping[str, Any], low: str, high: str) -> tuple[int | None, int | None]:
+    start, end = _year(body, low), _year(body, high)
+    if start is not None and end is not None and start > end:
+        raise bad_request("UGYLDIG_KRITERIUM", f"{low} ({start}) is after {high} ({end})")
+    return start, end
+
+
+def _kommune(value: Any, name: str) -> str:
+    if not isinstance(value, str) or len(value) != 4 or not value.isdigit():
+        raise bad_request("UGYLDIG_KRITERIUM", f"kommunenummer.{name} must be four digits, not {value!r}")
+    if value not in kommuner_by_nummer():
+        raise bad_request("UGYLDIG_KRITERIUM", f"kommunenummer.{name} {value} is no municipality")
+    return value
+
+
+def parse_tilpasset(body: Any) -> Kriterier:
+    """Validate a `TilpassetUttrekkJobbRequest`, or answer 400 saying exactly what is wrong."""
+    if not isinstance(body, dict):
+        raise bad_request("UGYLDIG_FORESPOERSEL", "The body must be a JSON object (TilpassetUttrekkJobbRequest)")
+    unknown = sorted(set(body) - FIELDS)
+    if unknown:
+        raise bad_request("UGYLDIG_KRITERIUM", f"Unknown criteria: {', '.join(unknown)}", ukjente=unknown)
+    types = body.get("personstatustyper")
+    if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
+        raise bad_request(
+            "UGYLDIG_KRITERIUM",
+            f"personstatustyper is required: a non-empty list of {', '.join(STATUS_TYPES)}",
+        )
+    wrong = sorted(set(types) - set(STATUS_TYPES))
+    if wrong:
+        raise bad_request(
+            "UGYLDIG_KRITERIUM",
+            f"Unknown personstatustyper: {', '.join(wrong)}; use {', '.join(STATUS_TYPES)}",
+        )
+    statuser = frozenset().union(*(STATUS_TYPES[t] for t in types))
+    bosted = opphold = None
+    if "kommunenummer" in body and body["kommunenummer"] is not None:
+        kommune = body["kommunenummer"]
+        if not isinstance(kommune, dict) or set(kommune) - {"bostedskommunenummer", "oppholdskommunenummer"}:
+            raise bad_request(
+                "UGYLDIG_KRITERIUM",
+                "kommunenummer must be an object with bostedskommunenummer or oppholdskommunenummer",
+            )
+        given = {k: v for k, v in kommune.items() if v is not None}
+        if len(given) != 1:
+            raise bad_request(
+                "UGYLDIG_KRITERIUM",
+                "kommunenummer takes exactly one of bostedskommunenummer and oppholdskommunenummer",
+            )
+        if "bostedskommunenummer" in given:
+            bosted = _kommune(given["bostedskommunenummer"], "bostedskommunenummer")
+        else:
+            opphold = _kommune(given["oppholdskommunenummer"], "oppholdskommunenummer")
+    foedt_fra, foedt_til = _range(body, "foedselsaarFraOgMed", "foedselsaarTilOgMed")
+    doed_fra, doed_til = _range(body, "doedsaarFraOgMed", "doedsaarTilOgMed")
+    kjoenn = body.get("kjoenn")
+    if kjoenn is not None and kjoenn not in ("kvinne", "mann"):
+        raise bad_request("UGYLDIG_KRITERIUM", f"kjoenn must be kvinne or mann, not {kjoenn!r}")
+    land = body.get("statsborgerskap")
+    if land is not None and (not isinstance(land, str) or len(land) != 3 or not land.isalpha() or not land.isupper()):
+        raise bad_request(
+            "UGYLDIG_KRITERIUM", f"statsborgerskap must be an ISO 3166 alpha-3 code such as NOR, not {land!r}"
+        )
+    sivilstand = body.get("sivilstandstype")
+    if sivilstand is not None and sivilstand not in SIVILSTANDSTYPER:
+        raise bad_request(
+            "UGYLDIG_KRITERIUM", f"Unknown sivilstandstype {sivilstand!r}; use {', '.join(sorted(SIVILSTANDSTYPER))}"
+        )
+    return Kriterier(statuser, bosted, opphold, foedt_fra, foedt_til, doed_fra, doed_til, kjoenn, land, sivilstand)
+
+
+def _in(value: int | None, low: int | None, high: int | None) -> bool:
+    if low is None and high is None:
+        return True
+    if value is None:
+        return False
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def matches(document: Mapping[str, Any], kriterier: Kriterier, gradings: frozenset[str]) -> bool:
+    """Whether a current person document meets every criterion (addresses only through visible gradings)."""
+    entry = current_one(document, "status")
+    if entry is None or entry.get("status") not in kriterier.statuser:
+        return False
+    for kommune, element in ((kriterier.bostedskommune, "bostedsadresse"), (kriterier.oppholdskommune, "oppholdsadresse")):
+        if kommune is not None and not any(
+            kommune_of(address) == kommune and address.get("adressegradering") in gradings
+            for address in current(document, element)
+        ):
+            return False
+    foedsel = current_one(document, "foedsel") or {}
+    aar = foedsel.get("foedselsaar")
+    if not _in(int(aar) if aar else None, kriterier.foedselsaar_fra, kriterier.foedselsaar_til):
+        return False
+    if kriterier.doedsaar_fra is not None or kriterier.doedsaar_til is not None:
+        doedsfall = document.get("doedsfall") or {}
+        dato = doedsfall.get("doedsdato")
+        if not _in(int(dato[:4]) if dato else None, kriterier.doedsaar_fra, kriterier.doedsaar_til):
+            return False
+    if kriterier.kjoenn is not None and (current_one(document, "kjoenn") or {}).get("kjoenn") != kriterier.kjoenn:
+        return False
+    if kriterier.statsborgerskap is not None and all(
+        e.get("statsborgerskap") != kriterier.statsborgerskap for e in current(document, "statsborgerskap")
+    ):
+        return False
+    return kriterier.sivilstand is None or (current_one(document, "sivilstand") or {}).get(
+        "sivilstand"
+    ) == kriterier.sivilstand
+
+
+def _kriterier_json(kriterier: Kriterier) -> bytes:
+    data = {name: getattr(kriterier, name) for name in Kriterier.__slots__}  # type: ignore[attr-defined]
+    data["statuser"] = sorted(kriterier.statuser)
+    return orjson.dumps(data)
+
+
+def _kriterier_from_json(raw: bytes) -> Kriterier:
+    data = orjson.loads(raw)
+    data["statuser"] = frozenset(data["statuser"])
+    return Kriterier(**data)
+
+
+# ---------------------------------------------------------------- ordering and reading
+
+
+def _parse_nonnegative(value: str | None, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    stripped = value.strip()
+    if not stripped.lstrip("-").isdigit() or len(stripped) > 19:
+        raise bad_request("UGYLDIG_PARAMETER", f"{name} must be a whole number, not '{value}'")
+    number = int(stripped)
+    if number < 0:
+        raise bad_request("UGYLDIG_PARAMETER", f"{name} must be 0 or more, not {number}")
+    return number
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Uttrekk:
+    """`uttrekk/*`: order jobs (at most 10 running per organisation), read their batches when done."""
+
+    def __init__(self, engine: Engine, events: EventLog, max_running: int = MAX_RUNNING) -> None:
+        self._engine = engine
+        self._events = events
+        self._max_running = max_running
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def events(self) -> EventLog:
+        return self._events
+
+    def tilpasset(self, body: Any, pakke: Rettighetspakke, bestiller: str) -> dict[str, Any]:
+        """`uttrekk/tilpasset`: order an extract of the persons meeting the criteria; `{"jobbId"}`."""
+        kriterier = parse_tilpasset(body)
+        return {"jobbId": self._order(bestiller, pakke, TILPASSET, _kriterier_json(kriterier), None)}
+
+    def komplett(self, feedsekvensnr: str | None, pakke: Rettighetspakke, bestiller: str) -> dict[str, Any]:
+        """`uttrekk/komplett`: every person document valid at a sequence number (capped at the newest)."""
+        if pakke is not Rettighetspakke.OFFENTLIG_MED_HJEMMEL:
+            raise RegisterError(
+                403, "MANGLER_TILGANG", f"uttrekk/komplett is only for {Rettighetspakke.OFFENTLIG_MED_HJEMMEL.value}"
+            )
+        wanted = _parse_nonnegative(feedsekvensnr, "feedsekvensnr")
+        latest = self._events.latest()
+        at = latest if wanted is None else min(wanted, latest)
+        return {"jobbId": self._order(bestiller, pakke, KOMPLETT, b"{}", at)}
+
+    def _order(self, bestiller: str, pakke: Rettighetspakke, art: str, kriterier: bytes, seq: int | None) -> str:
+        jobbid = str(uuid.uuid4())
+        now = _now()
+        with self._engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"uttrekk:{bestiller}"})
+            connection.execute(
+                insert(uttrekk_jobb).values(
+                    jobbid=jobbid, bestiller=bestiller, rettighetspakke=pakke.value, art=art, kriterier=kriterier,
+                    feedsekvensnr=seq, status=WAITING, opprettet=now, oppdatert=now,
+                )
+            )
+            running = connection.execute(
+                select(func.count()).select_from(uttrekk_jobb).where(
+                    uttrekk_jobb.c.bestiller == bestiller, uttrekk_jobb.c.status.in_((WAITING, RUNNING))
+                )
+            ).scalar_one()
+            if running > self._max_running:
+                connection.rollback()
+                raise TooManyJobs(running - 1)
+        return jobbid
+
+    def batch(self, jobbid: str, batchnr: str, pakke: Rettighetspakke, bestiller: str) -> dict[str, Any]:
+        """One batch of a done job; `{}` past the last; 404 while running; 410 for a job not this orderer's."""
+        number = _parse_nonnegative(batchnr, "batchnr")
+        assert number is not None
+        with self._engine.connect() as connection:
+            job = connection.execute(
+                select(uttrekk_jobb.c.status, uttrekk_jobb.c.art, uttrekk_jobb.c.antall_batcher).where(
+                    uttrekk_jobb.c.jobbid == jobbid,
+                    uttrekk_jobb.c.bestiller == bestiller,
+                    uttrekk_jobb.c.rettighetspakke == pakke.value,
+                )
+            ).first()
+            if job is None:
+                raise RegisterError(410, "UKJENT_JOBB", f"No extract job {jobbid} for this organisation")
+            if job.status == FAILED:
+                raise RegisterError(500, "UTTREKK_FEILET", f"Extract job {jobbid} failed; order it again")
+            if job.status != DONE:
+                raise RegisterError(404, "JOBB_IKKE_FERDIG", f"Extract job {jobbid} is not done yet; ask again")
+            if number >= job.antall_batcher:
+                return {}
+            raw = connection.execute(
+                select(uttrekk_batch.c.innhold).where(
+                    uttrekk_batch.c.jobbid == jobbid, uttrekk_batch.c.batchnr == number
+                )
+            ).scalar_one()
+        field = "dokumentidentifikator" if job.art == KOMPLETT else "foedselsEllerDNummer"
+        return {field: orjson.loads(raw)}
+
+
+# ---------------------------------------------------------------- the worker
+
+
+class ExtractWorker:
+    """Claims waiting jobs and works them, in a background thread or on demand (`work_pending`)."""
+
+    def __init__(self, uttrekk: Uttrekk, poll_seconds: float = 0.5, lease_seconds: float = 60.0) -> None:
+        self._uttrekk = uttrekk
+        self._engine = uttrekk.engine
+        self._poll = poll_seconds
+        self._lease = lease_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="uttrekk-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self.work_pending():
+                    self._stop.wait(self._poll)
+            except Exception:
+                log.exception("the extract worker failed; retrying")
+                self._stop.wait(self._poll)
+
+    def reclaim(self) -> int:
+        """Jobs whose worker went quiet (a crash, a restart) go back to waiting."""
+        stale = _now() - timedelta(seconds=self._lease)
+        with self._engine.begin() as connection:
+            result = connection.execute(
+                update(uttrekk_jobb)
+                .where(and_(uttrekk_jobb.c.status == RUNNING, uttrekk_jobb.c.oppdatert <= stale))
+                .values(status=WAITING, oppdatert=_now())
+            )
+            return int(result.rowcount or 0)
+
+    def work_pending(self, max_batches: int | None = None) -> int:
+        """Work every waiting job; returns how many were done. `max_batches` stops a job midway (tests)."""
+        self.reclaim()
+        done = 0
+        while not self._stop.is_set():
+            job = self._claim()
+            if job is None:
+                return done
+            if self._work(job, max_batches):
+                done += 1
+            elif max_batches is not None:
+                return done
+        return done
+
+    def _claim(self) -> Any:
+        with self._engine.begin() as connection:
+            candidates = connection.execute(
+                select(uttrekk_jobb).where(uttrekk_jobb.c.status == WAITING).order_by(uttrekk_jobb.c.opprettet).limit(5)
+            ).all()
+            for job in candidates:
+                claimed = connection.execute(
+                    update(uttrekk_jobb)
+                    .where(uttrekk_jobb.c.jobbid == job.jobbid, uttrekk_jobb.c.status == WAITING)
+                    .values(status=RUNNING, oppdatert=_now())
+                )
+                if claimed.rowcount == 1:
+                    return job
+        return None
+
+    def _work(self, job: Any, max_batches: int | None) -> bool:
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(uttrekk_batch.delete().where(uttrekk_batch.c.jobbid == job.jobbid))
+            if job.art == KOMPLETT:
+                results = self._komplett(int(job.feedsekvensnr))
+            else:
+                pakke = Rettighetspakke(job.rettighetspakke)
+                results = self._tilpasset(_kriterier_from_json(bytes(job.kriterier)), VISIBLE_ADDRESS_GRADINGS[pakke])
+            count = 0
+            for batch in _batched(results, BATCH_SIZE):
+                if max_batches is not None and count >= max_batches:
+                    return False  # as if the process died here: the job stays `kjoerer`
+                with self._engine.begin() as connection:
+                    connection.execute(
+                        insert(uttrekk_batch).values(jobbid=job.jobbid, batchnr=count, innhold=orjson.dumps(batch))
+                    )
+                    connection.execute(
+                        update(uttrekk_jobb).where(uttrekk_jobb.c.jobbid == job.jobbid).values(oppdatert=_now())
+                    )
+                count += 1
+            with self._engine.begin() as connection:
+                connection.execute(
+                    update(uttrekk_jobb)
+                    .where(uttrekk_jobb.c.jobbid == job.jobbid)
+                    .values(status=DONE, antall_batcher=count, oppdatert=_now())
+                )
+            return True
+        except Exception as error:
+            log.exception("extract job %s failed", job.jobbid)
+            with self._engine.begin() as connection:
+                connection.execute(
+                    update(uttrekk_jobb)
+                    .where(uttrekk_jobb.c.jobbid == job.jobbid)
+                    .values(status=FAILED, feilmelding=str(error)[:500], oppdatert=_now())
+                )
+            return False
+
+    # ------------------------------------------------------------ computing results
+
+    def _read(self, sql: str, values: Sequence[Any]) -> list[Any]:
+        if self._engine.dialect.paramstyle != "qmark":
+            sql = sql.replace("?", "%s")
+        connection = self._engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, list(values))
+            rows = cursor.fetchall()
+            cursor.close()
+            return rows
+        finally:
+            connection.close()
+
+    def _candidates(self, kriterier: Kriterier, gradings: frozenset[str]) -> Iterator[list[int]]:
+        """Person ids to check, in id order and chunks: via the address index when a municipality is given."""
+        kommune = kriterier.bostedskommune or kriterier.oppholdskommune
+        if kommune is not None:
+            adressetype = BOSTED if kriterier.bostedskommune else OPPHOLD
+            grades = sorted(gradings)
+            rows = self._read(
+                "SELECT DISTINCT person_id FROM soek_adresse WHERE kommunenummer = ? AND adressetype = ?"
+                f" AND gjeldende = ? AND adressegradering IN ({', '.join('?' * len(grades))}) ORDER BY person_id",
+                [kommune, adressetype, True, *grades],
+            )
+            ids = [int(row[0]) for row in rows]
+            yield from _batched(ids, BATCH_SIZE)
+            return
+        after = 0
+        while True:
+            rows = self._read("SELECT id FROM person WHERE id > ? ORDER BY id LIMIT ?", [after, BATCH_SIZE])
+            if not rows:
+                return
+            ids = [int(row[0]) for row in rows]
+            yield ids
+            after = ids[-1]
+
+    def _tilpasset(self, kriterier: Kriterier, gradings: frozenset[str]) -> Iterator[str]:
+        for ids in self._candidates(kriterier, gradings):
+            rows = self._read(
+                "SELECT p.id, a.dokument FROM person p JOIN person_arkiv a"
+                " ON a.dokumentidentifikator = p.dokumentidentifikator"
+                f" WHERE p.id IN ({', '.join('?' * len(ids))}) ORDER BY p.id",
+                ids,
+            )
+            for row in rows:
+                document = orjson.loads(bytes(row[1]))
+                if matches(document, kriterier, gradings):
+                    yield identifier(document)
+
+    def _komplett(self, at: int) -> Iterator[str]:
+        """The archived version of every person that was current at sequence number `at`, in person order.
+
+        One statement per chunk reads the persons and all their events together (one snapshot): the
+        version at `at` is the newest event's version up to `at`; a person whose first event came later
+        had the version that event replaced (none: the person did not exist yet); a person without events
+        still has the version it was seeded with.
+        """
+        after = 0
+        while True:
+            rows = self._read(
+                "SELECT p.id, p.dokumentidentifikator, h.sekvensnummer, h.persondokument, h.forrige_persondokument"
+                " FROM person p LEFT JOIN hendelse h ON h.person_id = p.id"
+                " WHERE p.id > ? AND p.id <= ? ORDER BY p.id, h.sekvensnummer",
+                [after, after + BATCH_SIZE],
+            )
+            if not rows:
+                if not self._read("SELECT 1 FROM person WHERE id > ? LIMIT 1", [after]):
+                    return
+                after += BATCH_SIZE
+                continue
+            person_rows: dict[int, list[Any]] = {}
+            for row in rows:
+                person_rows.setdefault(int(row[0]), []).append(row)
+            for person_rows_of_one in person_rows.values():
+                version = _version_at(person_rows_of_one, at)
+                if version is not None:
+                    yield version
+            after += BATCH_SIZE
+
+
+def _version_at(rows: Sequence[Any], at: int) -> str | None:
+    if rows[0][2] is None:
+        return str(rows[0][1])
+    version: str | None = None
+    for _person, _current, seq, persondokument, forrige in rows:
+        if int(seq) <= at:
+            version = persondokument
+        else:
+            return version if version is not None else forrige
+    return version
+
+
+def _batched(items: Any, size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

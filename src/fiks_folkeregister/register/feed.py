@@ -1,0 +1,89 @@
+"""The register's event use cases: feed pages (JSON or Atom, with ETags), the newest number, event documents."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+from fiks_folkeregister.register.atom import render_atom
+from fiks_folkeregister.register.errors import RegisterError, bad_request, not_found
+from fiks_folkeregister.register.events import EventLog, FeedEntry, feed_etag, feed_json, parse_seq
+
+MAX_BULK = 1000
+FEED_ID = "urn:fiks-folkeregister:hendelser"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    """A page of the feed, rendered, with the ETag that identifies its content."""
+
+    body: bytes
+    etag: str
+    media_type: str
+    entries: tuple[FeedEntry, ...]
+
+
+def _only_med_hjemmel(pakke: Rettighetspakke, resource: str) -> None:
+    if pakke is not Rettighetspakke.OFFENTLIG_MED_HJEMMEL:
+        raise RegisterError(
+            403, "MANGLER_TILGANG", f"{resource} is only for {Rettighetspakke.OFFENTLIG_MED_HJEMMEL.value}"
+        )
+
+
+class Hendelser:
+    """`hendelser/*` as the national register answers them, for one rights package at a time."""
+
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
+
+    @property
+    def log(self) -> EventLog:
+        return self._log
+
+    def feed(
+        self,
+        seq: str | None,
+        pakke: Rettighetspakke,
+        atom_url_for: Callable[[int], str] | None = None,
+    ) -> FeedPage:
+        """Events from `seq` on (1000 at most); Atom when `atom_url_for` gives the page URLs, else JSON.
+
+        offentlig-uten-hjemmel gets only the events open to it (domain.hendelse.open_to_uten_hjemmel); a
+        `seq` beyond the newest event gives an empty page.
+        """
+        start = parse_seq(seq)
+        entries = self._log.page(start, open_only=pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL)
+        if atom_url_for is None:
+            return FeedPage(feed_json(entries), feed_etag(pakke, start, entries, "j"), "application/json",
+                            tuple(entries))
+        body = render_atom(entries, start, atom_url_for, FEED_ID)
+        return FeedPage(body, feed_etag(pakke, start, entries, "a"), "application/atom+xml", tuple(entries))
+
+    def siste(self, pakke: Rettighetspakke) -> dict[str, Any]:
+        """`hendelser/siste/sekvensnummer`: the newest sequence number this package can read."""
+        return {"sekvensnummer": self._log.latest(open_only=pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL)}
+
+    def dokument(self, hendelsesidentifikator: str, pakke: Rettighetspakke) -> dict[str, Any]:
+        """`hendelser/{id}`: one event document (offentlig-med-hjemmel only)."""
+        _only_med_hjemmel(pakke, "hendelser/{hendelsesidentifikator}")
+        found = self._log.documents([hendelsesidentifikator]).get(hendelsesidentifikator)
+        if found is None:
+            raise not_found("HENDELSE_IKKE_FUNNET", f"No event document with id {hendelsesidentifikator}")
+        return found
+
+    def bulkoppslag(self, body: Any, pakke: Rettighetspakke) -> list[dict[str, Any]]:
+        """`hendelser/bulkoppslag`: the event documents found, in the order asked (unknown ids left out)."""
+        _only_med_hjemmel(pakke, "hendelser/bulkoppslag")
+        if not isinstance(body, dict) or not isinstance(body.get("dokumentidentifikator"), list):
+            raise bad_request(
+                "UGYLDIG_FORESPOERSEL", "The body must be {\"dokumentidentifikator\": [...]} (a list of event ids)"
+            )
+        ids = body["dokumentidentifikator"]
+        if not ids or not all(isinstance(value, str) for value in ids):
+            raise bad_request("UGYLDIG_FORESPOERSEL", "'dokumentidentifikator' must be a non-empty list of strings")
+        if len(ids) > MAX_BULK:
+            raise bad_request("FOR_MANGE_IDENTIFIKATORER", f"At most {MAX_BULK} ids per request; got {len(ids)}")
+        found = self._log.documents(ids)
+        return [found[dokid] for dokid in dict.fromkeys(ids) if dokid in found]
