@@ -27,13 +27,30 @@ def free_port() -> int:
 
 
 @contextmanager
-def served_register(data_dir: Path, workers: int = 1, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def served_register(
+    data_dir: Path, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Serve the register from `data_dir` in a subprocess; yield its base URL."""
+    with _served(["register", "serve"], data_dir, workers, extra_env) as base:
+        yield base
+
+
+@contextmanager
+def served_gateway(
+    data_dir: Path, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Serve the gateway (`fiks-folkeregister serve`) from `data_dir` in a subprocess; yield its base URL."""
+    with _served(["serve"], data_dir, workers, extra_env) as base:
+        yield base
+
+
+@contextmanager
+def _served(
+    command: list[str], data_dir: Path, workers: int, extra_env: dict[str, str] | None
+) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "FIKSREG_DATA_DIR": str(data_dir), **(extra_env or {})}
-    process = subprocess.Popen(
-        [CLI, "register", "serve", "--port", str(port), "--workers", str(workers)], env=env
-    )
+    process = subprocess.Popen([CLI, *command, "--port", str(port), "--workers", str(workers)], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -44,7 +61,7 @@ def served_register(data_dir: Path, workers: int = 1, extra_env: dict[str, str] 
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the register did not start")
+                raise RuntimeError(f"`{' '.join(command)}` did not start")
             time.sleep(0.2)
         yield base
     finally:

@@ -1,0 +1,212 @@
+"""Gateway versus straight to the embedded register's HTTP API: same run, same machine, same persons.
+
+    .venv/bin/python bench/gateway_lookup.py --data-dir data/bench-gateway --persons 100000
+
+Seeds the register in --data-dir if it is empty and configures a bench organisation, role (person-basis),
+integration and grant through the admin command line once. Serves the register (`register serve`) and the
+gateway (`serve`) side by side from the same data directory and measures them in alternating rounds.
+The gateway's database is FIKSREG_DATABASE_URL if set (e.g. PostgreSQL), else SQLite in --data-dir.
+Needs wrk (Debian: apt-get install wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine, func, select
+
+from _harness import CLI, median, percentile, rotating_paths_script, served_gateway, served_register, wrk
+from fiks_folkeregister.app import build_register, build_token_issuer
+from fiks_folkeregister.register.seeding import seed_population
+from fiks_folkeregister.register.tables import person
+from fiks_folkeregister.settings import Settings
+from fiks_folkeregister.storage.database import create_gateway_engine
+from fiks_folkeregister.storage.tables import oppslagslogg
+
+PACKAGE = "offentlig-med-hjemmel"
+REGISTER_SCOPE = "folkeregister:deling/offentligmedhjemmel"
+BENCH_ORGNR = "910000009"
+CONFIG_FILE = "gateway-bench.json"
+
+
+def admin(data_dir: Path, *args: str) -> dict[str, str]:
+    env = {**os.environ, "FIKSREG_DATA_DIR": str(data_dir)}
+    output = subprocess.run([CLI, "admin", *args], env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(output) if output.strip().startswith("{") else {}
+
+
+def configure(data_dir: Path) -> dict[str, str]:
+    """The bench's role and integration, made once through the admin CLI and remembered in the data dir."""
+    remembered = data_dir / CONFIG_FILE
+    if remembered.exists():
+        return json.loads(remembered.read_text())
+    admin(
+        data_dir,
+        "org",
+        "create",
+        "--orgnr",
+        BENCH_ORGNR,
+        "--navn",
+        "Bench kommune",
+        "--kommunenummer",
+        "0301",
+    )
+    role = admin(
+        data_dir,
+        "role",
+        "create",
+        "--orgnr",
+        BENCH_ORGNR,
+        "--navn",
+        "Bench person-basis",
+        "--rettighetspakke",
+        PACKAGE,
+        "--bruksomraade",
+        "sok-etter-person",
+        "--part",
+        "person-basis",
+    )
+    integration = admin(data_dir, "integration", "create", "--orgnr", BENCH_ORGNR, "--navn", "Bench")
+    admin(data_dir, "grant", "--integrasjon", integration["integrasjonId"], "--rolle", role["rolleId"])
+    config = {"rolleId": role["rolleId"], **integration}
+    remembered.write_text(json.dumps(config))
+    return config
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-gateway"))
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--bulk-requests", type=int, default=20)
+    args = parser.parse_args()
+    data_dir = args.data_dir.resolve()
+
+    settings = Settings(data_dir=data_dir)
+    register = build_register(settings)
+    if register.repository.count_persons() == 0:
+        print(f"seeding {args.persons} persons into {data_dir} ...", flush=True)
+        seed_population(register.repository, args.persons, 1, date(2026, 11, 1))
+    with register.repository.engine.connect() as connection:
+        numbers = list(connection.execute(select(person.c.foedsels_eller_d_nummer)).scalars())
+    random.Random(1).shuffle(numbers)
+    config = configure(data_dir)
+
+    issuer = build_token_issuer(settings)
+    direct_headers = {
+        "Authorization": "Bearer "
+        + issuer.issue(BENCH_ORGNR, [REGISTER_SCOPE], "bench", lifetime_seconds=3600)
+    }
+    gateway_headers = {
+        "Authorization": "Bearer " + issuer.issue(BENCH_ORGNR, ["ks:fiks"], "bench", lifetime_seconds=3600),
+        "IntegrasjonId": config["integrasjonId"],
+        "IntegrasjonPassord": config["integrasjonPassord"],
+    }
+    direct_prefix = f"/folkeregisteret/{PACKAGE}/api/v1/personer"
+    gateway_prefix = f"/folkeregister/api/v1/{config['rolleId']}/v1/personer"
+    sample = numbers[:5000]
+    direct_script = rotating_paths_script([f"{direct_prefix}/{n}" for n in sample])
+    gateway_script = rotating_paths_script([f"{gateway_prefix}/{n}" for n in sample])
+    audit_engine = create_gateway_engine(settings.gateway_database)
+    audit_before = _audit_rows(audit_engine)
+
+    with (
+        served_register(data_dir, workers=args.workers) as direct_base,
+        served_gateway(data_dir, workers=args.workers) as gateway_base,
+    ):
+        for base, script, headers in (
+            (direct_base, direct_script, direct_headers),
+            (gateway_base, gateway_script, gateway_headers),
+        ):
+            warm = wrk(base, 2, args.connections, script=script, headers=headers)
+            if warm["errors"]:
+                raise SystemExit(f"{base} answered {warm['errors']:.0f} non-2xx responses while warming up")
+        direct, gateway = [], []
+        for _ in range(args.rounds):
+            direct.append(
+                wrk(direct_base, args.seconds, args.connections, script=direct_script, headers=direct_headers)
+            )
+            gateway.append(
+                wrk(
+                    gateway_base,
+                    args.seconds,
+                    args.connections,
+                    script=gateway_script,
+                    headers=gateway_headers,
+                )
+            )
+        bulk = {"direct": [], "gateway": []}
+        with (
+            httpx.Client(base_url=direct_base, headers=direct_headers, timeout=60) as direct_client,
+            httpx.Client(base_url=gateway_base, headers=gateway_headers, timeout=60) as gateway_client,
+        ):
+            for round_number in range(args.bulk_requests):
+                ids = numbers[round_number * 1000 % max(1, len(numbers) - 1000) :][:1000]
+                for name, client, prefix in (
+                    ("direct", direct_client, direct_prefix),
+                    ("gateway", gateway_client, gateway_prefix),
+                ):
+                    started = time.perf_counter()
+                    response = client.post(f"{prefix}/bulkoppslag", json={"foedselsEllerDNummer": ids})
+                    bulk[name].append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, response.text
+                    assert len(response.json()["oppslag"]) == len(ids)
+    audited = _audit_rows(audit_engine) - audit_before
+
+    def figures(runs: list[dict[str, float]]) -> tuple[float, float, float, float]:
+        return (
+            median([r["rps"] for r in runs]),
+            median([r["p50"] for r in runs]),
+            median([r["p99"] for r in runs]),
+            sum(r["errors"] for r in runs),
+        )
+
+    print(
+        f"register of {len(numbers)} persons; gateway database {_backend(settings)}; "
+        f"{args.workers} worker(s) each; wrk {args.connections} connections, "
+        f"{args.rounds} alternating rounds of {args.seconds} s (medians)"
+    )
+    d_rps, d_p50, d_p99, d_err = figures(direct)
+    g_rps, g_p50, g_p99, g_err = figures(gateway)
+    print(
+        f"{'direct  GET personer/{id}':32} {d_rps:8.0f} req/s  p50 {d_p50:6.2f} ms  p99 {d_p99:6.2f} ms  "
+        f"non-2xx {d_err:.0f}"
+    )
+    print(
+        f"{'gateway GET personer/{id}':32} {g_rps:8.0f} req/s  p50 {g_p50:6.2f} ms  p99 {g_p99:6.2f} ms  "
+        f"non-2xx {g_err:.0f}"
+    )
+    print(f"gateway throughput / direct: {g_rps / d_rps:.0%} (target ≥ 70%)")
+    print(f"gateway overhead: p50 {g_p50 - d_p50:+.2f} ms, p99 {g_p99 - d_p99:+.2f} ms (target p99 ≤ 5 ms)")
+    for name in ("direct", "gateway"):
+        print(
+            f"{name:7} POST personer/bulkoppslag x1000: p50 {median(bulk[name]):6.0f} ms  "
+            f"p99 {percentile(bulk[name], 0.99):6.0f} ms  (n={len(bulk[name])})"
+        )
+    print(f"audit records written during the run: {audited}")
+
+
+def _audit_rows(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(oppslagslogg)).scalar_one())
+
+
+def _backend(settings: Settings) -> str:
+    return settings.gateway_database.split(":", 1)[0]
+
+
+if __name__ == "__main__":
+    main()

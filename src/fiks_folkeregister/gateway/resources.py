@@ -1,0 +1,198 @@
+"""The routing table: one entry per mirrored register resource, saying who may use it and how to answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from fiks_folkeregister.domain.informasjonselementer import PartRequest, Rettighetspakke
+from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
+from fiks_folkeregister.domain.rollepolicy import filter_to_role, identifiers_of
+from fiks_folkeregister.upstream.port import Upstream
+
+
+@dataclass(frozen=True)
+class UpstreamRequest:
+    """A mirrored request after the access checks: what the upstream call needs."""
+
+    path: Mapping[str, str]
+    parts: Sequence[str] | None
+    query: Mapping[str, Sequence[str]]
+    body: Any = None
+
+    def flag(self, name: str) -> bool:
+        """A boolean query parameter (`true`/`false`, as the register reads it); absent is false."""
+        values = self.query.get(name) or ()
+        return bool(values) and values[-1].lower() == "true"
+
+
+class Answer(Protocol):
+    """How to read a resource's answer: cut it to the role, and find the persons it returns (for audit)."""
+
+    def filter(self, result: dict[str, Any], role: Rolle, request: PartRequest) -> dict[str, Any]: ...
+
+    def persons(self, result: Mapping[str, Any]) -> list[str]: ...
+
+
+class PersonDocument:
+    """A single `Folkeregisterperson`."""
+
+    def filter(self, result: dict[str, Any], role: Rolle, request: PartRequest) -> dict[str, Any]:
+        return filter_to_role(result, role, request)
+
+    def persons(self, result: Mapping[str, Any]) -> list[str]:
+        return identifiers_of(result)
+
+
+class Oppslag:
+    """`{"oppslag": [{"foedselsEllerDNummer", "folkeregisterperson" | "feilmelding", ...}]}`."""
+
+    def filter(self, result: dict[str, Any], role: Rolle, request: PartRequest) -> dict[str, Any]:
+        entries = []
+        for entry in result.get("oppslag") or ():
+            person = entry.get("folkeregisterperson")
+            if person is not None:
+                entry = {**entry, "folkeregisterperson": filter_to_role(person, role, request)}
+            entries.append(entry)
+        return {"oppslag": entries}
+
+    def persons(self, result: Mapping[str, Any]) -> list[str]:
+        found: list[str] = []
+        for entry in result.get("oppslag") or ():
+            person = entry.get("folkeregisterperson")
+            if person is not None:
+                found += [entry["foedselsEllerDNummer"], *identifiers_of(person)]
+        return list(dict.fromkeys(found))
+
+
+class Identifikatorer:
+    """A hit list of identity numbers only (`{"foedselsEllerDNummer": [...]}`); nothing else passes."""
+
+    def filter(self, result: dict[str, Any], role: Rolle, request: PartRequest) -> dict[str, Any]:
+        return {"foedselsEllerDNummer": list(result.get("foedselsEllerDNummer") or ())}
+
+    def persons(self, result: Mapping[str, Any]) -> list[str]:
+        return [str(number) for number in result.get("foedselsEllerDNummer") or ()]
+
+
+UpstreamCall = Callable[[Upstream, Rettighetspakke, UpstreamRequest], dict[str, Any]]
+
+SOK = frozenset({Bruksomraade.SOK_ETTER_PERSON})
+SOK_OG_FLYT = frozenset({Bruksomraade.SOK_ETTER_PERSON, Bruksomraade.UTTREKK, Bruksomraade.HENDELSESLISTE})
+
+
+@dataclass(frozen=True)
+class MirroredResource:
+    """One register resource as the gateway mirrors it (path after `/v1/`, in the register's spelling)."""
+
+    method: str
+    path: str
+    bruksomraader: frozenset[Bruksomraade]
+    takes_part: bool
+    answer: Answer
+    call: UpstreamCall
+    summary: str
+    takes_body: bool = False
+    #: Query parameters documented for this resource besides `part` (search criteria, flags).
+    query_parameters: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        """How the audit log names the resource, e.g. `GET personer/{personidentifikator}`."""
+        return f"{self.method} {self.path}"
+
+
+SOEK_KRITERIER = (
+    "navn",
+    "kjoenn",
+    "foedselsdato",
+    "foedselsaarFraOgMed",
+    "foedselsaarTilOgMed",
+    "adressenavn",
+    "husnummer",
+    "postnummer",
+    "kommunenummer",
+    "fylkesnummer",
+    "inkluderOppholdsadresse",
+    "soekFonetisk",
+    "inkluderDoede",
+    "opplysningsgrunnlag",
+    "maksTreff",
+)
+ENTYDIGSOEK_KRITERIER = (
+    "identifikasjonsnummer",
+    "utenlandskpersonidentifikasjon",
+    "legitimasjonsdokument",
+    "utlendingsmyndighetenesidentifikasjonsnummer",
+    "foedselsdato",
+    "navn",
+    "postnummer",
+    "adressenavn",
+    "husnummer",
+    "soekFonetisk",
+    "opplysningsgrunnlag",
+)
+
+#: Every mirrored resource. More specific paths come first (they are matched in order).
+RESOURCES: tuple[MirroredResource, ...] = (
+    MirroredResource(
+        "POST",
+        "personer/bulkoppslag/arkiv",
+        SOK_OG_FLYT,
+        True,
+        Oppslag(),
+        lambda up, pakke, r: up.bulkoppslag_arkiv(pakke, r.body, r.parts),
+        "Henter arkiverte versjoner for et sett med dokumenter.",
+        takes_body=True,
+    ),
+    MirroredResource(
+        "POST",
+        "personer/bulkoppslag",
+        SOK_OG_FLYT,
+        True,
+        Oppslag(),
+        lambda up, pakke, r: up.bulkoppslag(pakke, r.body, r.parts, r.flag("somBestilt")),
+        "Henter persondata for et sett med personer.",
+        takes_body=True,
+        query_parameters=("somBestilt",),
+    ),
+    MirroredResource(
+        "GET",
+        "personer/arkiv/{dokumentidentifikator}",
+        SOK_OG_FLYT,
+        True,
+        PersonDocument(),
+        lambda up, pakke, r: up.arkivperson(pakke, r.path["dokumentidentifikator"], r.parts),
+        "Henter en arkivert versjon av en person.",
+    ),
+    MirroredResource(
+        "GET",
+        "personer/soek",
+        SOK,
+        False,
+        Identifikatorer(),
+        lambda up, pakke, r: up.soek(pakke, r.query),
+        "Søk etter personer; gir fødsels- eller d-nummer.",
+        query_parameters=SOEK_KRITERIER,
+    ),
+    MirroredResource(
+        "GET",
+        "personer/entydigsoek",
+        SOK,
+        True,
+        PersonDocument(),
+        lambda up, pakke, r: up.entydigsoek(pakke, r.query, r.parts),
+        "Entydig søk: den ene personen som svarer til kriteriene.",
+        query_parameters=ENTYDIGSOEK_KRITERIER,
+    ),
+    MirroredResource(
+        "GET",
+        "personer/{personidentifikator}",
+        SOK,
+        True,
+        PersonDocument(),
+        lambda up, pakke, r: up.person(pakke, r.path["personidentifikator"], r.parts),
+        "Henter oppdaterte data om en person.",
+    ),
+)

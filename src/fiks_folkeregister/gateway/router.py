@@ -1,0 +1,320 @@
+"""The mirrored API's routes: every request authenticated, authorised, answered through the port, audited."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import orjson
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from fiks_folkeregister.audit.log import AuditRecord, AuditUnavailableError
+from fiks_folkeregister.domain.informasjonselementer import PartRequest
+from fiks_folkeregister.domain.rollepolicy import (
+    PolicyRefusal,
+    UnknownParts,
+    authorise_parts,
+    check_usage_area,
+)
+from fiks_folkeregister.gateway import errors as codes
+from fiks_folkeregister.gateway.access import (
+    INTEGRATION_ID_HEADER,
+    INTEGRATION_PASSWORD_HEADER,
+    AccessControl,
+    Credentials,
+    Trail,
+)
+from fiks_folkeregister.gateway.errors import JSON, GatewayError, platform_response
+from fiks_folkeregister.gateway.resources import RESOURCES, MirroredResource, UpstreamRequest
+from fiks_folkeregister.upstream.port import Upstream, UpstreamError
+
+PREFIX = "/folkeregister/api/v1"
+REQUEST_ID_HEADER = "X-Request-Id"
+MAX_BODY_BYTES = 1_000_000
+#: A caller's unknown path is recorded, but never more of it than this (the audit column's size).
+MAX_RECORDED_PATH = 200
+OK, REFUSED, FAILED = "ok", "avvist", "feil"
+
+log = logging.getLogger(__name__)
+
+
+class AuditSink(Protocol):
+    """Where audit records go (audit.log.AuditLog fits): durable when `record` returns, or it raises."""
+
+    def record(self, record: AuditRecord) -> None: ...
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What the event loop hands the worker thread: the raw request, nothing parsed yet."""
+
+    method: str
+    url_path: str
+    rolle_id: str
+    path: Mapping[str, str]
+    query: Mapping[str, list[str]]
+    credentials: Credentials
+    content_type: str
+    body: bytes = field(repr=False)
+    #: Set when the request was refused before it could be read (a body too large to accept).
+    rejected: GatewayError | None = None
+
+
+@dataclass
+class Outcome:
+    """The answer being built, and what the audit record says about it."""
+
+    status: int = 200
+    payload: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    utfall: str = OK
+    feilkode: str | None = None
+    personer: list[str] = field(default_factory=list)
+
+
+_POLICY_STATUS = {UnknownParts.code: 400}
+
+
+class MirroredApi:
+    """One request, start to end: access checks, role policy, upstream call, role filter, audit."""
+
+    def __init__(self, access: AccessControl, upstream: Upstream, audit: AuditSink) -> None:
+        self._access = access
+        self._upstream = upstream
+        self._audit = audit
+
+    def handle(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> Response:
+        """Answer one request (runs in a worker thread: every step below may block)."""
+        started = datetime.now(UTC)
+        request_id = str(uuid.uuid4())
+        trail = Trail()
+        parametre: dict[str, Any] = {**incoming.path, **_query_parameters(incoming.query)}
+        outcome = Outcome()
+        try:
+            self._answer(resource, incoming, trail, parametre, outcome)
+        except GatewayError as error:
+            self._refused(error, incoming, outcome)
+        except PolicyRefusal as refusal:
+            error = GatewayError(
+                _POLICY_STATUS.get(refusal.code, 403), refusal.code, refusal.message, refusal.details
+            )
+            self._refused(error, incoming, outcome)
+        except UpstreamError as error:
+            outcome.status, outcome.payload = error.status, orjson.dumps(error.body)
+            outcome.headers = dict(error.headers)
+            outcome.utfall, outcome.feilkode, outcome.personer = FAILED, error.feilkode, []
+        except Exception:
+            log.exception("request %s failed", request_id)
+            self._refused(GatewayError(500, codes.INTERN_FEIL, "Internal error"), incoming, outcome)
+            outcome.utfall = FAILED
+        record = AuditRecord(
+            tidspunkt=started,
+            request_id=request_id,
+            orgnr=trail.orgnr,
+            rolle_id=trail.rolle_id,
+            integrasjon_id=trail.integrasjon_id,
+            klient_orgnr=trail.klient_orgnr,
+            ressurs=ressurs,
+            parametre=parametre,
+            personer=outcome.personer,
+            utfall=outcome.utfall,
+            status=outcome.status,
+            feilkode=outcome.feilkode,
+        )
+        headers = {REQUEST_ID_HEADER: request_id, "Cache-Control": "no-store"}
+        try:
+            self._audit.record(record)
+        except Exception as error:
+            if not isinstance(error, AuditUnavailableError):
+                log.exception("audit store failed for request %s", request_id)
+            log.error("request %s refused: the audit log is unavailable", request_id)
+            unavailable = GatewayError(
+                503,
+                codes.REVISJONSLOGG_UTILGJENGELIG,
+                "The audit log is unavailable, so no data can be given out; try again later",
+                headers={"Retry-After": "5"},
+            )
+            return platform_response(unavailable, incoming.url_path, headers)
+        if outcome.utfall != OK:
+            log.info("request %s: %s %s %s", request_id, outcome.status, outcome.feilkode, ressurs)
+        return Response(outcome.payload, outcome.status, {**outcome.headers, **headers}, media_type=JSON)
+
+    def _answer(
+        self,
+        resource: MirroredResource | None,
+        incoming: Incoming,
+        trail: Trail,
+        parametre: dict[str, Any],
+        outcome: Outcome,
+    ) -> None:
+        if incoming.rejected is not None:
+            raise incoming.rejected
+        caller = self._access.authenticate(incoming.credentials, incoming.rolle_id, trail)
+        if resource is None:
+            raise GatewayError(404, codes.UKJENT_RESSURS, "No such resource in the mirrored register API")
+        role = caller.role
+        body = _json_body(incoming) if resource.takes_body else None
+        if isinstance(body, dict):
+            parametre.update(body)
+        parts = incoming.query.get("part")
+        check_usage_area(role, resource.bruksomraader, resource.name)
+        if resource.takes_part:
+            request = authorise_parts(role, parts)
+        elif parts:
+            raise GatewayError(
+                400, codes.UGYLDIG_PARAMETER, f"{resource.name} does not take the part parameter"
+            )
+        else:
+            request = PartRequest(elements=frozenset(), historikk=False)
+        query = {name: values for name, values in incoming.query.items() if name != "part"}
+        upstream_request = UpstreamRequest(path=incoming.path, parts=parts or None, query=query, body=body)
+        result = resource.call(self._upstream, role.rettighetspakke, upstream_request)
+        filtered = resource.answer.filter(result, role, request)
+        outcome.personer = resource.answer.persons(filtered)
+        outcome.payload = orjson.dumps(filtered)
+
+    @staticmethod
+    def _refused(error: GatewayError, incoming: Incoming, outcome: Outcome) -> None:
+        response = platform_response(error, incoming.url_path)
+        outcome.status, outcome.payload = error.status, bytes(response.body)
+        outcome.headers = {k: v for k, v in response.headers.items() if k.lower() not in _MANAGED_HEADERS}
+        outcome.utfall, outcome.feilkode, outcome.personer = REFUSED, error.code, []
+
+
+_MANAGED_HEADERS = frozenset({"content-length", "content-type"})
+
+
+def _query_parameters(query: Mapping[str, list[str]]) -> dict[str, Any]:
+    """Query parameters for the audit record: one value as a string, repeated ones (and `part`) as lists."""
+    return {
+        name: values if name == "part" or len(values) > 1 else values[0] for name, values in query.items()
+    }
+
+
+def _json_body(incoming: Incoming) -> Any:
+    content_type = incoming.content_type.split(";")[0].strip().lower()
+    if content_type != JSON:
+        raise GatewayError(
+            415,
+            "UGYLDIG_INNHOLDSTYPE",
+            f"Content-Type must be application/json, not '{content_type or 'missing'}'",
+        )
+    if not incoming.body:
+        raise GatewayError(400, "UGYLDIG_FORESPOERSEL", "The request body is empty; expected JSON")
+    try:
+        return orjson.loads(incoming.body)
+    except orjson.JSONDecodeError as error:
+        raise GatewayError(
+            400, "UGYLDIG_FORESPOERSEL", f"The request body is not valid JSON: {error}"
+        ) from None
+
+
+async def _incoming(request: Request, path: Mapping[str, str]) -> Incoming:
+    """Read the request in the event loop; a body over the limit is not read at all, only refused."""
+    body = b""
+    rejected = None
+    if request.method in ("POST", "PUT", "PATCH"):
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            rejected = GatewayError(
+                413, "FOR_STOR_FORESPOERSEL", f"The body is larger than {MAX_BODY_BYTES} bytes"
+            )
+        else:
+            body = await request.body()
+            if len(body) > MAX_BODY_BYTES:
+                body, rejected = (
+                    b"",
+                    GatewayError(
+                        413, "FOR_STOR_FORESPOERSEL", f"The body is larger than {MAX_BODY_BYTES} bytes"
+                    ),
+                )
+    query: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        query.setdefault(name, []).append(value)
+    headers = request.headers
+    return Incoming(
+        method=request.method,
+        url_path=request.url.path,
+        rolle_id=request.path_params["rolleId"],
+        path=path,
+        query=query,
+        credentials=Credentials(
+            authorization=headers.get("authorization"),
+            integrasjon_id=headers.get(INTEGRATION_ID_HEADER),
+            integrasjon_passord=headers.get(INTEGRATION_PASSWORD_HEADER),
+        ),
+        content_type=headers.get("content-type", ""),
+        body=body,
+        rejected=rejected,
+    )
+
+
+_PATH_PARAM = re.compile(r"{(\w+)}")
+
+
+def _openapi(resource: MirroredResource) -> dict[str, Any]:
+    def parameter(
+        name: str, where: str, description: str, required: bool = True, array: bool = False
+    ) -> dict:
+        schema: dict[str, Any] = (
+            {"type": "array", "items": {"type": "string"}} if array else {"type": "string"}
+        )
+        return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
+
+    parameters = [
+        parameter("rolleId", "path", "The role to act in (UUID); it decides rights package and elements."),
+        *(parameter(name, "path", name) for name in _PATH_PARAM.findall(resource.path)),
+        parameter(INTEGRATION_ID_HEADER, "header", "The integration's id (UUID)."),
+        parameter(INTEGRATION_PASSWORD_HEADER, "header", "The integration's password."),
+    ]
+    if resource.takes_part:
+        parameters.append(
+            parameter("part", "query", "Information elements or aliases (repeatable).", False, True)
+        )
+    parameters += [parameter(name, "query", name, False) for name in resource.query_parameters]
+    extra: dict[str, Any] = {"parameters": parameters, "security": [{"bearer": []}]}
+    if resource.takes_body:
+        extra["requestBody"] = {"required": True, "content": {JSON: {"schema": {"type": "object"}}}}
+    return extra
+
+
+def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource] = RESOURCES) -> APIRouter:
+    """Routes for every resource in the table, plus a catch-all that refuses (and audits) unknown ones."""
+    router = APIRouter(prefix=PREFIX + "/{rolleId}/v1", tags=["folkeregister"])
+
+    def endpoint(resource: MirroredResource) -> Any:
+        names = _PATH_PARAM.findall(resource.path)
+
+        async def mirrored(request: Request) -> Response:
+            incoming = await _incoming(request, {name: request.path_params[name] for name in names})
+            return await run_in_threadpool(api.handle, resource, incoming, resource.name)
+
+        return mirrored
+
+    for resource in resources:
+        router.add_api_route(
+            "/" + resource.path,
+            endpoint(resource),
+            methods=[resource.method],
+            summary=resource.summary,
+            name=resource.name,
+            response_class=Response,
+            openapi_extra=_openapi(resource),
+        )
+
+    async def unknown(request: Request) -> Response:
+        ressurs = f"{request.method} {request.path_params['rest']}"[:MAX_RECORDED_PATH]
+        incoming = await _incoming(request, {})
+        return await run_in_threadpool(api.handle, None, incoming, ressurs)
+
+    router.add_api_route(
+        "/{rest:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    )
+    return router

@@ -1,0 +1,58 @@
+"""The in-process adapter: the embedded register's service layer behind the upstream port, no HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+from fiks_folkeregister.register.errors import RegisterError
+from fiks_folkeregister.register.service import RegisterService
+from fiks_folkeregister.upstream.port import Kriterier, UpstreamError
+
+T = TypeVar("T")
+
+
+def _translated(call: Callable[[], T]) -> T:
+    """Run one register call; its errors become ``UpstreamError`` with the register's own body."""
+    try:
+        return call()
+    except RegisterError as error:
+        raise UpstreamError(error.http_status, error.body()) from None
+
+
+class InProcessUpstream:
+    """`Upstream` over a `RegisterService` in this process (the default: the embedded register)."""
+
+    def __init__(self, service: RegisterService) -> None:
+        self._service = service
+
+    def person(
+        self, pakke: Rettighetspakke, personidentifikator: str, parts: Sequence[str] | None
+    ) -> dict[str, Any]:
+        return _translated(lambda: self._service.person(personidentifikator, pakke, parts))
+
+    def bulkoppslag(
+        self, pakke: Rettighetspakke, body: Any, parts: Sequence[str] | None, som_bestilt: bool
+    ) -> dict[str, Any]:
+        return _translated(lambda: self._service.bulkoppslag(body, pakke, parts, som_bestilt))
+
+    def arkivperson(
+        self, pakke: Rettighetspakke, dokumentidentifikator: str, parts: Sequence[str] | None
+    ) -> dict[str, Any]:
+        return _translated(lambda: self._service.arkivperson(dokumentidentifikator, pakke, parts))
+
+    def bulkoppslag_arkiv(
+        self, pakke: Rettighetspakke, body: Any, parts: Sequence[str] | None
+    ) -> dict[str, Any]:
+        return _translated(lambda: self._service.bulkoppslag_arkiv(body, pakke, parts))
+
+    def soek(self, pakke: Rettighetspakke, kriterier: Kriterier) -> dict[str, Any]:
+        criteria = {name: list(values) for name, values in kriterier.items()}
+        return _translated(lambda: self._service.soek(criteria, pakke))
+
+    def entydigsoek(
+        self, pakke: Rettighetspakke, kriterier: Kriterier, parts: Sequence[str] | None
+    ) -> dict[str, Any]:
+        criteria = {name: list(values) for name, values in kriterier.items()}
+        return _translated(lambda: self._service.entydigsoek(criteria, pakke, parts))

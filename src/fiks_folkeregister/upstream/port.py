@@ -1,0 +1,77 @@
+"""The register as the gateway sees it: a typed port, so in-process and HTTP adapters are interchangeable."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+
+#: Search criteria as query parameters: every name may be repeated, so each maps to a list of values.
+Kriterier = Mapping[str, Sequence[str]]
+
+
+class UpstreamError(Exception):
+    """The register refused or failed; ``body`` is its error body (FolkeregisterFeilmelding), passed on as is.
+
+    ``headers`` carries response headers the caller needs to act (for example ``Retry-After`` on 429).
+    """
+
+    def __init__(
+        self, status: int, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(f"the register answered {status}: {body.get('feilkode', '')}")
+        self.status = status
+        self.body = body
+        self.headers: Mapping[str, str] = headers or {}
+
+    @property
+    def feilkode(self) -> str | None:
+        code = self.body.get("feilkode")
+        return code if isinstance(code, str) else None
+
+
+class Upstream(Protocol):
+    """The register's consumer API (`/folkeregisteret/{rettighetspakke}/api/v1/…`), one method per resource.
+
+    Every call names the rights package to use, because each request runs under one role and the role
+    decides the package. Methods are synchronous (the gateway calls them from a worker thread); an HTTP
+    adapter uses a pooled ``httpx.Client``. ``parts`` are forwarded as the register's repeatable ``part``
+    parameter; ``None`` sends none. Bodies are the JSON the caller sent, passed on unchanged. Every
+    failure the register reports is raised as ``UpstreamError`` carrying the register's error body.
+    Results are JSON-ready dicts exactly as the register answers them.
+    """
+
+    def person(
+        self, pakke: Rettighetspakke, personidentifikator: str, parts: Sequence[str] | None
+    ) -> dict[str, Any]:
+        """`GET personer/{personidentifikator}`: a person document."""
+        ...
+
+    def bulkoppslag(
+        self, pakke: Rettighetspakke, body: Any, parts: Sequence[str] | None, som_bestilt: bool
+    ) -> dict[str, Any]:
+        """`POST personer/bulkoppslag`: `{"oppslag": [...]}`."""
+        ...
+
+    def arkivperson(
+        self, pakke: Rettighetspakke, dokumentidentifikator: str, parts: Sequence[str] | None
+    ) -> dict[str, Any]:
+        """`GET personer/arkiv/{dokumentidentifikator}`: an archived person document."""
+        ...
+
+    def bulkoppslag_arkiv(
+        self, pakke: Rettighetspakke, body: Any, parts: Sequence[str] | None
+    ) -> dict[str, Any]:
+        """`POST personer/bulkoppslag/arkiv`: `{"oppslag": [...]}` with `dokumentidentifikator` per entry."""
+        ...
+
+    def soek(self, pakke: Rettighetspakke, kriterier: Kriterier) -> dict[str, Any]:
+        """`GET personer/soek`: `{"foedselsEllerDNummer": [...]}`."""
+        ...
+
+    def entydigsoek(
+        self, pakke: Rettighetspakke, kriterier: Kriterier, parts: Sequence[str] | None
+    ) -> dict[str, Any]:
+        """`GET personer/entydigsoek`: the one matching person document (404 for zero or several)."""
+        ...
