@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -45,11 +47,36 @@ _PERSONS_OF = select(oppslagslogg_person.c.oppslag_id, oppslagslogg_person.c.ide
 )
 
 
-class AuditLog:
-    """Writes and reads the lookup log in the gateway's database."""
+_INSERT_RECORDS = insert(oppslagslogg).returning(oppslagslogg.c.id, sort_by_parameter_order=True)
+_INSERT_PERSONS = insert(oppslagslogg_person)
 
-    def __init__(self, engine: Engine) -> None:
+
+class _Pending:
+    """A record waiting for the writer; `done` is set once its batch is committed (or failed)."""
+
+    __slots__ = ("done", "error", "record")
+
+    def __init__(self, record: AuditRecord) -> None:
+        self.record = record
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+class AuditLog:
+    """Writes and reads the lookup log in the gateway's database.
+
+    Writes use group commit: each request hands its record to one writer thread and waits until the
+    transaction holding it has committed, so a record is durable before the response leaves, while
+    concurrent requests share one transaction (one commit, one write lock) instead of queueing for one each.
+    """
+
+    def __init__(self, engine: Engine, *, batch_limit: int = 500, timeout_seconds: float = 10.0) -> None:
         self._engine = engine
+        self._batch_limit = batch_limit
+        self._timeout = timeout_seconds
+        self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._writer_lock = threading.Lock()
 
     def record(self, record: AuditRecord) -> None:
         """Durably stored (committed) when it returns; raises AuditUnavailableError on any failure."""
@@ -57,37 +84,68 @@ class AuditLog:
             raise AuditUnavailableError(f"utfall must be one of {sorted(UTFALL)}, got {record.utfall!r}")
         if record.tidspunkt.tzinfo is None:
             raise AuditUnavailableError("tidspunkt must be timezone-aware")
-        personer = list(dict.fromkeys(record.personer))
-        try:
-            with self._engine.begin() as connection:
-                result = connection.execute(
-                    insert(oppslagslogg).values(
-                        tidspunkt=record.tidspunkt.astimezone(UTC),
-                        request_id=record.request_id,
-                        orgnr=record.orgnr,
-                        rolle_id=record.rolle_id,
-                        integrasjon_id=record.integrasjon_id,
-                        klient_orgnr=record.klient_orgnr,
-                        ressurs=record.ressurs,
-                        parametre=dict(record.parametre),
-                        utfall=record.utfall,
-                        status=record.status,
-                        feilkode=record.feilkode,
-                    )
-                )
-                if personer:
-                    oppslag_id = result.inserted_primary_key[0]
-                    connection.execute(
-                        insert(oppslagslogg_person),
-                        [
-                            {"oppslag_id": oppslag_id, "posisjon": position, "identifikator": identifikator}
-                            for position, identifikator in enumerate(personer)
-                        ],
-                    )
-        except Exception as error:
+        pending = _Pending(record)
+        self._start_writer()
+        self._queue.put(pending)
+        if not pending.done.wait(self._timeout):
+            raise AuditUnavailableError("the audit log could not be written: timed out")
+        if pending.error is not None:
             raise AuditUnavailableError(
-                f"the audit log could not be written: {type(error).__name__}"
-            ) from error
+                f"the audit log could not be written: {type(pending.error).__name__}"
+            ) from pending.error
+
+    def _start_writer(self) -> None:
+        if self._writer is not None and self._writer.is_alive():
+            return
+        with self._writer_lock:
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(target=self._write_forever, name="audit-writer", daemon=True)
+                self._writer.start()
+
+    def _write_forever(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self._batch_limit:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            error: BaseException | None = None
+            try:
+                self._write(batch)
+            except Exception as failure:
+                error = failure
+            for pending in batch:
+                pending.error = error
+                pending.done.set()
+
+    def _write(self, batch: list[_Pending]) -> None:
+        """One transaction for the whole batch: every record in it is committed, or none is."""
+        rows = [
+            {
+                "tidspunkt": item.record.tidspunkt.astimezone(UTC),
+                "request_id": item.record.request_id,
+                "orgnr": item.record.orgnr,
+                "rolle_id": item.record.rolle_id,
+                "integrasjon_id": item.record.integrasjon_id,
+                "klient_orgnr": item.record.klient_orgnr,
+                "ressurs": item.record.ressurs,
+                "parametre": dict(item.record.parametre),
+                "utfall": item.record.utfall,
+                "status": item.record.status,
+                "feilkode": item.record.feilkode,
+            }
+            for item in batch
+        ]
+        with self._engine.begin() as connection:
+            ids = connection.execute(_INSERT_RECORDS, rows).scalars().all()
+            persons = [
+                {"oppslag_id": oppslag_id, "posisjon": position, "identifikator": identifikator}
+                for oppslag_id, item in zip(ids, batch, strict=True)
+                for position, identifikator in enumerate(dict.fromkeys(item.record.personer))
+            ]
+            if persons:
+                connection.execute(_INSERT_PERSONS, persons)
 
     def query(
         self,
