@@ -1,67 +1,180 @@
-"""`make demo`: seed a demo register if there is none, print requests that work when pasted, and serve it."""
+"""`make demo`: seed a demo register and configure a demo municipality if there are none, print requests that
+work when pasted, and serve the gateway (and the embedded register beside it) until Ctrl-C."""
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from fiks_folkeregister.settings import Settings
 
 DEMO_PERSONS = 20_000
 DEMO_ORGNR = "910000009"
+DEMO_KOMMUNENUMMER = "0301"
 
 
 def main() -> None:
     settings = Settings()
-    port = int(os.environ.get("PORT", "8080"))
+    gateway_port = int(os.environ.get("PORT", "8080"))
+    register_port = gateway_port + 10
     data_dir = settings.data_dir.resolve()
     cli = str(Path(sys.executable).with_name("fiks-folkeregister"))
     env = {**os.environ, "FIKSREG_DATA_DIR": str(data_dir)}
 
+    def run(*args: str) -> str:
+        return subprocess.run([cli, *args], env=env, check=True, capture_output=True, text=True).stdout
+
     from fiks_folkeregister.app import build_register
 
-    register = build_register(settings)
-    if register.repository.count_persons() == 0:
-        print(f"No register in {data_dir} yet: seeding {DEMO_PERSONS} synthetic persons (seed 1)...")
-        subprocess.run([cli, "register", "seed", "--persons", str(DEMO_PERSONS), "--seed", "1"], env=env, check=True)
-    examples = register.repository.examples()
+    if build_register(settings).repository.count_persons() == 0:
+        print(
+            f"No register in {data_dir} yet: seeding {DEMO_PERSONS} synthetic persons (seed 1)...", flush=True
+        )
+        subprocess.run(
+            [cli, "register", "seed", "--persons", str(DEMO_PERSONS), "--seed", "1"], env=env, check=True
+        )
+    examples: dict[str, list[str]] = json.loads(run("register", "examples", "--json"))
+    demo = configure_demo_municipality(data_dir, run)
 
-    base = f"http://127.0.0.1:{port}/folkeregisteret/offentlig-med-hjemmel/api/v1"
-    token_cmd = (
-        f"FIKSREG_DATA_DIR={shlex.quote(str(data_dir))} {shlex.quote(cli)} token --orgnr {DEMO_ORGNR} "
-        "--scope folkeregister:deling/offentligmedhjemmel --lifetime 3600"
-    )
-    adult = examples.get("ordinary-adult", ["?"])[0]
+    adult = examples["ordinary-adult"][0]
     child = examples.get("child-with-delt-bosted", [adult])[0]
     protected = examples.get("strengt-fortrolig", [adult])[0]
+    name, born = name_and_birth_date(settings, adult)
+    quoted_cli = f"FIKSREG_DATA_DIR={shlex.quote(str(data_dir))} {shlex.quote(cli)}"
+    gateway = f"http://127.0.0.1:{gateway_port}/folkeregister/api/v1/{demo['rolleId']}/v1"
+    register = f"http://127.0.0.1:{register_port}/folkeregisteret/offentlig-med-hjemmel/api/v1"
+    headers = (
+        f'-H "Authorization: Bearer $TOKEN" -H "IntegrasjonId: {demo["integrasjonId"]}" '
+        f'-H "IntegrasjonPassord: {demo["integrasjonPassord"]}"'
+    )
     print(
         f"""
-The embedded register is starting on http://127.0.0.1:{port} (API docs: http://127.0.0.1:{port}/docs).
-In another terminal, paste:
+Serving the gateway on http://127.0.0.1:{gateway_port} (API docs at /docs) and the embedded register on
+http://127.0.0.1:{register_port}. Demo municipality {DEMO_ORGNR}: role "Saksbehandler" {demo["rolleId"]}
+(offentlig-med-hjemmel, sok-etter-person, person-basis + relasjon-utvidet + historikk), integration
+{demo["integrasjonId"]}. In another terminal, from any directory, paste:
 
-  TOKEN=$({token_cmd})
+  TOKEN=$({quoted_cli} token --orgnr {DEMO_ORGNR} --scope ks:fiks --lifetime 3600)
 
-  # one person, only the address
-  curl -s -H "Authorization: Bearer $TOKEN" "{base}/personer/{adult}?part=bostedsadresse"
+  # through the gateway: one person, only the address (plus the identity number)
+  curl -s {headers} "{gateway}/personer/{adult}?part=bostedsadresse"
 
   # a child with shared residence, with relations and history
-  curl -s -H "Authorization: Bearer $TOKEN" "{base}/personer/{child}?part=person-basis&part=relasjon-utvidet&part=historikk"
+  curl -s {headers} "{gateway}/personer/{child}?part=person-basis&part=relasjon-utvidet&part=historikk"
 
-  # bulk lookup, in the order asked for
-  curl -s -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\
-       -d '{{"foedselsEllerDNummer": ["{adult}", "{child}", "{protected}"]}}' "{base}/personer/bulkoppslag?somBestilt=true"
+  # bulk lookup in the order asked for; the strengt fortrolig person comes without an address
+  curl -s {headers} -H "Content-Type: application/json" \\
+       -d '{{"foedselsEllerDNummer": ["{adult}", "{child}", "{protected}"]}}' "{gateway}/personer/bulkoppslag?somBestilt=true"
+
+  # search by name and birth date (hit list), and the unambiguous search (the person document)
+  curl -s -G {headers} --data-urlencode "navn={name}" --data-urlencode "foedselsdato={born}" "{gateway}/personer/soek"
+  curl -s -G {headers} --data-urlencode "navn={name}" --data-urlencode "foedselsdato={born}" "{gateway}/personer/entydigsoek?part=navn"
+
+  # refused: the role does not hold legitimasjonsdokument (403 PART_IKKE_TILLATT, in the platform's error format)
+  curl -s {headers} "{gateway}/personer/{adult}?part=legitimasjonsdokument"
+
+  # who looked up this person (the audit log)
+  {quoted_cli} audit person {adult}
+
+  # the embedded register directly, with a register token (as the national register is called)
+  REGTOKEN=$({quoted_cli} token --orgnr {DEMO_ORGNR} --scope folkeregister:deling/offentligmedhjemmel --lifetime 3600)
+  curl -s -H "Authorization: Bearer $REGTOKEN" "{register}/personer/{adult}?part=navn"
 
   # example persons by category
-  FIKSREG_DATA_DIR={shlex.quote(str(data_dir))} {shlex.quote(cli)} register examples
+  {quoted_cli} register examples
 
-Stop the server with Ctrl-C.
+Stop with Ctrl-C.
 """,
         flush=True,
     )
-    os.execve(cli, [cli, "register", "serve", "--port", str(port)], env)
+    servers = [
+        subprocess.Popen([cli, "register", "serve", "--port", str(register_port)], env=env),
+        subprocess.Popen([cli, "serve", "--port", str(gateway_port)], env=env),
+    ]
+    try:
+        while all(server.poll() is None for server in servers):
+            signal.pause() if hasattr(signal, "pause") else servers[0].wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
+
+
+def name_and_birth_date(settings: Settings, number: str) -> tuple[str, str]:
+    """The example person's current name and birth date (YYYYMMDD), for the search examples."""
+    from fiks_folkeregister.app import build_register
+    from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+
+    document = build_register(settings).service.person(
+        number, Rettighetspakke.OFFENTLIG_MED_HJEMMEL, ["navn", "foedsel"]
+    )
+    navn, foedsel = document["navn"][0], document["foedsel"][0]
+    return f"{navn['fornavn']} {navn['etternavn']}", foedsel["foedselsdato"].replace("-", "")
+
+
+def configure_demo_municipality(data_dir: Path, run: Any) -> dict[str, str]:
+    """The demo's organisation, role, integration and grant, made once with the admin command line.
+
+    The integration password is shown only once by the admin command line, so the demo keeps it in
+    `data/demo.json` (mode 0600) to print working commands on every start. Demo data only.
+    """
+    remembered = data_dir / "demo.json"
+    if remembered.exists():
+        return json.loads(remembered.read_text())
+    run(
+        "admin",
+        "org",
+        "create",
+        "--orgnr",
+        DEMO_ORGNR,
+        "--navn",
+        "Demo kommune",
+        "--kommunenummer",
+        DEMO_KOMMUNENUMMER,
+    )
+    role = json.loads(
+        run(
+            "admin",
+            "role",
+            "create",
+            "--orgnr",
+            DEMO_ORGNR,
+            "--navn",
+            "Saksbehandler",
+            "--rettighetspakke",
+            "offentlig-med-hjemmel",
+            "--bruksomraade",
+            "sok-etter-person",
+            "--part",
+            "person-basis",
+            "--part",
+            "relasjon-utvidet",
+            "--part",
+            "historikk",
+            "--json",
+        )
+    )
+    integration = json.loads(
+        run("admin", "integration", "create", "--orgnr", DEMO_ORGNR, "--navn", "Demo fagsystem", "--json")
+    )
+    run("admin", "grant", "--integrasjon", integration["integrasjonId"], "--rolle", role["rolleId"])
+    demo = {
+        "rolleId": role["rolleId"],
+        "integrasjonId": integration["integrasjonId"],
+        "integrasjonPassord": integration["integrasjonPassord"],
+    }
+    remembered.write_text(json.dumps(demo))
+    remembered.chmod(0o600)
+    return demo
 
 
 if __name__ == "__main__":
