@@ -52,6 +52,67 @@ class HistoryNotAllowed(PolicyRefusal):
     code = "HISTORIKK_IKKE_TILLATT"
 
 
+class CriteriaNotAllowed(PolicyRefusal):
+    code = "KRITERIUM_IKKE_TILLATT"
+
+
+#: The element each search criterion reads. A role may search only by what it may see: otherwise a hit
+#: list would reveal, say, who lives at an address to a role that may not see addresses.
+_CRITERION_ELEMENTS: Mapping[str, frozenset[str]] = {
+    "navn": frozenset({"navn"}),
+    "kjoenn": frozenset({"kjoenn"}),
+    "foedselsdato": frozenset({"foedsel"}),
+    "foedselsaarFraOgMed": frozenset({"foedsel"}),
+    "foedselsaarTilOgMed": frozenset({"foedsel"}),
+    "utenlandskpersonidentifikasjon": frozenset({"utenlandskPersonidentifikasjon"}),
+    "legitimasjonsdokument": frozenset({"legitimasjonsdokument"}),
+    "utlendingsmyndighetenesidentifikasjonsnummer": frozenset(
+        {"utlendingsmyndighetenesIdentifikasjonsnummer"}
+    ),
+}
+_ADDRESS_CRITERIA = frozenset({"adressenavn", "husnummer", "postnummer", "kommunenummer", "fylkesnummer"})
+
+
+def authorise_criteria(
+    role: Rolle, criteria: Mapping[str, Sequence[str]], address_elements: frozenset[str]
+) -> None:
+    """Refuse search criteria that read elements outside the role, naming them.
+
+    `address_elements` are the addresses the resource searches (soek: bostedsadresse, and oppholdsadresse
+    with `inkluderOppholdsadresse=true`; entydigsoek: both). Historic matching needs the role's history;
+    including the deceased needs `doedsfall`.
+    """
+
+    def flag(name: str) -> bool:
+        values = criteria.get(name) or ()
+        return bool(values) and values[-1].lower() == "true"
+
+    needed: dict[str, frozenset[str]] = {}
+    for name in criteria:
+        if name in _CRITERION_ELEMENTS:
+            needed[name] = _CRITERION_ELEMENTS[name]
+        elif name in _ADDRESS_CRITERIA:
+            needed[name] = address_elements
+    if flag("inkluderOppholdsadresse"):
+        needed["inkluderOppholdsadresse"] = frozenset({"oppholdsadresse"})
+    if flag("inkluderDoede"):
+        needed["inkluderDoede"] = frozenset({"doedsfall"})
+    refused = {name: sorted(elements - role.elementer) for name, elements in needed.items()}
+    refused = {name: missing for name, missing in refused.items() if missing}
+    historic = (criteria.get("opplysningsgrunnlag") or [""])[-1] == "historisk"
+    if refused:
+        raise CriteriaNotAllowed(
+            f"The role '{role.navn}' may not search by {', '.join(sorted(refused))}: it does not hold "
+            f"{', '.join(sorted({e for missing in refused.values() for e in missing}))}",
+            {"ikkeTillatteKriterier": sorted(refused), "manglendeElementer": refused},
+        )
+    if historic and not role.historikk:
+        raise HistoryNotAllowed(
+            f"The role '{role.navn}' does not allow history, so it may not search historic entries",
+            {"kriterium": "opplysningsgrunnlag=historisk"},
+        )
+
+
 def check_usage_area(role: Rolle, allowed: frozenset[Bruksomraade], resource: str) -> None:
     """Refuse unless the role has one of the usage areas the resource belongs to."""
     if role.bruksomraader & allowed:

@@ -96,6 +96,8 @@ class MirroredResource:
     takes_body: bool = False
     #: Query parameters documented for this resource besides `part` (search criteria, flags).
     query_parameters: tuple[str, ...] = field(default=())
+    #: For searches: the address elements its address criteria read (criteria must lie within the role).
+    searched_addresses: frozenset[str] | None = None
 
     @property
     def name(self) -> str:
@@ -175,6 +177,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         lambda up, pakke, r: up.soek(pakke, r.query),
         "Søk etter personer; gir fødsels- eller d-nummer.",
         query_parameters=SOEK_KRITERIER,
+        searched_addresses=frozenset({"bostedsadresse"}),
     ),
     MirroredResource(
         "GET",
@@ -185,6 +188,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         lambda up, pakke, r: up.entydigsoek(pakke, r.query, r.parts),
         "Entydig søk: den ene personen som svarer til kriteriene.",
         query_parameters=ENTYDIGSOEK_KRITERIER,
+        searched_addresses=frozenset({"bostedsadresse", "oppholdsadresse"}),
     ),
     MirroredResource(
         "GET",
