@@ -90,7 +90,11 @@ def _ms(text: str) -> float:
 
 
 def wrk(
-    url: str, seconds: int, connections: int, threads: int = 2, script: str | None = None,
+    url: str,
+    seconds: int,
+    connections: int,
+    threads: int = 2,
+    script: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> dict[str, float]:
     """Run wrk once; return requests/s, p50 and p99 latency (ms) and the count of non-2xx answers."""

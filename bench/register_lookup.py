@@ -27,7 +27,9 @@ SCOPE = "folkeregister:deling/offentligmedhjemmel"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", type=Path, default=Path("data/bench-100k"))
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=10)
@@ -46,9 +48,7 @@ def main() -> None:
         numbers = list(connection.execute(select(person.c.foedsels_eller_d_nummer)).scalars())
     persons = len(numbers)
     random.Random(1).shuffle(numbers)
-    token = build_token_issuer(settings).issue(
-        "910000009", [SCOPE], client_id="bench", lifetime_seconds=3600
-    )
+    token = build_token_issuer(settings).issue("910000009", [SCOPE], client_id="bench", lifetime_seconds=3600)
     auth = {"Authorization": f"Bearer {token}"}
     prefix = f"/folkeregisteret/{PACKAGE}/api/v1/personer"
     lookup_script = rotating_paths_script([f"{prefix}/{n}" for n in numbers[:5000]])
@@ -64,7 +64,7 @@ def main() -> None:
         bulk_ms, health_ms = [], []
         with httpx.Client(base_url=base, headers=auth, timeout=60) as client:
             for round_number in range(args.bulk_requests):
-                ids = numbers[round_number * 1000 % max(1, persons - 1000):][:1000]
+                ids = numbers[round_number * 1000 % max(1, persons - 1000) :][:1000]
                 started = time.perf_counter()
                 response = client.post(f"{prefix}/bulkoppslag", json={"foedselsEllerDNummer": ids})
                 bulk_ms.append((time.perf_counter() - started) * 1000)
@@ -79,14 +79,18 @@ def main() -> None:
             f"  p99 {median([r['p99'] for r in runs]):6.2f} ms  non-2xx {sum(r['errors'] for r in runs):.0f}"
         )
 
-    print(f"register of {persons} persons; {args.workers} worker(s); wrk {args.connections} connections, "
-          f"{args.rounds} rounds of {args.seconds} s (medians)")
+    print(
+        f"register of {persons} persons; {args.workers} worker(s); wrk {args.connections} connections, "
+        f"{args.rounds} rounds of {args.seconds} s (medians)"
+    )
     print(row("baseline GET /health (trivial JSON)", trivial))
     print(row("GET personer/{id} (person-basis)", lookup))
     ratio = median([r["rps"] for r in lookup]) / median([r["rps"] for r in trivial])
     print(f"lookup throughput / trivial: {ratio:.0%} (target ≥ 50%)")
-    print(f"POST personer/bulkoppslag x1000 ids: p50 {median(bulk_ms):.0f} ms  p99 {percentile(bulk_ms, 0.99):.0f} ms"
-          f"  (n={len(bulk_ms)}; same client's GET /health p50 {median(health_ms):.2f} ms)")
+    print(
+        f"POST personer/bulkoppslag x1000 ids: p50 {median(bulk_ms):.0f} ms  p99 {percentile(bulk_ms, 0.99):.0f} ms"
+        f"  (n={len(bulk_ms)}; same client's GET /health p50 {median(health_ms):.2f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -77,18 +77,24 @@ def typical_queries(document: dict[str, Any]) -> dict[str, Query]:
         "soek first + last name": {"navn": [f"{first} {last}"]},
         "soek first + last name, fonetisk": {"navn": [f"{first} {last}"], "soekFonetisk": ["true"]},
         "soek birth years ±1 + kommune": {
-            "foedselsaarFraOgMed": [str(year - 1)], "foedselsaarTilOgMed": [str(year + 1)],
+            "foedselsaarFraOgMed": [str(year - 1)],
+            "foedselsaarTilOgMed": [str(year + 1)],
             "kommunenummer": [kommune],
         },
         "soek street prefix (4) + husnummer": {
-            "adressenavn": [veg["adressenavn"][:4]], "husnummer": [number],
+            "adressenavn": [veg["adressenavn"][:4]],
+            "husnummer": [number],
         },
         "entydigsoek name + foedselsdato": {"navn": [f"{first} {last}"], "foedselsdato": [born]},
         "entydigsoek name + foedselsdato, fonetisk": {
-            "navn": [f"{first} {last}"], "foedselsdato": [born], "soekFonetisk": ["true"],
+            "navn": [f"{first} {last}"],
+            "foedselsdato": [born],
+            "soekFonetisk": ["true"],
         },
         "entydigsoek name + address": {
-            "navn": [f"{first} {last}"], "adressenavn": [veg["adressenavn"]], "husnummer": [number],
+            "navn": [f"{first} {last}"],
+            "adressenavn": [veg["adressenavn"]],
+            "husnummer": [number],
             "postnummer": [veg["poststed"]["postnummer"]],
         },
     }
@@ -121,8 +127,11 @@ def main() -> None:
         started = time.perf_counter()
         seed_population(register.repository, args.persons, 1, date(2026, 11, 1))
         elapsed = time.perf_counter() - started
-        print(f"seeded {args.persons} persons in {elapsed:.0f} s: {args.persons / elapsed:.0f} persons/s "
-              "(documents, identifiers and search indexes)", flush=True)
+        print(
+            f"seeded {args.persons} persons in {elapsed:.0f} s: {args.persons / elapsed:.0f} persons/s "
+            "(documents, identifiers and search indexes)",
+            flush=True,
+        )
     persons = register.repository.count_persons()
     documents = sample_documents(register, args.samples, seed=2)
     service = register.service
@@ -151,12 +160,16 @@ def main() -> None:
         for name, query in typical_queries(document).items():
             record(name, *run(name, query))
 
-    print(f"register of {persons} persons on {register.repository.engine.dialect.name}; "
-          f"{len(documents)} sampled persons per query; in-process service calls")
+    print(
+        f"register of {persons} persons on {register.repository.engine.dialect.name}; "
+        f"{len(documents)} sampled persons per query; in-process service calls"
+    )
     for name, values in timings.items():
         seen = ", ".join(f"{key}: {count}" for key, count in sorted(outcomes[name].items()))
-        print(f"{name:44} p50 {median(values):7.2f} ms  p95 {percentile(values, 0.95):7.2f} ms  "
-              f"max {max(values):7.2f} ms  ({seen})")
+        print(
+            f"{name:44} p50 {median(values):7.2f} ms  p95 {percentile(values, 0.95):7.2f} ms  "
+            f"max {max(values):7.2f} ms  ({seen})"
+        )
 
 
 if __name__ == "__main__":

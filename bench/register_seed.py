@@ -1,6 +1,6 @@
 """Seeding speed and database size of the embedded register, next to the bare generator in the same run.
 
-    .venv/bin/python bench/register_seed.py --persons 100000 [--database-url postgresql+psycopg://...]
+.venv/bin/python bench/register_seed.py --persons 100000 [--database-url postgresql+psycopg://...]
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def database_size(settings: Settings, url: str) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     args = parser.parse_args()
@@ -57,8 +59,10 @@ def main() -> None:
     engine = "sqlite" if url.startswith("sqlite") else "postgresql"
     print(f"engine: {engine}; persons: {args.persons}")
     print(f"baseline  generator only ({baseline_n} persons):   {generate_rate:10.0f} persons/s")
-    print(f"seeding   generate + write ({args.persons} persons): {args.persons / elapsed:10.0f} persons/s"
-          f"  ({elapsed:.1f} s; {elapsed / args.persons * 1e6:.0f} µs/person)")
+    print(
+        f"seeding   generate + write ({args.persons} persons): {args.persons / elapsed:10.0f} persons/s"
+        f"  ({elapsed:.1f} s; {elapsed / args.persons * 1e6:.0f} µs/person)"
+    )
     print(f"database size: {size / 1e6:.1f} MB ({size / args.persons:.0f} bytes/person)")
     print(f"projected 1 000 000 persons: {1_000_000 * elapsed / args.persons / 60:.1f} min (target ≤ 10 min)")
 

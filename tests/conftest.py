@@ -10,7 +10,12 @@ from typing import Any
 
 import pytest
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "reference" / "freg-openapi-offentlig-med-hjemmel-v1.5.yaml"
+SPEC_PATH = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "reference"
+    / "freg-openapi-offentlig-med-hjemmel-v1.5.yaml"
+)
 POSTGRES_ADMIN_URL = os.environ.get(
     "FIKSREG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@localhost:5432/postgres"
 )

@@ -11,7 +11,9 @@ from fiks_folkeregister.audit.cli import audit_app
 from fiks_folkeregister.identity.cli import token_app
 from fiks_folkeregister.register.cli import register_app
 
-app = typer.Typer(no_args_is_help=True, help="Gateway to the Norwegian population register, and its embedded register.")
+app = typer.Typer(
+    no_args_is_help=True, help="Gateway to the Norwegian population register, and its embedded register."
+)
 app.add_typer(register_app, name="register")
 app.add_typer(token_app, name="token")
 app.add_typer(admin_app, name="admin")

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from pydantic import AwareDatetime, BaseModel, ValidationError
-from tests.contract import validate_against_spec
 
 from fiks_folkeregister.domain import person
 from fiks_folkeregister.domain.person import (
@@ -26,6 +25,7 @@ from fiks_folkeregister.domain.person import (
     dump_person,
     parse_person,
 )
+from tests.contract import validate_against_spec
 
 PERSON_PREFIX = "folkeregisteret.tilgjengeliggjoering.person.v1."
 ERROR_SCHEMA = "ske.folkeregister.exception.javaxrs.FolkeregisterFeilmelding"

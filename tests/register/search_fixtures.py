@@ -13,8 +13,11 @@ from fiks_folkeregister.domain.identitetsnummer import generate_synthetic
 from fiks_folkeregister.register.repository import PersonRepository, new_dokumentidentifikator
 from fiks_folkeregister.register.tables import person
 
-META = {"gyldighetstidspunkt": "2000-01-01T00:00:00Z", "ajourholdstidspunkt": "2000-01-01T00:00:00Z",
-        "kilde": "skatteetaten"}
+META = {
+    "gyldighetstidspunkt": "2000-01-01T00:00:00Z",
+    "ajourholdstidspunkt": "2000-01-01T00:00:00Z",
+    "kilde": "skatteetaten",
+}
 
 
 def entry(current: bool = True, **fields: Any) -> dict[str, Any]:
@@ -22,15 +25,23 @@ def entry(current: bool = True, **fields: Any) -> dict[str, Any]:
 
 
 def vegadresse(
-    adressenavn: str, husnummer: str, kommunenummer: str, postnummer: str, *, husbokstav: str | None = None,
-    gradering: str = "ugradert", current: bool = True,
+    adressenavn: str,
+    husnummer: str,
+    kommunenummer: str,
+    postnummer: str,
+    *,
+    husbokstav: str | None = None,
+    gradering: str = "ugradert",
+    current: bool = True,
 ) -> dict[str, Any]:
     nummer = {"husnummer": husnummer, **({"husbokstav": husbokstav} if husbokstav else {})}
     return entry(
         current,
         adressegradering=gradering,
         vegadresse={
-            "kommunenummer": kommunenummer, "adressenavn": adressenavn, "adressenummer": nummer,
+            "kommunenummer": kommunenummer,
+            "adressenavn": adressenavn,
+            "adressenummer": nummer,
             "poststed": {"postnummer": postnummer, "poststedsnavn": "TESTSTED"},
         },
     )
@@ -47,13 +58,21 @@ class Persons:
 
 
 def person_document(
-    number: str, fornavn: str, etternavn: str, born: date, kjoenn: str, *, mellomnavn: str | None = None,
-    historic_names: list[dict[str, Any]] | None = None, **elements: Any,
+    number: str,
+    fornavn: str,
+    etternavn: str,
+    born: date,
+    kjoenn: str,
+    *,
+    mellomnavn: str | None = None,
+    historic_names: list[dict[str, Any]] | None = None,
+    **elements: Any,
 ) -> dict[str, Any]:
     navn = {"fornavn": fornavn, "etternavn": etternavn, **({"mellomnavn": mellomnavn} if mellomnavn else {})}
     document: dict[str, Any] = {
-        "identifikasjonsnummer": [entry(foedselsEllerDNummer=number, identifikatortype="foedselsnummer",
-                                        status="iBruk")],
+        "identifikasjonsnummer": [
+            entry(foedselsEllerDNummer=number, identifikatortype="foedselsnummer", status="iBruk")
+        ],
         "navn": [entry(**navn), *[entry(False, **old) for old in historic_names or []]],
         "foedsel": [entry(foedselsdato=born.isoformat(), foedselsaar=str(born.year))],
         "kjoenn": [entry(kjoenn=kjoenn)],
@@ -76,60 +95,109 @@ def add_search_persons(repository: PersonRepository) -> Persons:
 
     documents = []
     born = date(1971, 3, 5)
-    documents.append(person_document(
-        number("thone", born, "kvinne"), "Thone Mathilde", "Aasvangen", born, "kvinne",
-        historic_names=[{"fornavn": "Thone Mathilde", "etternavn": "Carlssen"}],
-        bostedsadresse=[
-            vegadresse("Blåklokkevegen", "7", "3401", "2208", husbokstav="B"),
-            vegadresse("Gamle Zylinderveien", "12", "0301", "0150", current=False),
-        ],
-    ))
+    documents.append(
+        person_document(
+            number("thone", born, "kvinne"),
+            "Thone Mathilde",
+            "Aasvangen",
+            born,
+            "kvinne",
+            historic_names=[{"fornavn": "Thone Mathilde", "etternavn": "Carlssen"}],
+            bostedsadresse=[
+                vegadresse("Blåklokkevegen", "7", "3401", "2208", husbokstav="B"),
+                vegadresse("Gamle Zylinderveien", "12", "0301", "0150", current=False),
+            ],
+        )
+    )
     born = date(1980, 1, 1)
-    documents.append(person_document(
-        number("christian", born, "mann"), "Christian", "Sørenssen", born, "mann",
-        bostedsadresse=[vegadresse("Blåklokkevegen", "7", "3401", "2208")],
-    ))
+    documents.append(
+        person_document(
+            number("christian", born, "mann"),
+            "Christian",
+            "Sørenssen",
+            born,
+            "mann",
+            bostedsadresse=[vegadresse("Blåklokkevegen", "7", "3401", "2208")],
+        )
+    )
     born = date(1930, 7, 9)
-    documents.append(person_document(
-        number("dead", born, "kvinne"), "Tone", "Åsvangen", born, "kvinne",
-        status=[entry(status="doed")], doedsfall=entry(doedsdato="2020-02-02"),
-        bostedsadresse=[vegadresse("Blåklokkevegen", "9", "3401", "2208")],
-    ))
+    documents.append(
+        person_document(
+            number("dead", born, "kvinne"),
+            "Tone",
+            "Åsvangen",
+            born,
+            "kvinne",
+            status=[entry(status="doed")],
+            doedsfall=entry(doedsdato="2020-02-02"),
+            bostedsadresse=[vegadresse("Blåklokkevegen", "9", "3401", "2208")],
+        )
+    )
     born = date(1985, 5, 5)
-    documents.append(person_document(
-        number("fortrolig", born, "kvinne"), "Zenobia", "Hemmeligsen", born, "kvinne",
-        adressebeskyttelse=[entry(graderingsnivaa="fortrolig")],
-        bostedsadresse=[
-            vegadresse("Skjulteveien", "3", "3403", "2317", gradering="fortrolig"),
-            vegadresse("Åpenveien", "4", "3403", "2317", current=False),
-        ],
-    ))
+    documents.append(
+        person_document(
+            number("fortrolig", born, "kvinne"),
+            "Zenobia",
+            "Hemmeligsen",
+            born,
+            "kvinne",
+            adressebeskyttelse=[entry(graderingsnivaa="fortrolig")],
+            bostedsadresse=[
+                vegadresse("Skjulteveien", "3", "3403", "2317", gradering="fortrolig"),
+                vegadresse("Åpenveien", "4", "3403", "2317", current=False),
+            ],
+        )
+    )
     born = date(1986, 6, 6)
-    documents.append(person_document(
-        number("strengt", born, "kvinne"), "Zenobia", "Strengsen", born, "kvinne",
-        adressebeskyttelse=[entry(graderingsnivaa="strengtFortrolig")],
-        bostedsadresse=[vegadresse("Skjulteveien", "5", "3403", "2317", gradering="strengtFortrolig")],
-    ))
+    documents.append(
+        person_document(
+            number("strengt", born, "kvinne"),
+            "Zenobia",
+            "Strengsen",
+            born,
+            "kvinne",
+            adressebeskyttelse=[entry(graderingsnivaa="strengtFortrolig")],
+            bostedsadresse=[vegadresse("Skjulteveien", "5", "3403", "2317", gradering="strengtFortrolig")],
+        )
+    )
     born = date(1987, 7, 7)
-    documents.append(person_document(
-        number("klient", born, "mann"), "Zacharias", "Klientsen", born, "mann",
-        bostedsadresse=[vegadresse("Institusjonsveien", "1", "3403", "2317", gradering="klientadresse")],
-    ))
+    documents.append(
+        person_document(
+            number("klient", born, "mann"),
+            "Zacharias",
+            "Klientsen",
+            born,
+            "mann",
+            bostedsadresse=[vegadresse("Institusjonsveien", "1", "3403", "2317", gradering="klientadresse")],
+        )
+    )
     born = date(1990, 9, 9)
-    documents.append(person_document(
-        number("dnummer", born, "mann", d_nummer=True), "Wojciech", "Zawadzki", born, "mann",
-        status=[entry(status="midlertidig")],
-        oppholdsadresse=[vegadresse("Oppholdsgata", "1", "3401", "2208")],
-        utenlandskPersonidentifikasjon=[entry(identifikasjonsnummer="ABC 123", utstederland="POL")],
-        legitimasjonsdokument=[entry(identifikasjonsdokumentnummer="PA998877", utstederland="SWE")],
-        utlendingsmyndighetenesIdentifikasjonsnummer=[entry(identifikasjonsnummer="123456789012")],
-    ))
+    documents.append(
+        person_document(
+            number("dnummer", born, "mann", d_nummer=True),
+            "Wojciech",
+            "Zawadzki",
+            born,
+            "mann",
+            status=[entry(status="midlertidig")],
+            oppholdsadresse=[vegadresse("Oppholdsgata", "1", "3401", "2208")],
+            utenlandskPersonidentifikasjon=[entry(identifikasjonsnummer="ABC 123", utstederland="POL")],
+            legitimasjonsdokument=[entry(identifikasjonsdokumentnummer="PA998877", utstederland="SWE")],
+            utlendingsmyndighetenesIdentifikasjonsnummer=[entry(identifikasjonsnummer="123456789012")],
+        )
+    )
     born = date(1990, 6, 15)
     for twin in ("twin1", "twin2"):
-        documents.append(person_document(
-            number(twin, born, "mann"), "Jonatan", "Tvillingsen", born, "mann",
-            bostedsadresse=[vegadresse("Tvillingveien", "2" if twin == "twin1" else "4", "3401", "2208")],
-        ))
+        documents.append(
+            person_document(
+                number(twin, born, "mann"),
+                "Jonatan",
+                "Tvillingsen",
+                born,
+                "mann",
+                bostedsadresse=[vegadresse("Tvillingveien", "2" if twin == "twin1" else "4", "3401", "2208")],
+            )
+        )
     repository.add_persons(documents, [new_dokumentidentifikator() for _ in documents])
     return persons
 

@@ -9,12 +9,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from tests.contract import validate_against_spec
 
 from fiks_folkeregister.domain.identitetsnummer import IdentityNumberKind, parse_identitetsnummer
 from fiks_folkeregister.register.population.examples import EXAMPLE_CATEGORIES, example_categories
 from fiks_folkeregister.register.population.generator import generate_population
 from fiks_folkeregister.register.population.geografi import FYLKER, kommuner_by_nummer, load_kommuner
+from tests.contract import validate_against_spec
 
 REFERENCE_DATE = date(2026, 11, 1)
 PERSONS = 5000

@@ -26,10 +26,13 @@ def _current_dokid(served: ServedRegister, number: str) -> str:
         ).scalar_one()
 
 
-def test_lookup_of_one_part_returns_that_part_and_the_identity_number_only(served_register: ServedRegister) -> None:
+def test_lookup_of_one_part_returns_that_part_and_the_identity_number_only(
+    served_register: ServedRegister,
+) -> None:
     number = _first(served_register, "ordinary-adult")
     response = served_register.client.get(
-        served_register.url(MED_PKG, f"personer/{number}"), params={"part": "bostedsadresse"},
+        served_register.url(MED_PKG, f"personer/{number}"),
+        params={"part": "bostedsadresse"},
         headers=served_register.auth(MED),
     )
     assert response.status_code == 200
@@ -57,7 +60,9 @@ def test_lookup_without_part_returns_person_basis_that_validates_against_the_spe
 def test_history_is_returned_only_with_historikk(served_register: ServedRegister) -> None:
     number = _first(served_register, "name-history")
     url = served_register.url(MED_PKG, f"personer/{number}")
-    current = served_register.client.get(url, params={"part": "navn"}, headers=served_register.auth(MED)).json()
+    current = served_register.client.get(
+        url, params={"part": "navn"}, headers=served_register.auth(MED)
+    ).json()
     full = served_register.client.get(
         url, params=[("part", "navn"), ("part", "historikk")], headers=served_register.auth(MED)
     ).json()
@@ -107,8 +112,11 @@ def test_fortrolig_address_reaches_med_hjemmel_but_not_uten_hjemmel(served_regis
 
 @pytest.mark.parametrize(
     ("identifier", "status", "code"),
-    [("123", 400, "UGYLDIG_IDENTIFIKATOR"), ("abcdefghijk", 400, "UGYLDIG_IDENTIFIKATOR"),
-     ("01018012345", 400, "UGYLDIG_IDENTIFIKATOR")],
+    [
+        ("123", 400, "UGYLDIG_IDENTIFIKATOR"),
+        ("abcdefghijk", 400, "UGYLDIG_IDENTIFIKATOR"),
+        ("01018012345", 400, "UGYLDIG_IDENTIFIKATOR"),
+    ],
 )
 def test_malformed_identity_numbers_are_400(
     served_register: ServedRegister, identifier: str, status: int, code: str
@@ -124,7 +132,9 @@ def test_malformed_identity_numbers_are_400(
 def test_unknown_person_is_404_in_the_registers_error_format(
     served_register: ServedRegister, register_spec: dict
 ) -> None:
-    unknown = "01019900041"  # valid check digits; a real-format number, so never in the synthetic (+80) population
+    unknown = (
+        "01019900041"  # valid check digits; a real-format number, so never in the synthetic (+80) population
+    )
     from fiks_folkeregister.domain.identitetsnummer import is_valid
 
     assert is_valid(unknown)
@@ -203,7 +213,9 @@ def test_unknown_rights_package_is_404(served_register: ServedRegister) -> None:
     assert response.json()["feilkode"] == "UKJENT_RETTIGHETSPAKKE"
 
 
-def test_bulkoppslag_returns_each_known_person_once(served_register: ServedRegister, register_spec: dict) -> None:
+def test_bulkoppslag_returns_each_known_person_once(
+    served_register: ServedRegister, register_spec: dict
+) -> None:
     numbers = [served_register.examples[c][0] for c in ("ordinary-adult", "married-couple", "deceased")]
     response = served_register.client.post(
         served_register.url(MED_PKG, "personer/bulkoppslag"),
@@ -216,7 +228,9 @@ def test_bulkoppslag_returns_each_known_person_once(served_register: ServedRegis
     validate_against_spec(register_spec, "PersonBulkoppslagResponse", body)
     returned = [entry["foedselsEllerDNummer"] for entry in body["oppslag"]]
     assert sorted(returned) == sorted(numbers)
-    assert all(set(entry["folkeregisterperson"]) == {"identifikasjonsnummer", "navn"} for entry in body["oppslag"])
+    assert all(
+        set(entry["folkeregisterperson"]) == {"identifikasjonsnummer", "navn"} for entry in body["oppslag"]
+    )
 
 
 def test_bulkoppslag_som_bestilt_keeps_order_duplicates_and_reports_unknown_in_place(
@@ -245,8 +259,12 @@ def test_bulkoppslag_som_bestilt_keeps_order_duplicates_and_reports_unknown_in_p
         (b'{"foedselsEllerDNummer": "01019900041"}', "application/json", 400, "UGYLDIG_FORESPOERSEL"),
         (b'{"annet": ["01019900041"]}', "application/json", 400, "UGYLDIG_FORESPOERSEL"),
         (b'{"foedselsEllerDNummer": ["123"]}', "application/json", 400, "UGYLDIG_IDENTIFIKATOR"),
-        (orjson.dumps({"foedselsEllerDNummer": ["01019900041"] * 1001}), "application/json", 400,
-         "FOR_MANGE_IDENTIFIKATORER"),
+        (
+            orjson.dumps({"foedselsEllerDNummer": ["01019900041"] * 1001}),
+            "application/json",
+            400,
+            "FOR_MANGE_IDENTIFIKATORER",
+        ),
         (b'{"foedselsEllerDNummer": ["01019900041"]}', "text/plain", 415, "IKKE_STOETTET_INNHOLD"),
     ],
 )
@@ -264,11 +282,14 @@ def test_bad_bulk_bodies_get_clear_errors_and_change_nothing(
     assert served_register.repository.count_persons() == before
 
 
-def test_archived_version_by_dokumentidentifikator(served_register: ServedRegister, register_spec: dict) -> None:
+def test_archived_version_by_dokumentidentifikator(
+    served_register: ServedRegister, register_spec: dict
+) -> None:
     number = _first(served_register, "ordinary-adult")
     dokid = _current_dokid(served_register, number)
     response = served_register.client.get(
-        served_register.url(MED_PKG, f"personer/arkiv/{dokid}"), params={"part": "navn"},
+        served_register.url(MED_PKG, f"personer/arkiv/{dokid}"),
+        params={"part": "navn"},
         headers=served_register.auth(MED),
     )
     assert response.status_code == 200

@@ -11,6 +11,10 @@ import httpx
 import orjson
 import pytest
 from sqlalchemy import select
+
+from fiks_folkeregister.domain.identitetsnummer import generate_synthetic
+from fiks_folkeregister.register.repository import new_dokumentidentifikator
+from fiks_folkeregister.register.tables import person
 from tests.contract import validate_against_spec
 from tests.register.conftest import MED, UTEN, ServedRegister
 from tests.register.search_fixtures import (
@@ -21,10 +25,6 @@ from tests.register.search_fixtures import (
     person_document,
     vegadresse,
 )
-
-from fiks_folkeregister.domain.identitetsnummer import generate_synthetic
-from fiks_folkeregister.register.repository import new_dokumentidentifikator
-from fiks_folkeregister.register.tables import person
 
 MED_PKG = "offentlig-med-hjemmel"
 UTEN_PKG = "offentlig-uten-hjemmel"
@@ -235,7 +235,10 @@ def test_name_and_birth_date_identify_one_person(search: Search, register_spec: 
 
 def test_entydigsoek_minimises_with_part_as_a_lookup_does(search: Search) -> None:
     params = [
-        ("navn", "Thone Aasvangen"), ("foedselsdato", "19710305"), ("part", "navn"), ("part", "historikk"),
+        ("navn", "Thone Aasvangen"),
+        ("foedselsdato", "19710305"),
+        ("part", "navn"),
+        ("part", "historikk"),
     ]
     body = search.entydig(params=params).json()
     assert set(body) == {"identifikasjonsnummer", "navn"}
@@ -269,9 +272,14 @@ def test_several_matches_or_none_is_a_404(search: Search) -> None:
     assert several.status_code == 404 and several.json()["feilkode"] == "INGEN_ENTYDIG_TREFF"
     none = search.entydig(params={"navn": "Jonatan Tvillingsen", "foedselsdato": "19900616"})
     assert none.status_code == 404
-    narrowed = search.entydig(params={
-        "navn": "Jonatan Tvillingsen", "foedselsdato": "19900615", "adressenavn": "Tvil", "husnummer": "4",
-    })
+    narrowed = search.entydig(
+        params={
+            "navn": "Jonatan Tvillingsen",
+            "foedselsdato": "19900615",
+            "adressenavn": "Tvil",
+            "husnummer": "4",
+        }
+    )
     assert narrowed.status_code == 200
     assert narrowed.json()["identifikasjonsnummer"][0]["foedselsEllerDNummer"] == search.persons["twin2"]
 
@@ -356,10 +364,14 @@ def test_reindexing_a_person_makes_search_follow_the_new_document(search: Search
     number = search.persons["christian"]
     stored = served.repository.current_documents([number])[number]
     document = orjson.loads(stored.dokument)
-    document["navn"] = [entry(fornavn="Christian", etternavn="Nyttnavnsen"), entry(False, **{
-        "fornavn": "Christian", "etternavn": "Sørenssen"})]
-    document["bostedsadresse"] = [vegadresse("Flytteveien", "2", "0301", "0150"),
-                                  {**document["bostedsadresse"][0], "erGjeldende": False}]
+    document["navn"] = [
+        entry(fornavn="Christian", etternavn="Nyttnavnsen"),
+        entry(False, **{"fornavn": "Christian", "etternavn": "Sørenssen"}),
+    ]
+    document["bostedsadresse"] = [
+        vegadresse("Flytteveien", "2", "0301", "0150"),
+        {**document["bostedsadresse"][0], "erGjeldende": False},
+    ]
     with served.repository.engine.connect() as connection:
         person_id = connection.execute(
             select(person.c.id).where(person.c.foedsels_eller_d_nummer == number)

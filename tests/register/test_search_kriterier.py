@@ -19,17 +19,30 @@ def _raw(**params: str) -> dict[str, list[str]]:
 
 
 def test_soek_parameters_become_criteria() -> None:
-    criteria = parse_soek(_raw(
-        navn="Kari  Nordmann", kjoenn="kvinne", foedselsaarFraOgMed="1970", foedselsaarTilOgMed="1980",
-        adressenavn="Storg", husnummer="12b", kommunenummer="0301", inkluderOppholdsadresse="true",
-        soekFonetisk="TRUE", inkluderDoede="false", opplysningsgrunnlag="historisk", maksTreff="25",
-    ))
+    criteria = parse_soek(
+        _raw(
+            navn="Kari  Nordmann",
+            kjoenn="kvinne",
+            foedselsaarFraOgMed="1970",
+            foedselsaarTilOgMed="1980",
+            adressenavn="Storg",
+            husnummer="12b",
+            kommunenummer="0301",
+            inkluderOppholdsadresse="true",
+            soekFonetisk="TRUE",
+            inkluderDoede="false",
+            opplysningsgrunnlag="historisk",
+            maksTreff="25",
+        )
+    )
     assert criteria.navn is not None and criteria.navn.ord == ("kari", "nordmann") and criteria.navn.fonetisk
     assert criteria.kjoenn == "kvinne"
     assert (criteria.foedselsaar_fra_og_med, criteria.foedselsaar_til_og_med) == (1970, 1980)
     assert criteria.adresse is not None
     assert (criteria.adresse.adressenavn, criteria.adresse.husnummer, criteria.adresse.husbokstav) == (
-        "storg", "12", "B",
+        "storg",
+        "12",
+        "B",
     )
     assert criteria.adresse.adressetyper == (BOSTED, OPPHOLD)
     assert criteria.historisk and not criteria.inkluder_doede and criteria.maks_treff == 25

@@ -9,7 +9,11 @@ class RegisterError(Exception):
     """An error the register answers with; carries everything the response body needs."""
 
     def __init__(
-        self, http_status: int, feilkode: str, feilmelding: str, tilleggsinformasjon: dict[str, Any] | None = None
+        self,
+        http_status: int,
+        feilkode: str,
+        feilmelding: str,
+        tilleggsinformasjon: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(feilmelding)
         self.http_status = http_status

@@ -98,13 +98,18 @@ def _address_fields(entry: Mapping[str, Any]) -> Row | None:
         }
     if matrikkel := entry.get("matrikkeladresse"):
         return {
-            "adressenavn": None, "husnummer": None, "husbokstav": None,
+            "adressenavn": None,
+            "husnummer": None,
+            "husbokstav": None,
             "postnummer": (matrikkel.get("poststed") or {}).get("postnummer"),
             "kommunenummer": (matrikkel.get("matrikkelnummer") or {}).get("kommunenummer"),
         }
     if ukjent := entry.get("ukjentBosted"):
         return {
-            "adressenavn": None, "husnummer": None, "husbokstav": None, "postnummer": None,
+            "adressenavn": None,
+            "husnummer": None,
+            "husbokstav": None,
+            "postnummer": None,
             "kommunenummer": ukjent.get("bostedskommune"),
         }
     return None

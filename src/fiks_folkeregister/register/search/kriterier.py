@@ -27,19 +27,41 @@ DUF = "duf"
 
 #: Parameters of `personer/soek`, exactly as the spec spells them.
 SOEK_PARAMETERS = (
-    "navn", "kjoenn", "foedselsdato", "foedselsaarFraOgMed", "foedselsaarTilOgMed", "adressenavn",
-    "husnummer", "postnummer", "kommunenummer", "fylkesnummer", "inkluderOppholdsadresse", "soekFonetisk",
-    "inkluderDoede", "opplysningsgrunnlag", "maksTreff",
+    "navn",
+    "kjoenn",
+    "foedselsdato",
+    "foedselsaarFraOgMed",
+    "foedselsaarTilOgMed",
+    "adressenavn",
+    "husnummer",
+    "postnummer",
+    "kommunenummer",
+    "fylkesnummer",
+    "inkluderOppholdsadresse",
+    "soekFonetisk",
+    "inkluderDoede",
+    "opplysningsgrunnlag",
+    "maksTreff",
 )
 #: Parameters of `personer/entydigsoek` (besides `part`), exactly as the spec spells them.
 ENTYDIGSOEK_PARAMETERS = (
-    "identifikasjonsnummer", "utenlandskpersonidentifikasjon", "legitimasjonsdokument",
-    "utlendingsmyndighetenesidentifikasjonsnummer", "foedselsdato", "navn", "postnummer", "adressenavn",
-    "husnummer", "soekFonetisk", "opplysningsgrunnlag",
+    "identifikasjonsnummer",
+    "utenlandskpersonidentifikasjon",
+    "legitimasjonsdokument",
+    "utlendingsmyndighetenesidentifikasjonsnummer",
+    "foedselsdato",
+    "navn",
+    "postnummer",
+    "adressenavn",
+    "husnummer",
+    "soekFonetisk",
+    "opplysningsgrunnlag",
 )
 #: Entydigsoek parameters that search confidential (taushetsbelagte) elements.
 CONFIDENTIAL_PARAMETERS = (
-    "utenlandskpersonidentifikasjon", "legitimasjonsdokument", "utlendingsmyndighetenesidentifikasjonsnummer",
+    "utenlandskpersonidentifikasjon",
+    "legitimasjonsdokument",
+    "utlendingsmyndighetenesidentifikasjonsnummer",
 )
 _IDENTIFIER_KINDS = {
     "utenlandskpersonidentifikasjon": UTENLANDSK,
@@ -118,7 +140,8 @@ def parse_soek(raw: Mapping[str, Sequence[str]]) -> Soekekriterier:
     fra, til = _year(values, "foedselsaarFraOgMed"), _year(values, "foedselsaarTilOgMed")
     if fra is not None and til is not None and fra > til:
         raise bad_request(
-            "UGYLDIG_PARAMETER", f"foedselsaarFraOgMed ({fra}) is after foedselsaarTilOgMed ({til})",
+            "UGYLDIG_PARAMETER",
+            f"foedselsaarFraOgMed ({fra}) is after foedselsaarTilOgMed ({til})",
             parameter="foedselsaarFraOgMed",
         )
     kjoenn = values.get("kjoenn")
@@ -147,7 +170,8 @@ def parse_entydigsoek(raw: Mapping[str, Sequence[str]]) -> Soekekriterier:
     identifikasjonsnummer = values.get("identifikasjonsnummer")
     if identifikasjonsnummer is not None and not re.fullmatch(r"\d{11}", identifikasjonsnummer):
         raise bad_request(
-            "UGYLDIG_PARAMETER", f"identifikasjonsnummer must be 11 digits, not '{identifikasjonsnummer}'",
+            "UGYLDIG_PARAMETER",
+            f"identifikasjonsnummer must be 11 digits, not '{identifikasjonsnummer}'",
             parameter="identifikasjonsnummer",
         )
     identifikasjoner = tuple(
@@ -188,9 +212,7 @@ def is_identifying(criteria: Soekekriterier) -> bool:
             address.postnummer is not None
             or (address.adressenavn is not None and address.husnummer is not None)
         )
-        return bool(
-            criteria.identifikasjonsnummer or criteria.foedselsdato or identifying_address or kinds
-        )
+        return bool(criteria.identifikasjonsnummer or criteria.foedselsdato or identifying_address or kinds)
     return criteria.foedselsdato is not None and bool(kinds & {UTENLANDSK, LEGITIMASJON})
 
 
@@ -227,7 +249,8 @@ def _historisk(values: Mapping[str, str]) -> bool:
     value = values.get("opplysningsgrunnlag", "gjeldende")
     if value not in ("gjeldende", "historisk"):
         raise bad_request(
-            "UGYLDIG_PARAMETER", f"opplysningsgrunnlag must be 'gjeldende' or 'historisk', not '{value}'",
+            "UGYLDIG_PARAMETER",
+            f"opplysningsgrunnlag must be 'gjeldende' or 'historisk', not '{value}'",
             parameter="opplysningsgrunnlag",
         )
     return value == "historisk"
@@ -239,7 +262,8 @@ def _maks_treff(values: Mapping[str, str]) -> int:
         return MAX_HITS
     if not re.fullmatch(r"\d{1,9}", value) or not 1 <= int(value) <= MAX_HITS:
         raise bad_request(
-            "UGYLDIG_PARAMETER", f"maksTreff must be a whole number from 1 to {MAX_HITS}, not '{value}'",
+            "UGYLDIG_PARAMETER",
+            f"maksTreff must be a whole number from 1 to {MAX_HITS}, not '{value}'",
             parameter="maksTreff",
         )
     return int(value)
@@ -310,7 +334,8 @@ def _name(values: Mapping[str, str], fonetisk: bool, entydig: bool) -> Navnekrit
         raise bad_request("UGYLDIG_PARAMETER", f"navn has more than {MAX_NAME_WORDS} words", parameter="navn")
     if entydig and len(found) < 2:
         raise bad_request(
-            "UGYLDIG_PARAMETER", "navn in entydigsoek needs at least a first name and a surname",
+            "UGYLDIG_PARAMETER",
+            "navn in entydigsoek needs at least a first name and a surname",
             parameter="navn",
         )
     return Navnekriterium(ord=found, fonetisk=fonetisk, entydig=entydig)

@@ -50,8 +50,9 @@ def _matching_person_ids(criteria: Soekekriterier, gradings: frozenset[str]) -> 
         return _address_driven(criteria, address, gradings)
     if criteria.navn is not None:
         return _name_driven(criteria, criteria.navn, gradings)
-    if address is not None and (address.adressenavn or address.postnummer or address.kommunenummer
-                                or address.fylkesnummer):
+    if address is not None and (
+        address.adressenavn or address.postnummer or address.kommunenummer or address.fylkesnummer
+    ):
         return _address_driven(criteria, address, gradings)
     if _has_person_criteria(criteria) or address is None:
         return _person_driven(criteria, gradings)
