@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 
-SPEC_PATH = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "reference"
-    / "freg-openapi-offentlig-med-hjemmel-v1.5.yaml"
+#: The register's published contract: reference data beside the project (`../shared/reference`), never committed.
+REFERENCE_DIR = Path(
+    os.environ.get("FIKSREG_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference")
 )
+SPEC_PATH = REFERENCE_DIR / "freg-openapi-offentlig-med-hjemmel-v1.5.yaml"
 POSTGRES_ADMIN_URL = os.environ.get(
     "FIKSREG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@localhost:5432/postgres"
 )
@@ -25,7 +24,10 @@ POSTGRES_ADMIN_URL = os.environ.get(
 def register_spec() -> dict[str, Any]:
     """The national register's published OpenAPI document (reference data, never committed)."""
     if not SPEC_PATH.exists():
-        pytest.skip(f"the register's spec is not at {SPEC_PATH} (../shared is absent in a user's clone)")
+        pytest.skip(
+            f"the register's spec is not at {SPEC_PATH} (../shared is absent in a user's clone; "
+            "FIKSREG_REFERENCE_DIR points elsewhere)"
+        )
     import yaml
 
     with SPEC_PATH.open(encoding="utf-8") as handle:
