@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -15,20 +18,24 @@ from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.gateway.access import AccessControl, jwks_fetcher
 from fiks_folkeregister.gateway.router import MirroredApi, build_gateway_router
 from fiks_folkeregister.identity.api import build_issuer_router
-from fiks_folkeregister.identity.clients import ClientRegistry
+from fiks_folkeregister.identity.clients import ClientRegistry, RegisteredClient
 from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
 from fiks_folkeregister.identity.issuer import TokenIssuer
 from fiks_folkeregister.identity.keys import SigningKeys
 from fiks_folkeregister.identity.tokens import AccessTokenValidator
 from fiks_folkeregister.register.api import JsonBytes, build_register_router, install_error_handlers
 from fiks_folkeregister.register.database import create_register_engine, migrate
+from fiks_folkeregister.register.faults import FaultPlan, Faults, install_faults
 from fiks_folkeregister.register.repository import PersonRepository
 from fiks_folkeregister.register.service import RegisterService
 from fiks_folkeregister.settings import Settings
 from fiks_folkeregister.storage.database import create_gateway_engine
 from fiks_folkeregister.storage.database import migrate as migrate_gateway
+from fiks_folkeregister.upstream.http import HttpUpstream, Timeouts, UpstreamConfigurationError
 from fiks_folkeregister.upstream.inprocess import InProcessUpstream
+from fiks_folkeregister.upstream.maskinporten import MaskinportenClient, PlatformCredentials
 from fiks_folkeregister.upstream.port import Upstream
+from fiks_folkeregister.upstream.resilience import CircuitBreaker, RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,8 @@ def build_register_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(build_issuer_router(issuer), prefix="/maskinporten", tags=["maskinporten"])
     app.include_router(build_register_router(register.service, validator))
+    if settings.register_faults:
+        app.state.faults = install_faults(app, Faults(FaultPlan.from_settings(settings)))
 
     @app.get("/health", tags=["operations"])
     async def health() -> JsonBytes:
@@ -77,7 +86,42 @@ def build_register_app(settings: Settings) -> FastAPI:
         return JsonBytes(b'{"status":"ok"}')
 
     app.state.register = register
+    start_background_work(app, register, settings)
     return app
+
+
+def start_background_work(app: FastAPI, register: Register | None, settings: Settings) -> None:
+    """The extract worker (and, if configured, the simulator ticker) run while the app is served."""
+    from fiks_folkeregister.register.extracts import ExtractWorker
+    from fiks_folkeregister.register.ticker import SimulatorTicker
+
+    app.state.extract_worker = None
+    if register is None:
+        return  # a remote register works its own jobs
+    workers: list[Any] = []
+    if settings.extract_worker:
+        workers.append(
+            ExtractWorker(register.service.uttrekk, poll_seconds=settings.extract_worker_poll_seconds)
+        )
+    if settings.simulator_events_per_second > 0:
+        workers.append(SimulatorTicker(register.service.hendelser.log, settings.simulator_events_per_second))
+    app.state.extract_worker = workers[0] if settings.extract_worker else None
+    if not workers:
+        return
+    serve = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(served: FastAPI) -> AsyncIterator[Any]:
+        for worker in workers:
+            worker.start()
+        try:
+            async with serve(served) as state:
+                yield state
+        finally:
+            for worker in workers:
+                worker.stop()
+
+    app.router.lifespan_context = lifespan
 
 
 def register_app_from_environment() -> FastAPI:
@@ -97,12 +141,12 @@ def build_gateway_validator(settings: Settings, issuer: TokenIssuer) -> AccessTo
 
 @dataclass(frozen=True)
 class Gateway:
-    """The gateway's parts, wired from settings: the mirrored API over the embedded register."""
+    """The gateway's parts, wired from settings: the mirrored API over the embedded or a remote register."""
 
     api: MirroredApi
     access: AccessControl
     upstream: Upstream
-    register: Register
+    register: Register | None  # None when the register is reached over HTTP
     issuer: TokenIssuer
     engine: Engine
     directory: AccessDirectory
@@ -112,13 +156,13 @@ class Gateway:
 
 
 def build_gateway(settings: Settings) -> Gateway:
-    register = build_register(settings)
+    register = build_register(settings) if settings.upstream == "embedded" else None
     issuer = build_token_issuer(settings)
     admin = build_admin(settings)
     access = AccessControl(
         build_gateway_validator(settings, issuer), admin.access, admin.passwords, settings.gateway_token_scope
     )
-    upstream = InProcessUpstream(register.service)
+    upstream = build_upstream(settings, register, issuer.clients)
     api = MirroredApi(access, upstream, admin.audit)
     return Gateway(
         api=api,
@@ -153,6 +197,7 @@ def build_gateway_app(settings: Settings) -> FastAPI:
         return JsonBytes(b'{"status":"ok"}')
 
     app.state.gateway = gateway
+    start_background_work(app, gateway.register, settings)
     return app
 
 
@@ -188,3 +233,78 @@ def build_admin(settings: Settings, engine: Engine | None = None) -> Admin:
 def include_admin_api(app: FastAPI, admin: Admin) -> None:
     """Mount the admin API at /admin/api/v1 (its errors answer in the platform format by themselves)."""
     app.include_router(build_admin_router(admin.service), prefix=ADMIN_PREFIX)
+
+
+DEVELOPMENT_CLIENT_NAME = "Fiks Folkeregister gateway (development)"
+
+
+def build_upstream(settings: Settings, register: Register | None, clients: ClientRegistry) -> Upstream:
+    """The gateway's register: in this process (`embedded`) or over HTTP (`http`), chosen by settings."""
+    if settings.upstream == "http":
+        return build_http_upstream(settings, clients)
+    if register is None:
+        raise ValueError("the embedded upstream needs the embedded register")
+    return InProcessUpstream(register.service)
+
+
+def build_http_upstream(settings: Settings, clients: ClientRegistry) -> HttpUpstream:
+    """The HTTP adapter with its Maskinporten client; clear errors for settings that cannot work."""
+    if not settings.upstream_url:
+        raise UpstreamConfigurationError(
+            "FIKSREG_UPSTREAM=http needs FIKSREG_UPSTREAM_URL (the register's base URL)"
+        )
+    base = settings.upstream_url.rstrip("/")
+    embedded_token_url = f"{base}/maskinporten/token"
+    token_url = settings.upstream_token_url or embedded_token_url
+    password = settings.upstream_cert_password.get_secret_value() if settings.upstream_cert_password else None
+    if settings.upstream_client_id:
+        if settings.upstream_cert is None:
+            raise UpstreamConfigurationError(
+                "FIKSREG_UPSTREAM_CLIENT_ID needs FIKSREG_UPSTREAM_CERT (and _KEY for PEM)"
+            )
+        client_id = settings.upstream_client_id
+        credentials = PlatformCredentials.load(settings.upstream_cert, settings.upstream_key, password)
+    elif token_url.rstrip("/") == embedded_token_url:
+        # Development only: the register's embedded issuer shares our data directory's issuer/ folder.
+        client = development_client(clients, settings.upstream_platform_orgnr)
+        client_id = client.client_id
+        credentials = PlatformCredentials.load(client.certificate_path, client.key_path)
+    else:
+        raise UpstreamConfigurationError(
+            "FIKSREG_UPSTREAM_TOKEN_URL is not the embedded issuer, so FIKSREG_UPSTREAM_CLIENT_ID and "
+            "FIKSREG_UPSTREAM_CERT are needed"
+        )
+    credentials.check_valid()
+    tokens = MaskinportenClient(
+        token_url,
+        settings.upstream_audience or settings.issuer,
+        client_id,
+        credentials,
+        timeout_seconds=settings.upstream_timeout_seconds,
+    )
+    return HttpUpstream(
+        base,
+        tokens,
+        timeouts=Timeouts(settings.upstream_connect_timeout_seconds, settings.upstream_timeout_seconds),
+        policy=RetryPolicy(
+            attempts=settings.upstream_attempts,
+            max_retry_after_seconds=settings.upstream_max_retry_after_seconds,
+            deadline_seconds=settings.upstream_deadline_seconds,
+        ),
+        breaker=CircuitBreaker(
+            base,
+            failure_threshold=settings.upstream_breaker_failures,
+            reset_seconds=settings.upstream_breaker_reset_seconds,
+        ),
+        delegation=settings.upstream_delegation,
+        http2=settings.upstream_http2,
+        max_connections=settings.upstream_max_connections,
+    )
+
+
+def development_client(clients: ClientRegistry, orgnr: str) -> RegisteredClient:
+    """The gateway's own client with the embedded issuer: the one registered before, or a new one."""
+    for client in clients.list():
+        if client.name == DEVELOPMENT_CLIENT_NAME and client.orgnr == orgnr:
+            return client
+    return clients.create(orgnr, DEVELOPMENT_CLIENT_NAME)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,15 +31,109 @@ class Settings(BaseSettings):
         "default a SQLite file in the data directory.",
     )
     gateway_token_issuer: str | None = Field(
-        default=None, description="`iss` required of the gateway's callers' tokens; default the embedded issuer."
+        default=None,
+        description="`iss` required of the gateway's callers' tokens; default the embedded issuer.",
     )
     gateway_token_jwks_url: str | None = Field(
-        default=None, description="JWKS of that issuer (e.g. Maskinporten's); default the embedded issuer's keys."
+        default=None,
+        description="JWKS of that issuer (e.g. Maskinporten's); default the embedded issuer's keys.",
     )
     gateway_token_audience: str | None = Field(default=None, description="`aud` required, if any.")
-    gateway_token_scope: str = Field(default="ks:fiks", description="Scope required of the gateway's callers.")
+    gateway_token_scope: str = Field(
+        default="ks:fiks", description="Scope required of the gateway's callers."
+    )
     password_cache_seconds: float = Field(
-        default=60.0, ge=0, le=3600, description="How long a successful integration password check is remembered."
+        default=60.0,
+        ge=0,
+        le=3600,
+        description="How long a successful integration password check is remembered.",
+    )
+
+    upstream: Literal["embedded", "http"] = Field(
+        default="embedded",
+        description="The gateway's register: `embedded` (in this process) or `http` (any server speaking the "
+        "register's API, e.g. the national register or `register serve`).",
+    )
+    upstream_url: str | None = Field(
+        default=None, description="Base URL of the register (the part before `/folkeregisteret/...`)."
+    )
+    upstream_token_url: str | None = Field(
+        default=None,
+        description="Token endpoint (Maskinporten's, e.g. https://maskinporten.no/token); default the "
+        "embedded issuer served by the register at `<upstream_url>/maskinporten/token`.",
+    )
+    upstream_audience: str | None = Field(
+        default=None,
+        description="`aud` of the grant: the token issuer's identifier (e.g. https://maskinporten.no/); "
+        "default `issuer` (the embedded issuer).",
+    )
+    upstream_client_id: str | None = Field(
+        default=None,
+        description="The platform's Maskinporten client id; none with the embedded issuer registers a "
+        "development client automatically.",
+    )
+    upstream_cert: Path | None = Field(
+        default=None, description="The enterprise certificate: PKCS#12 (.p12/.pfx) or PEM (chain allowed)."
+    )
+    upstream_key: Path | None = Field(default=None, description="PEM private key (not needed for PKCS#12).")
+    upstream_cert_password: SecretStr | None = Field(
+        default=None, description="Password of the PKCS#12 file or the encrypted PEM key."
+    )
+    upstream_platform_orgnr: str = Field(
+        default="999999999",
+        pattern=r"^[0-9]{9}$",
+        description="The platform's own organisation number (for the automatic development client).",
+    )
+    upstream_delegation: bool = Field(
+        default=True,
+        description="Ask for tokens on behalf of the role's organisation (`consumer_org`, delegation).",
+    )
+    upstream_http2: bool = Field(default=False, description="Offer HTTP/2 (needs the `h2` package).")
+    upstream_max_connections: int = Field(default=100, ge=1, le=10_000)
+    upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    upstream_timeout_seconds: float = Field(
+        default=12.0,
+        gt=0,
+        le=300,
+        description="Per attempt: waiting for the register's answer (bulk lookups have a 10 s SLA).",
+    )
+    upstream_deadline_seconds: float = Field(
+        default=20.0, gt=0, le=600, description="Per call, over every attempt and wait."
+    )
+    upstream_attempts: int = Field(default=3, ge=1, le=10, description="Attempts per idempotent call.")
+    upstream_max_retry_after_seconds: float = Field(
+        default=2.0, ge=0, le=60, description="The longest `Retry-After` on 429 that is waited out."
+    )
+    upstream_breaker_failures: int = Field(
+        default=5, ge=1, le=1000, description="Consecutive failures that open the circuit breaker."
+    )
+    upstream_breaker_reset_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="How long an open breaker answers 503 before one trial call."
+    )
+
+    register_faults: bool = Field(
+        default=False, description="TEST ONLY: the embedded register injects the faults below."
+    )
+    register_fault_latency_seconds: float = Field(default=0.0, ge=0, le=600)
+    register_fault_error_rate: float = Field(default=0.0, ge=0, le=1, description="Share answered 500.")
+    register_fault_throttle_rate: float = Field(
+        default=0.0, ge=0, le=1, description="Chance that a request starts a burst of 429s."
+    )
+    register_fault_throttle_burst: int = Field(default=3, ge=1, le=10_000)
+    register_fault_retry_after_seconds: int = Field(default=1, ge=0, le=3600)
+    register_fault_drop_rate: float = Field(
+        default=0.0, ge=0, le=1, description="Share whose connection is dropped in the middle of the body."
+    )
+    register_fault_seed: int | None = Field(default=None, description="Seed for reproducible faults.")
+
+    extract_worker: bool = Field(
+        default=True, description="Work extract jobs in a background thread of each served process."
+    )
+    extract_worker_poll_seconds: float = Field(
+        default=0.5, gt=0, le=60, description="How often it looks for jobs."
+    )
+    simulator_events_per_second: float = Field(
+        default=0.0, ge=0, le=100_000, description="Let life go on in the served register (0: off)."
     )
 
     @property

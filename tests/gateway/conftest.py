@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, insert, select, update
 
-from fiks_folkeregister.app import Gateway, build_gateway_app
+from fiks_folkeregister.app import Gateway, build_gateway_app, build_register
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle, role_elements
 from fiks_folkeregister.identity.clients import ClientRegistry
@@ -32,6 +33,7 @@ from fiks_folkeregister.storage.tables import (
     tildeling,
 )
 from tests.conftest import make_postgres_database
+from tests.upstream.servers import served_process
 
 ORG_A = "910000009"
 ORG_B = "920000008"
@@ -212,13 +214,15 @@ def gateway_settings(data_dir: Path, register_url: str, gateway_url: str) -> Set
     return Settings(data_dir=data_dir, register_database_url=register_url, database_url=gateway_url)
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "http-upstream"]
+)
 def served_gateway(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServedGateway]:
     data_dir: Path = tmp_path_factory.mktemp("gateway")
     drop = None
-    if request.param == "sqlite":
+    if request.param in ("sqlite", "http-upstream"):
         register_url = f"sqlite:///{data_dir / 'register.sqlite3'}"
         gateway_url = f"sqlite:///{data_dir / 'gateway.sqlite3'}"
     else:
@@ -226,13 +230,30 @@ def served_gateway(
         register_url, drop = make_postgres_database(request.getfixturevalue("postgres_server"))
         gateway_url = register_url
     settings = gateway_settings(data_dir, register_url, gateway_url)
-    app = build_gateway_app(settings)
-    gateway: Gateway = app.state.gateway
-    examples = seed_population(gateway.register.repository, PERSONS, seed=7, reference_date=REFERENCE_DATE)
-    config = Configuration(gateway.engine, gateway.passwords)
-    with TestClient(app) as client:
-        yield ServedGateway(client, gateway, settings, examples, config)
-    gateway.engine.dispose()
-    gateway.register.repository.engine.dispose()
+    with ExitStack() as stack:
+        if request.param == "http-upstream":
+            # The register in its own process (`register serve`); the gateway calls it over HTTP.
+            register = build_register(settings)
+            environment = {
+                "FIKSREG_DATA_DIR": str(data_dir),
+                "FIKSREG_REGISTER_DATABASE_URL": register_url,
+                "FIKSREG_EXTRACT_WORKER": "false",  # as in-process: the tests work extract jobs themselves
+            }
+            register_base = stack.enter_context(served_process(["register", "serve"], environment))
+            # `settings` stay the embedded ones: a test building a second gateway gets one on the same data.
+            app = build_gateway_app(
+                settings.model_copy(update={"upstream": "http", "upstream_url": register_base})
+            )
+            gateway: Gateway = replace(app.state.gateway, register=register)
+        else:
+            app = build_gateway_app(settings)
+            gateway = app.state.gateway
+            register = gateway.register
+        examples = seed_population(register.repository, PERSONS, seed=7, reference_date=REFERENCE_DATE)
+        config = Configuration(gateway.engine, gateway.passwords)
+        with TestClient(app) as client:
+            yield ServedGateway(client, gateway, settings, examples, config)
+        gateway.engine.dispose()
+        register.repository.engine.dispose()
     if drop:
         drop()

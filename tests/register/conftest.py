@@ -41,7 +41,9 @@ class ServedRegister:
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def served_register(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedRegister]:
+def served_register(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServedRegister]:
     data_dir: Path = tmp_path_factory.mktemp("register")
     drop = None
     if request.param == "sqlite":
@@ -52,10 +54,13 @@ def served_register(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     app = build_register_app(settings)
     repository: PersonRepository = app.state.register.repository
     examples = seed_population(repository, PERSONS, seed=7, reference_date=REFERENCE_DATE)
+
     def token(*scopes: str, orgnr: str = "910000009", age_seconds: int = 0) -> str:
         """A token from the register's own issuer, issued `age_seconds` ago (120 s lifetime)."""
         issuer = TokenIssuer(
-            SigningKeys(settings.issuer_dir), ClientRegistry(settings.issuer_dir), settings.issuer,
+            SigningKeys(settings.issuer_dir),
+            ClientRegistry(settings.issuer_dir),
+            settings.issuer,
             clock=lambda: time.time() - age_seconds,
         )
         return issuer.issue(orgnr, list(scopes) or [MED], client_id="test-client")

@@ -11,6 +11,17 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+# Failures on the way to the register (502/503/504/429), defined where they are detected.
+from fiks_folkeregister.upstream.resilience import (  # noqa: F401
+    MASKINPORTEN_AVVISTE,
+    MASKINPORTEN_UTILGJENGELIG,
+    REGISTERET_AVVISTE_PLATTFORMEN,
+    REGISTERET_FEILET,
+    REGISTERET_STRUPER,
+    REGISTERET_SVARER_IKKE,
+    REGISTERET_UTILGJENGELIG,
+)
+
 JSON = "application/json"
 
 

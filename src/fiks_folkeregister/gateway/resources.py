@@ -9,6 +9,13 @@ from typing import Any, Protocol
 from fiks_folkeregister.domain.informasjonselementer import PartRequest, Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
 from fiks_folkeregister.domain.rollepolicy import filter_to_role, identifiers_of
+from fiks_folkeregister.gateway.hendelse_svar import (
+    EventDocument,
+    EventDocuments,
+    ExtractBatch,
+    Feed,
+    Passthrough,
+)
 from fiks_folkeregister.upstream.port import Upstream
 
 
@@ -79,6 +86,8 @@ class Identifikatorer:
 UpstreamCall = Callable[[Upstream, Rettighetspakke, UpstreamRequest], dict[str, Any]]
 
 SOK = frozenset({Bruksomraade.SOK_ETTER_PERSON})
+FLYT = frozenset({Bruksomraade.HENDELSESLISTE})
+UTTREKK = frozenset({Bruksomraade.UTTREKK})
 SOK_OG_FLYT = frozenset({Bruksomraade.SOK_ETTER_PERSON, Bruksomraade.UTTREKK, Bruksomraade.HENDELSESLISTE})
 
 
@@ -198,5 +207,72 @@ RESOURCES: tuple[MirroredResource, ...] = (
         PersonDocument(),
         lambda up, pakke, r: up.person(pakke, r.path["personidentifikator"], r.parts),
         "Henter oppdaterte data om en person.",
+    ),
+    MirroredResource(
+        "GET",
+        "hendelser/feed",
+        FLYT,
+        False,
+        Feed(),
+        lambda up, pakke, r: up.hendelser_feed(pakke, (r.query.get("seq") or [None])[-1]),
+        "Henter lagrede hendelser (1000 per side) fra sekvensnummer seq.",
+        query_parameters=("seq",),
+    ),
+    MirroredResource(
+        "GET",
+        "hendelser/siste/sekvensnummer",
+        FLYT,
+        False,
+        Passthrough("sekvensnummer"),
+        lambda up, pakke, r: up.siste_sekvensnummer(pakke),
+        "Henter siste sekvensnummer i feeden.",
+    ),
+    MirroredResource(
+        "POST",
+        "hendelser/bulkoppslag",
+        FLYT,
+        False,
+        EventDocuments(),
+        lambda up, pakke, r: up.hendelser_bulkoppslag(pakke, r.body),
+        "Henter et sett med hendelser.",
+        takes_body=True,
+    ),
+    MirroredResource(
+        "GET",
+        "hendelser/{hendelsesidentifikator}",
+        FLYT,
+        False,
+        EventDocument(),
+        lambda up, pakke, r: up.hendelse(pakke, r.path["hendelsesidentifikator"]),
+        "Henter en hendelse.",
+    ),
+    MirroredResource(
+        "POST",
+        "uttrekk/tilpasset",
+        UTTREKK,
+        False,
+        Passthrough("jobbId"),
+        lambda up, pakke, r: up.uttrekk_tilpasset(pakke, r.body),
+        "Lager en asynkron tilpasset uttrekksjobb.",
+        takes_body=True,
+    ),
+    MirroredResource(
+        "GET",
+        "uttrekk/komplett",
+        UTTREKK,
+        False,
+        Passthrough("jobbId"),
+        lambda up, pakke, r: up.uttrekk_komplett(pakke, (r.query.get("feedsekvensnr") or [None])[-1]),
+        "Lager en asynkron uttrekksjobb for alle persondokumenter gyldige ved et sekvensnummer.",
+        query_parameters=("feedsekvensnr",),
+    ),
+    MirroredResource(
+        "GET",
+        "uttrekk/{jobbid}/batch/{batchnr}",
+        UTTREKK,
+        False,
+        ExtractBatch(),
+        lambda up, pakke, r: up.uttrekk_batch(pakke, r.path["jobbid"], r.path["batchnr"]),
+        "Henter en batch av resultatet av en uttrekksjobb.",
     ),
 )

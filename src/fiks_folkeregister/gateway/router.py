@@ -20,6 +20,7 @@ from fiks_folkeregister.domain.informasjonselementer import PartRequest
 from fiks_folkeregister.domain.rollepolicy import (
     PolicyRefusal,
     UnknownParts,
+    authorise_criteria,
     authorise_parts,
     check_usage_area,
 )
@@ -33,7 +34,9 @@ from fiks_folkeregister.gateway.access import (
 )
 from fiks_folkeregister.gateway.errors import JSON, GatewayError, platform_response
 from fiks_folkeregister.gateway.resources import RESOURCES, MirroredResource, UpstreamRequest
+from fiks_folkeregister.upstream.delegation import on_behalf_of
 from fiks_folkeregister.upstream.port import Upstream, UpstreamError
+from fiks_folkeregister.upstream.resilience import UpstreamUnavailableError
 
 PREFIX = "/folkeregister/api/v1"
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -106,6 +109,11 @@ class MirroredApi:
                 _POLICY_STATUS.get(refusal.code, 403), refusal.code, refusal.message, refusal.details
             )
             self._refused(error, incoming, outcome)
+        except UpstreamUnavailableError as error:
+            # No answer from the register (timeout, broken connection, breaker open): our error, our format.
+            failure = GatewayError(error.status, error.code, error.message, error.details, error.headers)
+            self._refused(failure, incoming, outcome)
+            outcome.utfall = FAILED
         except UpstreamError as error:
             outcome.status, outcome.payload = error.status, orjson.dumps(error.body)
             outcome.headers = dict(error.headers)
@@ -174,8 +182,11 @@ class MirroredApi:
         else:
             request = PartRequest(elements=frozenset(), historikk=False)
         query = {name: values for name, values in incoming.query.items() if name != "part"}
+        if resource.searched_addresses is not None:
+            authorise_criteria(role, query, resource.searched_addresses)
         upstream_request = UpstreamRequest(path=incoming.path, parts=parts or None, query=query, body=body)
-        result = resource.call(self._upstream, role.rettighetspakke, upstream_request)
+        with on_behalf_of(role.orgnr):  # a remote register is asked on behalf of the role's organisation
+            result = resource.call(self._upstream, role.rettighetspakke, upstream_request)
         filtered = resource.answer.filter(result, role, request)
         outcome.personer = resource.answer.persons(filtered)
         outcome.payload = orjson.dumps(filtered)

@@ -13,9 +13,7 @@ from fiks_folkeregister.register.events import FeedEntry
 ATOM = "application/atom+xml"
 
 
-def render_atom(
-    entries: Sequence[FeedEntry], seq: int, url_for: Callable[[int], str], feed_id: str
-) -> bytes:
+def render_atom(entries: Sequence[FeedEntry], seq: int, url_for: Callable[[int], str], feed_id: str) -> bytes:
     """The page as an Atom document. `url_for(n)` is the URL of the page starting at sequence number n.
 
     `next` always points past the last event on the page (or at the same page when it is empty), so a
@@ -40,7 +38,7 @@ def render_atom(
             f"<id>urn:uuid:{escape(entry.hendelsesdokument)}</id>"
             f"<title>{escape(entry.hendelsetype)}</title>"
             f"<updated>{escape(entry.ajourholdstidspunkt)}</updated>"
-            f'<category term={quoteattr(entry.hendelsetype)}/>'
+            f"<category term={quoteattr(entry.hendelsetype)}/>"
             f'<content type="application/json">{content}</content>'
             "</entry>"
         )

@@ -31,7 +31,9 @@ def seed(
     try:
         today = date.fromisoformat(reference_date) if reference_date else date.today()
     except ValueError:
-        raise typer.BadParameter(f"'{reference_date}' is not a date (YYYY-MM-DD)", param_hint="--reference-date")
+        raise typer.BadParameter(
+            f"'{reference_date}' is not a date (YYYY-MM-DD)", param_hint="--reference-date"
+        ) from None
     register = build_register(Settings())
     existing = register.repository.count_persons()
     if existing and not replace:
@@ -46,7 +48,9 @@ def seed(
         examples = seed_population(
             register.repository, persons, seed, today, progress=lambda n: bar.advance(task, n)
         )
-    typer.echo(f"Seeded {persons} persons (seed {seed}, reference date {today}); {len(examples)} example categories.")
+    typer.echo(
+        f"Seeded {persons} persons (seed {seed}, reference date {today}); {len(examples)} example categories."
+    )
 
 
 @register_app.command()
@@ -84,4 +88,50 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,
+    )
+
+
+@register_app.command()
+def simulate(
+    events: Annotated[int, typer.Option(min=1, max=100_000_000, help="How many events to write.")] = 1000,
+    rate: Annotated[
+        float | None, typer.Option(min=0.1, help="Events per second at most; default as fast as possible.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed; default a new one each run.")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Let life go on: births, deaths, moves, marriages … each written as new versions and events."""
+    import random
+    import time
+
+    from fiks_folkeregister.app import build_register
+    from fiks_folkeregister.register.simulator import Simulator
+
+    register = build_register(Settings())
+    if not register.repository.count_persons():
+        typer.echo("The register has no population yet: run `fiks-folkeregister register seed`.", err=True)
+        raise typer.Exit(1)
+    facts = register.repository.population_facts()
+    day = max(date.fromisoformat(facts.get("referenceDate", date.today().isoformat())), date.today())
+    simulator = Simulator(seed if seed is not None else random.SystemRandom().randrange(2**31), day)
+    log = register.service.hendelser.log
+    batch = max(1, min(500, int(rate))) if rate else 500
+    started = time.monotonic()
+    written = 0
+    with Progress(
+        TextColumn("Simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), disable=quiet
+    ) as bar:
+        task = bar.add_task("simulate", total=events)
+        while written < events:
+            count = log.simulate(simulator, min(batch, events - written), batch_events=batch)
+            written += count
+            bar.advance(task, count)
+            if rate:
+                ahead = written / rate - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+    elapsed = time.monotonic() - started
+    typer.echo(
+        f"Wrote {written} events in {elapsed:.1f} s ({written / max(elapsed, 1e-9):.0f}/s); "
+        f"newest sequence number {log.latest()}."
     )

@@ -101,9 +101,7 @@ class EventLog:
         """Up to `limit` events from sequence number `seq` on, in order."""
         sql = _PAGE.format(open=" AND aapen = ?" if open_only else "")
         values: list[Any] = [seq, True, limit] if open_only else [seq, limit]
-        return [
-            FeedEntry(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in self._read(sql, values)
-        ]
+        return [FeedEntry(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in self._read(sql, values)]
 
     def documents(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Event documents (`DokumentForHendelse`) by their id."""
@@ -193,15 +191,21 @@ class EventLog:
             final[person_id] = document
         if persons_new:
             cursor.executemany(
-                sql("INSERT INTO person (id, foedsels_eller_d_nummer, dokumentidentifikator) VALUES (?, ?, ?)"),
+                sql(
+                    "INSERT INTO person (id, foedsels_eller_d_nummer, dokumentidentifikator) VALUES (?, ?, ?)"
+                ),
                 persons_new,
             )
             cursor.executemany(
-                sql("INSERT INTO person_identifikator (identifikator, person_id, gjeldende) VALUES (?, ?, ?)"),
+                sql(
+                    "INSERT INTO person_identifikator (identifikator, person_id, gjeldende) VALUES (?, ?, ?)"
+                ),
                 identifiers,
             )
         cursor.executemany(
-            sql("INSERT INTO person_arkiv (dokumentidentifikator, person_id, opprettet, dokument) VALUES (?, ?, ?, ?)"),
+            sql(
+                "INSERT INTO person_arkiv (dokumentidentifikator, person_id, opprettet, dokument) VALUES (?, ?, ?, ?)"
+            ),
             archive,
         )
         if persons_changed:
@@ -286,7 +290,9 @@ class _DatabaseWorld:
     def identifier_taken(self, identifier: str) -> bool:
         if identifier in self._ids:
             return True
-        self._cursor.execute(self._sql("SELECT 1 FROM person_identifikator WHERE identifikator = ?"), [identifier])
+        self._cursor.execute(
+            self._sql("SELECT 1 FROM person_identifikator WHERE identifikator = ?"), [identifier]
+        )
         return self._cursor.fetchone() is not None
 
     def apply(self, changes: Sequence[Endring]) -> list[tuple[int, Document | None, Endring]]:
@@ -309,7 +315,9 @@ def parse_seq(value: str | None) -> int:
     from fiks_folkeregister.register.errors import bad_request
 
     if value is None or value == "":
-        raise bad_request("UGYLDIG_PARAMETER", "seq is required: the sequence number to read from (1 for the start)")
+        raise bad_request(
+            "UGYLDIG_PARAMETER", "seq is required: the sequence number to read from (1 for the start)"
+        )
     text_value = value.strip()
     if not text_value.lstrip("-").isdigit() or len(text_value) > 19:
         raise bad_request("UGYLDIG_PARAMETER", f"seq must be a whole number, not '{value}'")

@@ -42,12 +42,31 @@ STATUS_TYPES: Mapping[str, frozenset[str]] = {
     "inaktiv": frozenset({"inaktiv", "opphoert"}),
 }
 SIVILSTANDSTYPER = frozenset(
-    {"uoppgitt", "ugift", "gift", "enkeEllerEnkemann", "skilt", "separert", "registrertPartner",
-     "separertPartner", "skiltPartner", "gjenlevendePartner"}
+    {
+        "uoppgitt",
+        "ugift",
+        "gift",
+        "enkeEllerEnkemann",
+        "skilt",
+        "separert",
+        "registrertPartner",
+        "separertPartner",
+        "skiltPartner",
+        "gjenlevendePartner",
+    }
 )
 FIELDS = frozenset(
-    {"personstatustyper", "kommunenummer", "foedselsaarFraOgMed", "foedselsaarTilOgMed", "doedsaarFraOgMed",
-     "doedsaarTilOgMed", "kjoenn", "statsborgerskap", "sivilstandstype"}
+    {
+        "personstatustyper",
+        "kommunenummer",
+        "foedselsaarFraOgMed",
+        "foedselsaarTilOgMed",
+        "doedsaarFraOgMed",
+        "doedsaarTilOgMed",
+        "kjoenn",
+        "statsborgerskap",
+        "sivilstandstype",
+    }
 )
 
 log = logging.getLogger(__name__)
@@ -91,7 +110,9 @@ def _year(body: Mapping[str, Any], name: str) -> int | None:
         return None
     text_value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
     if not isinstance(text_value, str) or len(text_value) != 4 or not text_value.isdigit():
-        raise bad_request("UGYLDIG_KRITERIUM", f"{name} must be a year of four digits (e.g. \"2019\"), not {value!r}")
+        raise bad_request(
+            "UGYLDIG_KRITERIUM", f'{name} must be a year of four digits (e.g. "2019"), not {value!r}'
+        )
     return int(text_value)
 
 
@@ -113,7 +134,9 @@ def _kommune(value: Any, name: str) -> str:
 def parse_tilpasset(body: Any) -> Kriterier:
     """Validate a `TilpassetUttrekkJobbRequest`, or answer 400 saying exactly what is wrong."""
     if not isinstance(body, dict):
-        raise bad_request("UGYLDIG_FORESPOERSEL", "The body must be a JSON object (TilpassetUttrekkJobbRequest)")
+        raise bad_request(
+            "UGYLDIG_FORESPOERSEL", "The body must be a JSON object (TilpassetUttrekkJobbRequest)"
+        )
     unknown = sorted(set(body) - FIELDS)
     if unknown:
         raise bad_request("UGYLDIG_KRITERIUM", f"Unknown criteria: {', '.join(unknown)}", ukjente=unknown)
@@ -154,16 +177,21 @@ def parse_tilpasset(body: Any) -> Kriterier:
     if kjoenn is not None and kjoenn not in ("kvinne", "mann"):
         raise bad_request("UGYLDIG_KRITERIUM", f"kjoenn must be kvinne or mann, not {kjoenn!r}")
     land = body.get("statsborgerskap")
-    if land is not None and (not isinstance(land, str) or len(land) != 3 or not land.isalpha() or not land.isupper()):
+    if land is not None and (
+        not isinstance(land, str) or len(land) != 3 or not land.isalpha() or not land.isupper()
+    ):
         raise bad_request(
             "UGYLDIG_KRITERIUM", f"statsborgerskap must be an ISO 3166 alpha-3 code such as NOR, not {land!r}"
         )
     sivilstand = body.get("sivilstandstype")
     if sivilstand is not None and sivilstand not in SIVILSTANDSTYPER:
         raise bad_request(
-            "UGYLDIG_KRITERIUM", f"Unknown sivilstandstype {sivilstand!r}; use {', '.join(sorted(SIVILSTANDSTYPER))}"
+            "UGYLDIG_KRITERIUM",
+            f"Unknown sivilstandstype {sivilstand!r}; use {', '.join(sorted(SIVILSTANDSTYPER))}",
         )
-    return Kriterier(statuser, bosted, opphold, foedt_fra, foedt_til, doed_fra, doed_til, kjoenn, land, sivilstand)
+    return Kriterier(
+        statuser, bosted, opphold, foedt_fra, foedt_til, doed_fra, doed_til, kjoenn, land, sivilstand
+    )
 
 
 def _in(value: int | None, low: int | None, high: int | None) -> bool:
@@ -179,7 +207,10 @@ def matches(document: Mapping[str, Any], kriterier: Kriterier, gradings: frozens
     entry = current_one(document, "status")
     if entry is None or entry.get("status") not in kriterier.statuser:
         return False
-    for kommune, element in ((kriterier.bostedskommune, "bostedsadresse"), (kriterier.oppholdskommune, "oppholdsadresse")):
+    for kommune, element in (
+        (kriterier.bostedskommune, "bostedsadresse"),
+        (kriterier.oppholdskommune, "oppholdsadresse"),
+    ):
         if kommune is not None and not any(
             kommune_of(address) == kommune and address.get("adressegradering") in gradings
             for address in current(document, element)
@@ -194,15 +225,19 @@ def matches(document: Mapping[str, Any], kriterier: Kriterier, gradings: frozens
         dato = doedsfall.get("doedsdato")
         if not _in(int(dato[:4]) if dato else None, kriterier.doedsaar_fra, kriterier.doedsaar_til):
             return False
-    if kriterier.kjoenn is not None and (current_one(document, "kjoenn") or {}).get("kjoenn") != kriterier.kjoenn:
+    if (
+        kriterier.kjoenn is not None
+        and (current_one(document, "kjoenn") or {}).get("kjoenn") != kriterier.kjoenn
+    ):
         return False
     if kriterier.statsborgerskap is not None and all(
         e.get("statsborgerskap") != kriterier.statsborgerskap for e in current(document, "statsborgerskap")
     ):
         return False
-    return kriterier.sivilstand is None or (current_one(document, "sivilstand") or {}).get(
-        "sivilstand"
-    ) == kriterier.sivilstand
+    return (
+        kriterier.sivilstand is None
+        or (current_one(document, "sivilstand") or {}).get("sivilstand") == kriterier.sivilstand
+    )
 
 
 def _kriterier_json(kriterier: Kriterier) -> bytes:
@@ -261,29 +296,42 @@ class Uttrekk:
         """`uttrekk/komplett`: every person document valid at a sequence number (capped at the newest)."""
         if pakke is not Rettighetspakke.OFFENTLIG_MED_HJEMMEL:
             raise RegisterError(
-                403, "MANGLER_TILGANG", f"uttrekk/komplett is only for {Rettighetspakke.OFFENTLIG_MED_HJEMMEL.value}"
+                403,
+                "MANGLER_TILGANG",
+                f"uttrekk/komplett is only for {Rettighetspakke.OFFENTLIG_MED_HJEMMEL.value}",
             )
         wanted = _parse_nonnegative(feedsekvensnr, "feedsekvensnr")
         latest = self._events.latest()
         at = latest if wanted is None else min(wanted, latest)
         return {"jobbId": self._order(bestiller, pakke, KOMPLETT, b"{}", at)}
 
-    def _order(self, bestiller: str, pakke: Rettighetspakke, art: str, kriterier: bytes, seq: int | None) -> str:
+    def _order(
+        self, bestiller: str, pakke: Rettighetspakke, art: str, kriterier: bytes, seq: int | None
+    ) -> str:
         jobbid = str(uuid.uuid4())
         now = _now()
         with self._engine.begin() as connection:
             if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"uttrekk:{bestiller}"})
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"uttrekk:{bestiller}"}
+                )
             connection.execute(
                 insert(uttrekk_jobb).values(
-                    jobbid=jobbid, bestiller=bestiller, rettighetspakke=pakke.value, art=art, kriterier=kriterier,
-                    feedsekvensnr=seq, status=WAITING, opprettet=now, oppdatert=now,
+                    jobbid=jobbid,
+                    bestiller=bestiller,
+                    rettighetspakke=pakke.value,
+                    art=art,
+                    kriterier=kriterier,
+                    feedsekvensnr=seq,
+                    status=WAITING,
+                    opprettet=now,
+                    oppdatert=now,
                 )
             )
             running = connection.execute(
-                select(func.count()).select_from(uttrekk_jobb).where(
-                    uttrekk_jobb.c.bestiller == bestiller, uttrekk_jobb.c.status.in_((WAITING, RUNNING))
-                )
+                select(func.count())
+                .select_from(uttrekk_jobb)
+                .where(uttrekk_jobb.c.bestiller == bestiller, uttrekk_jobb.c.status.in_((WAITING, RUNNING)))
             ).scalar_one()
             if running > self._max_running:
                 connection.rollback()
@@ -307,7 +355,9 @@ class Uttrekk:
             if job.status == FAILED:
                 raise RegisterError(500, "UTTREKK_FEILET", f"Extract job {jobbid} failed; order it again")
             if job.status != DONE:
-                raise RegisterError(404, "JOBB_IKKE_FERDIG", f"Extract job {jobbid} is not done yet; ask again")
+                raise RegisterError(
+                    404, "JOBB_IKKE_FERDIG", f"Extract job {jobbid} is not done yet; ask again"
+                )
             if number >= job.antall_batcher:
                 return {}
             raw = connection.execute(
@@ -383,7 +433,10 @@ class ExtractWorker:
     def _claim(self) -> Any:
         with self._engine.begin() as connection:
             candidates = connection.execute(
-                select(uttrekk_jobb).where(uttrekk_jobb.c.status == WAITING).order_by(uttrekk_jobb.c.opprettet).limit(5)
+                select(uttrekk_jobb)
+                .where(uttrekk_jobb.c.status == WAITING)
+                .order_by(uttrekk_jobb.c.opprettet)
+                .limit(5)
             ).all()
             for job in candidates:
                 claimed = connection.execute(
@@ -403,17 +456,23 @@ class ExtractWorker:
                 results = self._komplett(int(job.feedsekvensnr))
             else:
                 pakke = Rettighetspakke(job.rettighetspakke)
-                results = self._tilpasset(_kriterier_from_json(bytes(job.kriterier)), VISIBLE_ADDRESS_GRADINGS[pakke])
+                results = self._tilpasset(
+                    _kriterier_from_json(bytes(job.kriterier)), VISIBLE_ADDRESS_GRADINGS[pakke]
+                )
             count = 0
             for batch in _batched(results, BATCH_SIZE):
                 if max_batches is not None and count >= max_batches:
                     return False  # as if the process died here: the job stays `kjoerer`
                 with self._engine.begin() as connection:
                     connection.execute(
-                        insert(uttrekk_batch).values(jobbid=job.jobbid, batchnr=count, innhold=orjson.dumps(batch))
+                        insert(uttrekk_batch).values(
+                            jobbid=job.jobbid, batchnr=count, innhold=orjson.dumps(batch)
+                        )
                     )
                     connection.execute(
-                        update(uttrekk_jobb).where(uttrekk_jobb.c.jobbid == job.jobbid).values(oppdatert=_now())
+                        update(uttrekk_jobb)
+                        .where(uttrekk_jobb.c.jobbid == job.jobbid)
+                        .values(oppdatert=_now())
                     )
                 count += 1
             with self._engine.begin() as connection:

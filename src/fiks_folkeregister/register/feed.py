@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS, Rettighetspakke
+from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
 from fiks_folkeregister.register.atom import render_atom
 from fiks_folkeregister.register.errors import RegisterError, bad_request, not_found
 from fiks_folkeregister.register.events import EventLog, FeedEntry, feed_etag, feed_json, parse_seq
@@ -56,8 +57,9 @@ class Hendelser:
         start = parse_seq(seq)
         entries = self._log.page(start, open_only=pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL)
         if atom_url_for is None:
-            return FeedPage(feed_json(entries), feed_etag(pakke, start, entries, "j"), "application/json",
-                            tuple(entries))
+            return FeedPage(
+                feed_json(entries), feed_etag(pakke, start, entries, "j"), "application/json", tuple(entries)
+            )
         body = render_atom(entries, start, atom_url_for, FEED_ID)
         return FeedPage(body, feed_etag(pakke, start, entries, "a"), "application/atom+xml", tuple(entries))
 
@@ -71,19 +73,43 @@ class Hendelser:
         found = self._log.documents([hendelsesidentifikator]).get(hendelsesidentifikator)
         if found is None:
             raise not_found("HENDELSE_IKKE_FUNNET", f"No event document with id {hendelsesidentifikator}")
-        return found
+        return _without_hidden_addresses(found)
 
     def bulkoppslag(self, body: Any, pakke: Rettighetspakke) -> list[dict[str, Any]]:
         """`hendelser/bulkoppslag`: the event documents found, in the order asked (unknown ids left out)."""
         _only_med_hjemmel(pakke, "hendelser/bulkoppslag")
         if not isinstance(body, dict) or not isinstance(body.get("dokumentidentifikator"), list):
             raise bad_request(
-                "UGYLDIG_FORESPOERSEL", "The body must be {\"dokumentidentifikator\": [...]} (a list of event ids)"
+                "UGYLDIG_FORESPOERSEL",
+                'The body must be {"dokumentidentifikator": [...]} (a list of event ids)',
             )
         ids = body["dokumentidentifikator"]
         if not ids or not all(isinstance(value, str) for value in ids):
-            raise bad_request("UGYLDIG_FORESPOERSEL", "'dokumentidentifikator' must be a non-empty list of strings")
+            raise bad_request(
+                "UGYLDIG_FORESPOERSEL", "'dokumentidentifikator' must be a non-empty list of strings"
+            )
         if len(ids) > MAX_BULK:
-            raise bad_request("FOR_MANGE_IDENTIFIKATORER", f"At most {MAX_BULK} ids per request; got {len(ids)}")
+            raise bad_request(
+                "FOR_MANGE_IDENTIFIKATORER", f"At most {MAX_BULK} ids per request; got {len(ids)}"
+            )
         found = self._log.documents(ids)
-        return [found[dokid] for dokid in dict.fromkeys(ids) if dokid in found]
+        return [_without_hidden_addresses(found[dokid]) for dokid in dict.fromkeys(ids) if dokid in found]
+
+
+def _without_hidden_addresses(document: dict[str, Any]) -> dict[str, Any]:
+    """strengtFortrolig addresses are never given out, in event documents neither."""
+    visible = VISIBLE_ADDRESS_GRADINGS[Rettighetspakke.OFFENTLIG_MED_HJEMMEL]
+    entries = document["hendelse"]["egenskapshendelse"]
+    kept = [
+        entry
+        for entry in entries
+        if not any(
+            key in ADDRESS_ELEMENTS
+            and isinstance(value, dict)
+            and value.get("adressegradering") not in visible
+            for key, value in entry.items()
+        )
+    ]
+    if len(kept) == len(entries):
+        return document
+    return {**document, "hendelse": {**document["hendelse"], "egenskapshendelse": kept}}

@@ -73,3 +73,6 @@ uttrekk_batch = Table(
     Column("innhold", LargeBinary, nullable=False),
 )
 """The results of a job, batch by batch: a JSON list of identity numbers or document ids."""
+
+EVENT_TABLES = (hendelse, uttrekk_batch, uttrekk_jobb)
+"""Tables emptied with the population (the counter is reset, not emptied)."""

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, text
+from sqlalchemy import Connection, Engine, func, insert, select, text
 
+from fiks_folkeregister.register.hendelse_tabeller import EVENT_TABLES, hendelse_teller
 from fiks_folkeregister.register.search.kriterier import Soekekriterier
 from fiks_folkeregister.register.search.lagring import replace_index, write_index
 from fiks_folkeregister.register.search.sok import find_identifiers
@@ -116,23 +117,34 @@ class PersonRepository:
         with self._engine.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(person)).scalar_one())
 
-    def add_persons(self, documents: Sequence[Mapping[str, Any]], dokumentidentifikatorer: Sequence[str]) -> None:
+    def add_persons(
+        self, documents: Sequence[Mapping[str, Any]], dokumentidentifikatorer: Sequence[str]
+    ) -> None:
         """Store new persons, each with its first archived version, in one transaction."""
         if len(documents) != len(dokumentidentifikatorer):
             raise ValueError("one dokumentidentifikator per document")
         now = datetime.now(UTC)
         with self._engine.begin() as connection:
-            first_id = int(connection.execute(select(func.coalesce(func.max(person.c.id), 0))).scalar_one()) + 1
+            first_id = (
+                int(connection.execute(select(func.coalesce(func.max(person.c.id), 0))).scalar_one()) + 1
+            )
             persons, archive, identifiers = [], [], []
             for offset, (document, dokid) in enumerate(zip(documents, dokumentidentifikatorer, strict=True)):
                 person_id = first_id + offset
                 persons.append(
-                    {"id": person_id, "foedsels_eller_d_nummer": current_identifier(document),
-                     "dokumentidentifikator": dokid}
+                    {
+                        "id": person_id,
+                        "foedsels_eller_d_nummer": current_identifier(document),
+                        "dokumentidentifikator": dokid,
+                    }
                 )
                 archive.append(
-                    {"dokumentidentifikator": dokid, "person_id": person_id, "opprettet": now,
-                     "dokument": orjson.dumps(document)}
+                    {
+                        "dokumentidentifikator": dokid,
+                        "person_id": person_id,
+                        "opprettet": now,
+                        "dokument": orjson.dumps(document),
+                    }
                 )
                 identifiers.extend(
                     {"identifikator": number, "person_id": person_id, "gjeldende": is_current}
@@ -144,7 +156,9 @@ class PersonRepository:
             write_index(connection, ((first_id + offset, doc) for offset, doc in enumerate(documents)))
             if connection.dialect.name == "postgresql":
                 connection.execute(
-                    text("SELECT setval(pg_get_serial_sequence('person', 'id'), (SELECT max(id) FROM person))")
+                    text(
+                        "SELECT setval(pg_get_serial_sequence('person', 'id'), (SELECT max(id) FROM person))"
+                    )
                 )
 
     def reindex_person(
@@ -165,8 +179,9 @@ class PersonRepository:
         """Remove every person, version, identifier, example and fact (a fresh start before seeding)."""
         with self._engine.begin() as connection:
             tables = (*SEARCH_TABLES, eksempelperson, populasjon, person_identifikator, person_arkiv, person)
-            for table in tables:
+            for table in (*EVENT_TABLES, *tables):
                 connection.execute(table.delete())
+            connection.execute(hendelse_teller.update().values(siste=0))
 
     def set_examples(self, examples: Mapping[str, Sequence[str]]) -> None:
         with self._engine.begin() as connection:

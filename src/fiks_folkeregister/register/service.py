@@ -16,6 +16,9 @@ from fiks_folkeregister.domain.informasjonselementer import (
 )
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS, minimise
 from fiks_folkeregister.register.errors import RegisterError, bad_request, not_found
+from fiks_folkeregister.register.events import EventLog
+from fiks_folkeregister.register.extracts import Uttrekk
+from fiks_folkeregister.register.feed import Hendelser
 from fiks_folkeregister.register.repository import PersonRepository, current_identifier
 from fiks_folkeregister.register.search.kriterier import (
     CONFIDENTIAL_PARAMETERS,
@@ -47,7 +50,9 @@ def _checked_identifier(value: Any) -> str:
 def _id_list(body: Any, field: str, checker: Any = None) -> list[str]:
     """The list of ids in a bulk body: present, non-empty, at most 1000, all strings."""
     if not isinstance(body, dict) or field not in body:
-        raise bad_request("UGYLDIG_FORESPOERSEL", f"The request body must be a JSON object with the list '{field}'")
+        raise bad_request(
+            "UGYLDIG_FORESPOERSEL", f"The request body must be a JSON object with the list '{field}'"
+        )
     values = body[field]
     if not isinstance(values, list) or not values:
         raise bad_request("UGYLDIG_FORESPOERSEL", f"'{field}' must be a non-empty list")
@@ -73,12 +78,23 @@ def parse_json_body(raw: bytes) -> Any:
 
 
 class RegisterService:
-    """Lookups as the national register answers them, for one rights package at a time."""
+    """Lookups as the national register answers them, for one rights package at a time.
 
-    def __init__(self, repository: PersonRepository) -> None:
+    `hendelser` (the event feed and event documents) and `uttrekk` (extract jobs) are their own use-case
+    objects over the same database; they are made from the repository's engine unless given.
+    """
+
+    def __init__(
+        self, repository: PersonRepository, hendelser: Hendelser | None = None, uttrekk: Uttrekk | None = None
+    ) -> None:
         self._repository = repository
+        log = EventLog(repository.engine)
+        self.hendelser = hendelser or Hendelser(log)
+        self.uttrekk = uttrekk or Uttrekk(repository.engine, self.hendelser.log)
 
-    def person(self, identifikator: str, pakke: Rettighetspakke, parts: Sequence[str] | None) -> dict[str, Any]:
+    def person(
+        self, identifikator: str, pakke: Rettighetspakke, parts: Sequence[str] | None
+    ) -> dict[str, Any]:
         request = part_request(parts)
         _checked_identifier(identifikator)
         found = self._repository.current_documents([identifikator]).get(identifikator)
@@ -100,7 +116,10 @@ class RegisterService:
                     oppslag.append(_feil(number, "Fant ikke person med dette fødsels- eller d-nummeret"))
                 elif not stored.identifier_is_current:
                     oppslag.append(
-                        _feil(number, f"Identifikatoren er utgått; personen har nå {stored.foedsels_eller_d_nummer}")
+                        _feil(
+                            number,
+                            f"Identifikatoren er utgått; personen har nå {stored.foedsels_eller_d_nummer}",
+                        )
                     )
                 else:
                     oppslag.append(_treff(number, minimise(orjson.loads(stored.dokument), pakke, request)))
@@ -112,7 +131,9 @@ class RegisterService:
                 continue
             seen.add(stored.foedsels_eller_d_nummer)
             oppslag.append(
-                _treff(stored.foedsels_eller_d_nummer, minimise(orjson.loads(stored.dokument), pakke, request))
+                _treff(
+                    stored.foedsels_eller_d_nummer, minimise(orjson.loads(stored.dokument), pakke, request)
+                )
             )
         return {"oppslag": oppslag}
 
@@ -122,10 +143,14 @@ class RegisterService:
         request = part_request(parts)
         found = self._repository.archived_documents([dokumentidentifikator]).get(dokumentidentifikator)
         if found is None:
-            raise not_found("DOKUMENT_IKKE_FUNNET", f"No archived person document with id {dokumentidentifikator}")
+            raise not_found(
+                "DOKUMENT_IKKE_FUNNET", f"No archived person document with id {dokumentidentifikator}"
+            )
         return minimise(orjson.loads(found), pakke, request)
 
-    def bulkoppslag_arkiv(self, body: Any, pakke: Rettighetspakke, parts: Sequence[str] | None) -> dict[str, Any]:
+    def bulkoppslag_arkiv(
+        self, body: Any, pakke: Rettighetspakke, parts: Sequence[str] | None
+    ) -> dict[str, Any]:
         request = part_request(parts)
         ids = _id_list(body, "dokumentidentifikator")
         found = self._repository.archived_documents(ids)

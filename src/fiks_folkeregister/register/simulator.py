@@ -29,7 +29,7 @@ import orjson
 from faker import Faker
 
 from fiks_folkeregister.domain.hendelse import Hendelsestype
-from fiks_folkeregister.domain.identitetsnummer import generate_synthetic
+from fiks_folkeregister.domain.identitetsnummer import Kjoenn, generate_synthetic
 from fiks_folkeregister.register.population.generator import (
     EMIGRATION_DESTINATIONS,
     IMMIGRANT_COUNTRIES,
@@ -61,6 +61,7 @@ KINDS: tuple[tuple[str, float], ...] = (
 )
 KIND_NAMES = tuple(name for name, _ in KINDS)
 PROBES = 60
+BIRTH_REGISTRATION_DAYS = 365
 POOL_SIZE = 500
 #: Who may marry: widows and widowers stay out (the late spouse's record still says `gift` with them).
 OPEN_SIVILSTAND = frozenset({"ugift", "skilt"})
@@ -348,12 +349,17 @@ class Simulator:
     def _first_name(self, kjoenn: str) -> str:
         return self.rng.choice(self.female if kjoenn == "kvinne" else self.male)
 
-    def _new_identifier(self, world: World, born: date, kjoenn: str, taken: set[str]) -> str:
-        while True:
-            number = generate_synthetic(born, kjoenn, self.rng)  # type: ignore[arg-type]
-            if number not in taken and not world.identifier_taken(number):
-                taken.add(number)
+    def _new_identifier(self, world: World, born: date, kjoenn: Kjoenn) -> str | None:
+        """A free synthetic number for the birth date, or None when that date looks used up."""
+        tried: set[str] = set()
+        for _ in range(40):
+            number = generate_synthetic(born, kjoenn, self.rng)
+            if number in tried:
+                continue
+            tried.add(number)
+            if not world.identifier_taken(number):
                 return number
+        return None
 
     def _remember(self, document: Document) -> None:
         """Sort a person seen while probing into the pools of rarer life events."""
@@ -380,7 +386,8 @@ class Simulator:
             candidate = world.person_at(self.rng.randrange(size))
             if candidate is None:
                 continue
-            self._remember(candidate)
+            if self.rng.random() < 0.25:
+                self._remember(candidate)
             if fits(candidate):
                 return candidate
         return None
@@ -416,10 +423,10 @@ class Simulator:
         if spouse is not None:
             related.append(spouse)
         for person in related:
-            if person is not document and _address_key(current_one(person, "bostedsadresse")) == home:
-                if identifier(person) not in seen:
-                    members.append(person)
-                    seen.add(identifier(person))
+            at_home = _address_key(current_one(person, "bostedsadresse")) == home
+            if person is not document and at_home and identifier(person) not in seen:
+                members.append(person)
+                seen.add(identifier(person))
             for relation in current(person, "familierelasjon"):
                 if relation.get("relatertPersonsRolle") != "barn" or relation["relatertPerson"] in seen:
                     continue
@@ -439,22 +446,33 @@ class Simulator:
         self._add(
             a,
             "familierelasjon",
-            {**self._meta(), "relatertPerson": identifier(b), "relatertPersonsRolle": b_role,
-             "minRolleForPerson": a_role},
+            {
+                **self._meta(),
+                "relatertPerson": identifier(b),
+                "relatertPersonsRolle": b_role,
+                "minRolleForPerson": a_role,
+            },
             replace=False,
         )
         self._add(
             b,
             "familierelasjon",
-            {**self._meta(), "relatertPerson": identifier(a), "relatertPersonsRolle": a_role,
-             "minRolleForPerson": b_role},
+            {
+                **self._meta(),
+                "relatertPerson": identifier(a),
+                "relatertPersonsRolle": a_role,
+                "minRolleForPerson": b_role,
+            },
             replace=False,
         )
 
     def _end_spouse_relation(self, a: Document, b: Document) -> None:
         for one, other in ((a, b), (b, a)):
             for relation in current(one, "familierelasjon"):
-                if relation["relatertPerson"] == identifier(other) and relation["relatertPersonsRolle"] == SPOUSE:
+                if (
+                    relation["relatertPerson"] == identifier(other)
+                    and relation["relatertPersonsRolle"] == SPOUSE
+                ):
                     self._end(relation)
 
     @staticmethod
@@ -477,7 +495,9 @@ class Simulator:
         assert old is not None
         here = kommune_of(old)
         within = here in self.addresses.by_nummer and self.rng.random() < 0.6
-        kommune = self.addresses.by_nummer[here] if within and here else self.addresses.kommune(other_than=here)
+        kommune = (
+            self.addresses.by_nummer[here] if within and here else self.addresses.kommune(other_than=here)
+        )
         fields = self.addresses.fields(kommune, bosted=True)
         art = "flyttingInnenKommune" if within else "flyttingMellomKommuner"
         changes = []
@@ -524,8 +544,12 @@ class Simulator:
         partner = self._spouse(world, mother)
         if partner is not None and (status(partner) != "bosatt" or not _has_fnr(partner)):
             partner = None
-        kjoenn = "kvinne" if self.rng.random() < 0.49 else "mann"
-        number = self._new_identifier(world, self.day, kjoenn, set())
+        kjoenn: Kjoenn = "kvinne" if self.rng.random() < 0.49 else "mann"
+        # Births are registered up to a few months late: spreading the dates keeps numbers available.
+        born = date.fromordinal(self.day.toordinal() - self.rng.randrange(BIRTH_REGISTRATION_DAYS))
+        number = self._new_identifier(world, born, kjoenn)
+        if number is None:
+            return []
         meta = self._meta()
         surname_from = partner if partner is not None and self.rng.random() < 0.8 else mother
         home = current_one(mother, "bostedsadresse")
@@ -540,15 +564,22 @@ class Simulator:
         navn = current_one(surname_from, "navn") or {}
         child: Document = {
             "identifikasjonsnummer": [
-                {**meta, "foedselsEllerDNummer": number, "identifikatortype": "foedselsnummer", "status": "iBruk"}
+                {
+                    **meta,
+                    "foedselsEllerDNummer": number,
+                    "identifikatortype": "foedselsnummer",
+                    "status": "iBruk",
+                }
             ],
-            "navn": [{**meta, "fornavn": self._first_name(kjoenn), "etternavn": navn.get("etternavn", "Hansen")}],
+            "navn": [
+                {**meta, "fornavn": self._first_name(kjoenn), "etternavn": navn.get("etternavn", "Hansen")}
+            ],
             "kjoenn": [{**meta, "kjoenn": kjoenn}],
             "foedsel": [
                 {
                     **meta,
-                    "foedselsdato": self.day.isoformat(),
-                    "foedselsaar": str(self.day.year),
+                    "foedselsdato": born.isoformat(),
+                    "foedselsaar": str(born.year),
                     "foedeland": "NOR",
                     "foedekommuneINorge": kommune_of(home) or "0301",
                 }
@@ -566,8 +597,11 @@ class Simulator:
             child["adressebeskyttelse"] = [{**meta, "graderingsnivaa": level}]
             if level == "strengtFortrolig":
                 child["postadresse"] = [
-                    {**meta, "adressegradering": "ugradert",
-                     "postboksadresse": _copy(STRENGT_FORTROLIG_POSTADRESSE)}
+                    {
+                        **meta,
+                        "adressegradering": "ugradert",
+                        "postboksadresse": _copy(STRENGT_FORTROLIG_POSTADRESSE),
+                    }
                 ]
         mor = _copy(mother)
         parents: list[tuple[Document, str]] = [(mor, "mor")]
@@ -576,10 +610,14 @@ class Simulator:
         ansvar = "felles" if len(parents) == 2 else "mor"
         for parent, role in parents:
             self._relate(parent, role, child, "barn")
-            self._add(child, "foreldreansvar", {**meta, "ansvar": ansvar, "ansvarlig": identifier(parent)}, False)
+            self._add(
+                child, "foreldreansvar", {**meta, "ansvar": ansvar, "ansvarlig": identifier(parent)}, False
+            )
             self._add(parent, "foreldreansvar", {**meta, "ansvar": ansvar, "ansvarssubjekt": number}, False)
         changes = [self._change(child, Hendelsestype.personErOpprettet, "foedsel", ny=True)]
-        changes += [self._change(parent, Hendelsestype.endringIFamilierelasjon, "foedsel") for parent, _ in parents]
+        changes += [
+            self._change(parent, Hendelsestype.endringIFamilierelasjon, "foedsel") for parent, _ in parents
+        ]
         return changes
 
     def _doedsfall(self, world: World) -> list[Endring]:
@@ -602,8 +640,12 @@ class Simulator:
             self._add(
                 widow,
                 "sivilstand",
-                {**self._meta(), "sivilstand": "enkeEllerEnkemann", "sivilstandsdato": self.day.isoformat(),
-                 "relatertVedSivilstand": identifier(document)},
+                {
+                    **self._meta(),
+                    "sivilstand": "enkeEllerEnkemann",
+                    "sivilstandsdato": self.day.isoformat(),
+                    "relatertVedSivilstand": identifier(document),
+                },
             )
             self._end_spouse_relation(document, widow)
             changes.append(self._change(widow, Hendelsestype.endringISivilstand, "doedsfall"))
@@ -630,8 +672,12 @@ class Simulator:
         self._add(
             document,
             "utflytting",
-            {**self._meta(), "tilflyttingsland": country, "tilflyttingsstedIUtlandet": city,
-             "utflyttingsdato": self.day.isoformat()},
+            {
+                **self._meta(),
+                "tilflyttingsland": country,
+                "tilflyttingsstedIUtlandet": city,
+                "utflyttingsdato": self.day.isoformat(),
+            },
         )
         return [self._change(document, Hendelsestype.personErUtflyttet, "utflytting")]
 
@@ -655,18 +701,27 @@ class Simulator:
         rng = self.rng
         codes = [code for code, _ in IMMIGRANT_COUNTRIES]
         origin = rng.choices(codes, weights=[w for _, w in IMMIGRANT_COUNTRIES])[0]
-        kjoenn = "kvinne" if rng.random() < 0.5 else "mann"
+        kjoenn: Kjoenn = "kvinne" if rng.random() < 0.5 else "mann"
         born = date.fromordinal(self.day.toordinal() - rng.randint(20 * 365, 50 * 365))
-        number = self._new_identifier(world, born, kjoenn, set())
+        number = self._new_identifier(world, born, kjoenn)
+        if number is None:
+            return []
         meta = self._meta()
         born_text = born.isoformat()
         document: Document = {
             "identifikasjonsnummer": [
-                {**meta, "foedselsEllerDNummer": number, "identifikatortype": "foedselsnummer", "status": "iBruk"}
+                {
+                    **meta,
+                    "foedselsEllerDNummer": number,
+                    "identifikatortype": "foedselsnummer",
+                    "status": "iBruk",
+                }
             ],
             "navn": [{**meta, "fornavn": self._first_name(kjoenn), "etternavn": rng.choice(self.last)}],
             "kjoenn": [{**meta, "kjoenn": kjoenn}],
-            "foedsel": [{**meta, "foedselsdato": born_text, "foedselsaar": born_text[:4], "foedeland": origin}],
+            "foedsel": [
+                {**meta, "foedselsdato": born_text, "foedselsaar": born_text[:4], "foedeland": origin}
+            ],
             "status": [{**meta, "status": "bosatt"}],
             "identitetsgrunnlag": [{**meta, "identitetsgrunnlagstatus": "kontrollert"}],
             "statsborgerskap": [{**meta, "statsborgerskap": origin}],
@@ -680,7 +735,11 @@ class Simulator:
 
     def _marriageable(self, document: Document) -> bool:
         entry = current_one(document, "sivilstand")
-        return self._resident(document, 18, 90) and entry is not None and entry.get("sivilstand") in OPEN_SIVILSTAND
+        return (
+            self._resident(document, 18, 90)
+            and entry is not None
+            and entry.get("sivilstand") in OPEN_SIVILSTAND
+        )
 
     def _ekteskap(self, world: World) -> list[Endring]:
         first = self._find(world, self._marriageable)
@@ -711,8 +770,12 @@ class Simulator:
             self._add(
                 one,
                 "sivilstand",
-                {**self._meta(), "sivilstand": "gift", "sivilstandsdato": self.day.isoformat(),
-                 "relatertVedSivilstand": identifier(other)},
+                {
+                    **self._meta(),
+                    "sivilstand": "gift",
+                    "sivilstandsdato": self.day.isoformat(),
+                    "relatertVedSivilstand": identifier(other),
+                },
             )
         self._relate(a, SPOUSE, b, SPOUSE)
         for one, other in ((a, b), (b, a)):
@@ -724,7 +787,9 @@ class Simulator:
         return [self._change(one, Hendelsestype.endringISivilstand, "ekteskap") for one in (a, b)]
 
     def _skilsmisse(self, world: World) -> list[Endring]:
-        first = self._find(world, lambda d: self._resident(d) and self._spouse(world, d) is not None, pool="gift")
+        first = self._find(
+            world, lambda d: self._resident(d) and self._spouse(world, d) is not None, pool="gift"
+        )
         if first is None:
             return []
         second = self._spouse(world, first)
@@ -743,7 +808,9 @@ class Simulator:
     # ------------------------------------------------------------ shared residence
 
     def _delt_bosted_candidate(self, document: Document) -> bool:
-        holders = [e for e in current(document, "foreldreansvar") if e.get("ansvar") == "felles" and "ansvarlig" in e]
+        holders = [
+            e for e in current(document, "foreldreansvar") if e.get("ansvar") == "felles" and "ansvarlig" in e
+        ]
         return (
             status(document) == "bosatt"
             and age_on(document, self.day) < 17
@@ -774,14 +841,20 @@ class Simulator:
                 self._add(
                     document,
                     "deltBosted",
-                    {**self._meta(), "adressegradering": "ugradert",
-                     "startdatoForKontrakt": self.day.isoformat(), **part},
+                    {
+                        **self._meta(),
+                        "adressegradering": "ugradert",
+                        "startdatoForKontrakt": self.day.isoformat(),
+                        **part,
+                    },
                 )
                 return [self._change(document, Hendelsestype.endringIDeltBosted, "deltBostedNy")]
         return []
 
     def _delt_bosted_slutt(self, world: World) -> list[Endring]:
-        child = self._find(world, lambda d: bool(current(d, "deltBosted")) and status(d) == "bosatt", pool="deltBosted")
+        child = self._find(
+            world, lambda d: bool(current(d, "deltBosted")) and status(d) == "bosatt", pool="deltBosted"
+        )
         if child is None:
             return []
         document = _copy(child)
@@ -814,10 +887,15 @@ class Simulator:
                 self._add(
                     document,
                     "postadresse",
-                    {**self._meta(), "adressegradering": "ugradert",
-                     "postboksadresse": _copy(STRENGT_FORTROLIG_POSTADRESSE)},
+                    {
+                        **self._meta(),
+                        "adressegradering": "ugradert",
+                        "postboksadresse": _copy(STRENGT_FORTROLIG_POSTADRESSE),
+                    },
                 )
-            changes.append(self._change(document, Hendelsestype.endringIAdressebeskyttelse, "adressebeskyttelseNy"))
+            changes.append(
+                self._change(document, Hendelsestype.endringIAdressebeskyttelse, "adressebeskyttelseNy")
+            )
         return changes
 
     def _adressebeskyttelse_opphoert(self, world: World) -> list[Endring]:
@@ -832,7 +910,9 @@ class Simulator:
             for entry in current(document, "postadresse"):
                 if entry.get("postboksadresse") == STRENGT_FORTROLIG_POSTADRESSE:
                     self._end(entry)
-        return [self._change(document, Hendelsestype.endringIAdressebeskyttelse, "adressebeskyttelseOpphoert")]
+        return [
+            self._change(document, Hendelsestype.endringIAdressebeskyttelse, "adressebeskyttelseOpphoert")
+        ]
 
     # ------------------------------------------------------------ corrections and annulments
 
@@ -905,8 +985,14 @@ _POOL_TESTS: tuple[tuple[str, Callable[[Simulator, Document], bool]], ...] = (
     ("deltBosted", lambda s, d: bool(current(d, "deltBosted")) and status(d) == "bosatt"),
     ("deltBostedKandidat", lambda s, d: s._delt_bosted_candidate(d)),
     ("utflyttet", lambda s, d: status(d) == "utflyttet"),
-    ("dNummer", lambda s, d: (current_one(d, "identifikasjonsnummer") or {}).get("identifikatortype") == "dNummer"),
+    (
+        "dNummer",
+        lambda s, d: (current_one(d, "identifikasjonsnummer") or {}).get("identifikatortype") == "dNummer",
+    ),
     ("gift", lambda s, d: (current_one(d, "sivilstand") or {}).get("sivilstand") == "gift"),
     ("annullerbar", lambda s, d: s._annullerbar(d)),
-    ("utenlandsk", lambda s, d: all(e.get("statsborgerskap") != "NOR" for e in current(d, "statsborgerskap"))),
+    (
+        "utenlandsk",
+        lambda s, d: all(e.get("statsborgerskap") != "NOR" for e in current(d, "statsborgerskap")),
+    ),
 )

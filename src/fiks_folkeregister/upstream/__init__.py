@@ -1,1 +1,1 @@
-"""The gateway's way to the register: one port, interchangeable adapters (in-process now, HTTP later)."""
+"""The gateway's way to the register: one port, interchangeable adapters (in-process and HTTP)."""

@@ -166,6 +166,32 @@ class HttpUpstream:
     ) -> dict[str, Any]:
         return self._call("GET", pakke, "personer/entydigsoek", _criteria(kriterier) + _parts(parts))
 
+    # Events and extracts: the register files extract jobs under the token's organisation (delegation).
+
+    def hendelser_feed(self, pakke: Rettighetspakke, seq: str | None) -> list[dict[str, Any]]:
+        params = [("seq", seq)] if seq is not None else []
+        return self._call("GET", pakke, "hendelser/feed", params, expect=list)
+
+    def siste_sekvensnummer(self, pakke: Rettighetspakke) -> dict[str, Any]:
+        return self._call("GET", pakke, "hendelser/siste/sekvensnummer", [])
+
+    def hendelse(self, pakke: Rettighetspakke, hendelsesidentifikator: str) -> dict[str, Any]:
+        return self._call("GET", pakke, f"hendelser/{_segment(hendelsesidentifikator)}", [])
+
+    def hendelser_bulkoppslag(self, pakke: Rettighetspakke, body: Any) -> list[dict[str, Any]]:
+        return self._call("POST", pakke, "hendelser/bulkoppslag", [], body, expect=list)
+
+    def uttrekk_tilpasset(self, pakke: Rettighetspakke, body: Any) -> dict[str, Any]:
+        # Orders a job: not repeated after a failure that may have reached the register.
+        return self._call("POST", pakke, "uttrekk/tilpasset", [], body, idempotent=False)
+
+    def uttrekk_komplett(self, pakke: Rettighetspakke, feedsekvensnr: str | None) -> dict[str, Any]:
+        params = [("feedsekvensnr", feedsekvensnr)] if feedsekvensnr is not None else []
+        return self._call("GET", pakke, "uttrekk/komplett", params, idempotent=False)
+
+    def uttrekk_batch(self, pakke: Rettighetspakke, jobbid: str, batchnr: str) -> dict[str, Any]:
+        return self._call("GET", pakke, f"uttrekk/{_segment(jobbid)}/batch/{_segment(batchnr)}", [])
+
     # One call, with retries.
 
     def _call(
@@ -177,8 +203,10 @@ class HttpUpstream:
         body: Any = None,
         *,
         idempotent: bool = True,
-    ) -> dict[str, Any]:
-        """``idempotent``: every resource mirrored so far only reads (the bulk lookups too, though POST)."""
+        expect: type = dict,
+    ) -> Any:
+        """``idempotent``: safe to repeat (lookups and searches only read, the bulk lookups too, though POST);
+        ``expect``: the JSON type of a successful answer (an object, or a list for events)."""
         url = f"/folkeregisteret/{pakke.value}/api/v1/{path}"
         content = orjson.dumps(body) if body is not None else None
         scope = pakke.scope
@@ -245,14 +273,16 @@ class HttpUpstream:
                 attempt -= 1
                 log.info("the register refused the platform's token for %s; fetching a new one", scope)
                 continue
-            if status in (401, 403):
+            if status == 401:
+                # Our token, even a fresh one, is refused: the platform's problem, not the caller's.
                 raise UpstreamUnavailableError(
                     502,
                     REGISTERET_AVVISTE_PLATTFORMEN,
-                    f"The population register refused the platform's access ({status}) for {pakke.value}",
+                    f"The population register refused the platform's access token for {pakke.value}",
                     details={"registerStatus": status, "registerFeilkode": _feilkode(answer.body)},
                 )
-            if status == 429:
+            # A 429 to an order (an extract job) is the register's business limit: passed on as it is.
+            if status == 429 and idempotent:
                 wait = parse_retry_after(answer.headers.get("retry-after"))
                 if policy.acceptable_wait(wait) and may_wait(wait or 0.0):
                     log.info("the register throttles (429); waiting %.1fs as it asks", wait)
@@ -266,14 +296,14 @@ class HttpUpstream:
                 )
             if status >= 400:
                 raise _register_error(answer)
-            if status != 200:
+            if not 200 <= status < 300 or status == 204:
                 raise UpstreamUnavailableError(
                     502,
                     REGISTERET_FEILET,
                     f"The population register gave an unexpected answer ({status})",
                     details={"registerStatus": status},
                 )
-            return _json_answer(answer)
+            return _json_answer(answer, expect)
 
     def _exchange(self, method: str, url: str, params: Params, content: bytes | None, token: str) -> _Answer:
         """One request; the whole body is read into one buffer before anything is parsed."""
@@ -335,12 +365,14 @@ def _parse(body: bytes | bytearray) -> Any:
         return None
 
 
-def _json_answer(answer: _Answer) -> dict[str, Any]:
+def _json_answer(answer: _Answer, expect: type) -> Any:
     media = answer.headers.get("content-type", "").split(";")[0].strip().lower()
     parsed = _parse(answer.body) if media in (JSON, "") or media.endswith("+json") else None
-    if not isinstance(parsed, dict):
+    if not isinstance(parsed, expect):
         raise UpstreamUnavailableError(
-            502, REGISTERET_FEILET, "The population register's answer could not be read (not a JSON object)"
+            502,
+            REGISTERET_FEILET,
+            f"The population register's answer could not be read (not a JSON {expect.__name__})",
         )
     return parsed
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.register.errors import RegisterError
 from fiks_folkeregister.register.service import RegisterService
+from fiks_folkeregister.upstream.delegation import current_organisation
 from fiks_folkeregister.upstream.port import Kriterier, UpstreamError
 
 T = TypeVar("T")
@@ -18,7 +19,7 @@ def _translated(call: Callable[[], T]) -> T:
     try:
         return call()
     except RegisterError as error:
-        raise UpstreamError(error.http_status, error.body()) from None
+        raise UpstreamError(error.http_status, error.body(), getattr(error, "headers", None)) from None
 
 
 class InProcessUpstream:
@@ -56,3 +57,37 @@ class InProcessUpstream:
     ) -> dict[str, Any]:
         criteria = {name: list(values) for name, values in kriterier.items()}
         return _translated(lambda: self._service.entydigsoek(criteria, pakke, parts))
+
+    # Events and extracts: jobs belong to the organisation the gateway acts for (`on_behalf_of`).
+
+    def hendelser_feed(self, pakke: Rettighetspakke, seq: str | None) -> list[dict[str, Any]]:
+        page = _translated(lambda: self._service.hendelser.feed(seq, pakke))
+        return [entry.as_json() for entry in page.entries]
+
+    def siste_sekvensnummer(self, pakke: Rettighetspakke) -> dict[str, Any]:
+        return _translated(lambda: self._service.hendelser.siste(pakke))
+
+    def hendelse(self, pakke: Rettighetspakke, hendelsesidentifikator: str) -> dict[str, Any]:
+        return _translated(lambda: self._service.hendelser.dokument(hendelsesidentifikator, pakke))
+
+    def hendelser_bulkoppslag(self, pakke: Rettighetspakke, body: Any) -> list[dict[str, Any]]:
+        return _translated(lambda: self._service.hendelser.bulkoppslag(body, pakke))
+
+    def uttrekk_tilpasset(self, pakke: Rettighetspakke, body: Any) -> dict[str, Any]:
+        return _translated(lambda: self._service.uttrekk.tilpasset(body, pakke, _bestiller()))
+
+    def uttrekk_komplett(self, pakke: Rettighetspakke, feedsekvensnr: str | None) -> dict[str, Any]:
+        return _translated(lambda: self._service.uttrekk.komplett(feedsekvensnr, pakke, _bestiller()))
+
+    def uttrekk_batch(self, pakke: Rettighetspakke, jobbid: str, batchnr: str) -> dict[str, Any]:
+        return _translated(lambda: self._service.uttrekk.batch(jobbid, batchnr, pakke, _bestiller()))
+
+
+def _bestiller() -> str:
+    """The organisation extract jobs belong to: the one the current request acts for."""
+    orgnr = current_organisation()
+    if not orgnr:
+        raise UpstreamError(
+            403, RegisterError(403, "MANGLER_TILGANG", "No organisation to order the extract for").body()
+        )
+    return orgnr

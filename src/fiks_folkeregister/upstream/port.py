@@ -75,3 +75,33 @@ class Upstream(Protocol):
     ) -> dict[str, Any]:
         """`GET personer/entydigsoek`: the one matching person document (404 for zero or several)."""
         ...
+
+    # Events and extracts (the ordering organisation is the one set by `delegation.on_behalf_of`).
+
+    def hendelser_feed(self, pakke: Rettighetspakke, seq: str | None) -> list[dict[str, Any]]:
+        """`GET hendelser/feed?seq=N`: up to 1000 `LagretHendelseMedDokumentIdentifikatorer` (JSON)."""
+        ...
+
+    def siste_sekvensnummer(self, pakke: Rettighetspakke) -> dict[str, Any]:
+        """`GET hendelser/siste/sekvensnummer`: `{"sekvensnummer": N}`."""
+        ...
+
+    def hendelse(self, pakke: Rettighetspakke, hendelsesidentifikator: str) -> dict[str, Any]:
+        """`GET hendelser/{id}`: a `DokumentForHendelse`."""
+        ...
+
+    def hendelser_bulkoppslag(self, pakke: Rettighetspakke, body: Any) -> list[dict[str, Any]]:
+        """`POST hendelser/bulkoppslag`: the event documents found."""
+        ...
+
+    def uttrekk_tilpasset(self, pakke: Rettighetspakke, body: Any) -> dict[str, Any]:
+        """`POST uttrekk/tilpasset`: `{"jobbId"}`."""
+        ...
+
+    def uttrekk_komplett(self, pakke: Rettighetspakke, feedsekvensnr: str | None) -> dict[str, Any]:
+        """`GET uttrekk/komplett`: `{"jobbId"}`."""
+        ...
+
+    def uttrekk_batch(self, pakke: Rettighetspakke, jobbid: str, batchnr: str) -> dict[str, Any]:
+        """`GET uttrekk/{jobbid}/batch/{batchnr}`: one batch, `{}` after the last."""
+        ...

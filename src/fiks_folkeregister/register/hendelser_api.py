@@ -1,0 +1,105 @@
+"""The register's `hendelser/*` and `uttrekk/*` routes (event feed, event documents, extract jobs)."""
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from fiks_folkeregister.register.atom import ATOM
+from fiks_folkeregister.register.errors import RegisterError
+from fiks_folkeregister.register.service import RegisterService, parse_json_body
+
+FEED_SUFFIX = "/hendelser/feed"
+
+
+def wants_atom(accept: str | None) -> bool:
+    """Whether the client asks for the Atom feed (and not for JSON first)."""
+    if not accept:
+        return False
+    for item in accept.split(","):
+        media, _, params = item.strip().partition(";")
+        media = media.strip().lower()
+        if "q=0" in params.replace(" ", "").split(";"):
+            continue
+        if media == ATOM:
+            return True
+        if media in ("application/json", "application/*", "*/*"):
+            return False
+    return False
+
+
+def accepts_feed_format(request: Request) -> bool:
+    """The feed is also served as Atom, so `Accept: application/atom+xml` is fine there (and only there)."""
+    return request.url.path.endswith(FEED_SUFFIX) and wants_atom(request.headers.get("accept"))
+
+
+def _json(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(content), status, headers, media_type="application/json")
+
+
+def _orgnr(request: Request) -> str:
+    orgnr = getattr(request.state, "orgnr", None)
+    if not orgnr:
+        raise RegisterError(403, "MANGLER_TILGANG", "The access token names no organisation")
+    return str(orgnr)
+
+
+async def _body(request: Request) -> Any:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise RegisterError(
+            415,
+            "IKKE_STOETTET_INNHOLD",
+            f"Content-Type must be application/json, not '{content_type or 'missing'}'",
+        )
+    return parse_json_body(await request.body())
+
+
+def add_event_and_extract_routes(router: APIRouter, service: RegisterService, package: Any) -> None:
+    """Add the routes to the register's router; `package` is its authenticating dependency type."""
+    hendelser, uttrekk = service.hendelser, service.uttrekk
+
+    @router.get("/hendelser/feed", summary="Henter lagrede hendelser fra rettighetspakke.")
+    def feed(request: Request, pakke: package, seq: str | None = None) -> Response:  # type: ignore[valid-type]
+        url_for = None
+        if wants_atom(request.headers.get("accept")):
+            base = str(request.url.remove_query_params("seq"))
+            separator = "&" if "?" in base else "?"
+            url_for = lambda n: f"{base}{separator}seq={n}"  # noqa: E731
+        page = hendelser.feed(seq, pakke, url_for)
+        headers = {"ETag": page.etag, "Cache-Control": "no-cache"}
+        inm = request.headers.get("if-none-match")
+        if inm and page.etag in [tag.strip().removeprefix("W/") for tag in inm.split(",")]:
+            return Response(status_code=304, headers=headers)
+        return Response(page.body, 200, headers, media_type=page.media_type)
+
+    @router.get("/hendelser/siste/sekvensnummer", summary="Henter siste persisterte sekvensnummer i feed")
+    def siste(pakke: package) -> Response:  # type: ignore[valid-type]
+        return _json(hendelser.siste(pakke))
+
+    @router.post("/hendelser/bulkoppslag", summary="Henter et sett med hendelser.")
+    async def bulk(request: Request, pakke: package) -> Response:  # type: ignore[valid-type]
+        body = await _body(request)
+        return _json(await run_in_threadpool(hendelser.bulkoppslag, body, pakke))
+
+    @router.get("/hendelser/{hendelsesidentifikator}", summary="Henter en hendelse.")
+    def dokument(hendelsesidentifikator: str, pakke: package) -> Response:  # type: ignore[valid-type]
+        return _json(hendelser.dokument(hendelsesidentifikator, pakke))
+
+    @router.post("/uttrekk/tilpasset", summary="Lager en async tilpasset uttrekksjobb")
+    async def tilpasset(request: Request, pakke: package) -> Response:  # type: ignore[valid-type]
+        body = await _body(request)
+        return _json(await run_in_threadpool(uttrekk.tilpasset, body, pakke, _orgnr(request)))
+
+    @router.get("/uttrekk/komplett", summary="Lager en async uttrekksjobb for alle data i rettighetspakken")
+    def komplett(request: Request, pakke: package, feedsekvensnr: str | None = None) -> Response:  # type: ignore[valid-type]
+        return _json(uttrekk.komplett(feedsekvensnr, pakke, _orgnr(request)))
+
+    @router.get("/uttrekk/{jobbid}/batch/{batchnr}", summary="Henter identifikatorer for angitt jobb")
+    def batch(request: Request, jobbid: str, batchnr: str, pakke: package) -> Response:  # type: ignore[valid-type]
+        return _json(uttrekk.batch(jobbid, batchnr, pakke, _orgnr(request)))
+
+
+__all__ = ["accepts_feed_format", "add_event_and_extract_routes", "wants_atom"]

@@ -1,0 +1,49 @@
+"""Life goes on in a served register: a background thread writing simulated events at a steady rate."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from datetime import date
+
+from fiks_folkeregister.register.events import EventLog
+from fiks_folkeregister.register.simulator import Simulator
+
+log = logging.getLogger(__name__)
+
+
+class SimulatorTicker:
+    """Writes about `events_per_second` events a second, in small batches, until stopped."""
+
+    def __init__(self, events: EventLog, events_per_second: float, day: date | None = None) -> None:
+        self._events = events
+        self._rate = events_per_second
+        self._day = day
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="simulator-ticker", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _loop(self) -> None:
+        simulator = Simulator(random.SystemRandom().randrange(2**31), self._day or date.today())
+        batch = max(1, min(500, int(self._rate)))
+        while not self._stop.is_set():
+            started = time.monotonic()
+            try:
+                written = self._events.simulate(simulator, batch, batch_events=batch)
+            except Exception:
+                log.exception("the simulator ticker failed; retrying")
+                written = batch
+            self._stop.wait(max(0.0, written / self._rate - (time.monotonic() - started)))
