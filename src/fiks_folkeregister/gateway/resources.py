@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from fiks_folkeregister.domain.informasjonselementer import PartRequest, Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
 from fiks_folkeregister.domain.rollepolicy import filter_to_role, identifiers_of
+from fiks_folkeregister.domain.soekeparametre import ENTYDIGSOEK_PARAMETERS, SOEK_PARAMETERS
 from fiks_folkeregister.gateway.hendelse_svar import (
     EventDocument,
     EventDocuments,
@@ -114,37 +115,6 @@ class MirroredResource:
         return f"{self.method} {self.path}"
 
 
-SOEK_KRITERIER = (
-    "navn",
-    "kjoenn",
-    "foedselsdato",
-    "foedselsaarFraOgMed",
-    "foedselsaarTilOgMed",
-    "adressenavn",
-    "husnummer",
-    "postnummer",
-    "kommunenummer",
-    "fylkesnummer",
-    "inkluderOppholdsadresse",
-    "soekFonetisk",
-    "inkluderDoede",
-    "opplysningsgrunnlag",
-    "maksTreff",
-)
-ENTYDIGSOEK_KRITERIER = (
-    "identifikasjonsnummer",
-    "utenlandskpersonidentifikasjon",
-    "legitimasjonsdokument",
-    "utlendingsmyndighetenesidentifikasjonsnummer",
-    "foedselsdato",
-    "navn",
-    "postnummer",
-    "adressenavn",
-    "husnummer",
-    "soekFonetisk",
-    "opplysningsgrunnlag",
-)
-
 #: Every mirrored resource. More specific paths come first (they are matched in order).
 RESOURCES: tuple[MirroredResource, ...] = (
     MirroredResource(
@@ -185,7 +155,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         Identifikatorer(),
         lambda up, pakke, r: up.soek(pakke, r.query),
         "Søk etter personer; gir fødsels- eller d-nummer.",
-        query_parameters=SOEK_KRITERIER,
+        query_parameters=SOEK_PARAMETERS,
         searched_addresses=frozenset({"bostedsadresse"}),
     ),
     MirroredResource(
@@ -196,7 +166,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         PersonDocument(),
         lambda up, pakke, r: up.entydigsoek(pakke, r.query, r.parts),
         "Entydig søk: den ene personen som svarer til kriteriene.",
-        query_parameters=ENTYDIGSOEK_KRITERIER,
+        query_parameters=ENTYDIGSOEK_PARAMETERS,
         searched_addresses=frozenset({"bostedsadresse", "oppholdsadresse"}),
     ),
     MirroredResource(

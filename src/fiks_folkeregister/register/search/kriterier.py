@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from fiks_folkeregister.domain.soekeparametre import ENTYDIGSOEK_PARAMETERS, SOEK_PARAMETERS
 from fiks_folkeregister.register.errors import bad_request
 from fiks_folkeregister.register.search.normalisering import street_key, words
 
@@ -25,38 +26,6 @@ UTENLANDSK = "utenlandsk"
 LEGITIMASJON = "legitimasjon"
 DUF = "duf"
 
-#: Parameters of `personer/soek`, exactly as the spec spells them.
-SOEK_PARAMETERS = (
-    "navn",
-    "kjoenn",
-    "foedselsdato",
-    "foedselsaarFraOgMed",
-    "foedselsaarTilOgMed",
-    "adressenavn",
-    "husnummer",
-    "postnummer",
-    "kommunenummer",
-    "fylkesnummer",
-    "inkluderOppholdsadresse",
-    "soekFonetisk",
-    "inkluderDoede",
-    "opplysningsgrunnlag",
-    "maksTreff",
-)
-#: Parameters of `personer/entydigsoek` (besides `part`), exactly as the spec spells them.
-ENTYDIGSOEK_PARAMETERS = (
-    "identifikasjonsnummer",
-    "utenlandskpersonidentifikasjon",
-    "legitimasjonsdokument",
-    "utlendingsmyndighetenesidentifikasjonsnummer",
-    "foedselsdato",
-    "navn",
-    "postnummer",
-    "adressenavn",
-    "husnummer",
-    "soekFonetisk",
-    "opplysningsgrunnlag",
-)
 #: Entydigsoek parameters that search confidential (taushetsbelagte) elements.
 CONFIDENTIAL_PARAMETERS = (
     "utenlandskpersonidentifikasjon",
