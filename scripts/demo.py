@@ -1,14 +1,15 @@
 """`make demo`: seed a demo register and configure a demo municipality if there are none, print requests that
-work when pasted, and serve the gateway (and the embedded register beside it) until Ctrl-C."""
+work when pasted (and the example feed/extract client's command line), and serve the gateway and the
+embedded register beside it until Ctrl-C, with life going on in the register (events to follow)."""
 
 from __future__ import annotations
 
 import json
 import os
 import shlex
-import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from fiks_folkeregister.settings import Settings
 DEMO_PERSONS = 20_000
 DEMO_ORGNR = "910000009"
 DEMO_KOMMUNENUMMER = "0301"
+DEMO_EVENTS_PER_SECOND = "5"
 
 
 def main() -> None:
@@ -53,12 +55,31 @@ def main() -> None:
         f'-H "Authorization: Bearer $TOKEN" -H "IntegrasjonId: {demo["integrasjonId"]}" '
         f'-H "IntegrasjonPassord: {demo["integrasjonPassord"]}"'
     )
+    ajourhold = demo["ajourhold"]
+    events_per_second = os.environ.get("FIKSREG_SIMULATOR_EVENTS_PER_SECOND", DEMO_EVENTS_PER_SECOND)
+    example = Path(__file__).resolve().with_name("ajourhold.py")
+    example_client = " \\\n      ".join(
+        [
+            f'AJOURHOLD_TOKEN="$TOKEN" '
+            f"AJOURHOLD_INTEGRASJON_PASSORD={shlex.quote(ajourhold['integrasjonPassord'])}",
+            f"{shlex.quote(sys.executable)} {shlex.quote(str(example))}",
+            f"--gateway http://127.0.0.1:{gateway_port} --rolle-id {ajourhold['rolleId']}",
+            f"--integrasjon-id {ajourhold['integrasjonId']} --kommunenummer {DEMO_KOMMUNENUMMER}",
+            f"--store {shlex.quote(str(data_dir / 'klientregister'))}",
+        ]
+    )
     print(
         f"""
 Serving the gateway on http://127.0.0.1:{gateway_port} (API docs at /docs) and the embedded register on
-http://127.0.0.1:{register_port}. Demo municipality {DEMO_ORGNR}: role "Saksbehandler" {demo["rolleId"]}
-(offentlig-med-hjemmel, sok-etter-person, person-basis + relasjon-utvidet + historikk), integration
-{demo["integrasjonId"]}. In another terminal, from any directory, paste:
+http://127.0.0.1:{register_port}, where life goes on at {events_per_second} events a second.
+Demo municipality {DEMO_ORGNR} (all roles offentlig-med-hjemmel):
+  role "Saksbehandler" {demo["rolleId"]}
+    sok-etter-person; person-basis + relasjon-utvidet + historikk
+    integration "Demo fagsystem" {demo["integrasjonId"]}
+  role "Ajourhold og uttrekk" {ajourhold["rolleId"]}
+    hendelsesliste + uttrekk; person-basis
+    integration "Demo elevregister" {ajourhold["integrasjonId"]}
+In another terminal, from any directory, paste:
 
   TOKEN=$({quoted_cli} token --orgnr {DEMO_ORGNR} --scope ks:fiks --lifetime 3600)
 
@@ -89,17 +110,29 @@ http://127.0.0.1:{register_port}. Demo municipality {DEMO_ORGNR}: role "Saksbeha
   # example persons by category
   {quoted_cli} register examples
 
+  # the example client (scripts/ajourhold.py): keep a client register current from the event feed (run it
+  # again: it goes on from its stored pointer; add --follow to keep following), then an extract: the
+  # children turning 6 this year who live in {DEMO_KOMMUNENUMMER}, counted per school district
+  {example_client}
+
 Stop with Ctrl-C.
 """,
         flush=True,
     )
+    # One process lets life go on (the register's ticker); both may work extract jobs (they share the data).
+    register_env = {
+        **env,
+        "FIKSREG_SIMULATOR_EVENTS_PER_SECOND": events_per_second,
+        "FIKSREG_EXTRACT_WORKER": "true",
+    }
+    gateway_env = {**env, "FIKSREG_SIMULATOR_EVENTS_PER_SECOND": "0"}
     servers = [
-        subprocess.Popen([cli, "register", "serve", "--port", str(register_port)], env=env),
-        subprocess.Popen([cli, "serve", "--port", str(gateway_port)], env=env),
+        subprocess.Popen([cli, "register", "serve", "--port", str(register_port)], env=register_env),
+        subprocess.Popen([cli, "serve", "--port", str(gateway_port)], env=gateway_env),
     ]
     try:
         while all(server.poll() is None for server in servers):
-            signal.pause() if hasattr(signal, "pause") else servers[0].wait()
+            time.sleep(0.5)  # polled: a server that stops by itself ends the demo too
     except KeyboardInterrupt:
         pass
     finally:
@@ -121,26 +154,52 @@ def name_and_birth_date(settings: Settings, number: str) -> tuple[str, str]:
     return f"{navn['fornavn']} {navn['etternavn']}", foedsel["foedselsdato"].replace("-", "")
 
 
-def configure_demo_municipality(data_dir: Path, run: Any) -> dict[str, str]:
-    """The demo's organisation, role, integration and grant, made once with the admin command line.
+def configure_demo_municipality(data_dir: Path, run: Any) -> dict[str, Any]:
+    """The demo's organisation, roles, integrations and grants, made once with the admin command line.
 
-    The integration password is shown only once by the admin command line, so the demo keeps it in
-    `data/demo.json` (mode 0600) to print working commands on every start. Demo data only.
+    Integration passwords are shown only once by the admin command line, so the demo keeps them in
+    `data/demo.json` (mode 0600) to print working commands on every start. A data directory from an older
+    demo gets the ajourhold role and integration added. Demo data only.
     """
     remembered = data_dir / "demo.json"
-    if remembered.exists():
-        return json.loads(remembered.read_text())
-    run(
-        "admin",
-        "org",
-        "create",
-        "--orgnr",
-        DEMO_ORGNR,
-        "--navn",
-        "Demo kommune",
-        "--kommunenummer",
-        DEMO_KOMMUNENUMMER,
-    )
+    demo: dict[str, Any] = json.loads(remembered.read_text()) if remembered.exists() else {}
+    if "rolleId" not in demo:
+        run(
+            "admin",
+            "org",
+            "create",
+            "--orgnr",
+            DEMO_ORGNR,
+            "--navn",
+            "Demo kommune",
+            "--kommunenummer",
+            DEMO_KOMMUNENUMMER,
+        )
+        demo.update(
+            granted_role(
+                run,
+                "Saksbehandler",
+                "Demo fagsystem",
+                ["sok-etter-person"],
+                ["person-basis", "relasjon-utvidet", "historikk"],
+            )
+        )
+        save(remembered, demo)
+    if "ajourhold" not in demo:
+        # A business system keeping its own register current: the feed and extracts, the basic elements.
+        demo["ajourhold"] = granted_role(
+            run, "Ajourhold og uttrekk", "Demo elevregister", ["hendelsesliste", "uttrekk"], ["person-basis"]
+        )
+        save(remembered, demo)
+    return demo
+
+
+def granted_role(
+    run: Any, role_name: str, integration_name: str, bruksomraader: list[str], parts: list[str]
+) -> dict[str, str]:
+    """A new role of the demo organisation, a new integration, and the grant between them."""
+    options = [arg for area in bruksomraader for arg in ("--bruksomraade", area)]
+    options += [arg for part in parts for arg in ("--part", part)]
     role = json.loads(
         run(
             "admin",
@@ -149,32 +208,29 @@ def configure_demo_municipality(data_dir: Path, run: Any) -> dict[str, str]:
             "--orgnr",
             DEMO_ORGNR,
             "--navn",
-            "Saksbehandler",
+            role_name,
             "--rettighetspakke",
             "offentlig-med-hjemmel",
-            "--bruksomraade",
-            "sok-etter-person",
-            "--part",
-            "person-basis",
-            "--part",
-            "relasjon-utvidet",
-            "--part",
-            "historikk",
+            *options,
             "--json",
         )
     )
     integration = json.loads(
-        run("admin", "integration", "create", "--orgnr", DEMO_ORGNR, "--navn", "Demo fagsystem", "--json")
+        run("admin", "integration", "create", "--orgnr", DEMO_ORGNR, "--navn", integration_name, "--json")
     )
     run("admin", "grant", "--integrasjon", integration["integrasjonId"], "--rolle", role["rolleId"])
-    demo = {
+    return {
         "rolleId": role["rolleId"],
         "integrasjonId": integration["integrasjonId"],
         "integrasjonPassord": integration["integrasjonPassord"],
     }
-    remembered.write_text(json.dumps(demo))
-    remembered.chmod(0o600)
-    return demo
+
+
+def save(path: Path, demo: dict[str, Any]) -> None:
+    """Write the demo's ids and passwords readable by the owner only."""
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(json.dumps(demo))
 
 
 if __name__ == "__main__":
