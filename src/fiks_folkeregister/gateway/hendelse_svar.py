@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
+from fiks_folkeregister.domain.atom import render_atom
 from fiks_folkeregister.domain.hendelse import ENTITETER
 from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS, PartRequest
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
 from fiks_folkeregister.domain.rolle import Rolle
 from fiks_folkeregister.domain.rollepolicy import ALWAYS_RETURNED
+from fiks_folkeregister.gateway import errors as codes
+from fiks_folkeregister.gateway.errors import GatewayError
+from fiks_folkeregister.gateway.representation import Address
 
 _PROPERTIES = {prop: element for element, (_entitet, prop) in ENTITETER.items()}
 
@@ -42,6 +47,26 @@ class Feed:
 
     def persons(self, result: Any) -> list[str]:
         return list(dict.fromkeys(e["hendelse"]["folkeregisteridentifikator"] for e in result or ()))
+
+
+def feed_atom(entries: Any, address: Address) -> bytes:
+    """A feed page (already cut to the role) as Atom, its links pointing at this gateway's feed for the role.
+
+    The entries are exactly those of the JSON page, so the Atom shows nothing the JSON would not.
+    """
+    start = _start(address.query)
+    feed_id = f"urn:fiks-folkeregister:rolle:{address.rolle_id}:hendelser"
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return render_atom(entries or (), start, lambda n: f"{address.url}?seq={n}", feed_id, now)
+
+
+def _start(query: Mapping[str, Any]) -> int:
+    """The page's `seq` (the register has accepted it, so it is a whole number; the last one counts)."""
+    values = query.get("seq") or ()
+    try:
+        return int(str(values[-1]).strip())
+    except (IndexError, ValueError):
+        raise GatewayError(400, codes.UGYLDIG_PARAMETER, "seq must be a whole number, 0 or more") from None
 
 
 class EventDocument:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from fiks_folkeregister.domain.atom import ATOM
 from fiks_folkeregister.domain.informasjonselementer import PartRequest, Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
 from fiks_folkeregister.domain.rollepolicy import filter_to_role, identifiers_of
@@ -16,7 +18,9 @@ from fiks_folkeregister.gateway.hendelse_svar import (
     ExtractBatch,
     Feed,
     Passthrough,
+    feed_atom,
 )
+from fiks_folkeregister.gateway.representation import JSON, JSON_ONLY, Render, as_json
 from fiks_folkeregister.upstream.port import Upstream
 
 
@@ -108,11 +112,44 @@ class MirroredResource:
     query_parameters: tuple[str, ...] = field(default=())
     #: For searches: the address elements its address criteria read (criteria must lie within the role).
     searched_addresses: frozenset[str] | None = None
+    #: The media types offered (chosen by `Accept`), each with its renderer; the first is the default.
+    representations: tuple[tuple[str, Render], ...] = JSON_ONLY
+    #: Answers carry an `ETag`, and `If-None-Match` with it gives 304.
+    conditional: bool = False
 
     @property
     def name(self) -> str:
         """How the audit log names the resource, e.g. `GET personer/{personidentifikator}`."""
         return f"{self.method} {self.path}"
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return tuple(media_type for media_type, _ in self.representations)
+
+    def render(self, media_type: str) -> Render:
+        return dict(self.representations)[media_type]
+
+    def match(self, path: str) -> dict[str, str] | None:
+        """The path parameters if `path` (after `/v1/`) is this resource's path, else None."""
+        pieces = PATH_PARAMETER.split(self.path)  # literal, name, literal, name, …, literal
+        pattern = "".join(
+            re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>[^/]+)"
+            for index, piece in enumerate(pieces)
+        )
+        found = re.fullmatch(pattern, path)
+        return found.groupdict() if found else None
+
+
+#: A path parameter in a resource's path, e.g. `{personidentifikator}`.
+PATH_PARAMETER = re.compile(r"{(\w+)}")
+
+
+def allowed_methods(resources: Sequence[MirroredResource], path: str) -> tuple[str, ...]:
+    """The methods some resource serves at `path` (GET implies HEAD), in a stable order."""
+    methods = {resource.method for resource in resources if resource.match(path) is not None}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return tuple(method for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE") if method in methods)
 
 
 #: Every mirrored resource. More specific paths come first (they are matched in order).
@@ -185,8 +222,10 @@ RESOURCES: tuple[MirroredResource, ...] = (
         False,
         Feed(),
         lambda up, pakke, r: up.hendelser_feed(pakke, (r.query.get("seq") or [None])[-1]),
-        "Henter lagrede hendelser (1000 per side) fra sekvensnummer seq.",
+        "Henter lagrede hendelser (1000 per side) fra sekvensnummer seq, som JSON eller Atom.",
         query_parameters=("seq",),
+        representations=((JSON, as_json), (ATOM, feed_atom)),
+        conditional=True,
     ),
     MirroredResource(
         "GET",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,14 @@ from fiks_folkeregister.gateway.access import (
     Trail,
 )
 from fiks_folkeregister.gateway.errors import JSON, GatewayError, platform_response
-from fiks_folkeregister.gateway.resources import RESOURCES, MirroredResource, UpstreamRequest
+from fiks_folkeregister.gateway.representation import Address, etag_matches, negotiate, weak_etag
+from fiks_folkeregister.gateway.resources import (
+    PATH_PARAMETER,
+    RESOURCES,
+    MirroredResource,
+    UpstreamRequest,
+    allowed_methods,
+)
 from fiks_folkeregister.upstream.delegation import on_behalf_of
 from fiks_folkeregister.upstream.port import Upstream, UpstreamError
 from fiks_folkeregister.upstream.resilience import UpstreamUnavailableError
@@ -68,6 +74,12 @@ class Incoming:
     body: bytes = field(repr=False)
     #: Set when the request was refused before it could be read (a body too large to accept).
     rejected: GatewayError | None = None
+    accept: str | None = None
+    if_none_match: str | None = None
+    #: The request's absolute URL without its query (links to other pages of the answer start from it).
+    url: str = ""
+    #: For a path no resource serves with this method: the methods that are served there (405, not 404).
+    allowed: tuple[str, ...] = ()
 
 
 @dataclass
@@ -80,6 +92,7 @@ class Outcome:
     utfall: str = OK
     feilkode: str | None = None
     personer: list[str] = field(default_factory=list)
+    media_type: str | None = JSON
 
 
 _POLICY_STATUS = {UnknownParts.code: 400}
@@ -152,7 +165,9 @@ class MirroredApi:
             return platform_response(unavailable, incoming.url_path, headers)
         if outcome.utfall != OK:
             log.info("request %s: %s %s %s", request_id, outcome.status, outcome.feilkode, ressurs)
-        return Response(outcome.payload, outcome.status, {**outcome.headers, **headers}, media_type=JSON)
+        return Response(
+            outcome.payload, outcome.status, {**outcome.headers, **headers}, media_type=outcome.media_type
+        )
 
     def _answer(
         self,
@@ -165,8 +180,24 @@ class MirroredApi:
         if incoming.rejected is not None:
             raise incoming.rejected
         caller = self._access.authenticate(incoming.credentials, incoming.rolle_id, trail)
+        if resource is None and incoming.allowed:
+            raise GatewayError(
+                405,
+                codes.METODE_IKKE_TILLATT,
+                f"{incoming.method} is not supported here; use {', '.join(incoming.allowed)}",
+                {"allow": list(incoming.allowed)},
+                headers={"Allow": ", ".join(incoming.allowed)},
+            )
         if resource is None:
             raise GatewayError(404, codes.UKJENT_RESSURS, "No such resource in the mirrored register API")
+        media_type = negotiate(incoming.accept, resource.media_types)
+        if media_type is None:
+            raise GatewayError(
+                406,
+                codes.IKKE_STOETTET_FORMAT,
+                f"Unsupported Accept header; {resource.name} is served as {' or '.join(resource.media_types)}",
+                {"accept": incoming.accept or "", "supported": list(resource.media_types)},
+            )
         role = caller.role
         body = _json_body(incoming) if resource.takes_body else None
         if isinstance(body, dict):
@@ -188,8 +219,25 @@ class MirroredApi:
         with on_behalf_of(role.orgnr):  # a remote register is asked on behalf of the role's organisation
             result = resource.call(self._upstream, role.rettighetspakke, upstream_request)
         filtered = resource.answer.filter(result, role, request)
+        if len(resource.representations) > 1:
+            outcome.headers["Vary"] = "Accept"
+        if resource.conditional:
+            # The tag covers the role (its path), the representation, the query and the filtered content:
+            # a role is told "not modified" only about exactly what it was given before.
+            etag = weak_etag(
+                media_type,
+                incoming.url_path,
+                orjson.dumps(query, option=orjson.OPT_SORT_KEYS),
+                orjson.dumps(filtered),
+            )
+            outcome.headers["ETag"] = etag
+            if etag_matches(incoming.if_none_match, etag):
+                # Nothing leaves: the caller holds this content, and its earlier answer was audited with it.
+                outcome.status, outcome.payload, outcome.media_type = 304, b"", None
+                return
         outcome.personer = resource.answer.persons(filtered)
-        outcome.payload = orjson.dumps(filtered)
+        outcome.payload = resource.render(media_type)(filtered, Address(incoming.url, query, str(role.id)))
+        outcome.media_type = media_type
 
     @staticmethod
     def _refused(error: GatewayError, incoming: Incoming, outcome: Outcome) -> None:
@@ -227,7 +275,7 @@ def _json_body(incoming: Incoming) -> Any:
         ) from None
 
 
-async def _incoming(request: Request, path: Mapping[str, str]) -> Incoming:
+async def _incoming(request: Request, path: Mapping[str, str], allowed: tuple[str, ...] = ()) -> Incoming:
     """Read the request in the event loop; a body over the limit is not read at all, only refused."""
     body = b""
     rejected = None
@@ -264,10 +312,11 @@ async def _incoming(request: Request, path: Mapping[str, str]) -> Incoming:
         content_type=headers.get("content-type", ""),
         body=body,
         rejected=rejected,
+        accept=headers.get("accept"),
+        if_none_match=headers.get("if-none-match"),
+        url=str(request.url.replace(query="", fragment="")),
+        allowed=allowed,
     )
-
-
-_PATH_PARAM = re.compile(r"{(\w+)}")
 
 
 def _openapi(resource: MirroredResource) -> dict[str, Any]:
@@ -281,7 +330,7 @@ def _openapi(resource: MirroredResource) -> dict[str, Any]:
 
     parameters = [
         parameter("rolleId", "path", "The role to act in (UUID); it decides rights package and elements."),
-        *(parameter(name, "path", name) for name in _PATH_PARAM.findall(resource.path)),
+        *(parameter(name, "path", name) for name in PATH_PARAMETER.findall(resource.path)),
         parameter(INTEGRATION_ID_HEADER, "header", "The integration's id (UUID)."),
         parameter(INTEGRATION_PASSWORD_HEADER, "header", "The integration's password."),
     ]
@@ -291,8 +340,14 @@ def _openapi(resource: MirroredResource) -> dict[str, Any]:
         )
     parameters += [parameter(name, "query", name, False) for name in resource.query_parameters]
     extra: dict[str, Any] = {"parameters": parameters, "security": [{"bearer": []}]}
+    if resource.conditional:
+        parameters.append(parameter("If-None-Match", "header", "The ETag of an earlier answer.", False))
     if resource.takes_body:
         extra["requestBody"] = {"required": True, "content": {JSON: {"schema": {"type": "object"}}}}
+    if len(resource.representations) > 1 or resource.conditional:
+        extra["responses"] = {"200": {"description": "OK", "content": {m: {} for m in resource.media_types}}}
+    if resource.conditional:
+        extra["responses"]["304"] = {"description": "Not modified since the answer with this ETag"}
     return extra
 
 
@@ -301,7 +356,7 @@ def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource]
     router = APIRouter(prefix=PREFIX + "/{rolleId}/v1", tags=["folkeregister"])
 
     def endpoint(resource: MirroredResource) -> Any:
-        names = _PATH_PARAM.findall(resource.path)
+        names = PATH_PARAMETER.findall(resource.path)
 
         async def mirrored(request: Request) -> Response:
             incoming = await _incoming(request, {name: request.path_params[name] for name in names})
@@ -321,11 +376,22 @@ def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource]
         )
 
     async def unknown(request: Request) -> Response:
-        ressurs = f"{request.method} {request.path_params['rest']}"[:MAX_RECORDED_PATH]
-        incoming = await _incoming(request, {})
+        """A path no resource serves with this method: 405 (with `Allow`) if others serve it, else 404."""
+        rest = request.path_params["rest"]
+        served = next(((r, found) for r in resources if (found := r.match(rest)) is not None), None)
+        if served is not None:
+            # Audited under the resource the path names, with its path parameters, as other refusals are.
+            named, path = served
+            ressurs = f"{request.method} {named.path}"
+        else:
+            path, ressurs = {}, f"{request.method} {rest}"[:MAX_RECORDED_PATH]
+        incoming = await _incoming(request, path, allowed_methods(resources, rest))
         return await run_in_threadpool(api.handle, None, incoming, ressurs)
 
     router.add_api_route(
-        "/{rest:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+        "/{rest:path}",
+        unknown,
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        include_in_schema=False,
     )
     return router

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from fiks_folkeregister.domain.atom import ATOM, render_atom
 from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS, Rettighetspakke
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
-from fiks_folkeregister.register.atom import render_atom
 from fiks_folkeregister.register.errors import RegisterError, bad_request, not_found
 from fiks_folkeregister.register.events import EventLog, FeedEntry, feed_etag, feed_json, parse_seq
 
@@ -60,8 +61,9 @@ class Hendelser:
             return FeedPage(
                 feed_json(entries), feed_etag(pakke, start, entries, "j"), "application/json", tuple(entries)
             )
-        body = render_atom(entries, start, atom_url_for, FEED_ID)
-        return FeedPage(body, feed_etag(pakke, start, entries, "a"), "application/atom+xml", tuple(entries))
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        body = render_atom([entry.as_json() for entry in entries], start, atom_url_for, FEED_ID, now)
+        return FeedPage(body, feed_etag(pakke, start, entries, "a"), ATOM, tuple(entries))
 
     def siste(self, pakke: Rettighetspakke) -> dict[str, Any]:
         """`hendelser/siste/sekvensnummer`: the newest sequence number this package can read."""

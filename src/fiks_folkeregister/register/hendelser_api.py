@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from fiks_folkeregister.register.atom import ATOM
+from fiks_folkeregister.domain.atom import ATOM
 from fiks_folkeregister.register.errors import RegisterError
 from fiks_folkeregister.register.service import RegisterService, parse_json_body
 
