@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -254,6 +256,7 @@ def build_http_upstream(settings: Settings, clients: ClientRegistry) -> HttpUpst
             "FIKSREG_UPSTREAM=http needs FIKSREG_UPSTREAM_URL (the register's base URL)"
         )
     base = settings.upstream_url.rstrip("/")
+    trust = upstream_trust(settings)  # read now, so a bad CA bundle stops the start-up
     embedded_token_url = f"{base}/maskinporten/token"
     token_url = settings.upstream_token_url or embedded_token_url
     password = settings.upstream_cert_password.get_secret_value() if settings.upstream_cert_password else None
@@ -275,11 +278,19 @@ def build_http_upstream(settings: Settings, clients: ClientRegistry) -> HttpUpst
             "FIKSREG_UPSTREAM_CERT are needed"
         )
     credentials.check_valid()
+    token_http = None
+    if trust is not None and token_url.rstrip("/") == embedded_token_url:
+        # The embedded issuer is served by the register, behind the same certificate (own context:
+        # httpx sets the ALPN protocols on the context it is given).
+        token_http = httpx.Client(
+            timeout=settings.upstream_timeout_seconds, follow_redirects=False, verify=upstream_trust(settings)
+        )
     tokens = MaskinportenClient(
         token_url,
         settings.upstream_audience or settings.issuer,
         client_id,
         credentials,
+        http=token_http,
         timeout_seconds=settings.upstream_timeout_seconds,
     )
     return HttpUpstream(
@@ -298,8 +309,23 @@ def build_http_upstream(settings: Settings, clients: ClientRegistry) -> HttpUpst
         ),
         delegation=settings.upstream_delegation,
         http2=settings.upstream_http2,
+        trust=trust,
         max_connections=settings.upstream_max_connections,
     )
+
+
+def upstream_trust(settings: Settings) -> ssl.SSLContext | None:
+    """The CAs trusted for the register's TLS (FIKSREG_UPSTREAM_CA_BUNDLE); None: the default trust."""
+    bundle = settings.upstream_ca_bundle
+    if bundle is None:
+        return None
+    try:
+        return ssl.create_default_context(cafile=bundle)
+    except OSError as error:  # missing, unreadable, or holding no PEM certificate (ssl.SSLError)
+        raise UpstreamConfigurationError(
+            f"FIKSREG_UPSTREAM_CA_BUNDLE={bundle} cannot be used: {error.strerror or error} "
+            "(it must be a readable PEM file of CA certificates)"
+        ) from None
 
 
 def development_client(clients: ClientRegistry, orgnr: str) -> RegisteredClient:

@@ -89,6 +89,12 @@ class Settings(BaseSettings):
         description="Ask for tokens on behalf of the role's organisation (`consumer_org`, delegation).",
     )
     upstream_http2: bool = Field(default=False, description="Offer HTTP/2 (needs the `h2` package).")
+    upstream_ca_bundle: Path | None = Field(
+        default=None,
+        description="PEM file of the certificate authorities trusted for the register's TLS (a private or "
+        "test CA), instead of the default trust (certifi's bundle, or SSL_CERT_FILE/SSL_CERT_DIR if set); "
+        "also used for the token endpoint when that is the embedded issuer served by the register.",
+    )
     upstream_max_connections: int = Field(default=100, ge=1, le=10_000)
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     upstream_timeout_seconds: float = Field(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -101,6 +102,7 @@ class HttpUpstream:
         breaker: CircuitBreaker | None = None,
         delegation: bool = True,
         http2: bool = False,
+        trust: ssl.SSLContext | None = None,
         max_connections: int = 100,
         max_body_bytes: int = MAX_BODY_BYTES,
         transport: httpx.BaseTransport | None = None,
@@ -129,6 +131,8 @@ class HttpUpstream:
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             headers={"Accept": JSON, "User-Agent": f"fiks-folkeregister/{__version__}"},
             follow_redirects=False,
+            # The CAs trusted for the register's certificate; None: the default (certifi, SSL_CERT_FILE).
+            verify=trust if trust is not None else True,
             transport=transport,
         )
 
