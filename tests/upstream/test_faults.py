@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -46,14 +47,20 @@ def test_500s_are_retried_then_a_clear_502(register: Register) -> None:
     assert register.faults.counts["error"] == 3
 
 
-def test_a_passing_500_is_not_noticed(register: Register) -> None:
+def test_a_passing_500_is_not_noticed(register: Register, caplog: pytest.LogCaptureFixture) -> None:
     adult = register.examples["ordinary-adult"][0]
     register.faults.force("error", "error")
 
-    document = register.upstream(attempts=3).person(MED, adult, ["navn"])
+    with caplog.at_level(logging.WARNING, logger="fiks_folkeregister"):
+        document = register.upstream(attempts=3).person(MED, adult, ["navn"])
 
     assert document["identifikasjonsnummer"][0]["foedselsEllerDNummer"] == adult
     assert register.faults.counts["error"] == 2
+    # Each retry waited its jittered backoff (the test upstream's backoff is capped at 0.05 s).
+    assert len(register.sleeps) == 2 and all(0 < pause <= 0.05 for pause in register.sleeps)
+    # The retry warnings name the resource, never the person it was about.
+    warnings = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert len(warnings) == 2 and all("personer/{}" in w and adult not in w for w in warnings)
 
 
 def test_429_with_a_short_retry_after_is_waited_out(register: Register) -> None:

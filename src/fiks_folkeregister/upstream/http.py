@@ -144,7 +144,7 @@ class HttpUpstream:
     def person(
         self, pakke: Rettighetspakke, personidentifikator: str, parts: Sequence[str] | None
     ) -> dict[str, Any]:
-        return self._call("GET", pakke, f"personer/{_segment(personidentifikator)}", _parts(parts))
+        return self._call("GET", pakke, "personer/{}", _parts(parts), values=(personidentifikator,))
 
     def bulkoppslag(
         self, pakke: Rettighetspakke, body: Any, parts: Sequence[str] | None, som_bestilt: bool
@@ -155,7 +155,7 @@ class HttpUpstream:
     def arkivperson(
         self, pakke: Rettighetspakke, dokumentidentifikator: str, parts: Sequence[str] | None
     ) -> dict[str, Any]:
-        return self._call("GET", pakke, f"personer/arkiv/{_segment(dokumentidentifikator)}", _parts(parts))
+        return self._call("GET", pakke, "personer/arkiv/{}", _parts(parts), values=(dokumentidentifikator,))
 
     def bulkoppslag_arkiv(
         self, pakke: Rettighetspakke, body: Any, parts: Sequence[str] | None
@@ -180,7 +180,7 @@ class HttpUpstream:
         return self._call("GET", pakke, "hendelser/siste/sekvensnummer", [])
 
     def hendelse(self, pakke: Rettighetspakke, hendelsesidentifikator: str) -> dict[str, Any]:
-        return self._call("GET", pakke, f"hendelser/{_segment(hendelsesidentifikator)}", [])
+        return self._call("GET", pakke, "hendelser/{}", [], values=(hendelsesidentifikator,))
 
     def hendelser_bulkoppslag(self, pakke: Rettighetspakke, body: Any) -> list[dict[str, Any]]:
         return self._call("POST", pakke, "hendelser/bulkoppslag", [], body, expect=list)
@@ -194,7 +194,7 @@ class HttpUpstream:
         return self._call("GET", pakke, "uttrekk/komplett", params, idempotent=False)
 
     def uttrekk_batch(self, pakke: Rettighetspakke, jobbid: str, batchnr: str) -> dict[str, Any]:
-        return self._call("GET", pakke, f"uttrekk/{_segment(jobbid)}/batch/{_segment(batchnr)}", [])
+        return self._call("GET", pakke, "uttrekk/{}/batch/{}", [], values=(jobbid, batchnr))
 
     # One call, with retries.
 
@@ -202,15 +202,19 @@ class HttpUpstream:
         self,
         method: str,
         pakke: Rettighetspakke,
-        path: str,
+        resource: str,
         params: Params,
         body: Any = None,
         *,
+        values: Sequence[str] = (),
         idempotent: bool = True,
         expect: type = dict,
     ) -> Any:
-        """``idempotent``: safe to repeat (lookups and searches only read, the bulk lookups too, though POST);
-        ``expect``: the JSON type of a successful answer (an object, or a list for events)."""
+        """``resource``: the path under the package, with ``{}`` where each of ``values`` goes (quoted as one
+        segment; only the template is ever logged, never the identifiers in it); ``idempotent``: safe to
+        repeat (lookups and searches only read, the bulk lookups too, though POST); ``expect``: the JSON
+        type of a successful answer (an object, or a list for events)."""
+        path = resource.format(*(_segment(value) for value in values))
         url = f"/folkeregisteret/{pakke.value}/api/v1/{path}"
         content = orjson.dumps(body) if body is not None else None
         scope = pakke.scope
@@ -242,7 +246,7 @@ class HttpUpstream:
                 if isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout) and may_wait(
                     pause := policy.backoff(attempt, self._rng)
                 ):
-                    self._retrying(method, url, attempt, type(error).__name__, pause)
+                    self._retry_pause(method, resource, attempt, type(error).__name__, pause)
                     continue
                 raise UpstreamUnavailableError(
                     504,
@@ -253,7 +257,7 @@ class HttpUpstream:
                 self.breaker.record_failure()
                 not_sent = isinstance(error, httpx.ConnectError)
                 if (idempotent or not_sent) and may_wait(pause := policy.backoff(attempt, self._rng)):
-                    self._retrying(method, url, attempt, type(error).__name__, pause)
+                    self._retry_pause(method, resource, attempt, type(error).__name__, pause)
                     continue
                 raise _transport_failure(error) from None
 
@@ -261,7 +265,7 @@ class HttpUpstream:
             if status in policy.retry_statuses:
                 self.breaker.record_failure()
                 if idempotent and may_wait(pause := policy.backoff(attempt, self._rng)):
-                    self._retrying(method, url, attempt, str(status), pause)
+                    self._retry_pause(method, resource, attempt, str(status), pause)
                     continue
                 raise UpstreamUnavailableError(
                     502,
@@ -329,11 +333,17 @@ class HttpUpstream:
             response.close()
         return _Answer(response.status_code, response.headers, buffer)
 
-    @staticmethod
-    def _retrying(method: str, url: str, attempt: int, reason: str, pause: float) -> None:
+    def _retry_pause(self, method: str, resource: str, attempt: int, reason: str, pause: float) -> None:
+        """Log a failed attempt (the resource template only: no identity numbers in logs), then back off."""
         log.warning(
-            "upstream %s %s attempt %d failed (%s); retrying in %.2fs", method, url, attempt, reason, pause
+            "upstream %s %s attempt %d failed (%s); retrying in %.2fs",
+            method,
+            resource,
+            attempt,
+            reason,
+            pause,
         )
+        self._sleep(pause)
 
     def __repr__(self) -> str:
         return f"HttpUpstream({self.base_url!r})"
