@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
+import logging
 import socket
 import ssl
 import threading
@@ -385,10 +386,18 @@ def test_an_untrusted_certificate_is_a_clear_upstream_error(
     upstream = tls.upstream(tokens, http2=True, trusted=False)  # the default trust: no private CA
 
     try:
-        with pytest.raises(UpstreamUnavailableError) as refused:
+        with (
+            caplog.at_level(logging.WARNING, logger="fiks_folkeregister"),
+            pytest.raises(UpstreamUnavailableError) as refused,
+        ):
             upstream.person(MED, adult, None)
     finally:
         upstream.close()
+
+    # Not retried (asking again cannot help), and the operator is told what to set.
+    messages = [record.getMessage() for record in caplog.records]
+    assert not any("retrying" in message for message in messages)
+    assert any("not trusted" in m and "FIKSREG_UPSTREAM_CA_BUNDLE" in m for m in messages)
 
     assert (refused.value.status, refused.value.code) == (503, "REGISTERET_UTILGJENGELIG")
     text = f"{refused.value.message} {refused.value.body} {refused.value.details}"

@@ -255,6 +255,14 @@ class HttpUpstream:
                 ) from None
             except (httpx.TransportError, _BodyTooLarge) as error:
                 self.breaker.record_failure()
+                if untrusted := _certificate_refusal(error):
+                    # Configuration, not weather: asking again cannot help; the operator must act.
+                    log.error(
+                        "the register's TLS certificate is not trusted (%s); if a private CA signs it, "
+                        "set FIKSREG_UPSTREAM_CA_BUNDLE",
+                        untrusted,
+                    )
+                    raise _transport_failure(error) from None
                 not_sent = isinstance(error, httpx.ConnectError)
                 if (idempotent or not_sent) and may_wait(pause := policy.backoff(attempt, self._rng)):
                     self._retry_pause(method, resource, attempt, type(error).__name__, pause)
@@ -405,6 +413,16 @@ def _register_error(answer: _Answer) -> UpstreamError:
         {"Retry-After": answer.headers["retry-after"]} if "retry-after" in answer.headers else {}
     )
     return UpstreamError(answer.status, parsed, headers)
+
+
+def _certificate_refusal(error: Exception) -> str | None:
+    """Why the register's certificate was refused, when that is what broke the connection."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return cause.verify_message or "certificate verify failed"
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _transport_failure(error: Exception) -> UpstreamUnavailableError:
