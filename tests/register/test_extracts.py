@@ -10,6 +10,7 @@ import orjson
 import pytest
 from sqlalchemy import select
 
+from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.register.extracts import ExtractWorker
 from fiks_folkeregister.register.service import RegisterService
 from fiks_folkeregister.register.simulator import Simulator, current, current_one, identifier, kommune_of
@@ -18,6 +19,7 @@ from tests.register.conftest import MED, UTEN, ServedRegister
 
 ORG = "910000009"
 OTHER_ORG = "920000008"
+MED_PAKKE = Rettighetspakke.OFFENTLIG_MED_HJEMMEL
 Document = dict[str, Any]
 
 
@@ -161,6 +163,28 @@ def test_each_criterion_selects_exactly_the_matching_persons(
     found = run(served_register, body)
     assert sorted(found) == wanted
     assert wanted or name in {"inaktiv"}, "the population should hold someone for this criterion"
+
+
+def test_every_person_of_an_extract_is_fetched_once_by_bulkoppslag_as_in_process(
+    served_register: ServedRegister,
+) -> None:
+    """The extract-then-fetch flow: the HTTP answer (serialised per person) equals the in-process one."""
+    body = {"personstatustyper": ["bosatt"], "kommunenummer": {"bostedskommunenummer": "0301"}}
+    numbers = run(served_register, body)
+    assert numbers
+    fetched: list[str] = []
+    for start in range(0, len(numbers), 1000):
+        chunk = {"foedselsEllerDNummer": numbers[start : start + 1000]}
+        response = served_register.client.post(
+            served_register.url("offentlig-med-hjemmel", "personer/bulkoppslag"),
+            json=chunk,
+            headers=headers(served_register),
+        )
+        assert response.status_code == 200, response.text
+        in_process = service(served_register).bulkoppslag(chunk, MED_PAKKE, None, False)
+        assert response.json() == orjson.loads(orjson.dumps(in_process))
+        fetched += [entry["foedselsEllerDNummer"] for entry in response.json()["oppslag"]]
+    assert fetched == numbers
 
 
 def test_uten_hjemmel_finds_no_protected_person_by_municipality(served_register: ServedRegister) -> None:

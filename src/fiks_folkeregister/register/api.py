@@ -118,8 +118,7 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
         request: Request, package: Package, part: PartQuery = None, somBestilt: bool = False
     ) -> JsonBytes:
         body = await _json_body(request)
-        result = await run_in_threadpool(service.bulkoppslag, body, package, part, somBestilt)
-        return JsonBytes(orjson.dumps(result))
+        return JsonBytes(await run_in_threadpool(service.bulkoppslag_json, body, package, part, somBestilt))
 
     @router.get("/personer/arkiv/{dokumentidentifikator}", summary="Henter en arkivert versjon av en person.")
     async def hent_arkivperson(

@@ -25,7 +25,7 @@ from fiks_folkeregister.register.events import EventLog
 from fiks_folkeregister.register.hendelse_tabeller import uttrekk_batch, uttrekk_jobb
 from fiks_folkeregister.register.population.geografi import kommuner_by_nummer
 from fiks_folkeregister.register.search.kriterier import BOSTED, OPPHOLD
-from fiks_folkeregister.register.simulator import current, current_one, identifier, kommune_of
+from fiks_folkeregister.register.simulator import current, identifier, kommune_of
 
 BATCH_SIZE = 1000
 MAX_RUNNING = 10
@@ -202,33 +202,52 @@ def _in(value: int | None, low: int | None, high: int | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
+def _current_one(document: Mapping[str, Any], element: str) -> Mapping[str, Any]:
+    """The element's first current entry, or an empty mapping (no lists built: this runs for every candidate)."""
+    value = document.get(element)
+    if isinstance(value, dict):
+        return value if value.get("erGjeldende") else {}
+    for entry in value or ():
+        if entry.get("erGjeldende"):
+            return entry  # type: ignore[no-any-return]
+    return {}
+
+
+def _lives_in(document: Mapping[str, Any], element: str, kommune: str, gradings: frozenset[str]) -> bool:
+    """Whether a current address of `element` with a visible grading lies in `kommune`."""
+    value = document.get(element)
+    for address in (value,) if isinstance(value, dict) else value or ():
+        if (
+            address.get("erGjeldende")
+            and address.get("adressegradering") in gradings
+            and kommune_of(address) == kommune
+        ):
+            return True
+    return False
+
+
 def matches(document: Mapping[str, Any], kriterier: Kriterier, gradings: frozenset[str]) -> bool:
     """Whether a current person document meets every criterion (addresses only through visible gradings)."""
-    entry = current_one(document, "status")
-    if entry is None or entry.get("status") not in kriterier.statuser:
+    if _current_one(document, "status").get("status") not in kriterier.statuser:
         return False
-    for kommune, element in (
-        (kriterier.bostedskommune, "bostedsadresse"),
-        (kriterier.oppholdskommune, "oppholdsadresse"),
+    if kriterier.bostedskommune is not None and not _lives_in(
+        document, "bostedsadresse", kriterier.bostedskommune, gradings
     ):
-        if kommune is not None and not any(
-            kommune_of(address) == kommune and address.get("adressegradering") in gradings
-            for address in current(document, element)
-        ):
-            return False
-    foedsel = current_one(document, "foedsel") or {}
-    aar = foedsel.get("foedselsaar")
-    if not _in(int(aar) if aar else None, kriterier.foedselsaar_fra, kriterier.foedselsaar_til):
         return False
+    if kriterier.oppholdskommune is not None and not _lives_in(
+        document, "oppholdsadresse", kriterier.oppholdskommune, gradings
+    ):
+        return False
+    if kriterier.foedselsaar_fra is not None or kriterier.foedselsaar_til is not None:
+        aar = _current_one(document, "foedsel").get("foedselsaar")
+        if not _in(int(aar) if aar else None, kriterier.foedselsaar_fra, kriterier.foedselsaar_til):
+            return False
     if kriterier.doedsaar_fra is not None or kriterier.doedsaar_til is not None:
         doedsfall = document.get("doedsfall") or {}
         dato = doedsfall.get("doedsdato")
         if not _in(int(dato[:4]) if dato else None, kriterier.doedsaar_fra, kriterier.doedsaar_til):
             return False
-    if (
-        kriterier.kjoenn is not None
-        and (current_one(document, "kjoenn") or {}).get("kjoenn") != kriterier.kjoenn
-    ):
+    if kriterier.kjoenn is not None and _current_one(document, "kjoenn").get("kjoenn") != kriterier.kjoenn:
         return False
     if kriterier.statsborgerskap is not None and all(
         e.get("statsborgerskap") != kriterier.statsborgerskap for e in current(document, "statsborgerskap")
@@ -236,7 +255,7 @@ def matches(document: Mapping[str, Any], kriterier: Kriterier, gradings: frozens
         return False
     return (
         kriterier.sivilstand is None
-        or (current_one(document, "sivilstand") or {}).get("sivilstand") == kriterier.sivilstand
+        or _current_one(document, "sivilstand").get("sivilstand") == kriterier.sivilstand
     )
 
 

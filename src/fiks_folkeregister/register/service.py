@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -105,6 +105,27 @@ class RegisterService:
     def bulkoppslag(
         self, body: Any, pakke: Rettighetspakke, parts: Sequence[str] | None, som_bestilt: bool
     ) -> dict[str, Any]:
+        return {"oppslag": self._bulk_entries(body, pakke, parts, som_bestilt, _as_is)}
+
+    def bulkoppslag_json(
+        self, body: Any, pakke: Rettighetspakke, parts: Sequence[str] | None, som_bestilt: bool
+    ) -> bytes:
+        """`bulkoppslag` serialised, for the HTTP API: about half the CPU of serialising `bulkoppslag`.
+
+        Each document is parsed, minimised and serialised on its own and dropped at once, so the 1000
+        parsed documents never live together (which made the garbage collector walk them again and again).
+        """
+        return orjson.dumps({"oppslag": self._bulk_entries(body, pakke, parts, som_bestilt, _serialised)})
+
+    def _bulk_entries(
+        self,
+        body: Any,
+        pakke: Rettighetspakke,
+        parts: Sequence[str] | None,
+        som_bestilt: bool,
+        finish: Callable[[dict[str, Any]], Any],
+    ) -> list[dict[str, Any]]:
+        """The `oppslag` entries; `finish` turns each minimised document into what the entry holds."""
         request = part_request(parts)
         identifiers = _id_list(body, "foedselsEllerDNummer", _checked_identifier)
         found = self._repository.current_documents(identifiers)
@@ -122,20 +143,18 @@ class RegisterService:
                         )
                     )
                 else:
-                    oppslag.append(_treff(number, minimise(orjson.loads(stored.dokument), pakke, request)))
-            return {"oppslag": oppslag}
+                    document = minimise(orjson.loads(stored.dokument), pakke, request)
+                    oppslag.append(_treff(number, finish(document)))
+            return oppslag
         seen: set[str] = set()
         for number in identifiers:
             stored = found.get(number)
             if stored is None or stored.foedsels_eller_d_nummer in seen:
                 continue
             seen.add(stored.foedsels_eller_d_nummer)
-            oppslag.append(
-                _treff(
-                    stored.foedsels_eller_d_nummer, minimise(orjson.loads(stored.dokument), pakke, request)
-                )
-            )
-        return {"oppslag": oppslag}
+            document = minimise(orjson.loads(stored.dokument), pakke, request)
+            oppslag.append(_treff(stored.foedsels_eller_d_nummer, finish(document)))
+        return oppslag
 
     def arkivperson(
         self, dokumentidentifikator: str, pakke: Rettighetspakke, parts: Sequence[str] | None
@@ -201,7 +220,15 @@ class RegisterService:
         return minimise(orjson.loads(stored.dokument), pakke, request)
 
 
-def _treff(number: str, document: dict[str, Any]) -> dict[str, Any]:
+def _as_is(document: dict[str, Any]) -> dict[str, Any]:
+    return document
+
+
+def _serialised(document: dict[str, Any]) -> orjson.Fragment:
+    return orjson.Fragment(orjson.dumps(document))
+
+
+def _treff(number: str, document: Any) -> dict[str, Any]:
     return {"foedselsEllerDNummer": number, "folkeregisterperson": document}
 
 
