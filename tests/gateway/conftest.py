@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from contextlib import ExitStack, closing, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, insert, select, update
 
-from fiks_folkeregister.app import Gateway, build_gateway_app, build_register
+from fiks_folkeregister.app import (
+    Gateway,
+    Register,
+    build_admin,
+    build_gateway,
+    build_gateway_app,
+    build_register,
+)
+from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle, role_elements
 from fiks_folkeregister.identity.clients import ClientRegistry
@@ -33,7 +43,7 @@ from fiks_folkeregister.storage.tables import (
     tildeling,
 )
 from tests.conftest import make_postgres_database
-from tests.upstream.servers import served_process
+from tests.upstream.servers import settings_environment, started_process
 
 ORG_A = "910000009"
 ORG_B = "920000008"
@@ -43,6 +53,8 @@ PERSONS = 1500
 REFERENCE_DATE = date(2026, 11, 1)
 SOK = (Bruksomraade.SOK_ETTER_PERSON,)
 MED = Rettighetspakke.OFFENTLIG_MED_HJEMMEL
+
+Examples = dict[str, list[str]]  # example persons by kind, as the seeding names them
 
 
 @dataclass(frozen=True)
@@ -155,11 +167,34 @@ class Configuration:
 
 @dataclass
 class ServedGateway:
-    client: TestClient
-    gateway: Gateway
+    """A served gateway and what a test needs beside it, none of it reaching into the served app.
+
+    ``client`` speaks to the gateway: a Starlette TestClient in the in-process variants, a real
+    ``httpx.Client`` on the gateway process in `two-processes`. ``register`` is the embedded register in
+    this process on the served register's database (to read it, or drive the simulator and the extract
+    worker); ``engine`` and ``audit`` are the gateway's database and its audit log, read from this process.
+    """
+
+    client: httpx.Client
     settings: Settings
-    examples: dict[str, list[str]]
+    examples: Examples
     config: Configuration
+    register: Register
+    engine: Engine
+    audit: AuditLog
+    variant: str  # "sqlite", "postgresql" or "two-processes"
+
+    @contextmanager
+    def in_process_gateway(self) -> Iterator[Gateway]:
+        """A gateway built in this process from the same settings and databases, embedded upstream: for
+        tests that replace one of its parts (the audit store, the upstream) and serve it themselves."""
+        gateway = build_gateway(self.settings)
+        try:
+            yield gateway
+        finally:
+            gateway.engine.dispose()
+            if gateway.register is not None:
+                gateway.register.repository.engine.dispose()
 
     def token(
         self, orgnr: str = ORG_A, scopes: Iterable[str] = (SCOPE,), age_seconds: int = 0, **options: Any
@@ -186,7 +221,7 @@ class ServedGateway:
 
     def audit_records(self, request_id: str) -> list[dict[str, Any]]:
         """The stored audit rows of one request, each with the persons it returned (in order)."""
-        with self.gateway.engine.connect() as connection:
+        with self.engine.connect() as connection:
             rows = connection.execute(
                 select(oppslagslogg).where(oppslagslogg.c.request_id == request_id)
             ).all()
@@ -206,54 +241,108 @@ class ServedGateway:
         return records[0]
 
     def audit_count(self) -> int:
-        with self.gateway.engine.connect() as connection:
+        with self.engine.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(oppslagslogg)).scalar_one())
 
 
-def gateway_settings(data_dir: Path, register_url: str, gateway_url: str) -> Settings:
-    return Settings(data_dir=data_dir, register_database_url=register_url, database_url=gateway_url)
+VARIANTS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "two-processes"]
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "http-upstream"]
-)
+@pytest.fixture(scope="module", params=VARIANTS)
 def served_gateway(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServedGateway]:
+    """The gateway over a seeded register: both in this process (on SQLite or PostgreSQL), or, in
+    `two-processes`, the register (`register serve`, with the embedded issuer) and the gateway
+    (`serve`, FIKSREG_UPSTREAM=http) each in its own process, on SQLite files shared with this one."""
     data_dir: Path = tmp_path_factory.mktemp("gateway")
     drop = None
-    if request.param in ("sqlite", "http-upstream"):
-        register_url = f"sqlite:///{data_dir / 'register.sqlite3'}"
-        gateway_url = f"sqlite:///{data_dir / 'gateway.sqlite3'}"
-    else:
+    examples = None
+    if request.param == "postgresql":
         # One PostgreSQL database for both: the two schemas keep separate Alembic version tables.
         register_url, drop = make_postgres_database(request.getfixturevalue("postgres_server"))
         gateway_url = register_url
-    settings = gateway_settings(data_dir, register_url, gateway_url)
-    with ExitStack() as stack:
-        if request.param == "http-upstream":
-            # The register in its own process (`register serve`); the gateway calls it over HTTP.
-            register = build_register(settings)
-            environment = {
-                "FIKSREG_DATA_DIR": str(data_dir),
-                "FIKSREG_REGISTER_DATABASE_URL": register_url,
-                "FIKSREG_EXTRACT_WORKER": "false",  # as in-process: the tests work extract jobs themselves
-            }
-            register_base = stack.enter_context(served_process(["register", "serve"], environment))
-            # `settings` stay the embedded ones: a test building a second gateway gets one on the same data.
-            app = build_gateway_app(
-                settings.model_copy(update={"upstream": "http", "upstream_url": register_base})
-            )
-            gateway: Gateway = replace(app.state.gateway, register=register)
-        else:
-            app = build_gateway_app(settings)
-            gateway = app.state.gateway
-            register = gateway.register
-        examples = seed_population(register.repository, PERSONS, seed=7, reference_date=REFERENCE_DATE)
-        config = Configuration(gateway.engine, gateway.passwords)
-        with TestClient(app) as client:
-            yield ServedGateway(client, gateway, settings, examples, config)
-        gateway.engine.dispose()
-        register.repository.engine.dispose()
+    else:
+        template: SeededRegister = request.getfixturevalue("seeded_sqlite_register")
+        examples = template.copy_to(data_dir / "register.sqlite3")
+        register_url = f"sqlite:///{data_dir / 'register.sqlite3'}"
+        gateway_url = f"sqlite:///{data_dir / 'gateway.sqlite3'}"
+    settings = Settings(
+        data_dir=data_dir,
+        register_database_url=register_url,
+        database_url=gateway_url,
+        extract_worker=False,  # the tests work extract jobs themselves, to see jobs still waiting
+    )
+    # Both schemas are migrated and the register seeded here, before anything serves them.
+    register = build_register(settings)
+    admin = build_admin(settings)
+    if examples is None:
+        examples = _seed(register)
+    config = Configuration(admin.engine, admin.passwords)
+    serve = _two_processes if request.param == "two-processes" else _in_process
+    with serve(settings) as client:
+        yield ServedGateway(
+            client, settings, examples, config, register, admin.engine, admin.audit, request.param
+        )
+    admin.engine.dispose()
+    register.repository.engine.dispose()
     if drop:
         drop()
+
+
+@contextmanager
+def _in_process(settings: Settings) -> Iterator[httpx.Client]:
+    app = build_gateway_app(settings)
+    gateway: Gateway = app.state.gateway
+    with TestClient(app) as client:
+        yield client
+    gateway.engine.dispose()
+    if gateway.register is not None:
+        gateway.register.repository.engine.dispose()
+
+
+@contextmanager
+def _two_processes(settings: Settings) -> Iterator[httpx.Client]:
+    environment = settings_environment(settings)  # every process gets the same settings
+    with ExitStack() as stack:
+        register = stack.enter_context(started_process(["register", "serve"], environment))
+        gateway = stack.enter_context(
+            started_process(
+                ["serve"], {**environment, "FIKSREG_UPSTREAM": "http", "FIKSREG_UPSTREAM_URL": register.url}
+            )
+        )
+        register.wait_until_healthy()
+        gateway.wait_until_healthy()
+        yield stack.enter_context(httpx.Client(base_url=gateway.url, timeout=60))
+        for process in (register, gateway):  # an error in another process is not raised in this one
+            log = process.log()
+            assert "Traceback" not in log, (
+                f"`{' '.join(process.command)}` failed while serving:\n{log[-4000:]}"
+            )
+
+
+def _seed(register: Register) -> Examples:
+    return seed_population(register.repository, PERSONS, seed=7, reference_date=REFERENCE_DATE)
+
+
+@dataclass(frozen=True)
+class SeededRegister:
+    """A SQLite register database seeded once per session, copied for each module."""
+
+    path: Path
+    examples: Examples
+
+    def copy_to(self, target: Path) -> Examples:
+        with closing(sqlite3.connect(self.path)) as source, closing(sqlite3.connect(target)) as copy:
+            source.backup(copy)
+        return {kind: list(persons) for kind, persons in self.examples.items()}
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite_register(tmp_path_factory: pytest.TempPathFactory) -> SeededRegister:
+    """Seeding is the same for every module (same seed), so the SQLite variants copy one seeded file."""
+    path = tmp_path_factory.mktemp("seeded-register") / "register.sqlite3"
+    register = build_register(Settings(data_dir=path.parent, register_database_url=f"sqlite:///{path}"))
+    examples = _seed(register)
+    register.repository.engine.dispose()
+    return SeededRegister(path, examples)

@@ -287,7 +287,8 @@ def test_a_resource_outside_the_roles_usage_areas_is_refused(served_gateway: Ser
 def test_a_second_gateway_on_the_same_database_sees_a_revocation_at_once(
     served_gateway: ServedGateway,
 ) -> None:
-    """Two gateway processes (here: two apps, each with its own engine and password cache) on one database."""
+    """Two gateways on one database, each with its own engine and password cache: the served one and an
+    app in this process (in `two-processes`, two processes indeed)."""
     from fastapi.testclient import TestClient
 
     from fiks_folkeregister.app import build_gateway_app

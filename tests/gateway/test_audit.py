@@ -28,9 +28,7 @@ def test_a_successful_lookup_is_recorded_with_who_what_and_whom(served_gateway: 
 
     assert response.status_code == 200
     request_id = response.headers["X-Request-Id"]
-    [record] = [
-        r for r in served_gateway.gateway.audit.query(ORG_A, person=adult) if r.request_id == request_id
-    ]
+    [record] = [r for r in served_gateway.audit.query(ORG_A, person=adult) if r.request_id == request_id]
     assert record.tidspunkt >= before and record.tidspunkt.tzinfo is not None
     assert (record.orgnr, record.rolle_id, record.integrasjon_id, record.klient_orgnr) == (
         ORG_A,
@@ -42,7 +40,7 @@ def test_a_successful_lookup_is_recorded_with_who_what_and_whom(served_gateway: 
     assert record.parametre == {"personidentifikator": adult, "part": ["navn", "foedsel"]}
     assert list(record.personer) == [adult]
     assert (record.utfall, record.status, record.feilkode) == ("ok", 200, None)
-    assert request_id in {r.request_id for r in served_gateway.gateway.audit.lookups_of_person(adult)}
+    assert request_id in {r.request_id for r in served_gateway.audit.lookups_of_person(adult)}
 
 
 def test_every_call_successful_or_refused_leaves_exactly_one_record(served_gateway: ServedGateway) -> None:
@@ -107,10 +105,8 @@ def test_an_unauthenticated_call_is_recorded_without_an_organisation(served_gate
 def test_a_failing_audit_store_yields_503_and_no_personal_data(
     served_gateway: ServedGateway, tmp_path: Path
 ) -> None:
+    """Built in this process: only here can the gateway's audit store be swapped for a broken one."""
     broken = create_engine(f"sqlite:///{tmp_path / 'missing-directory' / 'audit.sqlite3'}")
-    app = FastAPI()
-    gateway = served_gateway.gateway
-    app.include_router(build_gateway_router(MirroredApi(gateway.access, gateway.upstream, AuditLog(broken))))
     integration, role = served_gateway.config.granted_role(["navn"])
     adult = served_gateway.examples["ordinary-adult"][0]
     headers = served_gateway.headers(integration)
@@ -118,9 +114,13 @@ def test_a_failing_audit_store_yields_503_and_no_personal_data(
         served_gateway.url(role, f"personer/{adult}?part=navn"), headers=headers
     ).json()["navn"][0]["etternavn"]
 
-    with TestClient(app) as client:
-        response = client.get(served_gateway.url(role, f"personer/{adult}?part=navn"), headers=headers)
-        refused = client.get(served_gateway.url(role, f"personer/{adult}?part=kjoenn"), headers=headers)
+    with served_gateway.in_process_gateway() as gateway:
+        app = FastAPI()
+        api = MirroredApi(gateway.access, gateway.upstream, AuditLog(broken))
+        app.include_router(build_gateway_router(api))
+        with TestClient(app) as client:
+            response = client.get(served_gateway.url(role, f"personer/{adult}?part=navn"), headers=headers)
+            refused = client.get(served_gateway.url(role, f"personer/{adult}?part=kjoenn"), headers=headers)
 
     assert response.status_code == refused.status_code == 503
     body = response.json()

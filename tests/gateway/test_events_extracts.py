@@ -19,21 +19,14 @@ BASIS = ["person-basis"]
 
 @pytest.fixture(scope="module")
 def gateway(served_gateway: ServedGateway) -> ServedGateway:
-    if served_gateway.gateway.register is None:
-        pytest.skip(
-            "these tests drive the register's simulator and extract worker in-process; with the HTTP "
-            "upstream the register runs in another process, so events and extracts through the HTTP "
-            "adapter are not covered yet"
-        )
-    background = served_gateway.client.app.state.extract_worker  # type: ignore[attr-defined]
-    if background is not None:
-        background.stop()  # the tests drive the worker themselves, to see jobs still waiting
-    served_gateway.gateway.register.service.hendelser.log.simulate(Simulator(5, date(2026, 11, 1)), 1200)
+    """Events written in this process to the served register's database (no served process works extract
+    jobs: the tests do, with `work`, to see jobs still waiting)."""
+    served_gateway.register.service.hendelser.log.simulate(Simulator(5, date(2026, 11, 1)), 1200)
     return served_gateway
 
 
 def work(gateway: ServedGateway) -> None:
-    ExtractWorker(gateway.gateway.register.service.uttrekk).work_pending()
+    ExtractWorker(gateway.register.service.uttrekk).work_pending()
 
 
 def test_the_feed_needs_the_usage_area_hendelsesliste(gateway: ServedGateway) -> None:

@@ -22,13 +22,9 @@ ATOM = "application/atom+xml"
 UTEN = Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL
 
 
-def _register(gateway: ServedGateway) -> Any:
-    """The register on the gateway's data, in this process (to make events happen)."""
-    return getattr(gateway, "register", None) or gateway.gateway.register
-
-
 def _simulate(gateway: ServedGateway, events: int, seed: int) -> None:
-    _register(gateway).service.hendelser.log.simulate(Simulator(seed, date(2026, 11, 1)), events)
+    """Events in the register on the gateway's data, made in this process."""
+    gateway.register.service.hendelser.log.simulate(Simulator(seed, date(2026, 11, 1)), events)
 
 
 @pytest.fixture(scope="module")

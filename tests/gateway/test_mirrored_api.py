@@ -134,7 +134,7 @@ def test_bulkoppslag_som_bestilt_reports_unknown_ids_in_place(served_gateway: Se
 def test_archived_versions_are_filtered_to_the_role(served_gateway: ServedGateway) -> None:
     integration, role = served_gateway.config.granted_role(["navn"], bruksomraader=[Bruksomraade.UTTREKK])
     adult = served_gateway.examples["ordinary-adult"][2]
-    with served_gateway.gateway.register.repository.engine.connect() as connection:
+    with served_gateway.register.repository.engine.connect() as connection:
         dokid = connection.execute(
             select(person.c.dokumentidentifikator).where(person.c.foedsels_eller_d_nummer == adult)
         ).scalar_one()
@@ -194,14 +194,14 @@ def test_an_unknown_resource_is_refused_in_the_platform_format_and_audited(
     )
 
     long_path = served_gateway.client.post(
-        served_gateway.url(role, "personer/" + "x" * 400), headers=served_gateway.headers(integration)
+        served_gateway.url(role, "personer/finnes/" + "x" * 400), headers=served_gateway.headers(integration)
     )
 
     assert response.status_code == long_path.status_code == 404
     assert response.json()["errorCode"] == long_path.json()["errorCode"] == "UKJENT_RESSURS"
     assert served_gateway.audit_record(response.headers["X-Request-Id"])["utfall"] == "avvist"
     assert served_gateway.audit_record(long_path.headers["X-Request-Id"])["ressurs"].startswith(
-        "POST personer/x"
+        "POST personer/finnes/x"
     )
 
 
@@ -211,7 +211,7 @@ def _valid(birth: str, individual: int) -> str | None:
 
 
 def _everyone(served_gateway: ServedGateway) -> set[str]:
-    with served_gateway.gateway.register.repository.engine.connect() as connection:
+    with served_gateway.register.repository.engine.connect() as connection:
         return set(connection.execute(select(person.c.foedsels_eller_d_nummer)).scalars())
 
 

@@ -173,12 +173,18 @@ def granted_roles(served_gateway: ServedGateway) -> Roles:
 
 @pytest.fixture(scope="module")
 def lying(served_gateway: ServedGateway) -> Iterator[tuple[TestClient, LyingUpstream]]:
+    """A gateway app in this process (only there can its upstream be replaced), on the served databases."""
+    if served_gateway.variant == "two-processes":
+        pytest.skip(
+            "a lying upstream can only be put inside a gateway app built in this process, so these tests "
+            "never reach the served processes; they run in the sqlite and postgresql variants"
+        )
     upstream = LyingUpstream()
-    app = FastAPI()
-    gateway = served_gateway.gateway
-    app.include_router(build_gateway_router(MirroredApi(gateway.access, upstream, gateway.audit)))
-    with TestClient(app) as client:
-        yield client, upstream
+    with served_gateway.in_process_gateway() as gateway:
+        app = FastAPI()
+        app.include_router(build_gateway_router(MirroredApi(gateway.access, upstream, gateway.audit)))
+        with TestClient(app) as client:
+            yield client, upstream
 
 
 def test_a_search_hit_list_carries_identity_numbers_only(

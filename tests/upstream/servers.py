@@ -12,11 +12,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from pydantic import SecretStr
+
+from fiks_folkeregister.settings import Settings
 
 CLI = str(Path(sys.executable).with_name("fiks-folkeregister"))
 
@@ -60,44 +62,87 @@ class ThreadedServer:
             self._server = self._thread = None
 
 
-@contextmanager
-def served_process(command: list[str], env: dict[str, str]) -> Iterator[str]:
-    """``fiks-folkeregister <command> --port P`` in its own process, ``env`` added; yields its URL."""
-    port = free_port()
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(
-            [CLI, *command, "--port", str(port)],
+class ServedProcess:
+    """``fiks-folkeregister <command> --port P`` started in its own process, ``env`` added to ours.
+
+    Its stderr goes to a file, not a pipe, so a chatty process never blocks on a full pipe and what it
+    logged can be read (`log`). Starting does not wait: start several, then `wait_until_healthy` each.
+    """
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.command = command
+        self.port = free_port()
+        # Closed by `stop`, which `started_process` and `served_process` always call.
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        self._process = subprocess.Popen(
+            [CLI, *command, "--port", str(self.port)],
             env={**os.environ, **env},
             stdout=subprocess.DEVNULL,
-            stderr=errors,  # a file, not a pipe: a chatty process can never block on a full pipe
+            stderr=self._errors,
         )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_healthy(base, process, errors, command)
-            yield base
-        finally:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        """What the process has written to stderr so far."""
+        self._errors.seek(0)
+        return self._errors.read().decode(errors="replace")
+
+    def wait_until_healthy(self, timeout_seconds: float = 60) -> None:
+        deadline = time.monotonic() + timeout_seconds
+        while True:
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                log = self.log()
+                self.stop()
+                raise RuntimeError(f"`{' '.join(self.command)}` did not start: {log[-2000:]}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._errors.close()
 
 
-def _wait_until_healthy(
-    base: str, process: subprocess.Popen[bytes], errors: IO[bytes], command: list[str]
-) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            process.wait()
-            errors.seek(0)
-            raise RuntimeError(f"`{' '.join(command)}` did not start: {errors.read().decode()[-2000:]}")
-        time.sleep(0.1)
+@contextmanager
+def started_process(command: list[str], env: dict[str, str]) -> Iterator[ServedProcess]:
+    """A `ServedProcess`, stopped on exit; not yet waited for."""
+    process = ServedProcess(command, env)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@contextmanager
+def served_process(command: list[str], env: dict[str, str]) -> Iterator[str]:
+    """``fiks-folkeregister <command> --port P`` in its own process, ``env`` added; yields its URL once healthy."""
+    with started_process(command, env) as process:
+        process.wait_until_healthy()
+        yield process.url
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The ``FIKSREG_*`` variables that give a process the settings explicitly set on ``settings``."""
+    environment = {}
+    for name in settings.model_fields_set:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, bool):
+            value = str(value).lower()
+        environment[f"FIKSREG_{name.upper()}"] = str(value)
+    return environment
