@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import uuid
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -14,8 +17,19 @@ from sqlalchemy import select
 from fiks_folkeregister.domain.hendelse import CONFIDENTIAL_EVENT_TYPES, egenskapshendelser
 from fiks_folkeregister.domain.informasjonselementer import ELEMENTS
 from fiks_folkeregister.register.hendelse_tabeller import hendelse
+from fiks_folkeregister.register.repository import current_identifier
+from fiks_folkeregister.register.search.indeks import index_rows
 from fiks_folkeregister.register.service import RegisterService
 from fiks_folkeregister.register.simulator import Simulator
+from fiks_folkeregister.register.tables import (
+    SEARCH_TABLES,
+    person,
+    person_arkiv,
+    soek_adresse,
+    soek_identifikasjon,
+    soek_navn,
+    soek_person,
+)
 from tests.register.conftest import MED, UTEN, ServedRegister
 
 SIMULATED = 2500
@@ -213,6 +227,43 @@ def test_malformed_event_bulk_bodies_are_400(simulated: ServedRegister, body: An
         headers=simulated.auth(MED),
     )
     assert response.status_code == 400
+
+
+# ---------------------------------------------------------------- what the simulator leaves behind
+
+
+def test_person_rows_and_search_index_match_the_current_documents(simulated: ServedRegister) -> None:
+    """The simulator writes only the index rows that changed: the result must be what indexing afresh gives."""
+    with simulated.repository.engine.connect() as connection:
+        rows = connection.execute(
+            select(person.c.id, person.c.foedsels_eller_d_nummer, person_arkiv.c.dokument).join(
+                person_arkiv, person_arkiv.c.dokumentidentifikator == person.c.dokumentidentifikator
+            )
+        ).all()
+        changed = set(connection.execute(select(hendelse.c.person_id)).scalars())
+        ids = connection.execute(select(hendelse.c.hendelsesidentifikator, hendelse.c.persondokument)).all()
+        stored = {
+            table.name: Counter(tuple(row) for row in connection.execute(select(table)))
+            for table in SEARCH_TABLES
+        }
+    assert len(changed) > 500, "the simulation changed too few persons to tell"
+    expected: dict[str, Counter[tuple[Any, ...]]] = {table.name: Counter() for table in SEARCH_TABLES}
+    for person_id, number, dokument in rows:
+        document = orjson.loads(dokument)
+        assert number == current_identifier(document)
+        found = index_rows(person_id, document)
+        for table, table_rows in (
+            (soek_person, [found.person]),
+            (soek_navn, found.navn),
+            (soek_adresse, found.adresser),
+            (soek_identifikasjon, found.identifikasjoner),
+        ):
+            expected[table.name].update(tuple(row[c.name] for c in table.columns) for row in table_rows)
+    for table in SEARCH_TABLES:
+        assert stored[table.name] == expected[table.name], table.name
+    for event_id, document_id in ids:  # identifiers are UUIDs (time-ordered ones, RFC 9562 version 7)
+        assert uuid.UUID(event_id).version == 7 and uuid.UUID(document_id).version == 7
+    assert gc.isenabled(), "the simulator turns the cyclic garbage collector back on"
 
 
 # ---------------------------------------------------------------- offentlig-uten-hjemmel

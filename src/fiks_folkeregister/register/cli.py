@@ -105,6 +105,7 @@ def simulate(
     import time
 
     from fiks_folkeregister.app import build_register
+    from fiks_folkeregister.register.events import BATCH_EVENTS
     from fiks_folkeregister.register.simulator import Simulator
 
     register = build_register(Settings())
@@ -115,7 +116,7 @@ def simulate(
     day = max(date.fromisoformat(facts.get("referenceDate", date.today().isoformat())), date.today())
     simulator = Simulator(seed if seed is not None else random.SystemRandom().randrange(2**31), day)
     log = register.service.hendelser.log
-    batch = max(1, min(500, int(rate))) if rate else 500
+    batch = max(1, min(BATCH_EVENTS, int(rate))) if rate else BATCH_EVENTS
     started = time.monotonic()
     written = 0
     with Progress(

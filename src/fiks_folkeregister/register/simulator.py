@@ -150,8 +150,14 @@ def current(document: Mapping[str, Any], element: str) -> list[Entry]:
 
 
 def current_one(document: Mapping[str, Any], element: str) -> Entry | None:
-    found = current(document, element)
-    return found[0] if found else None
+    """The first current entry of an element (what `current` would list first), or None."""
+    value = document.get(element)
+    if isinstance(value, dict):
+        return value if value.get("erGjeldende") else None
+    for entry in value or ():
+        if entry.get("erGjeldende"):
+            return entry
+    return None
 
 
 def status(document: Mapping[str, Any]) -> str | None:
@@ -682,10 +688,14 @@ class Simulator:
         return [self._change(document, Hendelsestype.personErUtflyttet, "utflytting")]
 
     def _innflytting(self, world: World) -> list[Endring]:
-        returning = self._find(
-            world, lambda d: status(d) == "utflyttet" and "doedsfall" not in d, pool="utflyttet"
-        )
-        if returning is not None and self.rng.random() < 0.5:
+        # Half of those who move in are returning emigrants, when one is found. The coin comes first:
+        # emigrants are rare, so looking for one when the coin says "immigrant" cost many probes for nothing.
+        returning = None
+        if self.rng.random() < 0.5:
+            returning = self._find(
+                world, lambda d: status(d) == "utflyttet" and "doedsfall" not in d, pool="utflyttet"
+            )
+        if returning is not None:
             document = _copy(returning)
             left = current_one(document, "utflytting")
             self._add(document, "status", {**self._meta(), "status": "bosatt"})
