@@ -37,28 +37,33 @@ BENCH_ORGNR = "910000009"
 CONFIG_FILE = "gateway-bench.json"
 
 
-def admin(data_dir: Path, *args: str) -> dict[str, str]:
+def _admin_output(data_dir: Path, *args: str) -> str:
     env = {**os.environ, "FIKSREG_DATA_DIR": str(data_dir)}
-    output = subprocess.run([CLI, "admin", *args], env=env, check=True, capture_output=True, text=True).stdout
+    return subprocess.run([CLI, "admin", *args], env=env, check=True, capture_output=True, text=True).stdout
+
+
+def admin(data_dir: Path, *args: str) -> dict[str, str]:
+    output = _admin_output(data_dir, *args)
     return json.loads(output) if output.strip().startswith("{") else {}
 
 
-def configure(data_dir: Path) -> dict[str, str]:
-    """The bench's role and integration, made once through the admin CLI and remembered in the data dir."""
-    remembered = data_dir / CONFIG_FILE
+def configure(
+    data_dir: Path,
+    *,
+    config_file: str = CONFIG_FILE,
+    bruksomraade: str = "sok-etter-person",
+    kommune: str = "0301",
+) -> dict[str, str]:
+    """The bench's organisation, a person-basis role with ``bruksomraade``, an integration and its grant,
+    made once through the admin CLI and remembered in ``config_file`` in the data dir."""
+    remembered = data_dir / config_file
     if remembered.exists():
         return json.loads(remembered.read_text())
-    admin(
-        data_dir,
-        "org",
-        "create",
-        "--orgnr",
-        BENCH_ORGNR,
-        "--navn",
-        "Bench kommune",
-        "--kommunenummer",
-        "0301",
-    )
+    organisations = json.loads(_admin_output(data_dir, "org", "list", "--json"))
+    if BENCH_ORGNR not in {organisation["orgnr"] for organisation in organisations}:
+        admin(
+            data_dir, "org", "create", "--orgnr", BENCH_ORGNR, "--navn", "Bench", "--kommunenummer", kommune
+        )
     role = admin(
         data_dir,
         "role",
@@ -66,11 +71,11 @@ def configure(data_dir: Path) -> dict[str, str]:
         "--orgnr",
         BENCH_ORGNR,
         "--navn",
-        "Bench person-basis",
+        f"Bench {bruksomraade}",
         "--rettighetspakke",
         PACKAGE,
         "--bruksomraade",
-        "sok-etter-person",
+        bruksomraade,
         "--part",
         "person-basis",
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import random
 import time
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from fiks_folkeregister.register.extracts import ExtractWorker
 from fiks_folkeregister.register.seeding import seed_population
 from fiks_folkeregister.register.simulator import Simulator
 from fiks_folkeregister.settings import Settings
-from gateway_lookup import BENCH_ORGNR, admin
+from gateway_lookup import BENCH_ORGNR, configure
 
 PACKAGE = "offentlig-med-hjemmel"
 SCOPE = "folkeregister:deling/offentligmedhjemmel"
@@ -128,7 +127,12 @@ def main() -> None:
 
     if args.gateway:
         gateway_settings = Settings(data_dir=args.data_dir, extract_worker=False)
-        config = configure_gateway(args.data_dir.resolve(), args.kommune)
+        config = configure(
+            args.data_dir.resolve(),
+            config_file="gateway-extract-bench.json",
+            bruksomraade="uttrekk",
+            kommune=args.kommune,
+        )
         gateway_app = build_gateway_app(gateway_settings)
         gateway_headers = {
             "Authorization": "Bearer "
@@ -194,34 +198,6 @@ def extract(
         fetched.extend(entry["foedselsEllerDNummer"] for entry in orjson.loads(answer.content)["oppslag"])
         number += 1
     return ExtractRun(fetched, time.perf_counter() - started, job_seconds, time.process_time() - cpu_started)
-
-
-def configure_gateway(data_dir: Path, kommune: str) -> dict[str, str]:
-    """An organisation of the municipality with an extract role (person-basis), made once and remembered."""
-    remembered = data_dir / "gateway-extract-bench.json"
-    if remembered.exists():
-        return json.loads(remembered.read_text())  # type: ignore[no-any-return]
-    admin(data_dir, "org", "create", "--orgnr", BENCH_ORGNR, "--navn", "Bench", "--kommunenummer", kommune)
-    role = admin(
-        data_dir,
-        "role",
-        "create",
-        "--orgnr",
-        BENCH_ORGNR,
-        "--navn",
-        "Bench extract",
-        "--rettighetspakke",
-        PACKAGE,
-        "--bruksomraade",
-        "uttrekk",
-        "--part",
-        "person-basis",
-    )
-    integration = admin(data_dir, "integration", "create", "--orgnr", BENCH_ORGNR, "--navn", "Bench extract")
-    admin(data_dir, "grant", "--integrasjon", integration["integrasjonId"], "--rolle", role["rolleId"])
-    config = {"rolleId": role["rolleId"], **integration}
-    remembered.write_text(json.dumps(config))
-    return config
 
 
 if __name__ == "__main__":
