@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
@@ -200,7 +199,24 @@ def build_gateway_app(settings: Settings) -> FastAPI:
 
     app.state.gateway = gateway
     start_background_work(app, gateway.register, settings)
+    if isinstance(gateway.upstream, HttpUpstream):
+        close_on_shutdown(app, gateway.upstream.close)
     return app
+
+
+def close_on_shutdown(app: FastAPI, close: Callable[[], None]) -> None:
+    """Run ``close`` when the served app shuts down (after whatever else its lifespan does)."""
+    serve = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(served: FastAPI) -> AsyncIterator[Any]:
+        try:
+            async with serve(served) as state:
+                yield state
+        finally:
+            close()
+
+    app.router.lifespan_context = lifespan
 
 
 def gateway_app_from_environment() -> FastAPI:
@@ -278,19 +294,17 @@ def build_http_upstream(settings: Settings, clients: ClientRegistry) -> HttpUpst
             "FIKSREG_UPSTREAM_CERT are needed"
         )
     credentials.check_valid()
-    token_http = None
+    token_trust: ssl.SSLContext | bool = True
     if trust is not None and token_url.rstrip("/") == embedded_token_url:
         # The embedded issuer is served by the register, behind the same certificate (own context:
         # httpx sets the ALPN protocols on the context it is given).
-        token_http = httpx.Client(
-            timeout=settings.upstream_timeout_seconds, follow_redirects=False, verify=upstream_trust(settings)
-        )
+        token_trust = upstream_trust(settings) or True
     tokens = MaskinportenClient(
         token_url,
         settings.upstream_audience or settings.issuer,
         client_id,
         credentials,
-        http=token_http,
+        verify=token_trust,
         timeout_seconds=settings.upstream_timeout_seconds,
     )
     return HttpUpstream(

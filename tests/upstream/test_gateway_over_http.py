@@ -17,6 +17,7 @@ from fiks_folkeregister.domain.rolle import Rolle
 from fiks_folkeregister.settings import Settings
 from fiks_folkeregister.storage.tables import oppslagslogg
 from fiks_folkeregister.upstream.http import HttpUpstream
+from fiks_folkeregister.upstream.maskinporten import MaskinportenClient
 from tests.gateway.conftest import Configuration, Integration
 from tests.upstream.conftest import MUNICIPALITY, Register
 
@@ -71,8 +72,7 @@ def serve(register: Register, **upstream_settings: Any) -> Iterator[Served]:
     assert isinstance(gateway.upstream, HttpUpstream)
     with TestClient(app) as client:
         yield Served(client, gateway, integration, role, register)
-    gateway.upstream.close()
-    gateway.engine.dispose()
+    gateway.engine.dispose()  # the upstream's connections were closed when the app shut down
 
 
 @pytest.fixture
@@ -90,6 +90,19 @@ def test_a_lookup_over_http_is_answered_and_audited(served: Served) -> None:
 
     assert status == 200 and set(body) == {"navn", "identifikasjonsnummer"}
     assert served.outcome(headers["x-request-id"]) == ("ok", 200, None)
+
+
+def test_a_stopped_gateway_closes_its_connections_to_the_register_and_the_token_endpoint(
+    register: Register,
+) -> None:
+    with serve(register) as served:
+        assert served.lookup(served.register.examples["ordinary-adult"][0])[0] == 200
+        upstream = served.gateway.upstream
+        assert isinstance(upstream, HttpUpstream) and not upstream.closed
+        tokens = upstream.tokens
+        assert isinstance(tokens, MaskinportenClient) and not tokens.closed
+
+    assert upstream.closed and tokens.closed
 
 
 @pytest.mark.parametrize(

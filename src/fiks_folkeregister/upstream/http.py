@@ -57,6 +57,8 @@ class TokenSource(Protocol):
 
     def invalidate(self, scope: str, consumer_org: str | None, token: str) -> None: ...
 
+    def close(self) -> None: ...
+
 
 class UpstreamConfigurationError(Exception):
     """The HTTP upstream cannot be built as configured (the message says which setting)."""
@@ -137,7 +139,18 @@ class HttpUpstream:
         )
 
     def close(self) -> None:
+        """Close the pooled connections to the register and to the token endpoint (at shutdown)."""
         self._client.close()
+        self._tokens.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._client.is_closed
+
+    @property
+    def tokens(self) -> TokenSource:
+        """Where this adapter's access tokens come from."""
+        return self._tokens
 
     # The port: one method per register resource.
 

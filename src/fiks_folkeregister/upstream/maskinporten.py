@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import ssl
 import threading
 import time
 import uuid
@@ -158,6 +159,7 @@ class MaskinportenClient:
         credentials: PlatformCredentials,
         *,
         http: httpx.Client | None = None,
+        verify: ssl.SSLContext | bool = True,
         timeout_seconds: float = 5.0,
         refresh_margin_seconds: float = 20.0,
         resource: str | Sequence[str] | None = None,
@@ -174,7 +176,7 @@ class MaskinportenClient:
         self._margin = refresh_margin_seconds
         self._clock = clock
         self._owns_http = http is None
-        self._http = http or httpx.Client(timeout=timeout_seconds, follow_redirects=False)
+        self._http = http or httpx.Client(timeout=timeout_seconds, follow_redirects=False, verify=verify)
         self._cache: dict[tuple[str, str | None], _Cached] = {}
         self._cache_lock = threading.Lock()
         self._fetch_locks: dict[tuple[str, str | None], threading.Lock] = {}
@@ -211,6 +213,10 @@ class MaskinportenClient:
     def close(self) -> None:
         if self._owns_http:
             self._http.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._http.is_closed
 
     def _fresh(self, key: tuple[str, str | None]) -> str | None:
         with self._cache_lock:
