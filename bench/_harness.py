@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -123,3 +124,13 @@ def rotating_paths_script(paths: Sequence[str]) -> str:
         f"local paths = {{{quoted}}}\nlocal i = 0\n"
         "request = function()\n  i = i % #paths + 1\n  return wrk.format('GET', paths[i])\nend\n"
     )
+
+
+def add_served_gateway_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the benches that load served gateways with wrk: data, population, load shape."""
+    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-gateway"))
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=10, help="length of one wrk round")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per server (medians)")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per served process")

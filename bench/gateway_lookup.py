@@ -23,7 +23,16 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine, func, select
 
-from _harness import CLI, median, percentile, rotating_paths_script, served_gateway, served_register, wrk
+from _harness import (
+    CLI,
+    add_served_gateway_arguments,
+    median,
+    percentile,
+    rotating_paths_script,
+    served_gateway,
+    served_register,
+    wrk,
+)
 from fiks_folkeregister.app import build_register, build_token_issuer
 from fiks_folkeregister.register.seeding import seed_population
 from fiks_folkeregister.register.tables import person
@@ -90,12 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-gateway"))
-    parser.add_argument("--persons", type=int, default=100_000)
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=1)
+    add_served_gateway_arguments(parser)
     parser.add_argument("--bulk-requests", type=int, default=20)
     args = parser.parse_args()
     data_dir = args.data_dir.resolve()

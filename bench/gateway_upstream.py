@@ -17,13 +17,20 @@ import random
 import time
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 import httpx
 import orjson
 from sqlalchemy import select
 
-from _harness import median, percentile, rotating_paths_script, served_gateway, served_register, wrk
+from _harness import (
+    add_served_gateway_arguments,
+    median,
+    percentile,
+    rotating_paths_script,
+    served_gateway,
+    served_register,
+    wrk,
+)
 from fiks_folkeregister.app import build_register, build_token_issuer
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.identity.clients import ClientRegistry
@@ -65,12 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--data-dir", type=Path, default=Path("data/bench-gateway"))
-    parser.add_argument("--persons", type=int, default=100_000)
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=1)
+    add_served_gateway_arguments(parser)
     parser.add_argument("--calls", type=int, default=3000, help="sequential calls per adapter measurement")
     args = parser.parse_args()
     data_dir = args.data_dir.resolve()

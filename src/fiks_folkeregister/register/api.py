@@ -13,7 +13,8 @@ from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.identity.tokens import AccessToken, AccessTokenValidator, InvalidTokenError
 from fiks_folkeregister.register.errors import RegisterError
 from fiks_folkeregister.register.hendelser_api import accepts_feed_format, add_event_and_extract_routes
-from fiks_folkeregister.register.service import RegisterService, parse_json_body
+from fiks_folkeregister.register.request_body import json_body
+from fiks_folkeregister.register.service import RegisterService
 
 PREFIX = "/folkeregisteret"
 JSON_TYPES = frozenset({"application/json", "application/*", "*/*"})
@@ -117,7 +118,7 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
     async def hent_personer(
         request: Request, package: Package, part: PartQuery = None, somBestilt: bool = False
     ) -> JsonBytes:
-        body = await _json_body(request)
+        body = await json_body(request)
         return JsonBytes(await run_in_threadpool(service.bulkoppslag_json, body, package, part, somBestilt))
 
     @router.get("/personer/arkiv/{dokumentidentifikator}", summary="Henter en arkivert versjon av en person.")
@@ -130,7 +131,7 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
         "/personer/bulkoppslag/arkiv", summary="Henter arkiverte versjoner for et sett med dokumenter."
     )
     async def hent_arkivpersoner(request: Request, package: Package, part: PartQuery = None) -> JsonBytes:
-        body = await _json_body(request)
+        body = await json_body(request)
         result = await run_in_threadpool(service.bulkoppslag_arkiv, body, package, part)
         return JsonBytes(orjson.dumps(result))
 
@@ -144,17 +145,6 @@ def _query_lists(request: Request) -> dict[str, list[str]]:
     for name, value in request.query_params.multi_items():
         lists.setdefault(name, []).append(value)
     return lists
-
-
-async def _json_body(request: Request) -> Any:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        raise RegisterError(
-            415,
-            "IKKE_STOETTET_INNHOLD",
-            f"Content-Type must be application/json, not '{content_type or 'missing'}'",
-        )
-    return parse_json_body(await request.body())
 
 
 def install_error_handlers(app: FastAPI) -> None:

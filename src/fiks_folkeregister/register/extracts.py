@@ -8,7 +8,6 @@ goes back to waiting and is done again from the start. Batches are served only o
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sqlalchemy import Engine, and_, func, insert, select, text, update
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
+from fiks_folkeregister.register.background import BackgroundLoop
 from fiks_folkeregister.register.errors import RegisterError, bad_request
 from fiks_folkeregister.register.events import EventLog
 from fiks_folkeregister.register.hendelse_tabeller import uttrekk_batch, uttrekk_jobb
@@ -391,29 +391,17 @@ class Uttrekk:
 # ---------------------------------------------------------------- the worker
 
 
-class ExtractWorker:
+class ExtractWorker(BackgroundLoop):
     """Claims waiting jobs and works them, in a background thread or on demand (`work_pending`)."""
+
+    thread_name = "uttrekk-worker"
 
     def __init__(self, uttrekk: Uttrekk, poll_seconds: float = 0.5, lease_seconds: float = 60.0) -> None:
         self._uttrekk = uttrekk
         self._engine = uttrekk.engine
         self._poll = poll_seconds
         self._lease = lease_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="uttrekk-worker", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        super().__init__()
 
     def _loop(self) -> None:
         while not self._stop.is_set():

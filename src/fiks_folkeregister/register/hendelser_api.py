@@ -9,7 +9,8 @@ from starlette.concurrency import run_in_threadpool
 
 from fiks_folkeregister.domain.atom import ATOM
 from fiks_folkeregister.register.errors import RegisterError
-from fiks_folkeregister.register.service import RegisterService, parse_json_body
+from fiks_folkeregister.register.request_body import json_body
+from fiks_folkeregister.register.service import RegisterService
 
 FEED_SUFFIX = "/hendelser/feed"
 
@@ -46,17 +47,6 @@ def _orgnr(request: Request) -> str:
     return str(orgnr)
 
 
-async def _body(request: Request) -> Any:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        raise RegisterError(
-            415,
-            "IKKE_STOETTET_INNHOLD",
-            f"Content-Type must be application/json, not '{content_type or 'missing'}'",
-        )
-    return parse_json_body(await request.body())
-
-
 def add_event_and_extract_routes(router: APIRouter, service: RegisterService, package: Any) -> None:
     """Add the routes to the register's router; `package` is its authenticating dependency type."""
     hendelser, uttrekk = service.hendelser, service.uttrekk
@@ -81,7 +71,7 @@ def add_event_and_extract_routes(router: APIRouter, service: RegisterService, pa
 
     @router.post("/hendelser/bulkoppslag", summary="Henter et sett med hendelser.")
     async def bulk(request: Request, pakke: package) -> Response:  # type: ignore[valid-type]
-        body = await _body(request)
+        body = await json_body(request)
         return _json(await run_in_threadpool(hendelser.bulkoppslag, body, pakke))
 
     @router.get("/hendelser/{hendelsesidentifikator}", summary="Henter en hendelse.")
@@ -90,7 +80,7 @@ def add_event_and_extract_routes(router: APIRouter, service: RegisterService, pa
 
     @router.post("/uttrekk/tilpasset", summary="Lager en async tilpasset uttrekksjobb")
     async def tilpasset(request: Request, pakke: package) -> Response:  # type: ignore[valid-type]
-        body = await _body(request)
+        body = await json_body(request)
         return _json(await run_in_threadpool(uttrekk.tilpasset, body, pakke, _orgnr(request)))
 
     @router.get("/uttrekk/komplett", summary="Lager en async uttrekksjobb for alle data i rettighetspakken")

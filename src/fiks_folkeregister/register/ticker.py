@@ -4,37 +4,26 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from datetime import date
 
+from fiks_folkeregister.register.background import BackgroundLoop
 from fiks_folkeregister.register.events import EventLog
 from fiks_folkeregister.register.simulator import Simulator
 
 log = logging.getLogger(__name__)
 
 
-class SimulatorTicker:
+class SimulatorTicker(BackgroundLoop):
     """Writes about `events_per_second` events a second, in small batches, until stopped."""
+
+    thread_name = "simulator-ticker"
 
     def __init__(self, events: EventLog, events_per_second: float, day: date | None = None) -> None:
         self._events = events
         self._rate = events_per_second
         self._day = day
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="simulator-ticker", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
+        super().__init__()
 
     def _loop(self) -> None:
         simulator = Simulator(random.SystemRandom().randrange(2**31), self._day or date.today())
