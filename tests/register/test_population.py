@@ -442,10 +442,13 @@ def test_deceased_and_emigrated_persons(population: list[Document]) -> None:
         assert len(utflytting["tilflyttingsland"]) == 3
 
 
-def test_address_protection_shares_and_grading_of_addresses(population: list[Document]) -> None:
+def test_address_protection_shares(population: list[Document]) -> None:
     levels = Counter(e["graderingsnivaa"] for d in population for e in current(d, "adressebeskyttelse"))
     assert 0.002 * PERSONS <= levels["fortrolig"] <= 0.012 * PERSONS
     assert 1 <= levels["strengtFortrolig"] <= 0.004 * PERSONS
+
+
+def test_addresses_are_graded_like_their_person(population: list[Document]) -> None:
     for document in population:
         grading = next((e["graderingsnivaa"] for e in current(document, "adressebeskyttelse")), "ugradert")
         for element in ("bostedsadresse", "deltBosted", "oppholdsadresse"):

@@ -61,6 +61,10 @@ KINDS: tuple[tuple[str, float], ...] = (
 )
 KIND_NAMES = tuple(name for name, _ in KINDS)
 PROBES = 60
+#: How many remembered persons a search tries before it probes.
+POOL_TRIES = 12
+#: How many residents a death is chosen among (the oldest dies).
+DEATH_SAMPLE = 6
 BIRTH_REGISTRATION_DAYS = 365
 POOL_SIZE = 500
 #: Who may marry: widows and widowers stay out (the late spouse's record still says `gift` with them).
@@ -285,6 +289,8 @@ class Simulator:
         self.male = tuple(sorted({fake.first_name_male() for _ in range(400)}))
         self.last = tuple(sorted({fake.last_name() for _ in range(400)}))
         self.pools: dict[str, list[str]] = {}
+        self.dead_at: set[int] = set()
+        """World indices of persons seen dead: no life event fits them, and death is final, so never load them."""
         self.handlers: dict[str, Callable[[World], list[Endring]]] = {
             "flytting": self._flytting,
             "foedsel": self._foedsel,
@@ -375,25 +381,46 @@ class Simulator:
                 if len(found) < POOL_SIZE:
                     found.append(identifier(document))
 
+    def _from_pool(self, world: World, fits: Callable[[Document], bool], pool: str) -> Document | None:
+        """A random person of the pool that `fits` accepts; whoever left the pool's kind is dropped."""
+        found = self.pools.get(pool)
+        belongs = _POOL_TEST_BY_NAME[pool]
+        for _ in range(POOL_TRIES):
+            if not found:
+                return None
+            at = self.rng.randrange(len(found))
+            candidate = world.person(found[at])
+            if candidate is not None and fits(candidate):
+                found[at] = found[-1]
+                found.pop()
+                return candidate
+            if candidate is None or not belongs(self, candidate):
+                found[at] = found[-1]
+                found.pop()
+        return None
+
     def _find(
         self, world: World, fits: Callable[[Document], bool], pool: str | None = None
     ) -> Document | None:
         """A random person `fits` accepts: from the pool of earlier sightings, else by probing."""
         if pool is not None:
-            found = self.pools.get(pool, [])
-            while found:
-                candidate = world.person(found.pop(self.rng.randrange(len(found))))
-                if candidate is not None and fits(candidate):
-                    return candidate
+            candidate = self._from_pool(world, fits, pool)
+            if candidate is not None:
+                return candidate
         size = world.size()
         if size == 0:
             return None
         for _ in range(PROBES):
-            candidate = world.person_at(self.rng.randrange(size))
+            index = self.rng.randrange(size)
+            if index in self.dead_at:
+                continue
+            candidate = world.person_at(index)
             if candidate is None:
                 continue
-            if self.rng.random() < 0.25:
-                self._remember(candidate)
+            if status(candidate) == "doed":
+                self.dead_at.add(index)
+                continue
+            self._remember(candidate)
             if fits(candidate):
                 return candidate
         return None
@@ -494,7 +521,7 @@ class Simulator:
         self._add(document, "bostedsadresse", entry)
 
     def _flytting(self, world: World) -> list[Endring]:
-        mover = self._find(world, lambda d: self._resident(d, min_age=18))
+        mover = self._find(world, lambda d: self._resident(d, min_age=18), pool="voksen")
         if mover is None:
             return []
         old = current_one(mover, "bostedsadresse")
@@ -541,10 +568,11 @@ class Simulator:
 
     # ------------------------------------------------------------ birth and death
 
+    def _may_give_birth(self, document: Document) -> bool:
+        return document["kjoenn"][0]["kjoenn"] == "kvinne" and self._resident(document, 18, 45)
+
     def _foedsel(self, world: World) -> list[Endring]:
-        mother = self._find(
-            world, lambda d: d["kjoenn"][0]["kjoenn"] == "kvinne" and self._resident(d, 18, 45)
-        )
+        mother = self._find(world, self._may_give_birth, pool="foedende")
         if mother is None:
             return []
         partner = self._spouse(world, mother)
@@ -627,15 +655,22 @@ class Simulator:
         return changes
 
     def _doedsfall(self, world: World) -> list[Endring]:
-        def fits(document: Document) -> bool:
-            if not self._resident(document):
-                return False
-            age = age_on(document, self.day)
-            return age >= 70 or (age >= 30 and self.rng.random() < 0.05)
+        """The oldest of a few residents aged 30 or more dies (most deaths come at 70 and over).
 
-        person = self._find(world, fits)
-        if person is None:
+        Choosing the oldest of a sample, rather than accepting by age, finds someone in a bounded number
+        of probes even where a long simulation has already let the old die.
+        """
+        sample: dict[str, Document] = {}
+        for _ in range(DEATH_SAMPLE):
+            seen = self._find(
+                world, lambda d: self._resident(d, min_age=30) and identifier(d) not in sample, pool="over30"
+            )
+            if seen is None:
+                break
+            sample[identifier(seen)] = seen
+        if not sample:
             return []
+        person = min(sample.values(), key=lambda d: d["foedsel"][0]["foedselsdato"])
         spouse = self._spouse(world, person)
         document = _copy(person)
         self._add(document, "status", {**self._meta(), "status": "doed"})
@@ -659,16 +694,16 @@ class Simulator:
 
     # ------------------------------------------------------------ migration
 
-    def _utflytting(self, world: World) -> list[Endring]:
-        def fits(document: Document) -> bool:
-            return (
-                self._resident(document, min_age=18)
-                and not document.get("utflytting")
-                and grading(document) == "ugradert"
-                and not any("ansvarssubjekt" in e for e in current(document, "foreldreansvar"))
-            )
+    def _may_emigrate(self, document: Document) -> bool:
+        return (
+            self._resident(document, min_age=18)
+            and not document.get("utflytting")
+            and grading(document) == "ugradert"
+            and not any("ansvarssubjekt" in e for e in current(document, "foreldreansvar"))
+        )
 
-        person = self._find(world, fits)
+    def _utflytting(self, world: World) -> list[Endring]:
+        person = self._find(world, self._may_emigrate, pool="utflyttbar")
         if person is None:
             return []
         document = _copy(person)
@@ -752,7 +787,7 @@ class Simulator:
         )
 
     def _ekteskap(self, world: World) -> list[Endring]:
-        first = self._find(world, self._marriageable)
+        first = self._find(world, self._marriageable, pool="giftbar")
         if first is None:
             return []
         me = identifier(first)
@@ -772,7 +807,7 @@ class Simulator:
                 and abs(age_on(document, self.day) - age) <= 15
             )
 
-        second = self._find(world, partner_fits)
+        second = self._find(world, partner_fits, pool="giftbar")
         if second is None:
             return []
         a, b = _copy(first), _copy(second)
@@ -970,13 +1005,13 @@ class Simulator:
         document["bostedsadresse"] = entries[1:]
         return [self._change(document, Hendelsestype.endringIBostedsadresse, "annullering")]
 
-    def _statsborgerskap(self, world: World) -> list[Endring]:
-        def fits(document: Document) -> bool:
-            return self._resident(document, min_age=18) and all(
-                e.get("statsborgerskap") != "NOR" for e in current(document, "statsborgerskap")
-            )
+    def _may_naturalise(self, document: Document) -> bool:
+        return self._resident(document, min_age=18) and all(
+            e.get("statsborgerskap") != "NOR" for e in current(document, "statsborgerskap")
+        )
 
-        person = self._find(world, fits, pool="utenlandsk")
+    def _statsborgerskap(self, world: World) -> list[Endring]:
+        person = self._find(world, self._may_naturalise, pool="utenlandsk")
         if person is None:
             return []
         document = _copy(person)
@@ -991,6 +1026,11 @@ class Simulator:
 
 #: Pools of persons for the rarer life events, filled with whoever probing happens to meet.
 _POOL_TESTS: tuple[tuple[str, Callable[[Simulator, Document], bool]], ...] = (
+    ("voksen", lambda s, d: s._resident(d, min_age=18)),
+    ("giftbar", lambda s, d: s._marriageable(d)),
+    ("over30", lambda s, d: s._resident(d, min_age=30)),
+    ("foedende", lambda s, d: s._may_give_birth(d)),
+    ("utflyttbar", lambda s, d: s._may_emigrate(d)),
     ("gradert", lambda s, d: grading(d) != "ugradert" and status(d) != "doed"),
     ("deltBosted", lambda s, d: bool(current(d, "deltBosted")) and status(d) == "bosatt"),
     ("deltBostedKandidat", lambda s, d: s._delt_bosted_candidate(d)),
@@ -1001,8 +1041,6 @@ _POOL_TESTS: tuple[tuple[str, Callable[[Simulator, Document], bool]], ...] = (
     ),
     ("gift", lambda s, d: (current_one(d, "sivilstand") or {}).get("sivilstand") == "gift"),
     ("annullerbar", lambda s, d: s._annullerbar(d)),
-    (
-        "utenlandsk",
-        lambda s, d: all(e.get("statsborgerskap") != "NOR" for e in current(d, "statsborgerskap")),
-    ),
+    ("utenlandsk", lambda s, d: s._may_naturalise(d)),
 )
+_POOL_TEST_BY_NAME = dict(_POOL_TESTS)
