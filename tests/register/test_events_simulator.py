@@ -10,7 +10,7 @@ import pytest
 import tests.register.test_population as population_checks
 from fiks_folkeregister.domain.hendelse import Hendelsestype, egenskapshendelser, open_to_uten_hjemmel
 from fiks_folkeregister.register.population.generator import generate_population
-from fiks_folkeregister.register.simulator import KIND_NAMES, Endring, MemoryWorld, Simulator
+from fiks_folkeregister.register.simulator import KIND_NAMES, Endring, MemoryWorld, Simulator, age_on
 
 DAY = date(2026, 11, 1)
 
@@ -121,6 +121,34 @@ def test_a_long_mixed_simulation_keeps_every_invariant(
         kinds.add(changes[0].art)
     assert len(kinds) >= 12
     check_invariants(world.documents, register_spec)
+
+
+def _deaths(world: MemoryWorld, simulator: Simulator, wanted: int) -> list[dict[str, Any]]:
+    """The documents of the next `wanted` persons who die, as they were just before."""
+    died: list[dict[str, Any]] = []
+    for _ in range(wanted * 3):
+        changes = simulator.step(world, "doedsfall")
+        if changes:
+            died.append(world.person(changes[0].foedsels_eller_d_nummer) or {})
+            world.apply(changes)
+        if len(died) == wanted:
+            break
+    return died
+
+
+def test_most_deaths_come_at_70_and_over(documents: list[dict[str, Any]]) -> None:
+    died = _deaths(MemoryWorld(list(documents)), Simulator(12, DAY), 100)
+    assert len(died) == 100
+    ages = [age_on(document, DAY) for document in died]
+    assert all(age >= 30 for age in ages)
+    assert sum(age >= 70 for age in ages) >= 60, sorted(ages)
+
+
+def test_deaths_still_happen_where_nobody_is_70_or_over(documents: list[dict[str, Any]]) -> None:
+    young = [d for d in documents if age_on(d, DAY) < 70]
+    died = _deaths(MemoryWorld(young), Simulator(13, DAY), 20)
+    assert len(died) == 20, "each death step should find someone among the residents over 30"
+    assert all(30 <= age_on(document, DAY) < 70 for document in died)
 
 
 def test_births_make_a_child_with_parents_and_parental_responsibility(

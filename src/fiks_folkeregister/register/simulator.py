@@ -420,9 +420,9 @@ class Simulator:
             if status(candidate) == "doed":
                 self.dead_at.add(index)
                 continue
-            self._remember(candidate)
             if fits(candidate):
-                return candidate
+                return candidate  # not remembered: whoever is taken leaves the pools, or pools favour them
+            self._remember(candidate)
         return None
 
     def _resident(self, document: Document, min_age: int = 0, max_age: int = 200) -> bool:
