@@ -13,6 +13,8 @@ Decisions worth knowing:
   an annulment removes the newest bostedsadresse and makes the previous one current again (`annullere`).
 - Emigration happens at most once per person (a returning emigrant keeps the one historic utflytting).
 - A name changes at marriage only for persons who never changed name before.
+- A death takes the oldest of a few residents over 30; persons probed are kept in pools by the life events
+  they fit (checked again when used), and the dead are never probed again.
 """
 
 from __future__ import annotations
@@ -374,9 +376,9 @@ class Simulator:
         return None
 
     def _remember(self, document: Document) -> None:
-        """Sort a person seen while probing into the pools of rarer life events."""
-        for pool, fits in _POOL_TESTS:
-            if fits(self, document):
+        """Sort a person seen while probing into every pool it fits."""
+        for pool, belongs in _POOL_TESTS.items():
+            if belongs(self, document):
                 found = self.pools.setdefault(pool, [])
                 if len(found) < POOL_SIZE:
                     found.append(identifier(document))
@@ -384,19 +386,18 @@ class Simulator:
     def _from_pool(self, world: World, fits: Callable[[Document], bool], pool: str) -> Document | None:
         """A random person of the pool that `fits` accepts; whoever left the pool's kind is dropped."""
         found = self.pools.get(pool)
-        belongs = _POOL_TEST_BY_NAME[pool]
+        belongs = _POOL_TESTS[pool]
         for _ in range(POOL_TRIES):
             if not found:
                 return None
             at = self.rng.randrange(len(found))
             candidate = world.person(found[at])
-            if candidate is not None and fits(candidate):
+            taken = candidate is not None and fits(candidate)
+            if taken or candidate is None or not belongs(self, candidate):
                 found[at] = found[-1]
                 found.pop()
+            if taken:
                 return candidate
-            if candidate is None or not belongs(self, candidate):
-                found[at] = found[-1]
-                found.pop()
         return None
 
     def _find(
@@ -1024,23 +1025,21 @@ class Simulator:
         return [self._change(document, Hendelsestype.endringIStatsborgerskap, "statsborgerskap")]
 
 
-#: Pools of persons for the rarer life events, filled with whoever probing happens to meet.
-_POOL_TESTS: tuple[tuple[str, Callable[[Simulator, Document], bool]], ...] = (
-    ("voksen", lambda s, d: s._resident(d, min_age=18)),
-    ("giftbar", lambda s, d: s._marriageable(d)),
-    ("over30", lambda s, d: s._resident(d, min_age=30)),
-    ("foedende", lambda s, d: s._may_give_birth(d)),
-    ("utflyttbar", lambda s, d: s._may_emigrate(d)),
-    ("gradert", lambda s, d: grading(d) != "ugradert" and status(d) != "doed"),
-    ("deltBosted", lambda s, d: bool(current(d, "deltBosted")) and status(d) == "bosatt"),
-    ("deltBostedKandidat", lambda s, d: s._delt_bosted_candidate(d)),
-    ("utflyttet", lambda s, d: status(d) == "utflyttet"),
-    (
-        "dNummer",
-        lambda s, d: (current_one(d, "identifikasjonsnummer") or {}).get("identifikatortype") == "dNummer",
+#: Pools of persons by the life events they may take part in, filled with whoever probing happens to meet.
+_POOL_TESTS: dict[str, Callable[[Simulator, Document], bool]] = {
+    "voksen": lambda s, d: s._resident(d, min_age=18),
+    "giftbar": lambda s, d: s._marriageable(d),
+    "over30": lambda s, d: s._resident(d, min_age=30),
+    "foedende": lambda s, d: s._may_give_birth(d),
+    "utflyttbar": lambda s, d: s._may_emigrate(d),
+    "gradert": lambda s, d: grading(d) != "ugradert" and status(d) != "doed",
+    "deltBosted": lambda s, d: bool(current(d, "deltBosted")) and status(d) == "bosatt",
+    "deltBostedKandidat": lambda s, d: s._delt_bosted_candidate(d),
+    "utflyttet": lambda s, d: status(d) == "utflyttet",
+    "dNummer": lambda s, d: (
+        (current_one(d, "identifikasjonsnummer") or {}).get("identifikatortype") == "dNummer"
     ),
-    ("gift", lambda s, d: (current_one(d, "sivilstand") or {}).get("sivilstand") == "gift"),
-    ("annullerbar", lambda s, d: s._annullerbar(d)),
-    ("utenlandsk", lambda s, d: s._may_naturalise(d)),
-)
-_POOL_TEST_BY_NAME = dict(_POOL_TESTS)
+    "gift": lambda s, d: (current_one(d, "sivilstand") or {}).get("sivilstand") == "gift",
+    "annullerbar": lambda s, d: s._annullerbar(d),
+    "utenlandsk": lambda s, d: s._may_naturalise(d),
+}
