@@ -311,3 +311,19 @@ def test_a_tampered_copy_of_a_remembered_token_is_still_refused(
     )
     with pytest.raises(InvalidTokenError):
         validator.validate(f"{header}.{forged_payload}.{signature}")
+
+
+def test_token_living_longer_than_the_bound_is_refused(issuer: TokenIssuer) -> None:
+    validator = AccessTokenValidator(issuer.jwks, issuer=ISSUER, max_lifetime_seconds=120)
+    now = int(time.time())
+
+    assert validator.validate(_sign(issuer, _claims(iat=now, exp=now + 120))).orgnr == ORGNR
+    assert "longer than 120" in _reason(validator, _sign(issuer, _claims(iat=now, exp=now + 121)))
+    assert "longer than 120" in _reason(validator, _sign(issuer, _claims(iat=now, exp=now + 10**9)))
+
+
+def test_token_without_iat_or_exp_is_refused(issuer: TokenIssuer) -> None:
+    validator = AccessTokenValidator(issuer.jwks, issuer=ISSUER, max_lifetime_seconds=120)
+
+    assert "exp" in _reason(validator, _sign(issuer, _claims(exp=None)))
+    assert "iat" in _reason(validator, _sign(issuer, _claims(iat=None)))

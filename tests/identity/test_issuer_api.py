@@ -19,7 +19,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from fiks_folkeregister.identity.api import build_issuer_router
-from fiks_folkeregister.identity.clients import RegisteredClient, make_grant_assertion
+from fiks_folkeregister.identity.clients import ClientRegistry, RegisteredClient, make_grant_assertion
 from fiks_folkeregister.identity.issuer import JWT_BEARER_GRANT_TYPE, TokenIssuer
 from fiks_folkeregister.identity.tokens import AccessTokenValidator
 from fiks_folkeregister.settings import Settings
@@ -116,13 +116,45 @@ def test_grant_with_a_registered_key_id_instead_of_certificate(
 
 
 def test_delegated_grant_acts_for_the_consumer_org(
-    http: TestClient, client: RegisteredClient, validator: AccessTokenValidator
+    http: TestClient, client: RegisteredClient, validator: AccessTokenValidator, issuer: TokenIssuer
 ) -> None:
+    issuer.clients.delegate(client.client_id, "964338531")
+
     response = _post(http, _assertion(client, consumer_org="964338531"))
 
     access = validator.validate(response.json()["access_token"])
     assert access.orgnr == "964338531"
     assert access.supplier_orgnr == ORGNR
+
+
+def test_grant_naming_its_own_organisation_as_consumer_org_needs_no_delegation(
+    http: TestClient, client: RegisteredClient, validator: AccessTokenValidator
+) -> None:
+    response = _post(http, _assertion(client, consumer_org=ORGNR))
+
+    access = validator.validate(response.json()["access_token"])
+    assert (access.orgnr, access.supplier_orgnr) == (ORGNR, None)
+
+
+def test_grant_for_an_organisation_that_has_not_delegated_is_refused(
+    http: TestClient, client: RegisteredClient, issuer: TokenIssuer
+) -> None:
+    issuer.clients.delegate(client.client_id, "964338531")  # another municipality's delegation
+
+    refusal = _refusal(_post(http, _assertion(client, consumer_org="910000009")))
+
+    assert "910000009 has not delegated" in refusal
+
+
+def test_removed_delegation_is_refused_at_once_even_by_an_issuer_that_read_the_client_before(
+    http: TestClient, client: RegisteredClient, issuer: TokenIssuer, settings: Settings
+) -> None:
+    issuer.clients.delegate(client.client_id, "964338531")
+    assert _post(http, _assertion(client, consumer_org="964338531")).status_code == 200
+
+    ClientRegistry(settings.issuer_dir).revoke_delegation(client.client_id, "964338531")  # e.g. the CLI
+
+    assert "has not delegated" in _refusal(_post(http, _assertion(client, consumer_org="964338531")))
 
 
 def test_grant_with_resource_gives_an_audience_restricted_token(

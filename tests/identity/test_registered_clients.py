@@ -46,3 +46,30 @@ def test_unknown_client_is_not_found(tmp_path: Path, client_id: str) -> None:
 def test_create_refuses_a_bad_orgnr(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="9 digits"):
         ClientRegistry(tmp_path).create("1234")
+
+
+def test_a_client_acts_for_its_own_organisation_and_those_that_delegated_to_it(tmp_path: Path) -> None:
+    registry = ClientRegistry(tmp_path)
+    client = registry.create(ORGNR)
+    assert client.delegations == frozenset()
+
+    registry.delegate(client.client_id, "964338531")
+    registry.delegate(client.client_id, "964338531")  # twice is once
+    found = ClientRegistry(tmp_path).get(client.client_id)
+
+    assert found.delegations == {"964338531"}
+    assert found.acts_for(ORGNR) and found.acts_for("964338531")
+    assert not found.acts_for("910000009")
+    assert registry.revoke_delegation(client.client_id, "964338531").delegations == frozenset()
+
+
+def test_delegation_refuses_a_bad_orgnr_and_an_unknown_client(tmp_path: Path) -> None:
+    registry = ClientRegistry(tmp_path)
+    client = registry.create(ORGNR)
+
+    with pytest.raises(ValueError, match="9 digits"):
+        registry.delegate(client.client_id, "1234")
+    with pytest.raises(UnknownClientError):
+        registry.delegate("00000000-0000-0000-0000-000000000000", "964338531")
+    with pytest.raises(UnknownClientError):
+        registry.delegate("../../etc", "964338531")

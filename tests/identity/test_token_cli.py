@@ -83,3 +83,46 @@ def test_client_create_refuses_a_bad_orgnr(data_dir: Path) -> None:
 
     assert result.exit_code == 2
     assert "9 digits" in result.output
+
+
+def test_client_delegate_undelegate_and_list(data_dir: Path) -> None:
+    client = ClientRegistry(data_dir / "issuer").create(ORGNR, "Leverandør")
+
+    delegated = CliRunner().invoke(
+        app, ["token", "client", "delegate", client.client_id, "--orgnr", "964338531"]
+    )
+    listed = CliRunner().invoke(app, ["token", "client", "list", "--json"])
+    undelegated = CliRunner().invoke(
+        app, ["token", "client", "undelegate", client.client_id, "--orgnr", "964338531"]
+    )
+
+    assert delegated.exit_code == 0, delegated.output
+    assert json.loads(listed.stdout) == [
+        {"clientId": client.client_id, "orgnr": ORGNR, "name": "Leverandør", "delegations": ["964338531"]}
+    ]
+    assert undelegated.exit_code == 0, undelegated.output
+    assert ClientRegistry(data_dir / "issuer").get(client.client_id).delegations == frozenset()
+
+
+def test_client_delegate_refuses_an_unknown_client_and_a_bad_orgnr(data_dir: Path) -> None:
+    client = ClientRegistry(data_dir / "issuer").create(ORGNR)
+
+    unknown = CliRunner().invoke(
+        app, ["token", "client", "delegate", "00000000-0000-0000-0000-000000000000", "--orgnr", "964338531"]
+    )
+    bad = CliRunner().invoke(app, ["token", "client", "delegate", client.client_id, "--orgnr", "12"])
+
+    assert unknown.exit_code == 1 and "no client" in unknown.output
+    assert bad.exit_code == 2 and "9 digits" in bad.output
+
+
+def test_token_command_gives_tokens_for_the_gateways_audience(data_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["token", "--orgnr", ORGNR, "--scope", "ks:fiks"])
+
+    settings = Settings()
+    validator = AccessTokenValidator(
+        TokenIssuer.from_settings(settings).jwks,
+        issuer=settings.issuer,
+        audience=settings.gateway_token_audience,
+    )
+    assert validator.validate(result.stdout.strip()).orgnr == ORGNR

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from fiks_folkeregister.identity.clients import ClientRegistry
+from fiks_folkeregister.identity.clients import ClientRegistry, RegisteredClient, UnknownClientError
 from fiks_folkeregister.identity.issuer import TokenIssuer
 from fiks_folkeregister.identity.tokens import is_orgnr, parse_scope
 from fiks_folkeregister.settings import Settings
@@ -44,6 +44,12 @@ def token(
     client_id: Annotated[
         str, typer.Option("--client-id", help="The token's client_id claim.")
     ] = CLI_CLIENT_ID,
+    audience: Annotated[
+        str | None,
+        typer.Option(
+            "--audience", help="The token's aud; default the gateway's (FIKSREG_GATEWAY_TOKEN_AUDIENCE)."
+        ),
+    ] = None,
 ) -> None:
     """Print a fresh access token (only the token, so `$(fiks-folkeregister token ...)` works)."""
     if ctx.invoked_subcommand is not None:
@@ -60,8 +66,17 @@ def token(
         scopes = parse_scope(" ".join(scope))
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="'--scope'") from error
-    issuer = TokenIssuer.from_settings(Settings())
-    typer.echo(issuer.issue(orgnr, scopes, client_id, lifetime_seconds=lifetime))
+    settings = Settings()
+    issuer = TokenIssuer.from_settings(settings)
+    typer.echo(
+        issuer.issue(
+            orgnr,
+            scopes,
+            client_id,
+            lifetime_seconds=lifetime,
+            audience=audience or settings.gateway_token_audience,
+        )
+    )
 
 
 @client_app.command("create")
@@ -90,3 +105,58 @@ def create_client(
     typer.echo(f"orgnr:       {client.orgnr}")
     typer.echo(f"certificate: {certificate_path}")
     typer.echo(f"key:         {key_path}  (private, keep it secret)")
+
+
+ClientIdArgument = Annotated[str, typer.Argument(help="The client's id (clientId).")]
+DelegatingOrgnr = Annotated[
+    str,
+    typer.Option("--orgnr", help="Organisation number (9 digits) delegating to the client.", callback=_orgnr),
+]
+
+
+def _change_delegation(client_id: str, orgnr: str, add: bool) -> RegisteredClient:
+    registry = ClientRegistry(Settings().issuer_dir)
+    try:
+        if add:
+            return registry.delegate(client_id, orgnr)
+        return registry.revoke_delegation(client_id, orgnr)
+    except UnknownClientError:
+        typer.echo(f"Error: no client {client_id!r} is registered", err=True)
+        raise typer.Exit(code=1) from None
+
+
+@client_app.command("delegate")
+def delegate(client_id: ClientIdArgument, orgnr: DelegatingOrgnr) -> None:
+    """Record that an organisation has delegated to the client: it may then ask for tokens on its behalf."""
+    client = _change_delegation(client_id, orgnr, add=True)
+    typer.echo(f"{orgnr} has delegated to {client.client_id} ({client.orgnr})")
+
+
+@client_app.command("undelegate")
+def undelegate(client_id: ClientIdArgument, orgnr: DelegatingOrgnr) -> None:
+    """Remove an organisation's delegation: grants naming it are refused from now on."""
+    client = _change_delegation(client_id, orgnr, add=False)
+    typer.echo(f"{orgnr} no longer delegates to {client.client_id} ({client.orgnr})")
+
+
+@client_app.command("list")
+def list_clients(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """Every registered client with its organisation and the organisations that delegated to it."""
+    clients = ClientRegistry(Settings().issuer_dir).list()
+    if as_json:
+        rows = [
+            {
+                "clientId": client.client_id,
+                "orgnr": client.orgnr,
+                "name": client.name,
+                "delegations": sorted(client.delegations),
+            }
+            for client in clients
+        ]
+        typer.echo(json.dumps(rows))
+        return
+    for client in clients:
+        delegations = ", ".join(sorted(client.delegations)) or "-"
+        typer.echo(f"{client.client_id}  {client.orgnr}  {client.name}  delegations: {delegations}")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import fcntl
 import json
+import os
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +34,12 @@ class UnknownClientError(LookupError):
 
 @dataclass(frozen=True)
 class RegisteredClient:
-    """A registered client: who it is, which organisation operates it, and its certificate."""
+    """A registered client: who it is, which organisation operates it, and its certificate.
+
+    ``delegations`` are the organisations that have delegated to this client (as municipalities delegate
+    a scope to their vendor in Altinn): the client may ask for tokens on behalf of those and of its own
+    organisation, no other.
+    """
 
     client_id: str
     orgnr: str
@@ -42,10 +49,15 @@ class RegisteredClient:
     certificate_path: Path
     key_path: Path
     certificate: x509.Certificate = field(repr=False, compare=False)
+    delegations: frozenset[str] = frozenset()
 
     @property
     def certificate_der(self) -> bytes:
         return self.certificate.public_bytes(serialization.Encoding.DER)
+
+    def acts_for(self, orgnr: str) -> bool:
+        """Whether the client may ask for a token on behalf of ``orgnr``."""
+        return orgnr == self.orgnr or orgnr in self.delegations
 
 
 class ClientRegistry:
@@ -53,12 +65,13 @@ class ClientRegistry:
 
     Files rather than a database so the CLI (another process) and the server see the same clients with no
     setup. The private key is written for the client's owner to use; the issuer itself only reads the
-    certificate.
+    certificate. ``client.json`` is replaced atomically when delegations change and is read on every look-up,
+    so a delegation removed by the CLI stops working at once in every process.
     """
 
     def __init__(self, directory: Path) -> None:
         self._root = Path(directory) / "clients"
-        self._cache: dict[str, RegisteredClient] = {}
+        self._certificates: dict[str, x509.Certificate] = {}
 
     def create(self, orgnr: str, name: str | None = None) -> RegisteredClient:
         """Register a new client for ``orgnr``: a fresh RSA key pair and a self-signed certificate."""
@@ -88,6 +101,7 @@ class ClientRegistry:
             "name": display_name,
             "kid": kid,
             "createdAt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "delegations": [],
         }
         # The JSON record is written last: a client exists only once all its files do.
         (folder / "client.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
@@ -95,22 +109,17 @@ class ClientRegistry:
 
     def get(self, client_id: str) -> RegisteredClient:
         """The client with this id; raises ``UnknownClientError`` (also for ids that are not UUIDs)."""
-        cached = self._cache.get(client_id)
-        if cached is not None:
-            return cached
+        folder = self._folder(client_id)
         try:
-            canonical = str(uuid.UUID(client_id))
-        except (ValueError, TypeError, AttributeError) as error:
-            raise UnknownClientError(client_id) from error
-        if canonical != client_id:
-            raise UnknownClientError(client_id)
-        folder = self._root / canonical
-        try:
+            # Read on every call (a small file): delegations changed by another process count at once.
             record = json.loads((folder / "client.json").read_text(encoding="utf-8"))
-            certificate = x509.load_pem_x509_certificate((folder / "certificate.pem").read_bytes())
+            certificate = self._certificates.get(client_id)
+            if certificate is None:
+                certificate = x509.load_pem_x509_certificate((folder / "certificate.pem").read_bytes())
+                self._certificates[client_id] = certificate
         except FileNotFoundError as error:
             raise UnknownClientError(client_id) from error
-        client = RegisteredClient(
+        return RegisteredClient(
             client_id=record["clientId"],
             orgnr=record["orgnr"],
             name=record["name"],
@@ -119,9 +128,48 @@ class ClientRegistry:
             certificate_path=folder / "certificate.pem",
             key_path=folder / "key.pem",
             certificate=certificate,
+            delegations=frozenset(record.get("delegations", ())),
         )
-        self._cache[client_id] = client
-        return client
+
+    def delegate(self, client_id: str, orgnr: str) -> RegisteredClient:
+        """Record that ``orgnr`` has delegated to this client (no change if it already has)."""
+        require_orgnr(orgnr)
+        return self._change_delegations(client_id, lambda delegations: delegations | {orgnr})
+
+    def revoke_delegation(self, client_id: str, orgnr: str) -> RegisteredClient:
+        """Remove ``orgnr``'s delegation to this client (no change if there was none)."""
+        require_orgnr(orgnr)
+        return self._change_delegations(client_id, lambda delegations: delegations - {orgnr})
+
+    def _change_delegations(self, client_id: str, change: Callable[[set[str]], set[str]]) -> RegisteredClient:
+        folder = self._folder(client_id)
+        record_path = folder / "client.json"
+        try:
+            lock = (folder / ".lock").open("a")
+        except FileNotFoundError as error:
+            raise UnknownClientError(client_id) from error
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time, across processes
+            try:
+                record = json.loads(record_path.read_text(encoding="utf-8"))
+            except FileNotFoundError as error:
+                raise UnknownClientError(client_id) from error
+            delegations = change(set(record.get("delegations", ())))
+            record["delegations"] = sorted(delegations)
+            temporary = folder / "client.json.new"
+            temporary.write_text(json.dumps(record, indent=2), encoding="utf-8")
+            os.replace(temporary, record_path)  # readers see the old file or the new one, never half
+        return self.get(client_id)
+
+    def _folder(self, client_id: str) -> Path:
+        """The client's folder; only for a canonical UUID, so an id can never name another path."""
+        try:
+            canonical = str(uuid.UUID(client_id))
+        except (ValueError, TypeError, AttributeError) as error:
+            raise UnknownClientError(client_id) from error
+        if canonical != client_id:
+            raise UnknownClientError(client_id)
+        return self._root / canonical
 
     def list(self) -> list[RegisteredClient]:
         """Every registered client, oldest first."""

@@ -3,9 +3,10 @@
 Differences from Maskinporten, on purpose (it is a development and test stand-in):
 - every well-formed scope (``prefix:subscope``) is granted to every registered client; there is no
   scope administration;
-- delegation is open: a grant may name any ``consumer_org``; the access token then has that organisation
-  as ``consumer`` and the client's own organisation as ``supplier`` (the acting party), with no
-  registered delegation required;
+- delegation is recorded per client, not per scope: a grant may name in ``consumer_org`` the client's own
+  organisation or one that has delegated to the client (``fiks-folkeregister token client delegate``);
+  the access token then has that organisation as ``consumer`` and the client's own organisation as
+  ``supplier`` (the acting party). Any other ``consumer_org`` is refused (``invalid_grant``);
 - replayed grant ids (``jti``) are remembered in memory only, per process, until the grant expires.
 """
 
@@ -205,6 +206,11 @@ class TokenIssuer:
             consumer_org = claims["consumer_org"]
             if not is_orgnr(consumer_org):
                 raise invalid_grant("consumer_org must be a 9-digit organisation number")
+            if not client.acts_for(consumer_org):
+                raise invalid_grant(
+                    f"consumer_org {consumer_org} has not delegated access to the client's organisation "
+                    f"{client.orgnr}"
+                )
             if consumer_org != client.orgnr:
                 consumer_orgnr, supplier_orgnr = consumer_org, client.orgnr
         audience = _resource(claims.get("resource"))

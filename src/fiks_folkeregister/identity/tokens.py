@@ -112,7 +112,8 @@ class AccessTokenValidator:
     issuer's ``jwks`` method, or a function fetching ``/jwk`` over HTTP). A callable is asked once on first
     use and again when a token names a key id we have not seen, at most once per
     ``min_refresh_interval_seconds`` so that tokens with made-up key ids cannot make us hammer the provider.
-    Validation itself does no I/O.
+    Validation itself does no I/O. ``audience``, when given, must be in the token's ``aud``;
+    ``max_lifetime_seconds``, when given, bounds both ``exp`` − ``iat`` and ``exp`` − now.
     """
 
     def __init__(
@@ -122,11 +123,13 @@ class AccessTokenValidator:
         audience: str | None = None,
         leeway_seconds: int = 30,
         *,
+        max_lifetime_seconds: int | None = None,
         min_refresh_interval_seconds: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._issuer = issuer
         self._audience = audience
+        self._max_lifetime = max_lifetime_seconds
         self._leeway = leeway_seconds
         self._clock = clock
         self._min_refresh_interval = min_refresh_interval_seconds
@@ -230,6 +233,10 @@ class AccessTokenValidator:
             raise InvalidTokenError("token has no valid issue time (iat)")
         if iat - self._leeway > now:
             raise InvalidTokenError("token is not yet valid (iat is in the future)")
+        if self._max_lifetime is not None and (
+            exp - iat > self._max_lifetime or exp - now > self._max_lifetime + self._leeway
+        ):
+            raise InvalidTokenError(f"token lives longer than {self._max_lifetime} seconds")
         nbf = claims.get("nbf")
         if nbf is not None and (not _is_number(nbf) or nbf - self._leeway > now):
             raise InvalidTokenError("token is not yet valid (nbf is in the future)")
