@@ -27,6 +27,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+#: One gateway token for a whole bench run: its gateway accepts an hour's lifetime (production: 120 s).
+LONG_LIVED_TOKENS = {"FIKSREG_GATEWAY_TOKEN_MAX_LIFETIME_SECONDS": "3600"}
+
+
 @contextmanager
 def served_register(
     data_dir: Path, workers: int = 1, extra_env: dict[str, str] | None = None

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, func, select
 
 from _harness import (
     CLI,
+    LONG_LIVED_TOKENS,
     add_served_gateway_arguments,
     median,
     percentile,
@@ -120,7 +121,10 @@ def main() -> None:
         + issuer.issue(BENCH_ORGNR, [REGISTER_SCOPE], "bench", lifetime_seconds=3600)
     }
     gateway_headers = {
-        "Authorization": "Bearer " + issuer.issue(BENCH_ORGNR, ["ks:fiks"], "bench", lifetime_seconds=3600),
+        "Authorization": "Bearer "
+        + issuer.issue(
+            BENCH_ORGNR, ["ks:fiks"], "bench", lifetime_seconds=3600, audience=settings.gateway_token_audience
+        ),
         "IntegrasjonId": config["integrasjonId"],
         "IntegrasjonPassord": config["integrasjonPassord"],
     }
@@ -134,7 +138,7 @@ def main() -> None:
 
     with (
         served_register(data_dir, workers=args.workers) as direct_base,
-        served_gateway(data_dir, workers=args.workers) as gateway_base,
+        served_gateway(data_dir, workers=args.workers, extra_env=LONG_LIVED_TOKENS) as gateway_base,
     ):
         for base, script, headers in (
             (direct_base, direct_script, direct_headers),

@@ -23,6 +23,7 @@ import orjson
 from sqlalchemy import select
 
 from _harness import (
+    LONG_LIVED_TOKENS,
     add_served_gateway_arguments,
     median,
     percentile,
@@ -89,7 +90,10 @@ def main() -> None:
     config = configure(data_dir)
     issuer = build_token_issuer(settings)
     gateway_headers = {
-        "Authorization": "Bearer " + issuer.issue(BENCH_ORGNR, ["ks:fiks"], "bench", lifetime_seconds=3600),
+        "Authorization": "Bearer "
+        + issuer.issue(
+            BENCH_ORGNR, ["ks:fiks"], "bench", lifetime_seconds=3600, audience=settings.gateway_token_audience
+        ),
         "IntegrasjonId": config["integrasjonId"],
         "IntegrasjonPassord": config["integrasjonPassord"],
     }
@@ -98,9 +102,9 @@ def main() -> None:
     )
 
     with served_register(data_dir, workers=args.workers) as register_base:
-        http_env = {"FIKSREG_UPSTREAM": "http", "FIKSREG_UPSTREAM_URL": register_base}
+        http_env = {"FIKSREG_UPSTREAM": "http", "FIKSREG_UPSTREAM_URL": register_base, **LONG_LIVED_TOKENS}
         with (
-            served_gateway(data_dir, workers=args.workers) as embedded_base,
+            served_gateway(data_dir, workers=args.workers, extra_env=LONG_LIVED_TOKENS) as embedded_base,
             served_gateway(data_dir, workers=args.workers, extra_env=http_env) as http_base,
         ):
             for base in (embedded_base, http_base):
@@ -156,6 +160,7 @@ def adapter_overhead(settings: Settings, base: str, sample: list[str], calls: in
     clients = ClientRegistry(settings.issuer_dir)
     platform = next((c for c in clients.list() if c.name == "Bench platform"), None)
     platform = platform or clients.create(settings.upstream_platform_orgnr, "Bench platform")
+    clients.delegate(platform.client_id, BENCH_ORGNR)  # the bench's municipality delegates to the platform
     tokens = MaskinportenClient(
         f"{base}/maskinporten/token",
         settings.issuer,

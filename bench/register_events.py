@@ -140,7 +140,10 @@ def main() -> None:
         )
 
     if args.gateway:
-        gateway_settings = Settings(data_dir=args.data_dir, extract_worker=False)
+        # One token for the whole run: the bench's gateway accepts an hour's lifetime (production: 120 s).
+        gateway_settings = Settings(
+            data_dir=args.data_dir, extract_worker=False, gateway_token_max_lifetime_seconds=3600
+        )
         config = configure(
             args.data_dir.resolve(),
             config_file="gateway-extract-bench.json",
@@ -151,7 +154,11 @@ def main() -> None:
         gateway_headers = {
             "Authorization": "Bearer "
             + build_token_issuer(gateway_settings).issue(
-                BENCH_ORGNR, ["ks:fiks"], "bench", lifetime_seconds=3600
+                BENCH_ORGNR,
+                ["ks:fiks"],
+                "bench",
+                lifetime_seconds=3600,
+                audience=gateway_settings.gateway_token_audience,
             ),
             "IntegrasjonId": config["integrasjonId"],
             "IntegrasjonPassord": config["integrasjonPassord"],

@@ -81,7 +81,8 @@ Demo municipality {DEMO_ORGNR} (all roles offentlig-med-hjemmel):
     integration "Demo elevregister" {ajourhold["integrasjonId"]}
 In another terminal, from any directory, paste:
 
-  TOKEN=$({quoted_cli} token --orgnr {DEMO_ORGNR} --scope ks:fiks --lifetime 3600)
+  # a gateway token lives 120 s (as Maskinporten's): run this again for a new one
+  TOKEN=$({quoted_cli} token --orgnr {DEMO_ORGNR} --scope ks:fiks)
 
   # through the gateway: one person, only the address (plus the identity number)
   curl -s {headers} "{gateway}/personer/{adult}?part=bostedsadresse"

@@ -6,6 +6,7 @@ import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
@@ -137,6 +138,7 @@ def build_gateway_validator(settings: Settings, issuer: TokenIssuer) -> AccessTo
         jwks,
         issuer=settings.gateway_token_issuer or settings.issuer,
         audience=settings.gateway_token_audience,
+        max_lifetime_seconds=settings.gateway_token_max_lifetime_seconds,
     )
 
 
@@ -276,6 +278,7 @@ def build_http_upstream(settings: Settings, clients: ClientRegistry) -> HttpUpst
     embedded_token_url = f"{base}/maskinporten/token"
     token_url = settings.upstream_token_url or embedded_token_url
     password = settings.upstream_cert_password.get_secret_value() if settings.upstream_cert_password else None
+    development = False  # the automatic development client, which needs its delegations recorded
     if settings.upstream_client_id:
         if settings.upstream_cert is None:
             raise UpstreamConfigurationError(
@@ -288,6 +291,7 @@ def build_http_upstream(settings: Settings, clients: ClientRegistry) -> HttpUpst
         client = development_client(clients, settings.upstream_platform_orgnr)
         client_id = client.client_id
         credentials = PlatformCredentials.load(client.certificate_path, client.key_path)
+        development = True
     else:
         raise UpstreamConfigurationError(
             "FIKSREG_UPSTREAM_TOKEN_URL is not the embedded issuer, so FIKSREG_UPSTREAM_CLIENT_ID and "
@@ -299,7 +303,10 @@ def build_http_upstream(settings: Settings, clients: ClientRegistry) -> HttpUpst
         # The embedded issuer is served by the register, behind the same certificate (own context:
         # httpx sets the ALPN protocols on the context it is given).
         token_trust = upstream_trust(settings) or True
-    tokens = MaskinportenClient(
+    platform_client = (
+        partial(DevelopmentMaskinportenClient, clients=clients) if development else MaskinportenClient
+    )
+    tokens = platform_client(
         token_url,
         settings.upstream_audience or settings.issuer,
         client_id,
@@ -348,3 +355,25 @@ def development_client(clients: ClientRegistry, orgnr: str) -> RegisteredClient:
         if client.name == DEVELOPMENT_CLIENT_NAME and client.orgnr == orgnr:
             return client
     return clients.create(orgnr, DEVELOPMENT_CLIENT_NAME)
+
+
+class DevelopmentMaskinportenClient(MaskinportenClient):
+    """Development only: each organisation the gateway acts for delegates to the platform's own client.
+
+    The embedded issuer grants a ``consumer_org`` only to a client it has delegated to. In the development
+    set-up (the register's embedded issuer and the automatic development client) the gateway acts for the
+    organisations registered with it, so before it first asks for a token on behalf of one (a role's
+    organisation) this records that delegation, as each municipality does in Altinn for the real platform.
+    No other client gets a delegation this way.
+    """
+
+    def __init__(self, *args: Any, clients: ClientRegistry, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients = clients
+        self._delegated: set[str] = set()
+
+    def token(self, scope: str, consumer_org: str | None = None) -> str:
+        if consumer_org is not None and consumer_org not in self._delegated:
+            self._clients.delegate(self.client_id, consumer_org)
+            self._delegated.add(consumer_org)
+        return super().token(scope, consumer_org)

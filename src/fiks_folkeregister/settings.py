@@ -38,7 +38,19 @@ class Settings(BaseSettings):
         default=None,
         description="JWKS of that issuer (e.g. Maskinporten's); default the embedded issuer's keys.",
     )
-    gateway_token_audience: str | None = Field(default=None, description="`aud` required, if any.")
+    gateway_token_audience: str = Field(
+        default="https://fiks-folkeregister.local/folkeregister",
+        min_length=1,
+        description="`aud` required of the gateway's callers' tokens (always checked): the value clients "
+        "ask for in their grant's `resource` (audience-restricted Maskinporten tokens).",
+    )
+    gateway_token_max_lifetime_seconds: int = Field(
+        default=120,
+        ge=1,
+        le=3600,
+        description="Longest token lifetime the gateway accepts: tokens whose `exp` − `iat`, or `exp` − now, "
+        "is longer are refused (Maskinporten issues 120 s tokens by default).",
+    )
     gateway_token_scope: str = Field(
         default="ks:fiks", description="Scope required of the gateway's callers."
     )

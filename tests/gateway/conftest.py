@@ -205,6 +205,7 @@ class ServedGateway:
             self.settings.issuer,
             clock=lambda: time.time() - age_seconds,
         )
+        options.setdefault("audience", self.settings.gateway_token_audience)
         return issuer.issue(orgnr, list(scopes), client_id="test-client", **options)
 
     def headers(self, integration: Integration, token: str | None = None) -> dict[str, str]:

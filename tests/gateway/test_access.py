@@ -91,7 +91,9 @@ def test_a_token_signed_by_an_unknown_key_is_unauthorised(
 ) -> None:
     integration, role = granted
     stranger = TokenIssuer(SigningKeys(tmp_path), ClientRegistry(tmp_path), served_gateway.settings.issuer)
-    token = stranger.issue(ORG_A, ["ks:fiks"], client_id="stranger")
+    token = stranger.issue(
+        ORG_A, ["ks:fiks"], client_id="stranger", audience=served_gateway.settings.gateway_token_audience
+    )
     response = lookup(served_gateway, role, served_gateway.headers(integration, token))
     assert_refused(served_gateway, response, 401, "UGYLDIG_TOKEN", token)
 
@@ -111,7 +113,7 @@ def test_a_token_from_another_issuer_is_unauthorised(served_gateway: ServedGatew
     impostor = TokenIssuer(
         SigningKeys(settings.issuer_dir), ClientRegistry(settings.issuer_dir), "https://impostor.example/"
     )
-    token = impostor.issue(ORG_A, ["ks:fiks"], client_id="impostor")
+    token = impostor.issue(ORG_A, ["ks:fiks"], client_id="impostor", audience=settings.gateway_token_audience)
     response = lookup(served_gateway, role, served_gateway.headers(integration, token))
     assert_refused(served_gateway, response, 401, "UGYLDIG_TOKEN")
 

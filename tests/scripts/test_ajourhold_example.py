@@ -113,7 +113,11 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         PARTS, orgnr=MUNICIPALITY, bruksomraader=(Bruksomraade.HENDELSESLISTE, Bruksomraade.UTTREKK)
     )
     token = build_token_issuer(settings).issue(
-        MUNICIPALITY, ["ks:fiks"], client_id="test", lifetime_seconds=600
+        MUNICIPALITY,
+        ["ks:fiks"],
+        client_id="test",
+        lifetime_seconds=600,
+        audience=settings.gateway_token_audience,
     )
     env = {
         "FIKSREG_DATA_DIR": str(data_dir),
@@ -121,6 +125,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         "FIKSREG_DATABASE_URL": gateway_url,
         "FIKSREG_SIMULATOR_EVENTS_PER_SECOND": "0",  # the test writes the events
         "FIKSREG_EXTRACT_WORKER_POLL_SECONDS": "0.1",
+        "FIKSREG_GATEWAY_TOKEN_MAX_LIFETIME_SECONDS": "600",  # one token for the whole test
     }
     processes = (
         served_process(["register", "serve"], {**env, "FIKSREG_EXTRACT_WORKER": "true"}),

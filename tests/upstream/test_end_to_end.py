@@ -25,7 +25,9 @@ def test_a_gateway_whose_register_and_issuer_are_down_answers_503_without_person
     integration, role = Configuration(admin.engine, admin.passwords).granted_role(
         ["navn"], orgnr=MUNICIPALITY
     )
-    token = build_token_issuer(settings).issue(MUNICIPALITY, ["ks:fiks"], client_id="test")
+    token = build_token_issuer(settings).issue(
+        MUNICIPALITY, ["ks:fiks"], client_id="test", audience=settings.gateway_token_audience
+    )
     headers = {
         "Authorization": f"Bearer {token}",
         "IntegrasjonId": str(integration.id),

@@ -31,7 +31,9 @@ class Served:
     register: Register
 
     def lookup(self, number: str) -> tuple[int, dict, dict[str, str]]:
-        token = self.gateway.issuer.issue(MUNICIPALITY, ["ks:fiks"], client_id="test")
+        token = self.gateway.issuer.issue(
+            MUNICIPALITY, ["ks:fiks"], client_id="test", audience=Settings().gateway_token_audience
+        )
         response = self.client.get(
             f"/folkeregister/api/v1/{self.role.id}/v1/personer/{number}",
             params={"part": "navn"},
