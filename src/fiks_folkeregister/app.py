@@ -17,7 +17,7 @@ from fiks_folkeregister.admin.access import AccessDirectory
 from fiks_folkeregister.admin.api import ADMIN_PREFIX, build_admin_router
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.audit.log import AuditLog
-from fiks_folkeregister.gateway.access import AccessControl, jwks_fetcher
+from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
 from fiks_folkeregister.gateway.router import MirroredApi, build_gateway_router
 from fiks_folkeregister.identity.api import build_issuer_router
 from fiks_folkeregister.identity.clients import ClientRegistry, RegisteredClient
@@ -25,6 +25,7 @@ from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
 from fiks_folkeregister.identity.issuer import TokenIssuer
 from fiks_folkeregister.identity.keys import SigningKeys
 from fiks_folkeregister.identity.tokens import AccessTokenValidator
+from fiks_folkeregister.ratelimit import RateLimiter
 from fiks_folkeregister.register.api import JsonBytes, build_register_router, install_error_handlers
 from fiks_folkeregister.register.database import create_register_engine, migrate
 from fiks_folkeregister.register.faults import FaultPlan, Faults, install_faults
@@ -163,7 +164,15 @@ def build_gateway(settings: Settings) -> Gateway:
     issuer = build_token_issuer(settings)
     admin = build_admin(settings)
     access = AccessControl(
-        build_gateway_validator(settings, issuer), admin.access, admin.passwords, settings.gateway_token_scope
+        build_gateway_validator(settings, issuer),
+        admin.access,
+        admin.passwords,
+        settings.gateway_token_scope,
+        FailedAuthentications(
+            RateLimiter(settings.redis_url),
+            per_integration=settings.failed_authentications_per_integration,
+            per_address=settings.failed_authentications_per_address,
+        ),
     )
     upstream = build_upstream(settings, register, issuer.clients)
     api = MirroredApi(access, upstream, admin.audit)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fiks_folkeregister.ratelimit import parse_rate
 
 
 class Settings(BaseSettings):
@@ -53,6 +55,20 @@ class Settings(BaseSettings):
     )
     gateway_token_scope: str = Field(
         default="ks:fiks", description="Scope required of the gateway's callers."
+    )
+    failed_authentications_per_integration: str = Field(
+        default="10/minute",
+        description="Failed authentications allowed per integration id (`limits` notation, e.g. `10/minute`); "
+        "beyond it every attempt on that id answers 429 with `Retry-After` until the window has room.",
+    )
+    failed_authentications_per_address: str = Field(
+        default="30/minute",
+        description="Failed authentications allowed per client address, whatever integration ids they name.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for counts shared by every gateway process (e.g. `redis://localhost:6379/0`); "
+        "default: each process counts in its own memory.",
     )
     password_cache_seconds: float = Field(
         default=60.0,
@@ -153,6 +169,12 @@ class Settings(BaseSettings):
     simulator_events_per_second: float = Field(
         default=0.0, ge=0, le=100_000, description="Let life go on in the served register (0: off)."
     )
+
+    @field_validator("failed_authentications_per_integration", "failed_authentications_per_address")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        parse_rate(value)
+        return value
 
     @property
     def register_database(self) -> str:

@@ -273,6 +273,8 @@ def served_gateway(
         register_database_url=register_url,
         database_url=gateway_url,
         extract_worker=False,  # the tests work extract jobs themselves, to see jobs still waiting
+        # A module's refused attempts all come from one address; tests of that limit build their own gateway.
+        failed_authentications_per_address="10000/minute",
     )
     # Both schemas are migrated and the register seeded here, before anything serves them.
     register = build_register(settings)

@@ -20,9 +20,15 @@ PLATFORM_FIELDS = {"timestamp", "status", "error", "errorId", "path", "message",
 
 
 def assert_refused(
-    served: ServedGateway, response: httpx.Response, status: int, code: str, *secrets: str
+    served: ServedGateway,
+    response: httpx.Response,
+    status: int,
+    code: str,
+    *secrets: str,
+    feilkode: str | None = None,
 ) -> dict[str, Any]:
-    """The platform error body with this status and code, and exactly one audit record saying so."""
+    """The platform error body with this status and code, and exactly one audit record saying so (with
+    `feilkode` when the record keeps a more precise reason than the answer)."""
     assert response.status_code == status, response.text
     body = response.json()
     assert set(body) == PLATFORM_FIELDS
@@ -32,12 +38,24 @@ def assert_refused(
     assert (record["utfall"], record["status"], record["feilkode"], record["personer"]) == (
         "avvist",
         status,
-        code,
+        feilkode or code,
         [],
     )
     stored = str(record)
     for secret in secrets:
         assert secret not in stored
+    return body
+
+
+def assert_failed_authentication(
+    served: ServedGateway, response: httpx.Response, reason: str, integration: Integration, *secrets: str
+) -> dict[str, Any]:
+    """Every authentication failure answers alike; only the audit record says why."""
+    body = assert_refused(
+        served, response, 401, "AUTENTISERING_FEILET", integration.password, *secrets, feilkode=reason
+    )
+    assert body["message"] == f"Authentication failed for integration with id {integration.id}"
+    assert body["errorJson"] == {}
     return body
 
 
@@ -71,7 +89,7 @@ def test_a_missing_or_malformed_token_is_unauthorised(
     if authorization is not None:
         headers["Authorization"] = authorization
     response = lookup(served_gateway, role, headers)
-    assert_refused(served_gateway, response, 401, "UGYLDIG_TOKEN", integration.password)
+    assert_failed_authentication(served_gateway, response, "UGYLDIG_TOKEN", integration)
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -82,8 +100,7 @@ def test_an_expired_or_not_yet_valid_token_is_unauthorised(
     integration, role = granted
     token = served_gateway.token(age_seconds=age_seconds)
     response = lookup(served_gateway, role, served_gateway.headers(integration, token))
-    body = assert_refused(served_gateway, response, 401, "UGYLDIG_TOKEN", token)
-    assert ("expired" if age_seconds > 0 else "not yet valid") in body["message"]
+    assert_failed_authentication(served_gateway, response, "UGYLDIG_TOKEN", integration, token)
 
 
 def test_a_token_signed_by_an_unknown_key_is_unauthorised(
@@ -95,7 +112,7 @@ def test_a_token_signed_by_an_unknown_key_is_unauthorised(
         ORG_A, ["ks:fiks"], client_id="stranger", audience=served_gateway.settings.gateway_token_audience
     )
     response = lookup(served_gateway, role, served_gateway.headers(integration, token))
-    assert_refused(served_gateway, response, 401, "UGYLDIG_TOKEN", token)
+    assert_failed_authentication(served_gateway, response, "UGYLDIG_TOKEN", integration, token)
 
 
 def test_a_token_with_alg_none_is_unauthorised(served_gateway: ServedGateway, granted: Any) -> None:
@@ -104,7 +121,7 @@ def test_a_token_with_alg_none_is_unauthorised(served_gateway: ServedGateway, gr
     claims = genuine.split(".")[1]
     header = base64.urlsafe_b64encode(b'{"alg":"none","typ":"JWT"}').rstrip(b"=").decode()
     response = lookup(served_gateway, role, served_gateway.headers(integration, f"{header}.{claims}."))
-    assert_refused(served_gateway, response, 401, "UGYLDIG_TOKEN")
+    assert_failed_authentication(served_gateway, response, "UGYLDIG_TOKEN", integration)
 
 
 def test_a_token_from_another_issuer_is_unauthorised(served_gateway: ServedGateway, granted: Any) -> None:
@@ -115,7 +132,25 @@ def test_a_token_from_another_issuer_is_unauthorised(served_gateway: ServedGatew
     )
     token = impostor.issue(ORG_A, ["ks:fiks"], client_id="impostor", audience=settings.gateway_token_audience)
     response = lookup(served_gateway, role, served_gateway.headers(integration, token))
-    assert_refused(served_gateway, response, 401, "UGYLDIG_TOKEN")
+    assert_failed_authentication(served_gateway, response, "UGYLDIG_TOKEN", integration)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"audience": None},
+        {"audience": "https://another-api.example/"},
+        {"lifetime_seconds": 3600},
+    ],
+    ids=["no-audience", "other-audience", "lives-an-hour"],
+)
+def test_a_token_for_another_audience_or_living_too_long_is_unauthorised(
+    served_gateway: ServedGateway, granted: Any, claims: dict[str, Any]
+) -> None:
+    integration, role = granted
+    token = served_gateway.token(**claims)
+    response = lookup(served_gateway, role, served_gateway.headers(integration, token))
+    assert_failed_authentication(served_gateway, response, "UGYLDIG_TOKEN", integration, token)
 
 
 def test_a_token_without_the_scope_is_forbidden(served_gateway: ServedGateway, granted: Any) -> None:
@@ -129,20 +164,20 @@ def test_a_token_without_the_scope_is_forbidden(served_gateway: ServedGateway, g
 def test_a_wrong_password_is_unauthorised(served_gateway: ServedGateway, granted: Any) -> None:
     integration, role = granted
     headers = {**served_gateway.headers(integration), "IntegrasjonPassord": "guess"}
-    assert_refused(served_gateway, lookup(served_gateway, role, headers), 401, "UGYLDIG_INTEGRASJON", "guess")
+    response = lookup(served_gateway, role, headers)
+    assert_failed_authentication(served_gateway, response, "FEIL_PASSORD", integration, "guess")
+    record = served_gateway.audit_record(response.headers["X-Request-Id"])
+    assert record["orgnr"] == ORG_A  # the owner sees attempts on its integration
 
 
 def test_an_unknown_integration_is_unauthorised_exactly_like_a_wrong_password(
     served_gateway: ServedGateway, granted: Any
 ) -> None:
     integration, role = granted
-    headers = {**served_gateway.headers(integration), "IntegrasjonId": str(uuid.uuid4())}
-    unknown = assert_refused(
-        served_gateway, lookup(served_gateway, role, headers), 401, "UGYLDIG_INTEGRASJON"
-    )
-    wrong = {**served_gateway.headers(integration), "IntegrasjonPassord": "guess"}
-    wrong_password = lookup(served_gateway, role, wrong).json()
-    assert unknown["message"] == wrong_password["message"]
+    unknown = Integration(uuid.uuid4(), integration.password, integration.orgnr)
+    response = lookup(served_gateway, role, served_gateway.headers(unknown))
+    assert_failed_authentication(served_gateway, response, "UKJENT_INTEGRASJON", unknown)
+    assert served_gateway.audit_record(response.headers["X-Request-Id"])["orgnr"] is None
 
 
 @pytest.mark.parametrize("missing", ["IntegrasjonId", "IntegrasjonPassord"])
@@ -152,13 +187,18 @@ def test_missing_integration_headers_are_unauthorised(
     integration, role = granted
     headers = served_gateway.headers(integration)
     del headers[missing]
-    assert_refused(served_gateway, lookup(served_gateway, role, headers), 401, "UGYLDIG_INTEGRASJON")
+    response = lookup(served_gateway, role, headers)
+    assert_refused(served_gateway, response, 401, "AUTENTISERING_FEILET", feilkode="UGYLDIG_INTEGRASJON")
 
 
-def test_malformed_ids_are_bad_requests(served_gateway: ServedGateway, granted: Any) -> None:
+def test_malformed_ids_are_refused(served_gateway: ServedGateway, granted: Any) -> None:
     integration, role = granted
     headers = {**served_gateway.headers(integration), "IntegrasjonId": "not-a-uuid"}
-    assert_refused(served_gateway, lookup(served_gateway, role, headers), 400, "UGYLDIG_INTEGRASJONID")
+    response = lookup(served_gateway, role, headers)
+    body = assert_refused(
+        served_gateway, response, 401, "AUTENTISERING_FEILET", feilkode="UGYLDIG_INTEGRASJON"
+    )
+    assert body["message"] == "Authentication failed for integration with id (none)"
     bad_role = lookup(served_gateway, "not-a-uuid", served_gateway.headers(integration))
     assert_refused(served_gateway, bad_role, 400, "UGYLDIG_ROLLEID")
 
@@ -168,9 +208,25 @@ def test_an_integration_operated_by_another_organisations_token_is_forbidden(
 ) -> None:
     integration, role = granted
     response = lookup(served_gateway, role, served_gateway.headers(integration, served_gateway.token(ORG_B)))
-    assert_refused(served_gateway, response, 403, "FEIL_ORGANISASJON")
+    assert_failed_authentication(served_gateway, response, "FEIL_ORGANISASJON", integration)
     record = served_gateway.audit_record(response.headers["X-Request-Id"])
     assert (record["orgnr"], record["klient_orgnr"]) == (ORG_A, ORG_B)  # the owner sees the attempt
+
+
+def test_a_right_password_with_another_organisations_token_answers_like_a_wrong_one(
+    served_gateway: ServedGateway, granted: Any
+) -> None:
+    """A leaked password cannot be confirmed with a token of one's own organisation."""
+    integration, role = granted
+    foreign = served_gateway.token(ORG_B)
+    right = lookup(served_gateway, role, served_gateway.headers(integration, foreign))
+    wrong = lookup(
+        served_gateway, role, {**served_gateway.headers(integration, foreign), "IntegrasjonPassord": "guess"}
+    )
+    assert (right.status_code, wrong.status_code) == (401, 401)
+    assert {key: value for key, value in right.json().items() if key not in {"timestamp", "errorId"}} == {
+        key: value for key, value in wrong.json().items() if key not in {"timestamp", "errorId"}
+    }
 
 
 def test_a_vendor_operates_the_integration_it_is_authorised_for_and_the_owner_does_not(
@@ -182,7 +238,7 @@ def test_a_vendor_operates_the_integration_it_is_authorised_for_and_the_owner_do
     config.grant(integration, role)
     assert lookup(served_gateway, role, served_gateway.headers(integration)).status_code == 200
     as_owner = lookup(served_gateway, role, served_gateway.headers(integration, served_gateway.token(ORG_A)))
-    assert_refused(served_gateway, as_owner, 403, "FEIL_ORGANISASJON")
+    assert_failed_authentication(served_gateway, as_owner, "FEIL_ORGANISASJON", integration)
 
 
 def test_a_role_of_another_organisation_answers_like_an_unknown_role(served_gateway: ServedGateway) -> None:

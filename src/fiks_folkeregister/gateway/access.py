@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
 
 import httpx
+from limits import RateLimitItem
 
 from fiks_folkeregister.domain.rolle import Rolle
 from fiks_folkeregister.gateway import errors as codes
@@ -18,9 +20,12 @@ from fiks_folkeregister.identity.tokens import (
     InvalidTokenError,
     KeysUnavailableError,
 )
+from fiks_folkeregister.ratelimit import LimiterUnavailableError, RateLimiter, parse_rate
 
 INTEGRATION_ID_HEADER = "IntegrasjonId"
 INTEGRATION_PASSWORD_HEADER = "IntegrasjonPassord"
+
+log = logging.getLogger(__name__)
 
 
 class IntegrationView(Protocol):
@@ -58,6 +63,34 @@ class PasswordVerifier(Protocol):
 
     def verify(self, integrasjon_id: UUID, passord_hash: str, password: str) -> bool: ...
 
+    def waste(self, password: str) -> None: ...
+
+
+class FailedAuthentications:
+    """Limits failed authentications per integration id and per client address (see `AccessControl`)."""
+
+    def __init__(self, limiter: RateLimiter, per_integration: str, per_address: str) -> None:
+        self._limiter = limiter
+        self._per_integration = parse_rate(per_integration)
+        self._per_address = parse_rate(per_address)
+
+    def _keys(self, integrasjon_id: UUID | None, address: str | None) -> list[tuple[RateLimitItem, str, str]]:
+        keys = []
+        if integrasjon_id is not None:
+            keys.append((self._per_integration, "auth-failed-integration", str(integrasjon_id)))
+        if address:
+            keys.append((self._per_address, "auth-failed-address", address))
+        return keys
+
+    def retry_after(self, integrasjon_id: UUID | None, address: str | None) -> int | None:
+        """Seconds to wait when either limit is used up; None when another attempt may be made now."""
+        waits = [self._limiter.retry_after(rate, *key) for rate, *key in self._keys(integrasjon_id, address)]
+        return max((wait for wait in waits if wait is not None), default=None)
+
+    def failed(self, integrasjon_id: UUID | None, address: str | None) -> None:
+        for rate, *key in self._keys(integrasjon_id, address):
+            self._limiter.hit(rate, *key)
+
 
 @dataclass
 class Trail:
@@ -71,11 +104,12 @@ class Trail:
 
 @dataclass(frozen=True)
 class Credentials:
-    """The caller's raw credentials, read from the request; never logged, never audited."""
+    """The caller's raw credentials and network address, read from the request; never logged or audited."""
 
     authorization: str | None
     integrasjon_id: str | None
     integrasjon_passord: str | None = field(repr=False)
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,26 +142,60 @@ def _uuid(value: str, code: str, what: str) -> UUID:
         raise GatewayError(400, code, f"{what} must be a UUID") from None
 
 
-class AccessControl:
-    """Checks, in order: token, scope, integration credentials, operating organisation, role, grant.
+def _integration_id(value: str | None) -> UUID | None:
+    try:
+        return UUID(value or "")
+    except (ValueError, AttributeError, TypeError):
+        return None
 
-    Refusals are `GatewayError`s carrying the platform's machine codes. A role that does not exist and a
-    role belonging to another organisation answer the same 404 `UKJENT_ROLLE`, so that no caller can learn
-    which role ids exist elsewhere. Unknown integration and wrong password answer the same 401
-    `UGYLDIG_INTEGRASJON`.
+
+class AuthenticationFailed(GatewayError):
+    """Every authentication failure answers alike: 401 `AUTENTISERING_FEILET`, "Authentication failed for
+    integration with id …", as the platform does. Why it failed (`reason`) goes only to the audit record."""
+
+    def __init__(self, integrasjon_id: UUID | None, reason: str) -> None:
+        shown = str(integrasjon_id) if integrasjon_id is not None else "(none)"
+        super().__init__(
+            401, codes.AUTENTISERING_FEILET, f"Authentication failed for integration with id {shown}"
+        )
+        self.audit_code = reason
+
+
+class AccessControl:
+    """Checks, in order: token, scope, failed-attempt limits, integration, operating organisation, password,
+    role, grant.
+
+    Refusals are `GatewayError`s carrying the platform's machine codes. Every authentication failure (a bad
+    token, missing or malformed integration headers, an unknown integration, a token of an organisation
+    not authorised to operate it, a wrong password) is the same `AuthenticationFailed`; the precise reason
+    is only in the audit record's `feilkode`. An unknown integration and an unauthorised organisation cost
+    an argon2 verification like a wrong password, and the password is checked only for the authorised
+    organisation, so neither answer nor timing tells a leaked password from a wrong one. Failed attempts at
+    the integration step are counted per integration id and per client address (`FailedAuthentications`);
+    once either limit is used up, attempts are refused with 429 and `Retry-After` before any argon2 work.
+    A role that does not exist and a role belonging to another organisation answer the same 404
+    `UKJENT_ROLLE`, so that no caller can learn which role ids exist elsewhere.
     """
 
     def __init__(
-        self, validator: AccessTokenValidator, directory: Directory, passwords: PasswordVerifier, scope: str
+        self,
+        validator: AccessTokenValidator,
+        directory: Directory,
+        passwords: PasswordVerifier,
+        scope: str,
+        failures: FailedAuthentications,
     ) -> None:
         self._validator = validator
         self._directory = directory
         self._passwords = passwords
         self._scope = scope
+        self._failures = failures
 
     def authenticate(self, credentials: Credentials, rolle_id: str, trail: Trail) -> Caller:
         """The caller and role for these credentials, or a `GatewayError`; fills `trail` as it learns."""
-        token = self._token(credentials.authorization)
+        integrasjon_id = _integration_id(credentials.integrasjon_id)
+        trail.integrasjon_id = integrasjon_id
+        token = self._token(credentials.authorization, integrasjon_id)
         trail.klient_orgnr = token.orgnr
         if not token.has_scope(self._scope):
             raise GatewayError(
@@ -136,32 +204,33 @@ class AccessControl:
                 f"The access token lacks the scope {self._scope}",
                 {"paakrevdScope": self._scope},
             )
-        if not credentials.integrasjon_id or not credentials.integrasjon_passord:
-            raise GatewayError(
-                401,
-                codes.UGYLDIG_INTEGRASJON,
-                f"The headers {INTEGRATION_ID_HEADER} and {INTEGRATION_PASSWORD_HEADER} are required",
-            )
-        integrasjon_id = _uuid(credentials.integrasjon_id, codes.UGYLDIG_INTEGRASJONID, INTEGRATION_ID_HEADER)
-        trail.integrasjon_id = integrasjon_id
+        address = credentials.address
+        self._refuse_when_limited(integrasjon_id, address)
+        password = credentials.integrasjon_passord
+        if integrasjon_id is None or not password:
+            self._failures.failed(integrasjon_id, address)
+            raise AuthenticationFailed(integrasjon_id, codes.UGYLDIG_INTEGRASJON)
         role_id = _uuid(rolle_id, codes.UGYLDIG_ROLLEID, "The role id in the path")
         trail.rolle_id = role_id
 
         found = self._directory.lookup(integrasjon_id, role_id)
         integration = found.integration
-        if integration is None or not self._passwords.verify(
-            integration.id, integration.passord_hash, credentials.integrasjon_passord
-        ):
-            raise GatewayError(
-                401, codes.UGYLDIG_INTEGRASJON, "Unknown integration or wrong integration password"
-            )
-        trail.orgnr = integration.orgnr  # from here on the owner's log shows the attempt
-        if token.orgnr != integration.autorisert_orgnr:
-            raise GatewayError(
-                403,
-                codes.FEIL_ORGANISASJON,
-                f"The organisation {token.orgnr} in the access token may not operate this integration",
-            )
+        reason = None
+        if integration is None:
+            self._passwords.waste(password)
+            reason = codes.UKJENT_INTEGRASJON
+        elif token.orgnr != integration.autorisert_orgnr:
+            self._passwords.waste(password)  # never check a password presented by the wrong organisation
+            reason = codes.FEIL_ORGANISASJON
+        elif not self._passwords.verify(integration.id, integration.passord_hash, password):
+            reason = codes.FEIL_PASSORD
+        if reason is not None:
+            if integration is not None:
+                trail.orgnr = integration.orgnr  # the owner's log shows attempts on its integration
+            self._failures.failed(integrasjon_id, address)
+            raise AuthenticationFailed(integrasjon_id, reason)
+        assert integration is not None
+        trail.orgnr = integration.orgnr
         role = found.role
         if role is None or role.orgnr != integration.orgnr:
             raise GatewayError(
@@ -174,10 +243,30 @@ class AccessControl:
             )
         return Caller(token=token, integration=integration, role=role)
 
-    def _token(self, authorization: str | None) -> AccessToken:
+    def _refuse_when_limited(self, integrasjon_id: UUID | None, address: str | None) -> None:
+        try:
+            wait = self._failures.retry_after(integrasjon_id, address)
+        except LimiterUnavailableError:
+            log.error("the failed-authentication limits could not be read; refusing")
+            raise GatewayError(
+                503,
+                codes.BEGRENSNING_UTILGJENGELIG,
+                "Authentication is unavailable; try again later",
+                headers={"Retry-After": "5"},
+            ) from None
+        if wait is not None:
+            raise GatewayError(
+                429,
+                codes.FOR_MANGE_FEILFORSOEK,
+                f"Too many failed authentication attempts; try again in {wait} seconds",
+                {"retryAfterSeconds": wait},
+                headers={"Retry-After": str(wait)},
+            )
+
+    def _token(self, authorization: str | None, integrasjon_id: UUID | None) -> AccessToken:
         scheme, _, value = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
-            raise GatewayError(401, codes.UGYLDIG_TOKEN, "Missing Bearer access token in Authorization")
+            raise AuthenticationFailed(integrasjon_id, codes.UGYLDIG_TOKEN)
         try:
             return self._validator.validate(value.strip())
         except KeysUnavailableError:
@@ -187,6 +276,5 @@ class AccessControl:
                 "The token issuer's keys could not be loaded; try again",
             ) from None
         except InvalidTokenError as error:
-            raise GatewayError(
-                401, codes.UGYLDIG_TOKEN, f"The access token was refused: {error.reason}"
-            ) from None
+            log.info("access token refused: %s", error.reason)  # the reason only, never the token
+            raise AuthenticationFailed(integrasjon_id, codes.UGYLDIG_TOKEN) from None

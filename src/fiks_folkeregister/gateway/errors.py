@@ -42,6 +42,8 @@ class GatewayError(Exception):
         self.message = message
         self.details: Mapping[str, Any] = details or {}
         self.headers: Mapping[str, str] = headers or {}
+        #: The code the audit record gets; a subclass may keep a more precise one there than it answers.
+        self.audit_code = code
 
 
 def platform_body(error: GatewayError, path: str, error_id: str | None = None) -> dict[str, Any]:
@@ -71,7 +73,14 @@ UGYLDIG_TOKEN = "UGYLDIG_TOKEN"
 MANGLER_SCOPE = "MANGLER_SCOPE"
 TOKENNOEKLER_UTILGJENGELIG = "TOKENNOEKLER_UTILGJENGELIG"
 UGYLDIG_INTEGRASJON = "UGYLDIG_INTEGRASJON"
-UGYLDIG_INTEGRASJONID = "UGYLDIG_INTEGRASJONID"
+# Every authentication failure answers AUTENTISERING_FEILET; the audit record keeps the reason:
+# UGYLDIG_TOKEN, UGYLDIG_INTEGRASJON (headers missing or malformed), UKJENT_INTEGRASJON,
+# FEIL_ORGANISASJON (a token of an organisation not authorised to operate the integration), FEIL_PASSORD.
+AUTENTISERING_FEILET = "AUTENTISERING_FEILET"
+UKJENT_INTEGRASJON = "UKJENT_INTEGRASJON"
+FEIL_PASSORD = "FEIL_PASSORD"
+FOR_MANGE_FEILFORSOEK = "FOR_MANGE_FEILFORSOEK"
+BEGRENSNING_UTILGJENGELIG = "BEGRENSNING_UTILGJENGELIG"
 UGYLDIG_ROLLEID = "UGYLDIG_ROLLEID"
 FEIL_ORGANISASJON = "FEIL_ORGANISASJON"
 UKJENT_ROLLE = "UKJENT_ROLLE"

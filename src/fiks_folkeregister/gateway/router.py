@@ -244,7 +244,7 @@ class MirroredApi:
         response = platform_response(error, incoming.url_path)
         outcome.status, outcome.payload = error.status, bytes(response.body)
         outcome.headers = {k: v for k, v in response.headers.items() if k.lower() not in _MANAGED_HEADERS}
-        outcome.utfall, outcome.feilkode, outcome.personer = REFUSED, error.code, []
+        outcome.utfall, outcome.feilkode, outcome.personer = REFUSED, error.audit_code, []
 
 
 _MANAGED_HEADERS = frozenset({"content-length", "content-type"})
@@ -308,6 +308,7 @@ async def _incoming(request: Request, path: Mapping[str, str], allowed: tuple[st
             authorization=headers.get("authorization"),
             integrasjon_id=headers.get(INTEGRATION_ID_HEADER),
             integrasjon_passord=headers.get(INTEGRATION_PASSWORD_HEADER),
+            address=request.client.host if request.client else None,
         ),
         content_type=headers.get("content-type", ""),
         body=body,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -41,6 +42,7 @@ class IntegrationPasswords:
         self._key = secrets.token_bytes(32)
         self._remembered: OrderedDict[bytes, float] = OrderedDict()
         self._lock = threading.Lock()
+        self._dummy_hash: str | None = None
 
     def new_password(self) -> str:
         """A high-entropy, URL-safe password (256 random bits), to be shown once."""
@@ -73,6 +75,16 @@ class IntegrationPasswords:
                 while len(self._remembered) > self._max_entries:
                     self._remembered.popitem(last=False)
         return bool(ok)
+
+    def waste(self, password: str) -> None:
+        """Verify ``password`` against a hash of the same cost that nothing matches: an unknown integration,
+        or one that may not be used, costs what a wrong password costs."""
+        with self._lock:
+            if self._dummy_hash is None:
+                self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(32))
+            dummy = self._dummy_hash
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            self._hasher.verify(dummy, password)
 
     def _cache_key(self, integrasjon_id: UUID, passord_hash: str, password: str) -> bytes:
         message = b"\x00".join(

@@ -1,0 +1,66 @@
+"""Counting events per key against a rate (the `limits` library's moving window), in memory or in Redis.
+
+One small component for every limit the gateway keeps: failed authentications now, request rates later.
+With a Redis URL every process sharing that Redis shares the counts; without one each process counts alone.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+KEY_PREFIX = "fiksreg"
+
+
+class LimiterUnavailableError(Exception):
+    """The counts could not be read or written (Redis unreachable): refuse rather than count nothing."""
+
+
+def parse_rate(rate: str) -> RateLimitItem:
+    """``"10/minute"``, ``"50 per hour"`` … as a limit; raises ``ValueError`` naming the text."""
+    try:
+        return parse(rate)
+    except ValueError as error:
+        raise ValueError(f"{rate!r} is not a rate such as '10/minute'") from error
+
+
+class RateLimiter:
+    """How often something happened per key within a rate's window, and when it may happen again."""
+
+    def __init__(self, redis_url: str | None = None, *, clock: Callable[[], float] = time.time) -> None:
+        if redis_url:
+            storage = storage_from_string(redis_url, key_prefix=KEY_PREFIX, wrap_exceptions=True)
+        else:
+            storage = storage_from_string("memory://", wrap_exceptions=True)
+        self._strategy = MovingWindowRateLimiter(storage)
+        self._clock = clock
+
+    def retry_after(self, rate: RateLimitItem, *key: str) -> int | None:
+        """Whole seconds until one more event fits in ``rate`` for ``key``; None when one fits now."""
+        try:
+            if self._strategy.test(rate, *key):
+                return None
+            reset_at = self._strategy.get_window_stats(rate, *key).reset_time
+        except StorageError as error:
+            raise LimiterUnavailableError(str(error.storage_error)) from None
+        return max(1, math.ceil(reset_at - self._clock()))
+
+    def hit(self, rate: RateLimitItem, *key: str) -> None:
+        """Count one event for ``key`` (beyond the rate it is still remembered as over the limit)."""
+        try:
+            self._strategy.hit(rate, *key)
+        except StorageError as error:
+            raise LimiterUnavailableError(str(error.storage_error)) from None
+
+    def clear(self, rate: RateLimitItem, *key: str) -> None:
+        """Forget ``key``'s events for ``rate``."""
+        try:
+            self._strategy.clear(rate, *key)
+        except StorageError as error:
+            raise LimiterUnavailableError(str(error.storage_error)) from None
