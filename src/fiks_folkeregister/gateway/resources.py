@@ -90,6 +90,19 @@ class Identifikatorer:
 
 UpstreamCall = Callable[[Upstream, Rettighetspakke, UpstreamRequest], dict[str, Any]]
 
+#: The criteria of a custom extract (`uttrekk/tilpasset`), as the register reads them.
+UTTREKK_KRITERIER = (
+    "personstatustyper",
+    "kommunenummer",
+    "foedselsaarFraOgMed",
+    "foedselsaarTilOgMed",
+    "doedsaarFraOgMed",
+    "doedsaarTilOgMed",
+    "kjoenn",
+    "statsborgerskap",
+    "sivilstandstype",
+)
+
 SOK = frozenset({Bruksomraade.SOK_ETTER_PERSON})
 FLYT = frozenset({Bruksomraade.HENDELSESLISTE})
 UTTREKK = frozenset({Bruksomraade.UTTREKK})
@@ -110,6 +123,8 @@ class MirroredResource:
     takes_body: bool = False
     #: Query parameters documented for this resource besides `part` (search criteria, flags).
     query_parameters: tuple[str, ...] = field(default=())
+    #: The fields of its JSON body (the audit record keeps these and only the names of others).
+    body_fields: tuple[str, ...] = ()
     #: For searches: the address elements its address criteria read (criteria must lie within the role).
     searched_addresses: frozenset[str] | None = None
     #: The media types offered (chosen by `Accept`), each with its renderer; the first is the default.
@@ -163,6 +178,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         lambda up, pakke, r: up.bulkoppslag_arkiv(pakke, r.body, r.parts),
         "Henter arkiverte versjoner for et sett med dokumenter.",
         takes_body=True,
+        body_fields=("dokumentidentifikator",),
     ),
     MirroredResource(
         "POST",
@@ -173,6 +189,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         lambda up, pakke, r: up.bulkoppslag(pakke, r.body, r.parts, r.flag("somBestilt")),
         "Henter persondata for et sett med personer.",
         takes_body=True,
+        body_fields=("foedselsEllerDNummer",),
         query_parameters=("somBestilt",),
     ),
     MirroredResource(
@@ -245,6 +262,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         lambda up, pakke, r: up.hendelser_bulkoppslag(pakke, r.body),
         "Henter et sett med hendelser.",
         takes_body=True,
+        body_fields=("dokumentidentifikator",),
     ),
     MirroredResource(
         "GET",
@@ -264,6 +282,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         lambda up, pakke, r: up.uttrekk_tilpasset(pakke, r.body),
         "Lager en asynkron tilpasset uttrekksjobb.",
         takes_body=True,
+        body_fields=UTTREKK_KRITERIER,
     ),
     MirroredResource(
         "GET",

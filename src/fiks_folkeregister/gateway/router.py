@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -111,7 +112,7 @@ class MirroredApi:
         started = datetime.now(UTC)
         request_id = str(uuid.uuid4())
         trail = Trail()
-        parametre: dict[str, Any] = {**incoming.path, **_query_parameters(incoming.query)}
+        parametre = audited_parameters(resource, incoming.path, incoming.query)
         outcome = Outcome()
         try:
             self._answer(resource, incoming, trail, parametre, outcome)
@@ -201,7 +202,7 @@ class MirroredApi:
         role = caller.role
         body = _json_body(incoming) if resource.takes_body else None
         if isinstance(body, dict):
-            parametre.update(body)
+            parametre.update(audited_body(resource, body))
         parts = incoming.query.get("part")
         check_usage_area(role, resource.bruksomraader, resource.name)
         if resource.takes_part:
@@ -250,11 +251,63 @@ class MirroredApi:
 _MANAGED_HEADERS = frozenset({"content-length", "content-type"})
 
 
-def _query_parameters(query: Mapping[str, list[str]]) -> dict[str, Any]:
-    """Query parameters for the audit record: one value as a string, repeated ones (and `part`) as lists."""
-    return {
-        name: values if name == "part" or len(values) > 1 else values[0] for name, values in query.items()
+#: Names that hold credentials: never recorded with their value, even where a resource defines them.
+_CREDENTIAL_NAME = re.compile(
+    r"pass|token|secret|hemmelig|auth|bearer|api[-_]?key|credential|assertion|cookie|session|jwt|signatur",
+    re.IGNORECASE,
+)
+#: A name shown as it is among the undefined ones; anything else (it could itself be a secret) is hidden.
+_PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,39}")
+#: A segment of an unknown path recorded as it is (a resource name); others (ids, tokens …) become `*`.
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z][A-Za-z-]{0,39}")
+UNDEFINED_PARAMETERS, UNDEFINED_FIELDS, HIDDEN = "ikkeDefinerteParametre", "ikkeDefinerteFelter", "[skjult]"
+
+
+def _credential(name: str) -> bool:
+    return _CREDENTIAL_NAME.search(name) is not None
+
+
+def _names(names: Iterable[str]) -> list[str]:
+    """Names of parameters a resource does not define: shown only when plainly a name and no credential."""
+    return [name if _PLAIN_NAME.fullmatch(name) and not _credential(name) else HIDDEN for name in names]
+
+
+def audited_parameters(
+    resource: MirroredResource | None, path: Mapping[str, str], query: Mapping[str, list[str]]
+) -> dict[str, Any]:
+    """What the audit record says was asked: the path parameters and the query parameters the resource
+    defines (one value as a string, repeated ones and `part` as lists); of any other query parameter only
+    its name (under `ikkeDefinerteParametre`), never its value; a credential-like name never with a value."""
+    defined = set(resource.query_parameters) if resource is not None else set()
+    if resource is not None and resource.takes_part:
+        defined.add("part")
+    recorded: dict[str, Any] = {name: value for name, value in path.items() if not _credential(name)}
+    undefined = []
+    for name, values in query.items():
+        if name in defined and not _credential(name):
+            recorded[name] = values if name == "part" or len(values) > 1 else values[0]
+        else:
+            undefined.append(name)
+    if undefined:
+        recorded[UNDEFINED_PARAMETERS] = _names(undefined)
+    return recorded
+
+
+def audited_body(resource: MirroredResource, body: Mapping[str, Any]) -> dict[str, Any]:
+    """The body fields the resource defines; of any other field only its name (`ikkeDefinerteFelter`)."""
+    recorded = {
+        name: value for name, value in body.items() if name in resource.body_fields and not _credential(name)
     }
+    undefined = [name for name in body if name not in recorded]
+    if undefined:
+        recorded[UNDEFINED_FIELDS] = _names(undefined)
+    return recorded
+
+
+def audited_path(method: str, path: str) -> str:
+    """An unknown path as the audit record names it: resource-like segments kept, every other one `*`."""
+    segments = (segment if _PLAIN_SEGMENT.fullmatch(segment) else "*" for segment in path.split("/"))
+    return f"{method} {'/'.join(segments)}"[:MAX_RECORDED_PATH]
 
 
 def _json_body(incoming: Incoming) -> Any:
@@ -385,7 +438,7 @@ def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource]
             named, path = served
             ressurs = f"{request.method} {named.path}"
         else:
-            path, ressurs = {}, f"{request.method} {rest}"[:MAX_RECORDED_PATH]
+            path, ressurs = {}, audited_path(request.method, rest)
         incoming = await _incoming(request, path, allowed_methods(resources, rest))
         return await run_in_threadpool(api.handle, None, incoming, ressurs)
 
