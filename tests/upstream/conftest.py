@@ -130,8 +130,11 @@ def register_data(
 
 @pytest.fixture(scope="module")
 def platform_client(register_data: tuple[Settings, Any, Any]) -> RegisteredClient:
-    settings = register_data[0]
-    return ClientRegistry(settings.issuer_dir).create(PLATFORM_ORGNR, "Fiks plattform (test)")
+    clients = ClientRegistry(register_data[0].issuer_dir)
+    platform = clients.create(PLATFORM_ORGNR, "Fiks plattform (test)")
+    for municipality in (MUNICIPALITY, "920000008"):  # the municipalities the tests act for delegate
+        platform = clients.delegate(platform.client_id, municipality)
+    return platform
 
 
 @pytest.fixture(scope="module")
