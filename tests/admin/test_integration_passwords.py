@@ -114,3 +114,13 @@ def test_the_cache_is_bounded() -> None:
 def test_hashes_made_elsewhere_verify() -> None:
     integration = uuid4()
     assert IntegrationPasswords(60).verify(integration, FAST_HASHER.hash("pw"), "pw")
+
+
+def test_wasting_a_password_costs_one_argon2_verification_of_the_hashers_cost_every_time() -> None:
+    passwords, hasher, _ = make(cache_seconds=30)
+
+    passwords.waste("guess")
+    passwords.waste("guess")  # never remembered: each call costs what a wrong password costs
+
+    assert hasher.verifications == 2
+    assert passwords._dummy_hash is not None and hasher.check_needs_rehash(passwords._dummy_hash) is False
