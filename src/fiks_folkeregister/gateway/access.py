@@ -151,7 +151,8 @@ def _integration_id(value: str | None) -> UUID | None:
 
 class AuthenticationFailed(GatewayError):
     """Every authentication failure answers alike: 401 `AUTENTISERING_FEILET`, "Authentication failed for
-    integration with id …", as the platform does. Why it failed (`reason`) goes only to the audit record."""
+    integration with id …", as the platform does. Why it failed (`reason`, a machine code) goes only to
+    the audit record, as its `audit_code`."""
 
     def __init__(self, integrasjon_id: UUID | None, reason: str) -> None:
         shown = str(integrasjon_id) if integrasjon_id is not None else "(none)"
