@@ -12,8 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from fiks_folkeregister.app import Gateway, build_gateway_app
+from fiks_folkeregister.app import DEVELOPMENT_CLIENT_NAME, Gateway, build_gateway_app
 from fiks_folkeregister.domain.rolle import Rolle
+from fiks_folkeregister.identity.clients import ClientRegistry
 from fiks_folkeregister.settings import Settings
 from fiks_folkeregister.storage.tables import oppslagslogg
 from fiks_folkeregister.upstream.http import HttpUpstream
@@ -153,3 +154,14 @@ def served_dead(own_register: Register) -> Iterator[Served]:
     ) as gateway:
         assert gateway.lookup(own_register.examples["ordinary-adult"][0])[0] == 200
         yield gateway
+
+
+def test_the_development_client_is_delegated_by_the_organisations_the_gateway_acts_for_only(
+    served: Served,
+) -> None:
+    assert served.lookup(served.register.examples["ordinary-adult"][0])[0] == 200
+
+    clients = ClientRegistry(served.register.settings.issuer_dir).list()
+
+    development = [client for client in clients if client.name == DEVELOPMENT_CLIENT_NAME]
+    assert [client.delegations for client in development] == [{MUNICIPALITY}]
