@@ -39,7 +39,7 @@ The password and token are better given in the environment (AJOURHOLD_INTEGRASJO
 AJOURHOLD_TOKEN); the other connection options and the store have AJOURHOLD_* variables too (--help).
 In production, get the token from Maskinporten with the municipality's enterprise certificate and renew it
 before it expires (120 s by default); this example takes a token as given and stops, saying why, when it
-is refused (401 UGYLDIG_TOKEN).
+is refused (401 AUTENTISERING_FEILET: the gateway does not say which credential was wrong).
 """
 
 from __future__ import annotations

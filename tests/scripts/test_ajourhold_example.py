@@ -255,4 +255,4 @@ def test_the_command_line_catches_up_takes_the_extract_and_says_what_it_did(
 
     assert ajourhold.main([*argv, "--integrasjon-passord=wrong", "ajourhold"]) == 1
     error = capsys.readouterr().err
-    assert error.startswith("stopped: GET ") and "hendelser/feed: 401 UGYLDIG_INTEGRASJON" in error
+    assert error.startswith("stopped: GET ") and "hendelser/feed: 401 AUTENTISERING_FEILET" in error
