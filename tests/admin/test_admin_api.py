@@ -138,13 +138,15 @@ def test_organisations(api: Api) -> None:
         json={"orgnr": "111222333", "navn": "Nye", "kommunenummer": "4601"},
     )
     assert created.status_code == 201
-    assert created.json() | {"opprettet": None} == {
+    assert created.json() | {"opprettet": None, "fiksOrgId": None} == {
         "orgnr": "111222333",
         "navn": "Nye",
         "kommunenummer": "4601",
         "fylkesnummer": "46",
         "opprettet": None,
+        "fiksOrgId": None,
     }
+    assert UUID(created.json()["fiksOrgId"]).version == 4
     assert [o["orgnr"] for o in api.call("GET", "/organisasjoner", api.operator).json()] == [
         "111222333",
         ORG_A,

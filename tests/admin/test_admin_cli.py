@@ -91,8 +91,14 @@ def test_org_create_and_list(cli: CliRunner) -> None:
         "5501",
         "--json",
     )
+    fiks_org_id = created.pop("fiksOrgId")
+    assert UUID(fiks_org_id).version == 4
     assert created == {"orgnr": ORG_B, "navn": "Tromsø", "kommunenummer": "5501", "fylkesnummer": "55"}
-    assert [o["orgnr"] for o in run_json(cli, "admin", "org", "list", "--json")] == [ORG_A, ORG_B]
+    listed = run_json(cli, "admin", "org", "list", "--json")
+    assert [o["orgnr"] for o in listed] == [ORG_A, ORG_B]
+    # Every organisation has its own id in Fiks, shown as the deprecated Oppvekst path needs it.
+    assert listed[1]["fiksOrgId"] == fiks_org_id
+    assert listed[0]["fiksOrgId"] != fiks_org_id
     assert "Tromsø" in run(cli, "admin", "org", "list")
 
 

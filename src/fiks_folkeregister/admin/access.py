@@ -11,7 +11,7 @@ from sqlalchemy import Engine, and_, bindparam, exists, literal_column, select
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
-from fiks_folkeregister.storage.tables import integrasjon, rolle, tildeling
+from fiks_folkeregister.storage.tables import integrasjon, organisasjon, rolle, tildeling
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,7 @@ def role_from_row(row: Mapping[str, Any]) -> Rolle:
         elementer=frozenset(row["elementer"]),
         historikk=bool(row["historikk"]),
         beskrivelse=row["beskrivelse"] or "",
+        fiks_org_id=row.get("fiks_org_id"),
     )
 
 
@@ -65,6 +66,7 @@ _LOOKUP = select(
     rolle.c.elementer,
     rolle.c.historikk,
     rolle.c.beskrivelse,
+    organisasjon.c.fiks_org_id,
     exists()
     .where(
         and_(
@@ -77,7 +79,7 @@ _LOOKUP = select(
 ).select_from(
     _ONE_ROW.outerjoin(integrasjon, integrasjon.c.id == _INTEGRATION_ID).outerjoin(
         rolle, rolle.c.id == _ROLE_ID
-    )
+    ).outerjoin(organisasjon, organisasjon.c.orgnr == rolle.c.orgnr)
 )
 
 

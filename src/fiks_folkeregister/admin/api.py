@@ -54,6 +54,7 @@ class OrganisasjonUt(_Model):
     kommunenummer: str | None
     fylkesnummer: str | None
     opprettet: datetime
+    fiks_org_id: UUID | None = Field(description="The organisation's id in Fiks (the deprecated Oppvekst path names it).")
 
     @classmethod
     def of(cls, org: Organisasjon) -> Self:
@@ -63,6 +64,7 @@ class OrganisasjonUt(_Model):
             kommunenummer=org.kommunenummer,
             fylkesnummer=org.fylkesnummer,
             opprettet=org.opprettet,
+            fiks_org_id=org.fiks_org_id,
         )
 
 

@@ -159,6 +159,7 @@ def org_create(
                 "navn": org.navn,
                 "kommunenummer": org.kommunenummer,
                 "fylkesnummer": org.fylkesnummer,
+                "fiksOrgId": str(org.fiks_org_id),
             }
         )
     else:
@@ -178,6 +179,7 @@ def org_list(as_json: JsonOption = False) -> None:
                     "navn": o.navn,
                     "kommunenummer": o.kommunenummer,
                     "fylkesnummer": o.fylkesnummer,
+                    "fiksOrgId": str(o.fiks_org_id),
                 }
                 for o in orgs
             ]

@@ -71,6 +71,8 @@ class Organisasjon:
     kommunenummer: str | None
     fylkesnummer: str | None
     opprettet: datetime
+    #: The organisation's id in Fiks (a UUID, made when the organisation is registered).
+    fiks_org_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +276,7 @@ class AdminService:
             fylkesnummer = kommunenummer[:2]
         if fylkesnummer is not None and not _FYLKESNUMMER.fullmatch(fylkesnummer):
             raise bad_request("UGYLDIG_FYLKESNUMMER", f"A county number is 2 digits, got {fylkesnummer!r}")
-        created = Organisasjon(orgnr, navn, kommunenummer, fylkesnummer, self._clock())
+        created = Organisasjon(orgnr, navn, kommunenummer, fylkesnummer, self._clock(), uuid4())
         try:
             with self._engine.begin() as connection:
                 if connection.execute(
@@ -288,6 +290,7 @@ class AdminService:
                         kommunenummer=kommunenummer,
                         fylkesnummer=fylkesnummer,
                         opprettet=created.opprettet,
+                        fiks_org_id=created.fiks_org_id,
                     )
                 )
                 self._log(
@@ -918,7 +921,9 @@ def _stored_role(row: Any) -> StoredRole:
 
 
 def _organisation(row: Any) -> Organisasjon:
-    return Organisasjon(row.orgnr, row.navn, row.kommunenummer, row.fylkesnummer, as_utc(row.opprettet))
+    return Organisasjon(
+        row.orgnr, row.navn, row.kommunenummer, row.fylkesnummer, as_utc(row.opprettet), row.fiks_org_id
+    )
 
 
 def _integration(row: Any) -> Integrasjon:
@@ -982,6 +987,7 @@ def _organisation_json(org: Organisasjon) -> dict[str, Any]:
         "navn": org.navn,
         "kommunenummer": org.kommunenummer,
         "fylkesnummer": org.fylkesnummer,
+        "fiksOrgId": str(org.fiks_org_id) if org.fiks_org_id else None,
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from uuid import UUID
 
@@ -40,6 +40,9 @@ class Rolle:
     elementer: frozenset[str]
     historikk: bool
     beskrivelse: str = ""
+    #: The organisation's id in Fiks (a UUID), where known: the deprecated Oppvekst path names it. It
+    #: belongs to the organisation, not to the role's definition, so it takes no part in comparisons.
+    fiks_org_id: UUID | None = field(default=None, compare=False)
 
 
 def role_elements(rettighetspakke: Rettighetspakke, parts: Iterable[str]) -> tuple[frozenset[str], bool]:

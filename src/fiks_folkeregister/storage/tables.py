@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -33,8 +35,10 @@ organisasjon = Table(
     Column("kommunenummer", String(4), nullable=True),
     Column("fylkesnummer", String(2), nullable=True),
     Column("opprettet", DateTime(timezone=True), nullable=False),
+    Column("fiks_org_id", Uuid, nullable=False, default=uuid.uuid4),
+    Index("uq_organisasjon_fiks_org_id", "fiks_org_id", unique=True),
 )
-"""A municipality, county or other public body using the gateway."""
+"""A municipality, county or other public body using the gateway; `fiks_org_id` is its id in Fiks."""
 
 rolle = Table(
     "rolle",
