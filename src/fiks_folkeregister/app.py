@@ -18,7 +18,7 @@ from fiks_folkeregister.admin.api import ADMIN_PREFIX, build_admin_router
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
-from fiks_folkeregister.gateway.router import MirroredApi, build_gateway_router
+from fiks_folkeregister.gateway.router import MirroredApi, build_gateway_router, build_oppvekst_router
 from fiks_folkeregister.identity.api import build_issuer_router
 from fiks_folkeregister.identity.clients import ClientRegistry, RegisteredClient
 from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
@@ -200,6 +200,7 @@ def build_gateway_app(settings: Settings) -> FastAPI:
         "minimised to the role and audit-logged.",
     )
     app.include_router(build_gateway_router(gateway.api))
+    app.include_router(build_oppvekst_router(gateway.api))
     include_admin_api(app, gateway.admin)
     app.include_router(build_issuer_router(gateway.issuer), prefix="/maskinporten", tags=["maskinporten"])
 

@@ -131,6 +131,9 @@ class MirroredResource:
     representations: tuple[tuple[str, Render], ...] = JSON_ONLY
     #: Answers carry an `ETag`, and `If-None-Match` with it gives 304.
     conditional: bool = False
+    #: For resources with their own admission rule (the Oppvekst API): checks the role and the path
+    #: parameters (raising a refusal) and gives the parts to ask the register for.
+    admit: Callable[[Rolle, Mapping[str, str]], Sequence[str]] | None = None
 
     @property
     def name(self) -> str:

@@ -33,6 +33,9 @@ from fiks_folkeregister.gateway.access import (
     Trail,
 )
 from fiks_folkeregister.gateway.errors import JSON, GatewayError, platform_response
+from fiks_folkeregister.gateway.oppvekst import DEPRECATED_PATH as OPPVEKST_DEPRECATED_PATH
+from fiks_folkeregister.gateway.oppvekst import OPPVEKST, OPPVEKST_DEPRECATED
+from fiks_folkeregister.gateway.oppvekst import PATH as OPPVEKST_PATH
 from fiks_folkeregister.gateway.representation import Address, etag_matches, negotiate, weak_etag
 from fiks_folkeregister.gateway.resources import (
     PATH_PARAMETER,
@@ -200,6 +203,7 @@ class MirroredApi:
                 {"accept": incoming.accept or "", "supported": list(resource.media_types)},
             )
         role = caller.role
+        admitted = resource.admit(role, incoming.path) if resource.admit is not None else None
         body = _json_body(incoming) if resource.takes_body else None
         if isinstance(body, dict):
             parametre.update(audited_body(resource, body))
@@ -216,7 +220,12 @@ class MirroredApi:
         query = {name: values for name, values in incoming.query.items() if name != "part"}
         if resource.searched_addresses is not None:
             authorise_criteria(role, query, resource.searched_addresses)
-        upstream_request = UpstreamRequest(path=incoming.path, parts=parts or None, query=query, body=body)
+        upstream_request = UpstreamRequest(
+            path=incoming.path,
+            parts=admitted if admitted is not None else parts or None,
+            query=query,
+            body=body,
+        )
         with on_behalf_of(role.orgnr):  # a remote register is asked on behalf of the role's organisation
             result = resource.call(self._upstream, role.rettighetspakke, upstream_request)
         filtered = resource.answer.filter(result, role, request)
@@ -403,6 +412,40 @@ def _openapi(resource: MirroredResource) -> dict[str, Any]:
     if resource.conditional:
         extra["responses"]["304"] = {"description": "Not modified since the answer with this ETag"}
     return extra
+
+
+def build_oppvekst_router(api: MirroredApi) -> APIRouter:
+    """KS's Oppvekst API at its own paths, through the same pipeline; other methods there are 405."""
+    router = APIRouter(tags=["oppvekst"])
+
+    def endpoints(resource: MirroredResource, names: list[str]) -> tuple[Any, Any]:
+        async def post(request: Request) -> Response:
+            incoming = await _incoming(request, {name: request.path_params[name] for name in names})
+            return await run_in_threadpool(api.handle, resource, incoming, resource.name)
+
+        async def other(request: Request) -> Response:
+            path = {name: request.path_params[name] for name in names}
+            incoming = await _incoming(request, path, (resource.method,))
+            return await run_in_threadpool(api.handle, None, incoming, f"{request.method} {resource.path}")
+
+        return post, other
+
+    for path, resource in ((OPPVEKST_PATH, OPPVEKST), (OPPVEKST_DEPRECATED_PATH, OPPVEKST_DEPRECATED)):
+        post, other = endpoints(
+            resource, [name for name in PATH_PARAMETER.findall(path) if name != "rolleId"]
+        )
+        router.add_api_route(
+            path,
+            post,
+            methods=["POST"],
+            summary=resource.summary,
+            name=resource.name,
+            response_class=Response,
+            openapi_extra=_openapi(resource),
+            deprecated=resource is OPPVEKST_DEPRECATED,
+        )
+        router.add_api_route(path, other, methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    return router
 
 
 def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource] = RESOURCES) -> APIRouter:
