@@ -77,9 +77,9 @@ _LOOKUP = select(
     )
     .label("granted"),
 ).select_from(
-    _ONE_ROW.outerjoin(integrasjon, integrasjon.c.id == _INTEGRATION_ID).outerjoin(
-        rolle, rolle.c.id == _ROLE_ID
-    ).outerjoin(organisasjon, organisasjon.c.orgnr == rolle.c.orgnr)
+    _ONE_ROW.outerjoin(integrasjon, integrasjon.c.id == _INTEGRATION_ID)
+    .outerjoin(rolle, rolle.c.id == _ROLE_ID)
+    .outerjoin(organisasjon, organisasjon.c.orgnr == rolle.c.orgnr)
 )
 
 

@@ -54,7 +54,9 @@ class OrganisasjonUt(_Model):
     kommunenummer: str | None
     fylkesnummer: str | None
     opprettet: datetime
-    fiks_org_id: UUID | None = Field(description="The organisation's id in Fiks (the deprecated Oppvekst path names it).")
+    fiks_org_id: UUID | None = Field(
+        description="The organisation's id in Fiks (the deprecated Oppvekst path names it)."
+    )
 
     @classmethod
     def of(cls, org: Organisasjon) -> Self:
