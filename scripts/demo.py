@@ -68,6 +68,21 @@ def main() -> None:
             f"--store {shlex.quote(str(data_dir / 'klientregister'))}",
         ]
     )
+    oppvekst = demo["oppvekst"]
+    school_start = " \\\n      ".join(
+        [
+            f'SKOLESTART_TOKEN="$TOKEN" '
+            f"SKOLESTART_INTEGRASJON_PASSORD={shlex.quote(oppvekst['integrasjonPassord'])}",
+            f"{shlex.quote(sys.executable)} {shlex.quote(str(example.with_name('skolestart.py')))}",
+            f"--gateway http://127.0.0.1:{gateway_port} --rolle-id {oppvekst['rolleId']}",
+            f"--integrasjon-id {oppvekst['integrasjonId']} --kommunenummer {DEMO_KOMMUNENUMMER}",
+            f"--ut {shlex.quote(str(data_dir / 'skolestart'))}",
+        ]
+    )
+    oppvekst_headers = (
+        f'-H "Authorization: Bearer $TOKEN" -H "IntegrasjonId: {oppvekst["integrasjonId"]}" '
+        f'-H "IntegrasjonPassord: {oppvekst["integrasjonPassord"]}"'
+    )
     print(
         f"""
 Serving the gateway on http://127.0.0.1:{gateway_port} (API docs at /docs) and the embedded register on
@@ -79,6 +94,9 @@ Demo municipality {DEMO_ORGNR} (all roles offentlig-med-hjemmel):
   role "Ajourhold og uttrekk" {ajourhold["rolleId"]}
     hendelsesliste + uttrekk; person-basis
     integration "Demo elevregister" {ajourhold["integrasjonId"]}
+  role "Oppvekst" {oppvekst["rolleId"]}
+    sok-etter-person + uttrekk; person-basis + utenlandskPersonidentifikasjon + relasjon-utvidet + historikk
+    integration "Demo skoleadministrasjon" {oppvekst["integrasjonId"]}
 In another terminal, from any directory, paste:
 
   # a gateway token lives 120 s (as Maskinporten's): run this again for a new one
@@ -115,6 +133,14 @@ In another terminal, from any directory, paste:
   # again: it goes on from its stored pointer; add --follow to keep following), then an extract: the
   # children turning 6 this year who live in {DEMO_KOMMUNENUMMER}, counted per school district
   {example_client}
+
+  # the Oppvekst API (KS's contract): each child flattened, with its guardians (docs/oppvekst.md)
+  curl -s {oppvekst_headers} -H "Content-Type: application/json" \\
+       -d '{{"foedselsnumre": ["{child}", "{protected}"]}}' "http://127.0.0.1:{gateway_port}/register/api/v1/ks/{oppvekst["rolleId"]}/oppvekst"
+
+  # the school-start example (scripts/skolestart.py): who starts school next August in {DEMO_KOMMUNENUMMER},
+  # one CSV per skolekrets with the guardians' postal addresses (protected ones never printed)
+  {school_start}
 
 Stop with Ctrl-C.
 """,
@@ -160,7 +186,7 @@ def configure_demo_municipality(data_dir: Path, run: Any) -> dict[str, Any]:
 
     Integration passwords are shown only once by the admin command line, so the demo keeps them in
     `data/demo.json` (mode 0600) to print working commands on every start. A data directory from an older
-    demo gets the ajourhold role and integration added. Demo data only.
+    demo gets the ajourhold and oppvekst roles and integrations added. Demo data only.
     """
     remembered = data_dir / "demo.json"
     demo: dict[str, Any] = json.loads(remembered.read_text()) if remembered.exists() else {}
@@ -184,6 +210,16 @@ def configure_demo_municipality(data_dir: Path, run: Any) -> dict[str, Any]:
                 ["sok-etter-person"],
                 ["person-basis", "relasjon-utvidet", "historikk"],
             )
+        )
+        save(remembered, demo)
+    if "oppvekst" not in demo:
+        # A school office: the Oppvekst API (children with guardians) and extracts by birth year.
+        demo["oppvekst"] = granted_role(
+            run,
+            "Oppvekst",
+            "Demo skoleadministrasjon",
+            ["sok-etter-person", "uttrekk"],
+            ["person-basis", "utenlandskPersonidentifikasjon", "relasjon-utvidet", "historikk"],
         )
         save(remembered, demo)
     if "ajourhold" not in demo:
