@@ -31,7 +31,7 @@ import httpx
 import orjson
 from sqlalchemy import select
 
-from _harness import CLI, median, served_gateway, served_register
+from _harness import CLI, LONG_LIVED_TOKENS, median, served_gateway, served_register
 from fiks_folkeregister.app import build_register, build_token_issuer
 from fiks_folkeregister.domain.oppvekst import OPPVEKST_ELEMENTS, guardian_numbers
 from fiks_folkeregister.register.seeding import seed_population
@@ -163,7 +163,10 @@ def main() -> None:
         + issuer.issue(BENCH_ORGNR, [REGISTER_SCOPE], "bench", lifetime_seconds=3600)
     }
     gateway_headers = {
-        "Authorization": "Bearer " + issuer.issue(BENCH_ORGNR, ["ks:fiks"], "bench", lifetime_seconds=3600),
+        "Authorization": "Bearer "
+        + issuer.issue(
+            BENCH_ORGNR, ["ks:fiks"], "bench", lifetime_seconds=3600, audience=settings.gateway_token_audience
+        ),
         "IntegrasjonId": config["integrasjonId"],
         "IntegrasjonPassord": config["integrasjonPassord"],
     }
@@ -171,7 +174,7 @@ def main() -> None:
     gateway: list[float] = []
     with (
         served_register(data_dir) as direct_base,
-        served_gateway(data_dir) as gateway_base,
+        served_gateway(data_dir, extra_env=LONG_LIVED_TOKENS) as gateway_base,
         httpx.Client(base_url=direct_base, headers=direct_headers, timeout=120) as direct_client,
         httpx.Client(base_url=gateway_base, headers=gateway_headers, timeout=120) as gateway_client,
     ):

@@ -371,6 +371,7 @@ def test_one_audit_record_names_every_child_and_every_guardian_returned(
 
     record = served_gateway.audit_record(response.headers["X-Request-Id"])
     assert record["ressurs"] == "POST oppvekst"
+    assert record["parametre"] == {"foedselsnumre": [families.child("delt"), families.child("dnummer")]}
     assert record["utfall"] == "ok" and record["status"] == 200
     assert set(record["personer"]) == {
         families.child("delt"),

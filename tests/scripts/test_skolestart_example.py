@@ -128,7 +128,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         bruksomraader=(Bruksomraade.SOK_ETTER_PERSON, Bruksomraade.UTTREKK),
     )
     token = build_token_issuer(settings).issue(
-        MUNICIPALITY, ["ks:fiks"], client_id="test", lifetime_seconds=600
+        MUNICIPALITY,
+        ["ks:fiks"],
+        client_id="test",
+        lifetime_seconds=600,
+        audience=settings.gateway_token_audience,
     )
     env = {
         "FIKSREG_DATA_DIR": str(data_dir),
@@ -136,6 +140,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "FIKSREG_DATABASE_URL": gateway_url,
         "FIKSREG_SIMULATOR_EVENTS_PER_SECOND": "0",
         "FIKSREG_EXTRACT_WORKER_POLL_SECONDS": "0.1",
+        "FIKSREG_GATEWAY_TOKEN_MAX_LIFETIME_SECONDS": "600",  # one token for the whole test
     }
     processes = (
         served_process(["register", "serve"], {**env, "FIKSREG_EXTRACT_WORKER": "true"}),
@@ -225,7 +230,7 @@ def test_a_refusal_stops_the_script_saying_why(
     ]  # fmt: skip
 
     assert skolestart.main(argv) == 1
-    assert "401 UGYLDIG_INTEGRASJON" in capsys.readouterr().err
+    assert "401 AUTENTISERING_FEILET" in capsys.readouterr().err
     assert not list(tmp_path.glob("*.csv"))
 
 

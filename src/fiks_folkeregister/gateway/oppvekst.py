@@ -122,6 +122,7 @@ OPPVEKST = MirroredResource(
     fetch,
     "Henter oppvekstuttrekk for angitte fødselsnumre: barna med foreldreansvarlige.",
     takes_body=True,
+    body_fields=("foedselsnumre",),
     admit=admit,
 )
 OPPVEKST_DEPRECATED = MirroredResource(
@@ -133,5 +134,6 @@ OPPVEKST_DEPRECATED = MirroredResource(
     fetch,
     "Henter oppvekstuttrekk for angitte fødselsnumre (foreldet: bruk /register/api/v1/ks/{rolleId}/oppvekst).",
     takes_body=True,
+    body_fields=("foedselsnumre",),
     admit=admit_deprecated,
 )
