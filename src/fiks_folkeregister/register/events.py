@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, text
 
+from fiks_folkeregister.domain.heltall import InvalidNumber, parse_whole_number
 from fiks_folkeregister.domain.hendelse import egenskapshendelser, hendelsesdokument, open_to_uten_hjemmel
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.register.search.lagring import update_index
@@ -374,13 +375,10 @@ def parse_seq(value: str | None) -> int:
         raise bad_request(
             "UGYLDIG_PARAMETER", "seq is required: the sequence number to read from (1 for the start)"
         )
-    text_value = value.strip()
-    if not text_value.lstrip("-").isdigit() or len(text_value) > 19:
-        raise bad_request("UGYLDIG_PARAMETER", f"seq must be a whole number, not '{value}'")
-    number = int(text_value)
-    if number < 0:
-        raise bad_request("UGYLDIG_PARAMETER", f"seq must be 0 or more, not {number}")
-    return number
+    try:
+        return parse_whole_number(value, "seq")
+    except InvalidNumber as error:
+        raise bad_request("UGYLDIG_PARAMETER", error.message, parameter="seq") from None
 
 
 def feed_etag(pakke: Rettighetspakke, seq: int, entries: Sequence[FeedEntry], representation: str) -> str:

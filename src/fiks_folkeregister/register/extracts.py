@@ -17,6 +17,13 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, and_, func, insert, select, text, update
 
+from fiks_folkeregister.domain.heltall import (
+    MAX_INT32,
+    MAX_INT64,
+    InvalidNumber,
+    is_ascii_digits,
+    parse_whole_number,
+)
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
 from fiks_folkeregister.register.background import BackgroundLoop
@@ -108,12 +115,12 @@ def _year(body: Mapping[str, Any], name: str) -> int | None:
     value = body.get(name)
     if value is None:
         return None
-    text_value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if not isinstance(text_value, str) or len(text_value) != 4 or not text_value.isdigit():
+    try:
+        return parse_whole_number(value, name, 1, 9999, digits=4)
+    except InvalidNumber:
         raise bad_request(
             "UGYLDIG_KRITERIUM", f'{name} must be a year of four digits (e.g. "2019"), not {value!r}'
-        )
-    return int(text_value)
+        ) from None
 
 
 def _range(body: Mapping[str, Any], low: str, high: str) -> tuple[int | None, int | None]:
@@ -124,7 +131,7 @@ def _range(body: Mapping[str, Any], low: str, high: str) -> tuple[int | None, in
 
 
 def _kommune(value: Any, name: str) -> str:
-    if not isinstance(value, str) or len(value) != 4 or not value.isdigit():
+    if not isinstance(value, str) or len(value) != 4 or not is_ascii_digits(value):
         raise bad_request("UGYLDIG_KRITERIUM", f"kommunenummer.{name} must be four digits, not {value!r}")
     if value not in kommuner_by_nummer():
         raise bad_request("UGYLDIG_KRITERIUM", f"kommunenummer.{name} {value} is no municipality")
@@ -274,16 +281,13 @@ def _kriterier_from_json(raw: bytes) -> Kriterier:
 # ---------------------------------------------------------------- ordering and reading
 
 
-def _parse_nonnegative(value: str | None, name: str) -> int | None:
+def _parse_nonnegative(value: str | None, name: str, maximum: int = MAX_INT64) -> int | None:
     if value is None or value == "":
         return None
-    stripped = value.strip()
-    if not stripped.lstrip("-").isdigit() or len(stripped) > 19:
-        raise bad_request("UGYLDIG_PARAMETER", f"{name} must be a whole number, not '{value}'")
-    number = int(stripped)
-    if number < 0:
-        raise bad_request("UGYLDIG_PARAMETER", f"{name} must be 0 or more, not {number}")
-    return number
+    try:
+        return parse_whole_number(value, name, maximum=maximum)
+    except InvalidNumber as error:
+        raise bad_request("UGYLDIG_PARAMETER", error.message, parameter=name) from None
 
 
 def _now() -> datetime:
@@ -359,7 +363,7 @@ class Uttrekk:
 
     def batch(self, jobbid: str, batchnr: str, pakke: Rettighetspakke, bestiller: str) -> dict[str, Any]:
         """One batch of a done job; `{}` past the last; 404 while running; 410 for a job not this orderer's."""
-        number = _parse_nonnegative(batchnr, "batchnr")
+        number = _parse_nonnegative(batchnr, "batchnr", MAX_INT32)
         assert number is not None
         with self._engine.connect() as connection:
             job = connection.execute(

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from fiks_folkeregister.domain.heltall import InvalidNumber, is_ascii_digits, parse_whole_number
 from fiks_folkeregister.domain.soekeparametre import ENTYDIGSOEK_PARAMETERS, SOEK_PARAMETERS
 from fiks_folkeregister.register.errors import bad_request
 from fiks_folkeregister.register.search.normalisering import street_key, words
@@ -42,7 +43,7 @@ _FLAG_PARAMETERS = frozenset(
 )
 _NAME_PUNCTUATION = frozenset(" -'’.")
 _STREET_PUNCTUATION = frozenset(" -'’./")
-_HUSNUMMER = re.compile(r"(\d{1,5}) ?([A-Za-z])?")
+_HUSNUMMER = re.compile(r"([0-9]{1,5}) ?([A-Za-z])?")
 _COUNTRY_PREFIXED = re.compile(r"([A-Za-z]{3})-([A-Za-z0-9][A-Za-z0-9 -]{0,39})")
 _SEPARATORS = re.compile(r"[\s-]")
 _PLAIN_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]{0,39}")
@@ -137,7 +138,7 @@ def parse_entydigsoek(raw: Mapping[str, Sequence[str]]) -> Soekekriterier:
     values = _single_values(raw, ENTYDIGSOEK_PARAMETERS)
     navn = _name(values, _boolean(values, "soekFonetisk"), entydig=True)
     identifikasjonsnummer = values.get("identifikasjonsnummer")
-    if identifikasjonsnummer is not None and not re.fullmatch(r"\d{11}", identifikasjonsnummer):
+    if identifikasjonsnummer is not None and not re.fullmatch(r"[0-9]{11}", identifikasjonsnummer):
         raise bad_request(
             "UGYLDIG_PARAMETER",
             f"identifikasjonsnummer must be 11 digits, not '{identifikasjonsnummer}'",
@@ -229,20 +230,21 @@ def _maks_treff(values: Mapping[str, str]) -> int:
     value = values.get("maksTreff")
     if value is None:
         return MAX_HITS
-    if not re.fullmatch(r"\d{1,9}", value) or not 1 <= int(value) <= MAX_HITS:
+    try:
+        return parse_whole_number(value, "maksTreff", 1, MAX_HITS)
+    except InvalidNumber:
         raise bad_request(
             "UGYLDIG_PARAMETER",
             f"maksTreff must be a whole number from 1 to {MAX_HITS}, not '{value}'",
             parameter="maksTreff",
-        )
-    return int(value)
+        ) from None
 
 
 def _year(values: Mapping[str, str], name: str) -> int | None:
     value = values.get(name)
     if value is None:
         return None
-    if not re.fullmatch(r"\d{4}", value):
+    if not re.fullmatch(r"[0-9]{4}", value):
         raise bad_request(
             "UGYLDIG_PARAMETER", f"{name} must be a year of 4 digits, not '{value}'", parameter=name
         )
@@ -254,7 +256,7 @@ def _date(values: Mapping[str, str]) -> str | None:
     if value is None:
         return None
     problem = f"foedselsdato must be a date written YYYYMMDD, not '{value}'"
-    if not re.fullmatch(r"\d{8}", value):
+    if not re.fullmatch(r"[0-9]{8}", value):
         raise bad_request("UGYLDIG_PARAMETER", problem, parameter="foedselsdato")
     try:
         date(int(value[:4]), int(value[4:6]), int(value[6:]))
@@ -265,7 +267,7 @@ def _date(values: Mapping[str, str]) -> str | None:
 
 def _digits(values: Mapping[str, str], name: str, length: int) -> str | None:
     value = values.get(name)
-    if value is not None and not re.fullmatch(rf"\d{{{length}}}", value):
+    if value is not None and not re.fullmatch(rf"[0-9]{{{length}}}", value):
         raise bad_request(
             "UGYLDIG_PARAMETER", f"{name} must be {length} digits, not '{value}'", parameter=name
         )
@@ -275,7 +277,7 @@ def _digits(values: Mapping[str, str], name: str, length: int) -> str | None:
 def _only(value: str, allowed_punctuation: frozenset[str], digits: bool) -> bool:
     for char in value:
         category = unicodedata.category(char)
-        if category[0] in "LM" or char in allowed_punctuation or (digits and category == "Nd"):
+        if category[0] in "LM" or char in allowed_punctuation or (digits and is_ascii_digits(char)):
             continue
         return False
     return True
