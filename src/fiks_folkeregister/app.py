@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from sqlalchemy import Engine
 
 from fiks_folkeregister import __version__
@@ -18,7 +18,15 @@ from fiks_folkeregister.admin.api import ADMIN_PREFIX, build_admin_router
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
-from fiks_folkeregister.gateway.router import MirroredApi, build_gateway_router, build_oppvekst_router
+from fiks_folkeregister.gateway.errors import GatewayError, platform_response
+from fiks_folkeregister.gateway.router import (
+    FOR_STOR_FORESPOERSEL,
+    MirroredApi,
+    body_refusal,
+    build_gateway_router,
+    build_oppvekst_router,
+)
+from fiks_folkeregister.http.body_limit import BodyLimit, too_large_message
 from fiks_folkeregister.identity.api import build_issuer_router
 from fiks_folkeregister.identity.clients import ClientRegistry, RegisteredClient
 from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
@@ -26,8 +34,15 @@ from fiks_folkeregister.identity.issuer import TokenIssuer
 from fiks_folkeregister.identity.keys import SigningKeys
 from fiks_folkeregister.identity.tokens import AccessTokenValidator
 from fiks_folkeregister.ratelimit import RateLimiter
-from fiks_folkeregister.register.api import JsonBytes, build_register_router, install_error_handlers
+from fiks_folkeregister.register.api import PREFIX as REGISTER_PREFIX
+from fiks_folkeregister.register.api import (
+    JsonBytes,
+    build_register_router,
+    error_response,
+    install_error_handlers,
+)
 from fiks_folkeregister.register.database import create_register_engine, migrate
+from fiks_folkeregister.register.errors import RegisterError
 from fiks_folkeregister.register.faults import FaultPlan, Faults, install_faults
 from fiks_folkeregister.register.repository import PersonRepository
 from fiks_folkeregister.register.service import RegisterService
@@ -80,6 +95,7 @@ def build_register_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(build_issuer_router(issuer), prefix="/maskinporten", tags=["maskinporten"])
     app.include_router(build_register_router(register.service, validator))
+    app.add_middleware(BodyLimit, limit=settings.max_request_body_bytes, refuse=register_body_refusal)
     if settings.register_faults:
         app.state.faults = install_faults(app, Faults(FaultPlan.from_settings(settings)))
 
@@ -91,6 +107,15 @@ def build_register_app(settings: Settings) -> FastAPI:
     app.state.register = register
     start_background_work(app, register, settings)
     return app
+
+
+async def register_body_refusal(request: Request, limit: int) -> Response:
+    """The register app's 413: the register's error format on its API, the platform's elsewhere."""
+    if request.url.path.startswith(REGISTER_PREFIX + "/"):
+        return error_response(RegisterError(413, FOR_STOR_FORESPOERSEL, too_large_message(limit)))
+    return platform_response(
+        GatewayError(413, FOR_STOR_FORESPOERSEL, too_large_message(limit)), request.url.path
+    )
 
 
 def start_background_work(app: FastAPI, register: Register | None, settings: Settings) -> None:
@@ -199,10 +224,12 @@ def build_gateway_app(settings: Settings) -> FastAPI:
         description="The population register mirrored per role: every request authenticated, "
         "minimised to the role and audit-logged.",
     )
+    app.include_router(build_oppvekst_router(gateway.api))  # first: one of its paths is under the prefix
     app.include_router(build_gateway_router(gateway.api))
-    app.include_router(build_oppvekst_router(gateway.api))
     include_admin_api(app, gateway.admin)
     app.include_router(build_issuer_router(gateway.issuer), prefix="/maskinporten", tags=["maskinporten"])
+    # Every path, the admin API and the token endpoint too: 413 before anything is parsed or authenticated.
+    app.add_middleware(BodyLimit, limit=settings.max_request_body_bytes, refuse=body_refusal(gateway.api))
 
     @app.get("/health", tags=["operations"])
     async def health() -> JsonBytes:

@@ -70,6 +70,13 @@ class Settings(BaseSettings):
         description="Redis for counts shared by every gateway process (e.g. `redis://localhost:6379/0`); "
         "default: each process counts in its own memory.",
     )
+    max_request_body_bytes: int = Field(
+        default=1_000_000,
+        ge=1024,
+        le=1_000_000_000,
+        description="The largest request body any app accepts (a bulk request of 1000 ids is ~40 kB); a larger "
+        "one, declared or streamed, is refused with 413 before it is parsed or authenticated.",
+    )
     password_cache_seconds: float = Field(
         default=60.0,
         ge=0,

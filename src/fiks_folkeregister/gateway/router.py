@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -14,6 +14,7 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from fiks_folkeregister.audit.log import AuditRecord, AuditUnavailableError
 from fiks_folkeregister.domain.informasjonselementer import PartRequest
@@ -44,13 +45,14 @@ from fiks_folkeregister.gateway.resources import (
     UpstreamRequest,
     allowed_methods,
 )
+from fiks_folkeregister.http.body_limit import Refusal, too_large_message
 from fiks_folkeregister.upstream.delegation import on_behalf_of
 from fiks_folkeregister.upstream.port import Upstream, UpstreamError
 from fiks_folkeregister.upstream.resilience import UpstreamUnavailableError
 
 PREFIX = "/folkeregister/api/v1"
 REQUEST_ID_HEADER = "X-Request-Id"
-MAX_BODY_BYTES = 1_000_000
+FOR_STOR_FORESPOERSEL = "FOR_STOR_FORESPOERSEL"
 #: A caller's unknown path is recorded, but never more of it than this (the audit column's size).
 MAX_RECORDED_PATH = 200
 OK, REFUSED, FAILED = "ok", "avvist", "feil"
@@ -76,7 +78,7 @@ class Incoming:
     credentials: Credentials
     content_type: str
     body: bytes = field(repr=False)
-    #: Set when the request was refused before it could be read (a body too large to accept).
+    #: Set when the request is refused before authentication (a body too large, a path of no shape).
     rejected: GatewayError | None = None
     accept: str | None = None
     if_none_match: str | None = None
@@ -337,25 +339,53 @@ def _json_body(incoming: Incoming) -> Any:
         ) from None
 
 
-async def _incoming(request: Request, path: Mapping[str, str], allowed: tuple[str, ...] = ()) -> Incoming:
-    """Read the request in the event loop; a body over the limit is not read at all, only refused."""
+@dataclass(frozen=True)
+class Target:
+    """What a request under the prefix asks for: the resource (None if none serves it) and how to audit it."""
+
+    resource: MirroredResource | None
+    rolle_id: str
+    path: Mapping[str, str]
+    ressurs: str
+    #: The methods served at the path, for a 405 (empty: no resource has this path).
+    allowed: tuple[str, ...] = ()
+    #: The path is not `{rolleId}/v1/...`: refused before authentication (there is no role to check).
+    shapeless: bool = False
+
+
+def resolve(resources: Sequence[MirroredResource], method: str, url_path: str) -> Target:
+    """The one place a path under the prefix is matched: every method, every path, HEAD as GET.
+
+    A literal path wins over a path parameter (`personer/bulkoppslag` is never a `personidentifikator`),
+    so `Allow` lists only what that path serves.
+    """
+    rest = url_path[len(PREFIX) :].lstrip("/")
+    rolle_id, v1, sub = [*rest.split("/", 2), "", ""][:3]
+    if v1 != "v1" or not rolle_id:
+        return Target(None, "", {}, audited_path(method, rest), shapeless=True)
+    found = [(r, params) for r in resources if (params := r.match(sub)) is not None]
+    if not found:
+        return Target(None, rolle_id, {}, audited_path(method, sub))
+    fewest = min(len(params) for _, params in found)
+    found = [(r, params) for r, params in found if len(params) == fewest]
+    allowed = allowed_methods([r for r, _ in found], sub)
+    served = "GET" if method == "HEAD" else method
+    for resource, params in found:
+        if resource.method == served:
+            ressurs = resource.name if method == served else f"{method} {resource.path}"
+            return Target(resource, rolle_id, params, ressurs, allowed)
+    named, params = found[0]
+    # Audited under the resource the path names, with its path parameters, as other refusals are.
+    return Target(None, rolle_id, params, f"{method} {named.path}", allowed)
+
+
+async def _incoming(request: Request, target: Target, rejected: GatewayError | None = None) -> Incoming:
+    """Read the request in the event loop (its body is already known to be within the limit)."""
     body = b""
-    rejected = None
-    if request.method in ("POST", "PUT", "PATCH"):
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            rejected = GatewayError(
-                413, "FOR_STOR_FORESPOERSEL", f"The body is larger than {MAX_BODY_BYTES} bytes"
-            )
-        else:
-            body = await request.body()
-            if len(body) > MAX_BODY_BYTES:
-                body, rejected = (
-                    b"",
-                    GatewayError(
-                        413, "FOR_STOR_FORESPOERSEL", f"The body is larger than {MAX_BODY_BYTES} bytes"
-                    ),
-                )
+    if rejected is None and target.shapeless:
+        rejected = GatewayError(404, codes.UKJENT_RESSURS, "No such resource in the mirrored register API")
+    if rejected is None and request.method in ("POST", "PUT", "PATCH"):
+        body = await request.body()
     query: dict[str, list[str]] = {}
     for name, value in request.query_params.multi_items():
         query.setdefault(name, []).append(value)
@@ -363,8 +393,8 @@ async def _incoming(request: Request, path: Mapping[str, str], allowed: tuple[st
     return Incoming(
         method=request.method,
         url_path=request.url.path,
-        rolle_id=request.path_params["rolleId"],
-        path=path,
+        rolle_id=target.rolle_id,
+        path=target.path,
         query=query,
         credentials=Credentials(
             authorization=headers.get("authorization"),
@@ -378,8 +408,14 @@ async def _incoming(request: Request, path: Mapping[str, str], allowed: tuple[st
         accept=headers.get("accept"),
         if_none_match=headers.get("if-none-match"),
         url=str(request.url.replace(query="", fragment="")),
-        allowed=allowed,
+        allowed=target.allowed,
     )
+
+
+def _without_body(response: Response) -> Response:
+    """The answer to HEAD: the GET's status and headers (its length too), no body."""
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    return Response(b"", response.status_code, headers, media_type=response.media_type)
 
 
 def _openapi(resource: MirroredResource) -> dict[str, Any]:
@@ -414,29 +450,44 @@ def _openapi(resource: MirroredResource) -> dict[str, Any]:
     return extra
 
 
+_OPPVEKST_ROUTES = ((OPPVEKST_PATH, OPPVEKST), (OPPVEKST_DEPRECATED_PATH, OPPVEKST_DEPRECATED))
+
+
+def oppvekst_target(method: str, url_path: str) -> Target | None:
+    """The Oppvekst resource a path names (any method: other than POST is a 405), or None."""
+    for path, resource in _OPPVEKST_ROUTES:
+        pattern = "".join(
+            re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>[^/]+)"
+            for index, piece in enumerate(PATH_PARAMETER.split(path))
+        )
+        found = re.fullmatch(pattern, url_path)
+        if found is not None:
+            params = found.groupdict()
+            rolle_id = params.pop("rolleId")
+            if method == resource.method:
+                return Target(resource, rolle_id, params, resource.name)
+            return Target(None, rolle_id, params, f"{method} {resource.path}", (resource.method,))
+    return None
+
+
 def build_oppvekst_router(api: MirroredApi) -> APIRouter:
-    """KS's Oppvekst API at its own paths, through the same pipeline; other methods there are 405."""
+    """KS's Oppvekst API at its own paths, through the same pipeline; every other method there is 405.
+
+    Include it before the mirrored API's router: its deprecated path lies under that API's prefix.
+    """
     router = APIRouter(tags=["oppvekst"])
 
-    def endpoints(resource: MirroredResource, names: list[str]) -> tuple[Any, Any]:
-        async def post(request: Request) -> Response:
-            incoming = await _incoming(request, {name: request.path_params[name] for name in names})
-            return await run_in_threadpool(api.handle, resource, incoming, resource.name)
+    async def oppvekst(request: Request) -> Response:
+        target = oppvekst_target(request.method, request.url.path)
+        assert target is not None  # only routed here for these paths
+        incoming = await _incoming(request, target)
+        response = await run_in_threadpool(api.handle, target.resource, incoming, target.ressurs)
+        return _without_body(response) if request.method == "HEAD" else response
 
-        async def other(request: Request) -> Response:
-            path = {name: request.path_params[name] for name in names}
-            incoming = await _incoming(request, path, (resource.method,))
-            return await run_in_threadpool(api.handle, None, incoming, f"{request.method} {resource.path}")
-
-        return post, other
-
-    for path, resource in ((OPPVEKST_PATH, OPPVEKST), (OPPVEKST_DEPRECATED_PATH, OPPVEKST_DEPRECATED)):
-        post, other = endpoints(
-            resource, [name for name in PATH_PARAMETER.findall(path) if name != "rolleId"]
-        )
+    for path, resource in _OPPVEKST_ROUTES:
         router.add_api_route(
             path,
-            post,
+            oppvekst,
             methods=["POST"],
             summary=resource.summary,
             name=resource.name,
@@ -444,51 +495,62 @@ def build_oppvekst_router(api: MirroredApi) -> APIRouter:
             openapi_extra=_openapi(resource),
             deprecated=resource is OPPVEKST_DEPRECATED,
         )
-        router.add_api_route(path, other, methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+        router.add_route(path, _AsgiEndpoint(oppvekst), include_in_schema=False)  # every other method
     return router
 
 
 def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource] = RESOURCES) -> APIRouter:
-    """Routes for every resource in the table, plus a catch-all that refuses (and audits) unknown ones."""
-    router = APIRouter(prefix=PREFIX + "/{rolleId}/v1", tags=["folkeregister"])
+    """Routes for every resource in the table (they document the API), and one catch-all under the prefix
+    for every other method and path: all of them answered by `resolve` and the pipeline, so audited."""
+    router = APIRouter(tags=["folkeregister"])
 
-    def endpoint(resource: MirroredResource) -> Any:
-        names = PATH_PARAMETER.findall(resource.path)
-
-        async def mirrored(request: Request) -> Response:
-            incoming = await _incoming(request, {name: request.path_params[name] for name in names})
-            return await run_in_threadpool(api.handle, resource, incoming, resource.name)
-
-        return mirrored
+    async def mirrored(request: Request) -> Response:
+        target = resolve(resources, request.method, request.url.path)
+        incoming = await _incoming(request, target)
+        response = await run_in_threadpool(api.handle, target.resource, incoming, target.ressurs)
+        return _without_body(response) if request.method == "HEAD" else response
 
     for resource in resources:
         router.add_api_route(
-            "/" + resource.path,
-            endpoint(resource),
+            PREFIX + "/{rolleId}/v1/" + resource.path,
+            mirrored,
             methods=[resource.method],
             summary=resource.summary,
             name=resource.name,
             response_class=Response,
             openapi_extra=_openapi(resource),
         )
-
-    async def unknown(request: Request) -> Response:
-        """A path no resource serves with this method: 405 (with `Allow`) if others serve it, else 404."""
-        rest = request.path_params["rest"]
-        served = next(((r, found) for r in resources if (found := r.match(rest)) is not None), None)
-        if served is not None:
-            # Audited under the resource the path names, with its path parameters, as other refusals are.
-            named, path = served
-            ressurs = f"{request.method} {named.path}"
-        else:
-            path, ressurs = {}, audited_path(request.method, rest)
-        incoming = await _incoming(request, path, allowed_methods(resources, rest))
-        return await run_in_threadpool(api.handle, None, incoming, ressurs)
-
-    router.add_api_route(
-        "/{rest:path}",
-        unknown,
-        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        include_in_schema=False,
-    )
+    # An ASGI app as endpoint takes every method (HEAD, TRACE, PROPFIND …): none gets a bare 405.
+    every_method = _AsgiEndpoint(mirrored)
+    router.add_route(PREFIX + "/{rest:path}", every_method, include_in_schema=False)
+    router.add_route(PREFIX, every_method, include_in_schema=False)
     return router
+
+
+class _AsgiEndpoint:
+    """`handle(request) -> response` as an ASGI app (a route given a plain function serves only GET)."""
+
+    def __init__(self, handle: Callable[[Request], Awaitable[Response]]) -> None:
+        self._handle = handle
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self._handle(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+def body_refusal(api: MirroredApi, resources: Sequence[MirroredResource] = RESOURCES) -> Refusal:
+    """The gateway app's 413 (see `http.body_limit`): under the prefix through the pipeline, so audited
+    (and not authenticated: nothing of the request was read); elsewhere (admin API, token endpoint) the
+    platform error body."""
+
+    async def refuse(request: Request, limit: int) -> Response:
+        error = GatewayError(413, FOR_STOR_FORESPOERSEL, too_large_message(limit))
+        path = request.url.path
+        target = oppvekst_target(request.method, path)
+        if target is None and path != PREFIX and not path.startswith(PREFIX + "/"):
+            return platform_response(error, path)
+        target = target or resolve(resources, request.method, path)
+        incoming = await _incoming(request, target, rejected=error)
+        return await run_in_threadpool(api.handle, target.resource, incoming, target.ressurs)
+
+    return refuse
