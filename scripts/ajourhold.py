@@ -231,7 +231,7 @@ def starting_point(gateway: Gateway, pointer: SequencePointer, fra: str) -> int:
     if stored is not None:
         return stored
     if fra == "siste":
-        return int(gateway.get("hendelser/siste/sekvensnummer").json()["sekvensnummer"]) + 1
+        return int(gateway.get("hendelser/siste/sekvensnummer").json()) + 1  # a bare JSON number
     return int(fra)
 
 
@@ -412,7 +412,7 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         missing.append("kommunenummer")
     if missing:
         parser.error("missing: " + ", ".join("--" + name.replace("_", "-") for name in missing))
-    if args.fra != "siste" and not args.fra.isdigit():
+    if args.fra != "siste" and not (args.fra.isascii() and args.fra.isdigit()):
         parser.error(f"--fra must be a sequence number or 'siste', not {args.fra!r}")
     args.part = args.part or ["person-basis"]
     return args

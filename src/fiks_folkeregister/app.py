@@ -10,11 +10,15 @@ from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fiks_folkeregister import __version__
 from fiks_folkeregister.admin.access import AccessDirectory
 from fiks_folkeregister.admin.api import ADMIN_PREFIX, build_admin_router
+from fiks_folkeregister.admin.api import error_response as admin_error_response
+from fiks_folkeregister.admin.errors import AdminError
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
@@ -288,8 +292,18 @@ def build_admin(settings: Settings, engine: Engine | None = None) -> Admin:
 
 
 def include_admin_api(app: FastAPI, admin: Admin) -> None:
-    """Mount the admin API at /admin/api/v1 (its errors answer in the platform format by themselves)."""
+    """Mount the admin API at /admin/api/v1 (its errors answer in the platform format by themselves, and
+    so do paths and methods under it that no route serves)."""
     app.include_router(build_admin_router(admin.service), prefix=ADMIN_PREFIX)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if not request.url.path.startswith(ADMIN_PREFIX + "/"):
+            return await http_exception_handler(request, error)
+        code = {404: "UKJENT_RESSURS", 405: "METODE_IKKE_TILLATT"}.get(error.status_code, "FEIL")
+        response = admin_error_response(request, AdminError(error.status_code, code, str(error.detail)))
+        response.headers.update(error.headers or {})  # Allow on 405
+        return response
 
 
 DEVELOPMENT_CLIENT_NAME = "Fiks Folkeregister gateway (development)"

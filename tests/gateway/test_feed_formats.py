@@ -155,7 +155,7 @@ def test_the_tail_is_not_modified_until_new_events_arrive(gateway: ServedGateway
     integration, role = gateway.config.granted_role(BASIS, bruksomraader=FEED)
     latest = gateway.client.get(
         gateway.url(role, "hendelser/siste/sekvensnummer"), headers=gateway.headers(integration)
-    ).json()["sekvensnummer"]
+    ).json()
     for accept in ("application/json", ATOM):
         tail = _feed(gateway, integration, role, latest + 1, Accept=accept)
         tag = tail.headers["ETag"]

@@ -74,7 +74,9 @@ def latest(register: ServedRegister, package: str = "offentlig-med-hjemmel") -> 
         register.url(package, "hendelser/siste/sekvensnummer"), headers=register.auth(scope)
     )
     assert response.status_code == 200
-    return int(response.json()["sekvensnummer"])
+    number = response.json()
+    assert type(number) is int  # a bare JSON number, as the spec declares
+    return number
 
 
 # ---------------------------------------------------------------- the feed

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fiks_folkeregister.admin.errors import AdminError, platform_error_body
 from fiks_folkeregister.admin.service import (
@@ -25,9 +26,21 @@ from fiks_folkeregister.admin.service import (
     Tildeling,
 )
 from fiks_folkeregister.audit.log import AuditRecord
+from fiks_folkeregister.domain.heltall import is_ascii_digits
 from fiks_folkeregister.domain.informasjonselementer import HISTORIKK
 
 ADMIN_PREFIX = "/admin/api/v1"
+
+
+def _ascii_digits(value: Any) -> Any:
+    """A number in a query is the digits 0-9 only (pydantic alone takes '1_000', '+5' and ' 12')."""
+    if isinstance(value, str) and not is_ascii_digits(value):
+        raise ValueError("must be a whole number written with the digits 0-9")
+    return value
+
+
+#: How many rows a log query returns at most.
+Limit = Annotated[int, BeforeValidator(_ascii_digits), Query(ge=1, le=10_000)]
 
 
 # -- models ----------------------------------------------------------------------------------------
@@ -311,6 +324,13 @@ class _AdminRoute(APIRoute):
                 return await handler(request)
             except AdminError as error:
                 return error_response(request, error)
+            except StarletteHTTPException as error:  # e.g. a body FastAPI could not parse at all
+                unparsable = AdminError(
+                    error.status_code,
+                    "UGYLDIG_FORESPOERSEL" if error.status_code == 400 else "FEIL",
+                    f"Invalid request: {error.detail}",
+                )
+                return error_response(request, unparsable)
             except RequestValidationError as error:
                 problems = [
                     {"felt": ".".join(str(p) for p in problem["loc"]), "feil": problem["msg"]}
@@ -501,12 +521,12 @@ def build_admin_router(service: AdminService) -> APIRouter:
     # logs
     @router.get("/organisasjoner/{orgnr}/endringslogg", summary="The organisation's configuration changes.")
     def organisation_changes(
-        orgnr: str, actor: Who, limit: Annotated[int, Query(ge=1, le=10_000)] = 1000
+        orgnr: str, actor: Who, limit: Limit = 1000
     ) -> list[EndringUt]:
         return [EndringUt.of(c) for c in service.change_log(actor, orgnr, limit)]
 
     @router.get("/endringslogg", summary="Every configuration change (platform operators).")
-    def all_changes(actor: Who, limit: Annotated[int, Query(ge=1, le=10_000)] = 1000) -> list[EndringUt]:
+    def all_changes(actor: Who, limit: Limit = 1000) -> list[EndringUt]:
         return [EndringUt.of(c) for c in service.change_log(actor, None, limit)]
 
     @router.get(
@@ -523,7 +543,7 @@ def build_admin_router(service: AdminService) -> APIRouter:
         person: Annotated[
             str | None, Query(description="Lookups that returned this identity number.")
         ] = None,
-        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+        limit: Limit = 1000,
     ) -> list[OppslagUt]:
         for name, moment in (("fra", fra), ("til", til)):
             if moment is not None and moment.tzinfo is None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fiks_folkeregister.domain.atom import render_atom
+from fiks_folkeregister.domain.heltall import InvalidNumber, parse_whole_number
 from fiks_folkeregister.domain.hendelse import ENTITETER
 from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS, PartRequest
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
@@ -64,9 +65,21 @@ def _start(query: Mapping[str, Any]) -> int:
     """The page's `seq` (the register has accepted it, so it is a whole number; the last one counts)."""
     values = query.get("seq") or ()
     try:
-        return int(str(values[-1]).strip())
-    except (IndexError, ValueError):
-        raise GatewayError(400, codes.UGYLDIG_PARAMETER, "seq must be a whole number, 0 or more") from None
+        return parse_whole_number(values[-1] if values else None, "seq")
+    except InvalidNumber as error:
+        raise GatewayError(400, codes.UGYLDIG_PARAMETER, error.message, {"parameter": "seq"}) from None
+
+
+class Sekvensnummer:
+    """`hendelser/siste/sekvensnummer`: a bare JSON number, no person data; anything else is not passed on."""
+
+    def filter(self, result: Any, role: Rolle, request: PartRequest) -> Any:
+        if isinstance(result, bool) or not isinstance(result, int):
+            raise TypeError(f"the register's newest sequence number is not a number: {type(result).__name__}")
+        return result
+
+    def persons(self, result: Any) -> list[str]:
+        return []
 
 
 class EventDocument:
@@ -90,7 +103,7 @@ class EventDocuments:
 
 
 class Passthrough:
-    """An answer without person data (`{"sekvensnummer"}`, `{"jobbId"}`)."""
+    """An answer without person data (`{"jobbId"}`)."""
 
     def __init__(self, *fields: str) -> None:
         self._fields = fields

@@ -18,6 +18,7 @@ from fiks_folkeregister.gateway.hendelse_svar import (
     ExtractBatch,
     Feed,
     Passthrough,
+    Sekvensnummer,
     feed_atom,
 )
 from fiks_folkeregister.gateway.representation import JSON, JSON_ONLY, Render, as_json
@@ -252,7 +253,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         "hendelser/siste/sekvensnummer",
         FLYT,
         False,
-        Passthrough("sekvensnummer"),
+        Sekvensnummer(),
         lambda up, pakke, r: up.siste_sekvensnummer(pakke),
         "Henter siste sekvensnummer i feeden.",
     ),

@@ -6,6 +6,7 @@ import orjson
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -35,8 +36,41 @@ class JsonBytes(Response):
 
 def error_response(error: RegisterError) -> Response:
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if error.http_status == 401 else None
-    headers = {**(headers or {}), **getattr(error, "headers", {})} or None  # e.g. Retry-After on 429
+    headers = {**(headers or {}), **error.headers} or None  # e.g. Allow on 405, Retry-After on 429
     return JsonBytes(orjson.dumps(error.body()), status_code=error.http_status, headers=headers)
+
+
+def allowed_methods(routes: Any, path: str) -> list[str]:
+    """The methods served at `path` by the most specific routes matching it (a literal path segment wins
+    over a path parameter: `personer/bulkoppslag` is never a `personidentifikator`)."""
+    matching = [r for r in routes if isinstance(r, APIRoute) and r.path_regex.match(path)]
+    if not matching:
+        return []
+    fewest = min(len(r.param_convertors) for r in matching)
+    methods = {m for r in matching if len(r.param_convertors) == fewest for m in r.methods}
+    return [m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE") if m in methods]
+
+
+def method_not_allowed(request: Request, allowed: list[str]) -> RegisterError:
+    return RegisterError(
+        405,
+        "METODE_IKKE_TILLATT",
+        f"{request.method} is not supported here; use {', '.join(allowed)}",
+        headers={"Allow": ", ".join(allowed)},
+    )
+
+
+async def most_specific_route(request: Request) -> None:
+    """A path parameter never takes a literal path: GET `personer/bulkoppslag` is 405, not a lookup."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or len(route.param_convertors) <= 1:
+        return  # only {rettighetspakke}: a literal path already
+    allowed = allowed_methods(request.app.router.routes, request.url.path)
+    if request.method not in allowed:
+        raise method_not_allowed(request, allowed)
+
+
+NOT_OFFERED = "IKKE_TILBUDT"
 
 
 def rights_package(rettighetspakke: str) -> Rettighetspakke:
@@ -64,7 +98,7 @@ def accepts_json(accept: str | None) -> bool:
 def build_register_router(service: RegisterService, validator: AccessTokenValidator) -> APIRouter:
     """Routes of one register; authentication as the national register does it (Bearer token, scope per package)."""
 
-    async def authorised_package(request: Request, rettighetspakke: str) -> Rettighetspakke:
+    async def authenticated_package(request: Request, rettighetspakke: str) -> Rettighetspakke:
         package = rights_package(rettighetspakke)
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
@@ -83,6 +117,11 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
                 f"The access token lacks the scope {package.scope} needed for {package.value}",
             )
         request.state.orgnr = access.orgnr  # who orders extract jobs (jobs belong to the organisation)
+        return package
+
+    async def authorised_package(
+        request: Request, package: Annotated[Rettighetspakke, Depends(authenticated_package)]
+    ) -> Rettighetspakke:
         if not accepts_json(request.headers.get("accept")) and not accepts_feed_format(request):
             raise RegisterError(
                 406,
@@ -92,7 +131,32 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
         return package
 
     Package = Annotated[Rettighetspakke, Depends(authorised_package)]
-    router = APIRouter(prefix=PREFIX + "/{rettighetspakke}/api/v1", tags=["register"])
+    Authenticated = Annotated[Rettighetspakke, Depends(authenticated_package)]
+    router = APIRouter(
+        prefix=PREFIX + "/{rettighetspakke}/api/v1",
+        tags=["register"],
+        dependencies=[Depends(most_specific_route)],
+    )
+
+    def not_offered(schema: str) -> Any:
+        async def xsd(package: Authenticated) -> Response:
+            raise RegisterError(
+                501,
+                NOT_OFFERED,
+                f"The XML schema ({schema}) is not offered: this register serves JSON only",
+            )
+
+        return xsd
+
+    # The schema paths come before the paths they would otherwise be taken for (an id "xsd").
+    for path, schema in (
+        ("/personer/xsd", "person"),
+        ("/hendelser/xsd", "hendelse"),
+        ("/hendelser/feedxsd", "feed"),
+    ):
+        router.add_api_route(
+            path, not_offered(schema), methods=["GET"], summary=f"Hent XSD for {schema} (ikke tilbudt)"
+        )
 
     # Registered before personer/{personidentifikator}, which would otherwise take "soek" for an id.
     @router.get("/personer/soek", summary="Finner fnr/dnr til personer som oppfyller søkekriteriene")
@@ -164,6 +228,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         if request.url.path.startswith(PREFIX):
-            code = {404: "UKJENT_RESSURS", 405: "METODE_IKKE_TILLATT"}.get(error.status_code, "FEIL")
+            if error.status_code == 405:  # Allow from the most specific routes, not the first that matched
+                allowed = allowed_methods(request.app.router.routes, request.url.path)
+                return error_response(method_not_allowed(request, allowed))
+            code = {404: "UKJENT_RESSURS"}.get(error.status_code, "FEIL")
             return error_response(RegisterError(error.status_code, code, str(error.detail)))
         return JsonBytes(orjson.dumps({"detail": error.detail}), status_code=error.status_code)

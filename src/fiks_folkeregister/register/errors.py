@@ -14,12 +14,15 @@ class RegisterError(Exception):
         feilkode: str,
         feilmelding: str,
         tilleggsinformasjon: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(feilmelding)
         self.http_status = http_status
         self.feilkode = feilkode
         self.feilmelding = feilmelding
         self.tilleggsinformasjon = tilleggsinformasjon
+        #: Response headers the error needs (Allow on 405, Retry-After on 429).
+        self.headers: dict[str, str] = dict(headers or {})
 
     def body(self) -> dict[str, Any]:
         """The body as the spec's `FolkeregisterFeilmelding`."""

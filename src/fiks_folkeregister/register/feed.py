@@ -65,9 +65,12 @@ class Hendelser:
         body = render_atom([entry.as_json() for entry in entries], start, atom_url_for, FEED_ID, now)
         return FeedPage(body, feed_etag(pakke, start, entries, "a"), ATOM, tuple(entries))
 
-    def siste(self, pakke: Rettighetspakke) -> dict[str, Any]:
-        """`hendelser/siste/sekvensnummer`: the newest sequence number this package can read."""
-        return {"sekvensnummer": self._log.latest(open_only=pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL)}
+    def siste(self, pakke: Rettighetspakke) -> int:
+        """`hendelser/siste/sekvensnummer`: the newest sequence number this package can read.
+
+        A bare JSON number, as the spec declares for JSON (consumers asked the register to keep it so).
+        """
+        return self._log.latest(open_only=pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL)
 
     def dokument(self, hendelsesidentifikator: str, pakke: Rettighetspakke) -> dict[str, Any]:
         """`hendelser/{id}`: one event document (offentlig-med-hjemmel only)."""

@@ -127,13 +127,21 @@ class RegisterService:
     ) -> list[dict[str, Any]]:
         """The `oppslag` entries; `finish` turns each minimised document into what the entry holds."""
         request = part_request(parts)
-        identifiers = _id_list(body, "foedselsEllerDNummer", _checked_identifier)
-        found = self._repository.current_documents(identifiers)
+        identifiers = _id_list(body, "foedselsEllerDNummer")
+        # A malformed number is answered like an unknown one (in place with somBestilt, else left out):
+        # one typo does not refuse the other 999.
+        found = self._repository.current_documents([n for n in identifiers if is_valid(n)])
         oppslag: list[dict[str, Any]] = []
         if som_bestilt:
             for number in identifiers:
                 stored = found.get(number)
-                if stored is None:
+                if not is_valid(number):
+                    oppslag.append(
+                        _feil(
+                            number, "Ugyldig fødsels- eller d-nummer (11 siffer med gyldige kontrollsiffer)"
+                        )
+                    )
+                elif stored is None:
                     oppslag.append(_feil(number, "Fant ikke person med dette fødsels- eller d-nummeret"))
                 elif not stored.identifier_is_current:
                     oppslag.append(

@@ -189,8 +189,8 @@ class HttpUpstream:
         params = [("seq", seq)] if seq is not None else []
         return self._call("GET", pakke, "hendelser/feed", params, expect=list)
 
-    def siste_sekvensnummer(self, pakke: Rettighetspakke) -> dict[str, Any]:
-        return self._call("GET", pakke, "hendelser/siste/sekvensnummer", [])
+    def siste_sekvensnummer(self, pakke: Rettighetspakke) -> int:
+        return self._call("GET", pakke, "hendelser/siste/sekvensnummer", [], expect=int)
 
     def hendelse(self, pakke: Rettighetspakke, hendelsesidentifikator: str) -> dict[str, Any]:
         return self._call("GET", pakke, "hendelser/{}", [], values=(hendelsesidentifikator,))

@@ -64,7 +64,7 @@ class InProcessUpstream:
         page = _translated(lambda: self._service.hendelser.feed(seq, pakke))
         return [entry.as_json() for entry in page.entries]
 
-    def siste_sekvensnummer(self, pakke: Rettighetspakke) -> dict[str, Any]:
+    def siste_sekvensnummer(self, pakke: Rettighetspakke) -> int:
         return _translated(lambda: self._service.hendelser.siste(pakke))
 
     def hendelse(self, pakke: Rettighetspakke, hendelsesidentifikator: str) -> dict[str, Any]:

@@ -82,8 +82,8 @@ class Upstream(Protocol):
         """`GET hendelser/feed?seq=N`: up to 1000 `LagretHendelseMedDokumentIdentifikatorer` (JSON)."""
         ...
 
-    def siste_sekvensnummer(self, pakke: Rettighetspakke) -> dict[str, Any]:
-        """`GET hendelser/siste/sekvensnummer`: `{"sekvensnummer": N}`."""
+    def siste_sekvensnummer(self, pakke: Rettighetspakke) -> int:
+        """`GET hendelser/siste/sekvensnummer`: the newest sequence number (a bare JSON number)."""
         ...
 
     def hendelse(self, pakke: Rettighetspakke, hendelsesidentifikator: str) -> dict[str, Any]:
