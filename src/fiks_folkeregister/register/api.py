@@ -1,5 +1,6 @@
 """The register's HTTP API under `/folkeregisteret/{rettighetspakke}/api/v1/`, as the national register serves it."""
 
+import re
 from typing import Annotated, Any
 
 import orjson
@@ -9,6 +10,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.identity.tokens import AccessToken, AccessTokenValidator, InvalidTokenError
@@ -60,14 +62,26 @@ def method_not_allowed(request: Request, allowed: list[str]) -> RegisterError:
     )
 
 
-async def most_specific_route(request: Request) -> None:
-    """A path parameter never takes a literal path: GET `personer/bulkoppslag` is 405, not a lookup."""
-    route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or len(route.param_convertors) <= 1:
-        return  # only {rettighetspakke}: a literal path already
-    allowed = allowed_methods(request.app.router.routes, request.url.path)
-    if request.method not in allowed:
-        raise method_not_allowed(request, allowed)
+def _one_pattern(routes: Any) -> re.Pattern[str]:
+    """One regular expression matching any of the routes' paths."""
+    patterns = [re.sub(r"\(\?P<\w+>", "(?:", r.path_regex.pattern) for r in routes if isinstance(r, APIRoute)]
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+
+
+class _NoRoute:
+    """Any method on any path under the API that no route serves: 405 with `Allow`, else 404 (an ASGI
+    app, so it takes every method, and Starlette's own 405 with the first partial match's Allow never
+    answers)."""
+
+    def __init__(self, routes: list[Any]) -> None:
+        self._routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        allowed = allowed_methods(self._routes, request.url.path)
+        if allowed:
+            raise method_not_allowed(request, allowed)
+        raise RegisterError(404, "UKJENT_RESSURS", "No such resource in the register's API")
 
 
 NOT_OFFERED = "IKKE_TILBUDT"
@@ -129,6 +143,21 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
                 "Unsupported Accept header; this register serves application/json",
             )
         return package
+
+    literal_paths: list[re.Pattern[str]] = []  # made on first use: one pattern for every literal path
+
+    async def most_specific_route(request: Request) -> None:
+        """A path parameter never takes a literal path: GET `personer/bulkoppslag` is 405, not a lookup."""
+        route = request.scope.get("route")
+        if isinstance(route, APIRoute) and len(route.param_convertors) <= 1:
+            return  # only {rettighetspakke}: a literal path already
+        if not literal_paths:
+            literal_paths.append(_one_pattern(r for r in router.routes if len(r.param_convertors) <= 1))
+        if not literal_paths[0].match(request.url.path):
+            return  # the lookups' path (one regular expression, not one per route: the hot path)
+        allowed = allowed_methods(router.routes, request.url.path)
+        if request.method not in allowed:
+            raise method_not_allowed(request, allowed)
 
     Package = Annotated[Rettighetspakke, Depends(authorised_package)]
     Authenticated = Annotated[Rettighetspakke, Depends(authenticated_package)]
@@ -200,6 +229,7 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
         return JsonBytes(orjson.dumps(result))
 
     add_event_and_extract_routes(router, service, Package)
+    router.add_route("/{rest:path}", _NoRoute(router.routes), include_in_schema=False)
     return router
 
 
@@ -228,9 +258,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         if request.url.path.startswith(PREFIX):
-            if error.status_code == 405:  # Allow from the most specific routes, not the first that matched
-                allowed = allowed_methods(request.app.router.routes, request.url.path)
-                return error_response(method_not_allowed(request, allowed))
-            code = {404: "UKJENT_RESSURS"}.get(error.status_code, "FEIL")
-            return error_response(RegisterError(error.status_code, code, str(error.detail)))
+            code = {404: "UKJENT_RESSURS", 405: "METODE_IKKE_TILLATT"}.get(error.status_code, "FEIL")
+            headers = dict(error.headers or {})  # Allow on 405
+            return error_response(RegisterError(error.status_code, code, str(error.detail), headers=headers))
         return JsonBytes(orjson.dumps({"detail": error.detail}), status_code=error.status_code)
