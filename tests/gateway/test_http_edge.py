@@ -142,3 +142,21 @@ def test_numbers_out_of_range_or_not_ascii_are_400_naming_the_parameter(
     assert body["feilmelding"].startswith(f"{parameter} must be")
     record = served_gateway.audit_record(response.headers["X-Request-Id"])
     assert (record["status"], record["feilkode"]) == (400, "UGYLDIG_PARAMETER")
+
+
+@pytest.mark.parametrize("resource", ["personer/xsd", "hendelser/xsd", "hendelser/feedxsd"])
+def test_the_schema_paths_say_plainly_that_no_schema_is_offered(
+    served_gateway: ServedGateway, resource: str
+) -> None:
+    integration, role = served_gateway.config.granted_role(["navn"])
+
+    response = served_gateway.client.get(
+        served_gateway.url(role, resource),
+        headers={**served_gateway.headers(integration), "Accept": "application/xml"},
+    )
+    anonymous = served_gateway.client.get(served_gateway.url(role, resource))
+
+    assert response.status_code == 501
+    assert response.json()["errorCode"] == "IKKE_TILBUDT"
+    assert anonymous.status_code == 401
+    assert served_gateway.audit_record(response.headers["X-Request-Id"])["ressurs"] == f"GET {resource}"

@@ -135,6 +135,8 @@ class MirroredResource:
     #: For resources with their own admission rule (the Oppvekst API): checks the role and the path
     #: parameters (raising a refusal) and gives the parts to ask the register for.
     admit: Callable[[Rolle, Mapping[str, str]], Sequence[str]] | None = None
+    #: False for a register path the gateway knows but does not serve (the XML schemas): 501 to any caller.
+    offered: bool = True
 
     @property
     def name(self) -> str:
@@ -171,8 +173,22 @@ def allowed_methods(resources: Sequence[MirroredResource], path: str) -> tuple[s
     return tuple(method for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE") if method in methods)
 
 
+def _not_offered(up: Upstream, pakke: Rettighetspakke, r: UpstreamRequest) -> Any:
+    raise AssertionError("a resource not offered is never called upstream")
+
+
+def _schema(path: str, summary: str) -> MirroredResource:
+    """A schema path of the register: known (so not taken for an id), but not offered (JSON only)."""
+    return MirroredResource(
+        "GET", path, SOK_OG_FLYT, False, Passthrough(), _not_offered, summary, offered=False
+    )
+
+
 #: Every mirrored resource. More specific paths come first (they are matched in order).
 RESOURCES: tuple[MirroredResource, ...] = (
+    _schema("personer/xsd", "XSD for person: ikke tilbudt (JSON only)."),
+    _schema("hendelser/xsd", "XSD for hendelse: ikke tilbudt (JSON only)."),
+    _schema("hendelser/feedxsd", "XSD for feed: ikke tilbudt (JSON only)."),
     MirroredResource(
         "POST",
         "personer/bulkoppslag/arkiv",

@@ -196,6 +196,10 @@ class MirroredApi:
             )
         if resource is None:
             raise GatewayError(404, codes.UKJENT_RESSURS, "No such resource in the mirrored register API")
+        if not resource.offered:
+            raise GatewayError(
+                501, codes.IKKE_TILBUDT, f"{resource.path} is not offered: the gateway serves JSON only"
+            )
         media_type = negotiate(incoming.accept, resource.media_types)
         if media_type is None:
             raise GatewayError(
