@@ -229,7 +229,8 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
         return JsonBytes(orjson.dumps(result))
 
     add_event_and_extract_routes(router, service, Package)
-    router.add_route("/{rest:path}", _NoRoute(router.routes), include_in_schema=False)
+    # (A plain route gets no prefix from the router: its path is written in full.)
+    router.add_route(router.prefix + "/{rest:path}", _NoRoute(router.routes), include_in_schema=False)
     return router
 
 
