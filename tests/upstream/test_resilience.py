@@ -23,6 +23,7 @@ def test_retry_after_is_read_as_seconds_or_as_an_http_date() -> None:
     assert parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now=lambda: now) == 10.0
     assert parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now=lambda: now) == 0.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+    assert parse_retry_after("²") is None and parse_retry_after("١٢") is None  # not ASCII digits
 
 
 def test_backoff_is_jittered_below_a_growing_capped_ceiling() -> None:

@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Any
 
+from fiks_folkeregister.domain.heltall import is_ascii_digits
 from fiks_folkeregister.upstream.port import UpstreamError
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -
     if value is None or not value.strip():
         return None
     text = value.strip()
-    if text.isdigit():
+    if is_ascii_digits(text):  # not str.isdigit(): '²' would pass it and then break float()
         return float(text)
     try:
         moment = parsedate_to_datetime(text)
