@@ -520,9 +520,7 @@ def build_admin_router(service: AdminService) -> APIRouter:
 
     # logs
     @router.get("/organisasjoner/{orgnr}/endringslogg", summary="The organisation's configuration changes.")
-    def organisation_changes(
-        orgnr: str, actor: Who, limit: Limit = 1000
-    ) -> list[EndringUt]:
+    def organisation_changes(orgnr: str, actor: Who, limit: Limit = 1000) -> list[EndringUt]:
         return [EndringUt.of(c) for c in service.change_log(actor, orgnr, limit)]
 
     @router.get("/endringslogg", summary="Every configuration change (platform operators).")
