@@ -23,6 +23,7 @@ import httpx
 import orjson
 
 from fiks_folkeregister import __version__
+from fiks_folkeregister.domain.heltall import is_ascii_digits
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.upstream.delegation import current_organisation
 from fiks_folkeregister.upstream.maskinporten import MaskinportenError
@@ -343,7 +344,7 @@ class HttpUpstream:
         response = self._client.send(request, stream=True)
         try:
             declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > self._max_body:
+            if is_ascii_digits(declared) and int(declared) > self._max_body:
                 raise _BodyTooLarge
             buffer = bytearray()
             for chunk in response.iter_bytes():
