@@ -160,3 +160,26 @@ def test_the_schema_paths_say_plainly_that_no_schema_is_offered(
     assert response.json()["errorCode"] == "IKKE_TILBUDT"
     assert anonymous.status_code == 401
     assert served_gateway.audit_record(response.headers["X-Request-Id"])["ressurs"] == f"GET {resource}"
+
+
+@pytest.mark.parametrize("method", ["HEAD", "TRACE", "OPTIONS"])
+@pytest.mark.parametrize(
+    ("path", "ressurs"),
+    [
+        ("/register/api/v1/ks/{role}/oppvekst", "oppvekst"),
+        ("/folkeregister/api/v1/oppvekst/910000009/{role}", "oppvekst/{fiksOrgId}"),
+    ],
+)
+def test_the_oppvekst_paths_answer_every_other_method_405_and_audit_it(
+    served_gateway: ServedGateway, method: str, path: str, ressurs: str
+) -> None:
+    integration, role = served_gateway.config.granted_role(["navn"])
+    before = served_gateway.audit_count()
+
+    response = served_gateway.client.request(
+        method, path.format(role=role.id), headers=served_gateway.headers(integration)
+    )
+
+    assert response.status_code == 405 and response.headers["Allow"] == "POST"
+    assert served_gateway.audit_count() == before + 1
+    assert served_gateway.audit_record(response.headers["X-Request-Id"])["ressurs"] == f"{method} {ressurs}"
