@@ -24,7 +24,7 @@ from fiks_folkeregister.register.errors import RegisterError, bad_request
 from fiks_folkeregister.register.events import EventLog
 from fiks_folkeregister.register.hendelse_tabeller import uttrekk_batch, uttrekk_jobb
 from fiks_folkeregister.register.population.geografi import kommuner_by_nummer
-from fiks_folkeregister.register.search.kriterier import BOSTED, OPPHOLD
+from fiks_folkeregister.domain.soekeparametre import BOSTED, OPPHOLD
 from fiks_folkeregister.register.simulator import current, identifier, kommune_of
 
 BATCH_SIZE = 1000
