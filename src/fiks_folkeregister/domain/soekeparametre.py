@@ -324,7 +324,9 @@ def _boolean(values: Mapping[str, str], name: str) -> bool:
     if value is None:
         return False
     if value.lower() not in ("true", "false"):
-        raise UgyldigParameter("UGYLDIG_PARAMETER", f"{name} must be true or false, not '{value}'", parameter=name)
+        raise UgyldigParameter(
+            "UGYLDIG_PARAMETER", f"{name} must be true or false, not '{value}'", parameter=name
+        )
     return value.lower() == "true"
 
 
@@ -414,7 +416,9 @@ def _name(values: Mapping[str, str], fonetisk: bool, entydig: bool) -> Navnekrit
     if not found:
         raise UgyldigParameter("UGYLDIG_PARAMETER", "navn holds no word", parameter="navn")
     if len(found) > MAX_NAME_WORDS:
-        raise UgyldigParameter("UGYLDIG_PARAMETER", f"navn has more than {MAX_NAME_WORDS} words", parameter="navn")
+        raise UgyldigParameter(
+            "UGYLDIG_PARAMETER", f"navn has more than {MAX_NAME_WORDS} words", parameter="navn"
+        )
     if entydig and len(found) < 2:
         raise UgyldigParameter(
             "UGYLDIG_PARAMETER",
@@ -480,7 +484,9 @@ def _identifier(value: str, name: str, kind: str) -> str:
         expected = (
             "letters and digits" if kind == DUF else "a country code (ISO alpha-3), a hyphen and the number"
         )
-        raise UgyldigParameter("UGYLDIG_PARAMETER", f"{name} must be {expected}, not '{value}'", parameter=name)
+        raise UgyldigParameter(
+            "UGYLDIG_PARAMETER", f"{name} must be {expected}, not '{value}'", parameter=name
+        )
     return identifier_key(kind, value)
 
 

@@ -15,17 +15,17 @@ from fiks_folkeregister.domain.informasjonselementer import (
     parse_parts,
 )
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS, minimise
-from fiks_folkeregister.register.errors import RegisterError, bad_request, not_found, parsed
-from fiks_folkeregister.register.events import EventLog
-from fiks_folkeregister.register.extracts import Uttrekk
-from fiks_folkeregister.register.feed import Hendelser
-from fiks_folkeregister.register.repository import PersonRepository, current_identifier
 from fiks_folkeregister.domain.soekeparametre import (
     CONFIDENTIAL_PARAMETERS,
     MAX_HITS,
     parse_entydigsoek,
     parse_soek,
 )
+from fiks_folkeregister.register.errors import RegisterError, bad_request, not_found, parsed
+from fiks_folkeregister.register.events import EventLog
+from fiks_folkeregister.register.extracts import Uttrekk
+from fiks_folkeregister.register.feed import Hendelser
+from fiks_folkeregister.register.repository import PersonRepository, current_identifier
 
 MAX_BULK = 1000
 

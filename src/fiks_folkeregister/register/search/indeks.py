@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fiks_folkeregister.register.search.fonetikk import phonetic_key
+from fiks_folkeregister.domain.normalisering import street_key, words
 from fiks_folkeregister.domain.soekeparametre import (
     BOSTED,
     DUF,
@@ -15,7 +15,7 @@ from fiks_folkeregister.domain.soekeparametre import (
     UTENLANDSK,
     identifier_key,
 )
-from fiks_folkeregister.domain.normalisering import street_key, words
+from fiks_folkeregister.register.search.fonetikk import phonetic_key
 
 Row = dict[str, Any]
 
