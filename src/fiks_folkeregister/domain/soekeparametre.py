@@ -12,9 +12,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from fiks_folkeregister.domain.normalisering import street_key, words
+from fiks_folkeregister.domain.parametre import UgyldigParameter
 
 #: Parameters of `personer/soek`, exactly as the spec spells them.
 SOEK_PARAMETERS = (
@@ -83,33 +83,6 @@ _HUSNUMMER = re.compile(r"([0-9]{1,5}) ?([A-Za-z])?")
 _COUNTRY_PREFIXED = re.compile(r"([A-Za-z]{3})-([A-Za-z0-9][A-Za-z0-9 -]{0,39})")
 _SEPARATORS = re.compile(r"[\s-]")
 _PLAIN_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]{0,39}")
-
-
-class UgyldigParameter(ValueError):
-    """A parameter the register refuses: a 400 in its format (`FolkeregisterFeilmelding`), naming the problem.
-
-    Raised by the pure parsers so the register and the gateway refuse the same input with the same answer.
-    """
-
-    http_status = 400
-
-    def __init__(self, feilkode: str, feilmelding: str, **tilleggsinformasjon: Any) -> None:
-        super().__init__(feilmelding)
-        self.feilkode = feilkode
-        self.feilmelding = feilmelding
-        self.tilleggsinformasjon = tilleggsinformasjon
-
-    def body(self) -> dict[str, Any]:
-        """The register's error body for this refusal."""
-        body: dict[str, Any] = {
-            "feilkode": self.feilkode,
-            "feilmelding": self.feilmelding,
-            "httpStatus": self.http_status,
-            "alvorlighetsgrad": "WARNING",
-        }
-        if self.tilleggsinformasjon:
-            body["tilleggsinformasjon"] = self.tilleggsinformasjon
-        return body
 
 
 @dataclass(frozen=True)

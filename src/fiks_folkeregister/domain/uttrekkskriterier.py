@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fiks_folkeregister.domain.soekeparametre import UgyldigParameter
+from fiks_folkeregister.domain.parametre import UgyldigParameter
 
 #: `personstatustyper` → the person statuses each covers (`aktiv`: the temporary ones, DOMAIN.md §3).
 STATUS_TYPES: Mapping[str, frozenset[str]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fiks_folkeregister.domain.soekeparametre import UgyldigParameter
+from fiks_folkeregister.domain.parametre import UgyldigParameter
 
 T = TypeVar("T")
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, text
 
 from fiks_folkeregister.domain.hendelse import egenskapshendelser, hendelsesdokument, open_to_uten_hjemmel
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+from fiks_folkeregister.domain.parametre import whole_number
 from fiks_folkeregister.register.search.lagring import update_index
 from fiks_folkeregister.register.simulator import Document, Endring, Simulator, identifier
 
@@ -368,18 +369,13 @@ class _DatabaseWorld:
 
 def parse_seq(value: str | None) -> int:
     """The feed's `seq` parameter: a whole number, 0 or more (0 and 1 both start at the beginning)."""
-    from fiks_folkeregister.register.errors import bad_request
+    from fiks_folkeregister.register.errors import bad_request, parsed
 
-    if value is None or value == "":
+    number = parsed(lambda: whole_number(value, "seq"))
+    if number is None:
         raise bad_request(
             "UGYLDIG_PARAMETER", "seq is required: the sequence number to read from (1 for the start)"
         )
-    text_value = value.strip()
-    if not text_value.lstrip("-").isdigit() or len(text_value) > 19:
-        raise bad_request("UGYLDIG_PARAMETER", f"seq must be a whole number, not '{value}'")
-    number = int(text_value)
-    if number < 0:
-        raise bad_request("UGYLDIG_PARAMETER", f"seq must be 0 or more, not {number}")
     return number
 
 

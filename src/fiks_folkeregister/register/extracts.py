@@ -18,10 +18,11 @@ from sqlalchemy import Engine, and_, func, insert, select, text, update
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
+from fiks_folkeregister.domain.parametre import whole_number
 from fiks_folkeregister.domain.soekeparametre import BOSTED, OPPHOLD
 from fiks_folkeregister.domain.uttrekkskriterier import Kriterier, parse_tilpasset
 from fiks_folkeregister.register.background import BackgroundLoop
-from fiks_folkeregister.register.errors import RegisterError, bad_request, parsed
+from fiks_folkeregister.register.errors import RegisterError, parsed
 from fiks_folkeregister.register.events import EventLog
 from fiks_folkeregister.register.hendelse_tabeller import uttrekk_batch, uttrekk_jobb
 from fiks_folkeregister.register.population.geografi import kommuner_by_nummer
@@ -133,15 +134,7 @@ def _kriterier_from_json(raw: bytes) -> Kriterier:
 
 
 def _parse_nonnegative(value: str | None, name: str) -> int | None:
-    if value is None or value == "":
-        return None
-    stripped = value.strip()
-    if not stripped.lstrip("-").isdigit() or len(stripped) > 19:
-        raise bad_request("UGYLDIG_PARAMETER", f"{name} must be a whole number, not '{value}'")
-    number = int(stripped)
-    if number < 0:
-        raise bad_request("UGYLDIG_PARAMETER", f"{name} must be 0 or more, not {number}")
-    return number
+    return parsed(lambda: whole_number(value, name))
 
 
 def _now() -> datetime:
