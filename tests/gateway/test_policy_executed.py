@@ -369,3 +369,22 @@ def test_event_documents_outside_the_role_answer_as_unknown(gateway: ServedGatew
     )
     assert bulk.status_code == 200
     assert [d["hendelse"]["hendelsestype"] for d in bulk.json()] == ["endringINavn"]
+
+
+@pytest.mark.parametrize("value", ["%C2%B2", "%D9%A1", "1%C2%B2", "-1", "%201%20x"])
+def test_sequence_numbers_are_read_alike_on_both_sides(gateway: ServedGateway, value: str) -> None:
+    # A superscript digit passed str.isdigit() and then failed int(): the register answered 500.
+    raw = parse_qs(f"v={value}")["v"][0]
+    feed_integration, feed_role = gateway.config.granted_role(["navn"], bruksomraader=FEED)
+    extract_integration, extract_role = gateway.config.granted_role(["navn"], bruksomraader=EXTRACT)
+    service = gateway.register.service
+
+    feed = _get(gateway, feed_integration, feed_role, "hendelser/feed", f"seq={value}")
+    komplett = _get(gateway, extract_integration, extract_role, "uttrekk/komplett", f"feedsekvensnr={value}")
+
+    with pytest.raises(RegisterError) as feed_error:
+        service.hendelser.feed(raw, MED)
+    with pytest.raises(RegisterError) as komplett_error:
+        service.uttrekk.komplett(raw, MED, ORG_A)
+    assert (feed.status_code, feed.json()) == (400, feed_error.value.body())
+    assert (komplett.status_code, komplett.json()) == (400, komplett_error.value.body())
