@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+from fiks_folkeregister.domain.informasjonselementer import ELEMENTS, Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade
 from fiks_folkeregister.register.extracts import ExtractWorker
 from fiks_folkeregister.register.simulator import Simulator
@@ -36,13 +36,13 @@ def test_the_feed_needs_the_usage_area_hendelsesliste(gateway: ServedGateway) ->
     )
     assert response.status_code == 403
     assert response.json()["errorCode"] == "BRUKSOMRAADE_MANGLER"
-    integration, role = gateway.config.granted_role(BASIS, bruksomraader=FEED)
+    integration, role = gateway.config.granted_role(ELEMENTS, bruksomraader=FEED)
     response = gateway.client.get(
         gateway.url(role, "hendelser/feed"), params={"seq": 1}, headers=gateway.headers(integration)
     )
     assert response.status_code == 200
     page = response.json()
-    assert [e["sekvensnummer"] for e in page] == list(range(1, 1001))
+    assert [e["sekvensnummer"] for e in page] == list(range(1, 1001))  # a role holding every element
     record = gateway.audit_record(response.headers["X-Request-Id"])
     assert record["personer"] and record["ressurs"] == "GET hendelser/feed"
     latest = gateway.client.get(

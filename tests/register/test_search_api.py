@@ -122,6 +122,7 @@ def test_area_criteria_use_the_current_bostedsadresse(search: Search) -> None:
     thone = search.persons["thone"]
     assert thone in search.found(navn="Aasvangen", kommunenummer="3401")
     assert search.found(navn="Aasvangen", fylkesnummer="34") == [thone]
+    assert search.found(navn="Aasvangen", kommunenummer="3401", fylkesnummer="03") == []  # not in that fylke
     assert search.found(navn="Aasvangen", kommunenummer="0301") == []
     assert search.found(navn="Aasvangen", postnummer="0150") == []
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from fiks_folkeregister.domain.normalisering import fold, street_key, words
 from fiks_folkeregister.register.search.fonetikk import phonetic_key, sounds_alike
-from fiks_folkeregister.register.search.normalisering import fold, street_key, words
 
 ISSUE_PAIRS = [
     ("Kristian", "Christian"),

@@ -37,7 +37,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "ajourhold.py"
 MUNICIPALITY = "910000009"
 PERSONS = 600
 REFERENCE_DATE = date(2026, 11, 1)
-PARTS = ["person-basis"]
+PARTS = ["person-basis", "relasjon-utvidet"]  # every event type the simulator writes reaches the role
 
 
 def load_example() -> ModuleType:

@@ -20,15 +20,18 @@ def render_atom(
     url_for: Callable[[int], str],
     feed_id: str,
     updated_if_empty: str,
+    next_seq: int | None = None,
 ) -> bytes:
     """The page as an Atom document; `entries` are the feed's JSON entries (`LagretHendelse…`).
 
     `url_for(n)` is the URL of the page starting at sequence number n. `next` always points past the last
     event on the page (or at the same page when it is empty), so a reader polls it until events arrive;
-    `first` points at sequence number 1. Each entry's content is exactly its JSON entry, nothing more.
+    `first` points at sequence number 1. `next_seq` overrides where `next` points (a page cut to a role
+    points past the events it left out). Each entry's content is exactly its JSON entry, nothing more.
     """
     hendelser = [entry["hendelse"] for entry in entries]
-    next_seq = int(entries[-1]["sekvensnummer"]) + 1 if entries else seq
+    if next_seq is None:
+        next_seq = int(entries[-1]["sekvensnummer"]) + 1 if entries else seq
     updated = hendelser[-1]["ajourholdstidspunkt"] if entries else updated_if_empty
     parts = [
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">',

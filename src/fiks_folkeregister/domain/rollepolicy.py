@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
+from fiks_folkeregister.domain.hendelse import Hendelsestype
 from fiks_folkeregister.domain.informasjonselementer import (
     ALIASES,
+    ELEMENTS,
     HISTORIKK,
     IDENTIFIKASJONSNUMMER,
     PERSON_BASIS,
@@ -16,6 +19,8 @@ from fiks_folkeregister.domain.informasjonselementer import (
 )
 from fiks_folkeregister.domain.minimering import minimise
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
+from fiks_folkeregister.domain.soekeparametre import Soekekriterier, canonical_query
+from fiks_folkeregister.domain.uttrekkskriterier import STATUS_TYPES, Kriterier, canonical_body
 
 #: Elements every answer carries whatever the role names (DOMAIN.md §4): never a reason to refuse.
 ALWAYS_RETURNED = frozenset({IDENTIFIKASJONSNUMMER})
@@ -73,44 +78,153 @@ _CRITERION_ELEMENTS: Mapping[str, frozenset[str]] = {
 _ADDRESS_CRITERIA = frozenset({"adressenavn", "husnummer", "postnummer", "kommunenummer", "fylkesnummer"})
 
 
-def authorise_criteria(
-    role: Rolle, criteria: Mapping[str, Sequence[str]], address_elements: frozenset[str]
-) -> None:
-    """Refuse search criteria that read elements outside the role, naming them.
+def authorise_criteria(role: Rolle, criteria: Soekekriterier, entydig: bool) -> dict[str, list[str]]:
+    """Refuse search criteria that read elements outside the role, naming them; else the query to run.
 
-    `address_elements` are the addresses the resource searches (soek: bostedsadresse, and oppholdsadresse
-    with `inkluderOppholdsadresse=true`; entydigsoek: both). Historic matching needs the role's history;
-    including the deceased needs `doedsfall`.
+    `criteria` are what the register's parser made of the caller's query (the same parser the register
+    runs), so padding, case and empty flags are judged as the register will execute them; the returned
+    `canonical_query` of them is what the gateway forwards. Address criteria read bostedsadresse in soek
+    (and oppholdsadresse with `inkluderOppholdsadresse=true`), both in entydigsoek. Historic matching needs
+    the role's history; including the deceased in soek needs `doedsfall` (entydigsoek, a lookup by other
+    means, always finds the dead and needs nothing for it).
     """
-
-    def flag(name: str) -> bool:
-        values = criteria.get(name) or ()
-        return bool(values) and values[-1].lower() == "true"
-
+    query = canonical_query(criteria, entydig)
+    address_elements = frozenset({"bostedsadresse", "oppholdsadresse"} if entydig else {"bostedsadresse"})
     needed: dict[str, frozenset[str]] = {}
-    for name in criteria:
+    for name in query:
         if name in _CRITERION_ELEMENTS:
             needed[name] = _CRITERION_ELEMENTS[name]
         elif name in _ADDRESS_CRITERIA:
             needed[name] = address_elements
-    if flag("inkluderOppholdsadresse"):
+    if "inkluderOppholdsadresse" in query:
         needed["inkluderOppholdsadresse"] = frozenset({"oppholdsadresse"})
-    if flag("inkluderDoede"):
+    if "inkluderDoede" in query:
         needed["inkluderDoede"] = frozenset({"doedsfall"})
-    refused = {name: sorted(elements - role.elementer) for name, elements in needed.items()}
-    refused = {name: missing for name, missing in refused.items() if missing}
-    historic = (criteria.get("opplysningsgrunnlag") or [""])[-1] == "historisk"
-    if refused:
-        raise CriteriaNotAllowed(
-            f"The role '{role.navn}' may not search by {', '.join(sorted(refused))}: it does not hold "
-            f"{', '.join(sorted({e for missing in refused.values() for e in missing}))}",
-            {"ikkeTillatteKriterier": sorted(refused), "manglendeElementer": refused},
-        )
-    if historic and not role.historikk:
+    _refuse_criteria(role, needed, "search")
+    if criteria.historisk and not role.historikk:
         raise HistoryNotAllowed(
             f"The role '{role.navn}' does not allow history, so it may not search historic entries",
             {"kriterium": "opplysningsgrunnlag=historisk"},
         )
+    return query
+
+
+#: The element each criterion of a tailored extract reads (`kommunenummer` by the address it names).
+_EXTRACT_CRITERION_ELEMENTS: Mapping[str, frozenset[str]] = {
+    "personstatustyper": frozenset({"status"}),
+    "kommunenummer.bostedskommunenummer": frozenset({"bostedsadresse"}),
+    "kommunenummer.oppholdskommunenummer": frozenset({"oppholdsadresse"}),
+    "foedselsaarFraOgMed": frozenset({"foedsel"}),
+    "foedselsaarTilOgMed": frozenset({"foedsel"}),
+    "doedsaarFraOgMed": frozenset({"doedsfall"}),
+    "doedsaarTilOgMed": frozenset({"doedsfall"}),
+    "kjoenn": frozenset({"kjoenn"}),
+    "statsborgerskap": frozenset({"statsborgerskap"}),
+    "sivilstandstype": frozenset({"sivilstand"}),
+}
+
+
+def authorise_extract_criteria(role: Rolle, kriterier: Kriterier) -> dict[str, Any]:
+    """Refuse extract criteria that read elements outside the role, naming them; else the body to send.
+
+    Every criterion must lie within the role, as search criteria must: an extract by death year, status,
+    kommune, citizenship or marital status would otherwise tell a role who has what it may not see.
+    `personstatustyper` naming every type selects nobody out, so only a narrower list needs `status`.
+    """
+    body = canonical_body(kriterier)
+    names = [f"kommunenummer.{next(iter(v))}" if k == "kommunenummer" else k for k, v in body.items()]
+    if len(body["personstatustyper"]) == len(STATUS_TYPES):
+        names.remove("personstatustyper")
+    _refuse_criteria(role, {name: _EXTRACT_CRITERION_ELEMENTS[name] for name in names}, "order an extract")
+    return body
+
+
+def _refuse_criteria(role: Rolle, needed: Mapping[str, frozenset[str]], action: str) -> None:
+    refused = {name: sorted(elements - role.elementer) for name, elements in needed.items()}
+    refused = {name: missing for name, missing in refused.items() if missing}
+    if refused:
+        raise CriteriaNotAllowed(
+            f"The role '{role.navn}' may not {action} by {', '.join(sorted(refused))}: it does not hold "
+            f"{', '.join(sorted({e for missing in refused.values() for e in missing}))}",
+            {"ikkeTillatteKriterier": sorted(refused), "manglendeElementer": refused},
+        )
+
+
+def _elements_of_event_types() -> Mapping[str, frozenset[str]]:
+    t = Hendelsestype
+    status = frozenset({"status"})
+    table: dict[str, frozenset[str]] = {
+        # A person's life in the register (created, reactivated, ceased, merged, split, settled, emigrated)
+        # is told by its status; a death by doedsfall.
+        **dict.fromkeys(
+            (
+                t.personErOpprettet,
+                t.personErReaktivert,
+                t.personErOpphoert,
+                t.personErViderefoertSomGjeldendeVedSammenslaaing,
+                t.personErOpphoertSomDublett,
+                t.personErEndretVedSplitting,
+                t.personErGjenopprettetVedSplitting,
+                t.personErBosatt,
+                t.personErUtflyttet,
+                t.endringIStatus,
+            ),
+            status,
+        ),
+        t.personErDoed: frozenset({"doedsfall"}),
+        t.endringIDoedsfall: frozenset({"doedsfall"}),
+        # A change of one element concerns that element.
+        t.endringIIdentitetsgrunnlag: frozenset({"identitetsgrunnlag"}),
+        t.endringIUtenlandskPersonidentifikasjon: frozenset({"utenlandskPersonidentifikasjon"}),
+        t.endringIUtlendingsmyndighetenesIdentifikasjonsnummer: frozenset(
+            {"utlendingsmyndighetenesIdentifikasjonsnummer"}
+        ),
+        t.endringILegitimasjonsdokument: frozenset({"legitimasjonsdokument"}),
+        t.endringIIdentifikasjonsnummer: frozenset({IDENTIFIKASJONSNUMMER}),
+        t.endringIFalskIdentitet: frozenset({"falskIdentitet"}),
+        t.endringIKontaktopplysningerForDoedsbo: frozenset({"kontaktinformasjonForDoedsbo"}),
+        t.endringIDeltBosted: frozenset({"deltBosted"}),
+        t.endringIFoedsel: frozenset({"foedsel"}),
+        t.endringIFoedselINorge: frozenset({"foedselINorge"}),
+        t.endringIKjoenn: frozenset({"kjoenn"}),
+        t.endringIFamilierelasjon: frozenset({"familierelasjon"}),
+        t.endringISivilstand: frozenset({"sivilstand"}),
+        t.endringINavn: frozenset({"navn"}),
+        t.endringIAdressebeskyttelse: frozenset({"adressebeskyttelse"}),
+        t.endringIBostedsadresse: frozenset({"bostedsadresse"}),
+        t.endringIBostedsadresseUtenFlytting: frozenset({"bostedsadresse"}),
+        t.endringIOppholdsadresse: frozenset({"oppholdsadresse"}),
+        t.endringIInnflytting: frozenset({"innflytting"}),
+        t.endringIUtflytting: frozenset({"utflytting"}),
+        t.endringIBrukAvSamiskSpraak: frozenset({"brukAvSamiskSpraak"}),
+        t.endringISametingetsValgmanntall: frozenset({"forholdTilSametingetsValgmanntall"}),
+        t.endringIKontaktinformasjon: frozenset(
+            {"postadresse", "postadresseIUtlandet", "preferertKontaktadresse"}
+        ),
+        t.endringIForeldreansvar: frozenset({"foreldreansvar"}),
+        t.endringIStatsborgerskap: frozenset({"statsborgerskap"}),
+        t.endringIOpphold: frozenset({"opphold"}),
+        t.endringIOppholdPaaSvalbard: frozenset({"oppholdPaaSvalbard"}),
+        t.endringIVergemaal: frozenset({"vergemaalEllerFremtidsfullmakt"}),
+        # Types that do not say what changed could concern anything: only a role holding every element.
+        t.personErOppdatert: frozenset(ELEMENTS),
+        t.endringIPerson: frozenset(ELEMENTS),
+    }
+    assert set(table) == set(Hendelsestype), "every event type needs its elements"
+    return MappingProxyType({str(name): elements for name, elements in table.items()})
+
+
+#: Event type → the information elements it concerns. A role sees an event (in the feed, as an event
+#: document, in `siste/sekvensnummer`) only when it holds all of them: the type alone tells what happened
+#: (a death, a marriage, a move), so an event outside the role is dropped, not masked. Unknown types are
+#: dropped. Documented in docs/architecture.md.
+EVENT_TYPE_ELEMENTS: Mapping[str, frozenset[str]] = _elements_of_event_types()
+
+
+def event_visible(role: Rolle, hendelsestype: object) -> bool:
+    """Whether an event of this type may reach the role (unknown types never do)."""
+    elements = EVENT_TYPE_ELEMENTS.get(hendelsestype) if isinstance(hendelsestype, str) else None
+    return elements is not None and elements <= role.elementer | ALWAYS_RETURNED
 
 
 def check_usage_area(role: Rolle, allowed: frozenset[Bruksomraade], resource: str) -> None:

@@ -9,9 +9,21 @@ from typing import Any, Protocol
 
 from fiks_folkeregister.domain.atom import ATOM
 from fiks_folkeregister.domain.informasjonselementer import PartRequest, Rettighetspakke
+from fiks_folkeregister.domain.parametre import UgyldigParameter
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
-from fiks_folkeregister.domain.rollepolicy import filter_to_role, identifiers_of
-from fiks_folkeregister.domain.soekeparametre import ENTYDIGSOEK_PARAMETERS, SOEK_PARAMETERS
+from fiks_folkeregister.domain.rollepolicy import (
+    authorise_criteria,
+    authorise_extract_criteria,
+    filter_to_role,
+    identifiers_of,
+)
+from fiks_folkeregister.domain.soekeparametre import (
+    ENTYDIGSOEK_PARAMETERS,
+    SOEK_PARAMETERS,
+    parse_entydigsoek,
+    parse_soek,
+)
+from fiks_folkeregister.domain.uttrekkskriterier import parse_tilpasset
 from fiks_folkeregister.gateway.hendelse_svar import (
     EventDocument,
     EventDocuments,
@@ -20,8 +32,11 @@ from fiks_folkeregister.gateway.hendelse_svar import (
     Passthrough,
     Sekvensnummer,
     feed_atom,
+    feed_for_role,
+    feed_json,
+    latest_for_role,
 )
-from fiks_folkeregister.gateway.representation import JSON, JSON_ONLY, Render, as_json
+from fiks_folkeregister.gateway.representation import JSON, JSON_ONLY, Render
 from fiks_folkeregister.upstream.port import Upstream
 
 
@@ -33,6 +48,8 @@ class UpstreamRequest:
     parts: Sequence[str] | None
     query: Mapping[str, Sequence[str]]
     body: Any = None
+    #: The role the request runs under (answers that span several upstream calls cut each to it).
+    rolle: Rolle | None = None
 
     def flag(self, name: str) -> bool:
         """A boolean query parameter (`true`/`false`, as the register reads it); absent is false."""
@@ -89,7 +106,54 @@ class Identifikatorer:
         return [str(number) for number in result.get("foedselsEllerDNummer") or ()]
 
 
-UpstreamCall = Callable[[Upstream, Rettighetspakke, UpstreamRequest], dict[str, Any]]
+UpstreamCall = Callable[[Upstream, Rettighetspakke, UpstreamRequest], Any]
+
+
+class Criteria(Protocol):
+    """How a resource's criteria are judged: parsed as the register parses them, authorised against the
+    role, and given back as the canonical query and body to forward (so what was authorised is exactly
+    what the register executes). Raises `UgyldigParameter` (the register's 400) or a `PolicyRefusal`."""
+
+    def authorise(
+        self, role: Rolle, query: Mapping[str, Sequence[str]], body: Any
+    ) -> tuple[Mapping[str, Sequence[str]], Any]: ...
+
+
+class SearchCriteria:
+    """`personer/soek` and `personer/entydigsoek`: the query parameters."""
+
+    def __init__(self, entydig: bool) -> None:
+        self._entydig = entydig
+        self._parse = parse_entydigsoek if entydig else parse_soek
+
+    def authorise(
+        self, role: Rolle, query: Mapping[str, Sequence[str]], body: Any
+    ) -> tuple[Mapping[str, Sequence[str]], Any]:
+        criteria = self._parse(query)
+        canonical = authorise_criteria(role, criteria, self._entydig)
+        _same(self._parse(canonical) == criteria)
+        return canonical, body
+
+
+class ExtractCriteria:
+    """`uttrekk/tilpasset`: the body (`TilpassetUttrekkJobbRequest`)."""
+
+    def authorise(
+        self, role: Rolle, query: Mapping[str, Sequence[str]], body: Any
+    ) -> tuple[Mapping[str, Sequence[str]], Any]:
+        kriterier = parse_tilpasset(body)
+        canonical = authorise_extract_criteria(role, kriterier)
+        _same(parse_tilpasset(canonical) == kriterier)
+        return query, canonical
+
+
+def _same(round_trip_holds: bool) -> None:
+    """Never forward criteria that would be read differently from what was authorised (deny by default)."""
+    if not round_trip_holds:
+        raise UgyldigParameter(
+            "UGYLDIG_PARAMETER", "The criteria cannot be passed on exactly as given; simplify them"
+        )
+
 
 #: The criteria of a custom extract (`uttrekk/tilpasset`), as the register reads them.
 UTTREKK_KRITERIER = (
@@ -126,8 +190,8 @@ class MirroredResource:
     query_parameters: tuple[str, ...] = field(default=())
     #: The fields of its JSON body (the audit record keeps these and only the names of others).
     body_fields: tuple[str, ...] = ()
-    #: For searches: the address elements its address criteria read (criteria must lie within the role).
-    searched_addresses: frozenset[str] | None = None
+    #: How its criteria are parsed and authorised before they are forwarded (searches, extracts).
+    criteria: Criteria | None = None
     #: The media types offered (chosen by `Accept`), each with its renderer; the first is the default.
     representations: tuple[tuple[str, Render], ...] = JSON_ONLY
     #: Answers carry an `ETag`, and `If-None-Match` with it gives 304.
@@ -230,7 +294,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         lambda up, pakke, r: up.soek(pakke, r.query),
         "Søk etter personer; gir fødsels- eller d-nummer.",
         query_parameters=SOEK_PARAMETERS,
-        searched_addresses=frozenset({"bostedsadresse"}),
+        criteria=SearchCriteria(entydig=False),
     ),
     MirroredResource(
         "GET",
@@ -241,7 +305,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         lambda up, pakke, r: up.entydigsoek(pakke, r.query, r.parts),
         "Entydig søk: den ene personen som svarer til kriteriene.",
         query_parameters=ENTYDIGSOEK_PARAMETERS,
-        searched_addresses=frozenset({"bostedsadresse", "oppholdsadresse"}),
+        criteria=SearchCriteria(entydig=True),
     ),
     MirroredResource(
         "GET",
@@ -258,10 +322,10 @@ RESOURCES: tuple[MirroredResource, ...] = (
         FLYT,
         False,
         Feed(),
-        lambda up, pakke, r: up.hendelser_feed(pakke, (r.query.get("seq") or [None])[-1]),
+        feed_for_role,
         "Henter lagrede hendelser (1000 per side) fra sekvensnummer seq, som JSON eller Atom.",
         query_parameters=("seq",),
-        representations=((JSON, as_json), (ATOM, feed_atom)),
+        representations=((JSON, feed_json), (ATOM, feed_atom)),
         conditional=True,
     ),
     MirroredResource(
@@ -270,7 +334,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         FLYT,
         False,
         Sekvensnummer(),
-        lambda up, pakke, r: up.siste_sekvensnummer(pakke),
+        latest_for_role,
         "Henter siste sekvensnummer i feeden.",
     ),
     MirroredResource(
@@ -303,6 +367,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         "Lager en asynkron tilpasset uttrekksjobb.",
         takes_body=True,
         body_fields=UTTREKK_KRITERIER,
+        criteria=ExtractCriteria(),
     ),
     MirroredResource(
         "GET",

@@ -18,10 +18,10 @@ from starlette.types import Receive, Scope, Send
 
 from fiks_folkeregister.audit.log import AuditRecord, AuditUnavailableError
 from fiks_folkeregister.domain.informasjonselementer import PartRequest
+from fiks_folkeregister.domain.parametre import UgyldigParameter
 from fiks_folkeregister.domain.rollepolicy import (
     PolicyRefusal,
     UnknownParts,
-    authorise_criteria,
     authorise_parts,
     check_usage_area,
 )
@@ -123,6 +123,10 @@ class MirroredApi:
             self._answer(resource, incoming, trail, parametre, outcome)
         except GatewayError as error:
             self._refused(error, incoming, outcome)
+        except UgyldigParameter as invalid:
+            # Parsed by the register's own parser: refused here exactly as the register would refuse it.
+            outcome.status, outcome.payload = invalid.http_status, orjson.dumps(invalid.body())
+            outcome.utfall, outcome.feilkode, outcome.personer = REFUSED, invalid.feilkode, []
         except PolicyRefusal as refusal:
             error = GatewayError(
                 _POLICY_STATUS.get(refusal.code, 403), refusal.code, refusal.message, refusal.details
@@ -223,14 +227,18 @@ class MirroredApi:
             )
         else:
             request = PartRequest(elements=frozenset(), historikk=False)
-        query = {name: values for name, values in incoming.query.items() if name != "part"}
-        if resource.searched_addresses is not None:
-            authorise_criteria(role, query, resource.searched_addresses)
+        query: Mapping[str, Sequence[str]] = {
+            name: values for name, values in incoming.query.items() if name != "part"
+        }
+        if resource.criteria is not None:
+            # What is authorised is what the register will run: the criteria as its parser reads them.
+            query, body = resource.criteria.authorise(role, query, body)
         upstream_request = UpstreamRequest(
             path=incoming.path,
             parts=admitted if admitted is not None else parts or None,
             query=query,
             body=body,
+            rolle=role,
         )
         with on_behalf_of(role.orgnr):  # a remote register is asked on behalf of the role's organisation
             result = resource.call(self._upstream, role.rettighetspakke, upstream_request)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fiks_folkeregister.domain.parametre import UgyldigParameter
+
+T = TypeVar("T")
 
 
 class RegisterError(Exception):
@@ -43,3 +48,11 @@ def bad_request(feilkode: str, feilmelding: str, **details: Any) -> RegisterErro
 
 def not_found(feilkode: str, feilmelding: str) -> RegisterError:
     return RegisterError(404, feilkode, feilmelding)
+
+
+def parsed(parse: Callable[[], T]) -> T:
+    """Run one of the shared pure parsers; its refusal becomes the register's 400 (same body, same code)."""
+    try:
+        return parse()
+    except UgyldigParameter as error:
+        raise bad_request(error.feilkode, error.feilmelding, **error.tilleggsinformasjon) from None

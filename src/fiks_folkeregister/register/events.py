@@ -20,9 +20,9 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, text
 
-from fiks_folkeregister.domain.heltall import InvalidNumber, parse_whole_number
 from fiks_folkeregister.domain.hendelse import egenskapshendelser, hendelsesdokument, open_to_uten_hjemmel
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+from fiks_folkeregister.domain.parametre import whole_number
 from fiks_folkeregister.register.search.lagring import update_index
 from fiks_folkeregister.register.simulator import Document, Endring, Simulator, identifier
 
@@ -369,16 +369,14 @@ class _DatabaseWorld:
 
 def parse_seq(value: str | None) -> int:
     """The feed's `seq` parameter: a whole number, 0 or more (0 and 1 both start at the beginning)."""
-    from fiks_folkeregister.register.errors import bad_request
+    from fiks_folkeregister.register.errors import bad_request, parsed
 
-    if value is None or value == "":
+    number = parsed(lambda: whole_number(value, "seq"))
+    if number is None:
         raise bad_request(
             "UGYLDIG_PARAMETER", "seq is required: the sequence number to read from (1 for the start)"
         )
-    try:
-        return parse_whole_number(value, "seq")
-    except InvalidNumber as error:
-        raise bad_request("UGYLDIG_PARAMETER", error.message, parameter="seq") from None
+    return number
 
 
 def feed_etag(pakke: Rettighetspakke, seq: int, entries: Sequence[FeedEntry], representation: str) -> str:

@@ -10,28 +10,23 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 from sqlalchemy import Engine, and_, func, insert, select, text, update
 
-from fiks_folkeregister.domain.heltall import (
-    MAX_INT32,
-    MAX_INT64,
-    InvalidNumber,
-    is_ascii_digits,
-    parse_whole_number,
-)
+from fiks_folkeregister.domain.heltall import MAX_INT32, MAX_INT64
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
+from fiks_folkeregister.domain.parametre import whole_number
+from fiks_folkeregister.domain.soekeparametre import BOSTED, OPPHOLD
+from fiks_folkeregister.domain.uttrekkskriterier import Kriterier, parse_tilpasset
 from fiks_folkeregister.register.background import BackgroundLoop
-from fiks_folkeregister.register.errors import RegisterError, bad_request
+from fiks_folkeregister.register.errors import RegisterError, parsed
 from fiks_folkeregister.register.events import EventLog
 from fiks_folkeregister.register.hendelse_tabeller import uttrekk_batch, uttrekk_jobb
 from fiks_folkeregister.register.population.geografi import kommuner_by_nummer
-from fiks_folkeregister.register.search.kriterier import BOSTED, OPPHOLD
 from fiks_folkeregister.register.simulator import current, identifier, kommune_of
 
 BATCH_SIZE = 1000
@@ -39,42 +34,6 @@ MAX_RUNNING = 10
 RETRY_AFTER_SECONDS = 5
 WAITING, RUNNING, DONE, FAILED = "venter", "kjoerer", "ferdig", "feilet"
 TILPASSET, KOMPLETT = "tilpasset", "komplett"
-
-#: `personstatustyper` → the person statuses each covers (`aktiv`: the temporary ones, DOMAIN.md §3).
-STATUS_TYPES: Mapping[str, frozenset[str]] = {
-    "aktiv": frozenset({"midlertidig", "ikkeBosatt", "forsvunnet", "foedselsregistrert"}),
-    "bosatt": frozenset({"bosatt"}),
-    "utflyttet": frozenset({"utflyttet"}),
-    "doed": frozenset({"doed"}),
-    "inaktiv": frozenset({"inaktiv", "opphoert"}),
-}
-SIVILSTANDSTYPER = frozenset(
-    {
-        "uoppgitt",
-        "ugift",
-        "gift",
-        "enkeEllerEnkemann",
-        "skilt",
-        "separert",
-        "registrertPartner",
-        "separertPartner",
-        "skiltPartner",
-        "gjenlevendePartner",
-    }
-)
-FIELDS = frozenset(
-    {
-        "personstatustyper",
-        "kommunenummer",
-        "foedselsaarFraOgMed",
-        "foedselsaarTilOgMed",
-        "doedsaarFraOgMed",
-        "doedsaarTilOgMed",
-        "kjoenn",
-        "statsborgerskap",
-        "sivilstandstype",
-    }
-)
 
 log = logging.getLogger(__name__)
 
@@ -93,112 +52,6 @@ class TooManyJobs(RegisterError):
 
 
 # ---------------------------------------------------------------- criteria
-
-
-@dataclass(frozen=True, slots=True)
-class Kriterier:
-    """A validated `TilpassetUttrekkJobbRequest`."""
-
-    statuser: frozenset[str]
-    bostedskommune: str | None = None
-    oppholdskommune: str | None = None
-    foedselsaar_fra: int | None = None
-    foedselsaar_til: int | None = None
-    doedsaar_fra: int | None = None
-    doedsaar_til: int | None = None
-    kjoenn: str | None = None
-    statsborgerskap: str | None = None
-    sivilstand: str | None = None
-
-
-def _year(body: Mapping[str, Any], name: str) -> int | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    try:
-        return parse_whole_number(value, name, 1, 9999, digits=4)
-    except InvalidNumber:
-        raise bad_request(
-            "UGYLDIG_KRITERIUM", f'{name} must be a year of four digits (e.g. "2019"), not {value!r}'
-        ) from None
-
-
-def _range(body: Mapping[str, Any], low: str, high: str) -> tuple[int | None, int | None]:
-    start, end = _year(body, low), _year(body, high)
-    if start is not None and end is not None and start > end:
-        raise bad_request("UGYLDIG_KRITERIUM", f"{low} ({start}) is after {high} ({end})")
-    return start, end
-
-
-def _kommune(value: Any, name: str) -> str:
-    if not isinstance(value, str) or len(value) != 4 or not is_ascii_digits(value):
-        raise bad_request("UGYLDIG_KRITERIUM", f"kommunenummer.{name} must be four digits, not {value!r}")
-    if value not in kommuner_by_nummer():
-        raise bad_request("UGYLDIG_KRITERIUM", f"kommunenummer.{name} {value} is no municipality")
-    return value
-
-
-def parse_tilpasset(body: Any) -> Kriterier:
-    """Validate a `TilpassetUttrekkJobbRequest`, or answer 400 saying exactly what is wrong."""
-    if not isinstance(body, dict):
-        raise bad_request(
-            "UGYLDIG_FORESPOERSEL", "The body must be a JSON object (TilpassetUttrekkJobbRequest)"
-        )
-    unknown = sorted(set(body) - FIELDS)
-    if unknown:
-        raise bad_request("UGYLDIG_KRITERIUM", f"Unknown criteria: {', '.join(unknown)}", ukjente=unknown)
-    types = body.get("personstatustyper")
-    if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
-        raise bad_request(
-            "UGYLDIG_KRITERIUM",
-            f"personstatustyper is required: a non-empty list of {', '.join(STATUS_TYPES)}",
-        )
-    wrong = sorted(set(types) - set(STATUS_TYPES))
-    if wrong:
-        raise bad_request(
-            "UGYLDIG_KRITERIUM",
-            f"Unknown personstatustyper: {', '.join(wrong)}; use {', '.join(STATUS_TYPES)}",
-        )
-    statuser = frozenset().union(*(STATUS_TYPES[t] for t in types))
-    bosted = opphold = None
-    if "kommunenummer" in body and body["kommunenummer"] is not None:
-        kommune = body["kommunenummer"]
-        if not isinstance(kommune, dict) or set(kommune) - {"bostedskommunenummer", "oppholdskommunenummer"}:
-            raise bad_request(
-                "UGYLDIG_KRITERIUM",
-                "kommunenummer must be an object with bostedskommunenummer or oppholdskommunenummer",
-            )
-        given = {k: v for k, v in kommune.items() if v is not None}
-        if len(given) != 1:
-            raise bad_request(
-                "UGYLDIG_KRITERIUM",
-                "kommunenummer takes exactly one of bostedskommunenummer and oppholdskommunenummer",
-            )
-        if "bostedskommunenummer" in given:
-            bosted = _kommune(given["bostedskommunenummer"], "bostedskommunenummer")
-        else:
-            opphold = _kommune(given["oppholdskommunenummer"], "oppholdskommunenummer")
-    foedt_fra, foedt_til = _range(body, "foedselsaarFraOgMed", "foedselsaarTilOgMed")
-    doed_fra, doed_til = _range(body, "doedsaarFraOgMed", "doedsaarTilOgMed")
-    kjoenn = body.get("kjoenn")
-    if kjoenn is not None and kjoenn not in ("kvinne", "mann"):
-        raise bad_request("UGYLDIG_KRITERIUM", f"kjoenn must be kvinne or mann, not {kjoenn!r}")
-    land = body.get("statsborgerskap")
-    if land is not None and (
-        not isinstance(land, str) or len(land) != 3 or not land.isalpha() or not land.isupper()
-    ):
-        raise bad_request(
-            "UGYLDIG_KRITERIUM", f"statsborgerskap must be an ISO 3166 alpha-3 code such as NOR, not {land!r}"
-        )
-    sivilstand = body.get("sivilstandstype")
-    if sivilstand is not None and sivilstand not in SIVILSTANDSTYPER:
-        raise bad_request(
-            "UGYLDIG_KRITERIUM",
-            f"Unknown sivilstandstype {sivilstand!r}; use {', '.join(sorted(SIVILSTANDSTYPER))}",
-        )
-    return Kriterier(
-        statuser, bosted, opphold, foedt_fra, foedt_til, doed_fra, doed_til, kjoenn, land, sivilstand
-    )
 
 
 def _in(value: int | None, low: int | None, high: int | None) -> bool:
@@ -282,12 +135,7 @@ def _kriterier_from_json(raw: bytes) -> Kriterier:
 
 
 def _parse_nonnegative(value: str | None, name: str, maximum: int = MAX_INT64) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        return parse_whole_number(value, name, maximum=maximum)
-    except InvalidNumber as error:
-        raise bad_request("UGYLDIG_PARAMETER", error.message, parameter=name) from None
+    return parsed(lambda: whole_number(value, name, maximum))
 
 
 def _now() -> datetime:
@@ -312,7 +160,7 @@ class Uttrekk:
 
     def tilpasset(self, body: Any, pakke: Rettighetspakke, bestiller: str) -> dict[str, Any]:
         """`uttrekk/tilpasset`: order an extract of the persons meeting the criteria; `{"jobbId"}`."""
-        kriterier = parse_tilpasset(body)
+        kriterier = parsed(lambda: parse_tilpasset(body, lambda kommune: kommune in kommuner_by_nummer()))
         return {"jobbId": self._order(bestiller, pakke, TILPASSET, _kriterier_json(kriterier), None)}
 
     def komplett(self, feedsekvensnr: str | None, pakke: Rettighetspakke, bestiller: str) -> dict[str, Any]:

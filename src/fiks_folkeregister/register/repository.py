@@ -11,8 +11,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
+from fiks_folkeregister.domain.soekeparametre import Soekekriterier
 from fiks_folkeregister.register.hendelse_tabeller import EVENT_TABLES, hendelse_teller
-from fiks_folkeregister.register.search.kriterier import Soekekriterier
 from fiks_folkeregister.register.search.lagring import replace_index, write_index
 from fiks_folkeregister.register.search.sok import find_identifiers
 from fiks_folkeregister.register.tables import (

@@ -15,17 +15,17 @@ from fiks_folkeregister.domain.informasjonselementer import (
     parse_parts,
 )
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS, minimise
-from fiks_folkeregister.register.errors import RegisterError, bad_request, not_found
-from fiks_folkeregister.register.events import EventLog
-from fiks_folkeregister.register.extracts import Uttrekk
-from fiks_folkeregister.register.feed import Hendelser
-from fiks_folkeregister.register.repository import PersonRepository, current_identifier
-from fiks_folkeregister.register.search.kriterier import (
+from fiks_folkeregister.domain.soekeparametre import (
     CONFIDENTIAL_PARAMETERS,
     MAX_HITS,
     parse_entydigsoek,
     parse_soek,
 )
+from fiks_folkeregister.register.errors import RegisterError, bad_request, not_found, parsed
+from fiks_folkeregister.register.events import EventLog
+from fiks_folkeregister.register.extracts import Uttrekk
+from fiks_folkeregister.register.feed import Hendelser
+from fiks_folkeregister.register.repository import PersonRepository, current_identifier
 
 MAX_BULK = 1000
 
@@ -195,7 +195,7 @@ class RegisterService:
 
     def soek(self, kriterier: Mapping[str, list[str]], pakke: Rettighetspakke) -> dict[str, Any]:
         """`personer/soek`: identity numbers of the persons matching; 400 when more than 10 000 match."""
-        criteria = parse_soek(kriterier)
+        criteria = parsed(lambda: parse_soek(kriterier))
         found = self._repository.find_persons(criteria, VISIBLE_ADDRESS_GRADINGS[pakke], MAX_HITS + 1)
         if len(found) > MAX_HITS:
             raise bad_request(
@@ -210,7 +210,7 @@ class RegisterService:
     ) -> dict[str, Any]:
         """`personer/entydigsoek`: the one person the identifying criteria match, minimised; else 404."""
         request = part_request(parts)
-        criteria = parse_entydigsoek(kriterier)
+        criteria = parsed(lambda: parse_entydigsoek(kriterier))
         confidential = [name for name in CONFIDENTIAL_PARAMETERS if name in kriterier]
         if confidential and pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL:
             raise RegisterError(

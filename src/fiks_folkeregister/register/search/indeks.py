@@ -6,8 +6,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fiks_folkeregister.register.search.fonetikk import phonetic_key
-from fiks_folkeregister.register.search.kriterier import (
+from fiks_folkeregister.domain.normalisering import street_key, words
+from fiks_folkeregister.domain.soekeparametre import (
     BOSTED,
     DUF,
     LEGITIMASJON,
@@ -15,7 +15,7 @@ from fiks_folkeregister.register.search.kriterier import (
     UTENLANDSK,
     identifier_key,
 )
-from fiks_folkeregister.register.search.normalisering import street_key, words
+from fiks_folkeregister.register.search.fonetikk import phonetic_key
 
 Row = dict[str, Any]
 

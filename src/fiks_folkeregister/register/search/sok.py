@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, String, exists, false, or_, select, true
 
+from fiks_folkeregister.domain.soekeparametre import Adressekriterium, Navnekriterium, Soekekriterier
 from fiks_folkeregister.register.search.fonetikk import phonetic_key
-from fiks_folkeregister.register.search.kriterier import Adressekriterium, Navnekriterium, Soekekriterier
 from fiks_folkeregister.register.tables import (
     person,
     person_identifikator,
