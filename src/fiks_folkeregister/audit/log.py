@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
+import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, bindparam, insert, select
+from sqlalchemy import Connection, Engine, Select, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 
+from fiks_folkeregister.audit import kjede
+from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.storage.database import as_utc
-from fiks_folkeregister.storage.tables import oppslagslogg, oppslagslogg_person
+from fiks_folkeregister.storage.tables import (
+    oppslagslogg,
+    oppslagslogg_kjede,
+    oppslagslogg_person,
+    oppslagslogg_sjekkpunkt,
+)
 
 UTFALL = frozenset({"ok", "avvist", "feil"})
+#: How a lookup came: a system through the API, a case worker in the portal, the platform answering insight.
+KANALER = frozenset({"api", "portal", "innsyn"})
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +51,7 @@ class AuditRecord:
     utfall: str
     status: int
     feilkode: str | None = None
+    kanal: str = "api"
 
 
 class AuditUnavailableError(Exception):
@@ -68,10 +84,28 @@ class AuditLog:
     Writes use group commit: each request hands its record to one writer thread and waits until the
     transaction holding it has committed, so a record is durable before the response leaves, while
     concurrent requests share one transaction (one commit, one write lock) instead of queueing for one each.
+
+    Each organisation's records are a hash chain (audit/kjede.py), extended inside the writer's transaction
+    under a lock on the chain's head row, so several processes writing one chain take turns. With a
+    `signer`, a signed checkpoint is written every `checkpoint_records` records of a chain or every
+    `checkpoint_minutes` while it grows, and `close` (at shutdown) signs every chain's head.
     """
 
-    def __init__(self, engine: Engine, *, batch_limit: int = 500, timeout_seconds: float = 10.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        signer: CheckpointSigner | None = None,
+        checkpoint_records: int = 1000,
+        checkpoint_minutes: float = 5.0,
+        batch_limit: int = 500,
+        timeout_seconds: float = 10.0,
+    ) -> None:
         self._engine = engine
+        self._signer = signer
+        self._checkpoint_records = checkpoint_records
+        self._checkpoint_interval = timedelta(minutes=checkpoint_minutes)
+        self._tick = checkpoint_minutes * 60 / 2
         self._batch_limit = batch_limit
         self._timeout = timeout_seconds
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
@@ -84,6 +118,8 @@ class AuditLog:
             raise AuditUnavailableError(f"utfall must be one of {sorted(UTFALL)}, got {record.utfall!r}")
         if record.tidspunkt.tzinfo is None:
             raise AuditUnavailableError("tidspunkt must be timezone-aware")
+        if record.kanal not in KANALER:
+            raise AuditUnavailableError(f"kanal must be one of {sorted(KANALER)}, got {record.kanal!r}")
         pending = _Pending(record)
         self._start_writer()
         self._queue.put(pending)
@@ -103,8 +139,15 @@ class AuditLog:
                 self._writer.start()
 
     def _write_forever(self) -> None:
+        checked = time.monotonic()
         while True:
-            batch = [self._queue.get()]
+            if self._signer is not None and time.monotonic() - checked >= self._tick:
+                checked = time.monotonic()
+                self._checkpoint_quietly(force=False)
+            try:
+                batch = [self._queue.get(timeout=self._tick)]
+            except queue.Empty:
+                continue
             while len(batch) < self._batch_limit:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -121,31 +164,121 @@ class AuditLog:
 
     def _write(self, batch: list[_Pending]) -> None:
         """One transaction for the whole batch: every record in it is committed, or none is."""
-        rows = [
-            {
-                "tidspunkt": item.record.tidspunkt.astimezone(UTC),
-                "request_id": item.record.request_id,
-                "orgnr": item.record.orgnr,
-                "rolle_id": item.record.rolle_id,
-                "integrasjon_id": item.record.integrasjon_id,
-                "klient_orgnr": item.record.klient_orgnr,
-                "ressurs": item.record.ressurs,
-                "parametre": dict(item.record.parametre),
-                "utfall": item.record.utfall,
-                "status": item.record.status,
-                "feilkode": item.record.feilkode,
-            }
-            for item in batch
-        ]
+        now = datetime.now(UTC)
         with self._engine.begin() as connection:
+            heads = _lock_heads(connection, {_chain(item.record) for item in batch}, now)
+            rows = []
+            persons_of_rows = []
+            for item in batch:
+                record = item.record
+                head = heads[_chain(record)]
+                head.sekvens += 1
+                personer = list(dict.fromkeys(record.personer))
+                fields = kjede.record_fields(
+                    kjede=head.kjede,
+                    sekvens=head.sekvens,
+                    tidspunkt=record.tidspunkt,
+                    request_id=record.request_id,
+                    orgnr=record.orgnr,
+                    rolle_id=record.rolle_id,
+                    integrasjon_id=record.integrasjon_id,
+                    klient_orgnr=record.klient_orgnr,
+                    ressurs=record.ressurs,
+                    parametre=record.parametre,
+                    personer=personer,
+                    utfall=record.utfall,
+                    status=record.status,
+                    feilkode=record.feilkode,
+                    kanal=record.kanal,
+                )
+                head.hash = kjede.link(head.hash, kjede.content_hash(fields))
+                rows.append(
+                    {
+                        "tidspunkt": record.tidspunkt.astimezone(UTC),
+                        "request_id": record.request_id,
+                        "orgnr": record.orgnr,
+                        "rolle_id": record.rolle_id,
+                        "integrasjon_id": record.integrasjon_id,
+                        "klient_orgnr": record.klient_orgnr,
+                        "ressurs": record.ressurs,
+                        "parametre": dict(record.parametre),
+                        "utfall": record.utfall,
+                        "status": record.status,
+                        "feilkode": record.feilkode,
+                        "kanal": record.kanal,
+                        "kjede": head.kjede,
+                        "sekvens": head.sekvens,
+                        "hash": head.hash.hex(),
+                    }
+                )
+                persons_of_rows.append(personer)
             ids = connection.execute(_INSERT_RECORDS, rows).scalars().all()
             persons = [
                 {"oppslag_id": oppslag_id, "posisjon": position, "identifikator": identifikator}
-                for oppslag_id, item in zip(ids, batch, strict=True)
-                for position, identifikator in enumerate(dict.fromkeys(item.record.personer))
+                for oppslag_id, personer in zip(ids, persons_of_rows, strict=True)
+                for position, identifikator in enumerate(personer)
             ]
             if persons:
                 connection.execute(_INSERT_PERSONS, persons)
+            self._sign_due(connection, heads.values(), now, force=False)
+            _store_heads(connection, heads.values())
+
+    # -- checkpoints ----------------------------------------------------------------------------------
+
+    def checkpoint(self, *, force: bool = True, chains: Collection[str] | None = None) -> int:
+        """Sign the heads of chains with unsigned records (all of them with `force`, else those due).
+
+        Returns how many checkpoints were written. Without a signer, does nothing.
+        """
+        if self._signer is None:
+            return 0
+        now = datetime.now(UTC)
+        with self._engine.begin() as connection:
+            pending = select(oppslagslogg_kjede.c.kjede).where(
+                oppslagslogg_kjede.c.sekvens > oppslagslogg_kjede.c.sjekkpunkt_sekvens
+            )
+            if chains is not None:
+                pending = pending.where(oppslagslogg_kjede.c.kjede.in_(list(chains)))
+            found = set(connection.execute(pending).scalars())
+            if not found:
+                return 0
+            heads = _lock_heads(connection, found, now)
+            written = self._sign_due(connection, heads.values(), now, force=force)
+            _store_heads(connection, heads.values())
+        return written
+
+    def close(self) -> None:
+        """At shutdown: sign every chain's head, so nothing written before it can be cut off unseen."""
+        self._checkpoint_quietly(force=True)
+
+    def _checkpoint_quietly(self, *, force: bool) -> None:
+        try:
+            self.checkpoint(force=force)
+        except Exception:
+            log.exception("the audit log's checkpoint could not be written")
+
+    def _sign_due(
+        self, connection: Connection, heads: Collection[_Head], now: datetime, *, force: bool
+    ) -> int:
+        if self._signer is None:
+            return 0
+        rows = []
+        for head in heads:
+            unsigned = head.sekvens - head.sjekkpunkt_sekvens
+            if unsigned <= 0:
+                continue
+            due = (
+                unsigned >= self._checkpoint_records
+                or now - head.sjekkpunkt_tidspunkt >= self._checkpoint_interval
+            )
+            if force or due:
+                rows.append(
+                    sign(self._signer, head.kjede, head.sekvens, head.hash.hex(), now, kjede.PERIODISK)
+                )
+                head.sjekkpunkt_sekvens, head.sjekkpunkt_tidspunkt = head.sekvens, now
+        if rows:
+            connection.execute(insert(oppslagslogg_sjekkpunkt), [checkpoint_row(c) for c in rows])
+        return len(rows)
 
     def query(
         self,
@@ -225,4 +358,116 @@ def _record(row: Row[Any], personer: list[str]) -> AuditRecord:
         utfall=row.utfall,
         status=row.status,
         feilkode=row.feilkode,
+        kanal=row.kanal,
     )
+
+
+def _chain(record: AuditRecord) -> str:
+    """The chain a record belongs to: its organisation's, or `""` for requests without one."""
+    return record.orgnr or ""
+
+
+@dataclass(slots=True)
+class _Head:
+    kjede: str
+    sekvens: int
+    hash: bytes
+    sjekkpunkt_sekvens: int
+    sjekkpunkt_tidspunkt: datetime
+
+
+_heads = oppslagslogg_kjede
+
+
+def _lock_heads(connection: Connection, chains: Collection[str], now: datetime) -> dict[str, _Head]:
+    """The chains' head rows, locked until the transaction ends (made at sequence 0 if new).
+
+    SQLite: a no-op UPDATE first takes the database's write lock (the driver starts the transaction at
+    the first write, so a read first would not hold it). PostgreSQL: SELECT … FOR UPDATE in chain order.
+    """
+    ordered = sorted(chains)
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.execute(update(_heads).where(_heads.c.kjede.in_(ordered)).values(sekvens=_heads.c.sekvens))
+    read = select(_heads).where(_heads.c.kjede.in_(ordered)).order_by(_heads.c.kjede)
+    if not sqlite:
+        read = read.with_for_update()
+    heads = {row.kjede: _head(row) for row in connection.execute(read)}
+    missing = [chain for chain in ordered if chain not in heads]
+    if missing:
+        new = [
+            {
+                "kjede": chain,
+                "sekvens": 0,
+                "hash": kjede.GENESIS.hex(),
+                "sjekkpunkt_sekvens": 0,
+                "sjekkpunkt_tidspunkt": now,
+            }
+            for chain in missing
+        ]
+        maker = sqlite_insert if sqlite else postgresql_insert
+        connection.execute(maker(_heads).on_conflict_do_nothing(index_elements=["kjede"]), new)
+        again = read.where(_heads.c.kjede.in_(missing))
+        heads.update({row.kjede: _head(row) for row in connection.execute(again)})
+    return heads
+
+
+def _head(row: Row[Any]) -> _Head:
+    return _Head(
+        kjede=row.kjede,
+        sekvens=row.sekvens,
+        hash=bytes.fromhex(row.hash),
+        sjekkpunkt_sekvens=row.sjekkpunkt_sekvens,
+        sjekkpunkt_tidspunkt=as_utc(row.sjekkpunkt_tidspunkt),
+    )
+
+
+def _store_heads(connection: Connection, heads: Collection[_Head]) -> None:
+    connection.execute(
+        update(_heads)
+        .where(_heads.c.kjede == bindparam("chain"))
+        .values(
+            sekvens=bindparam("sekvens"),
+            hash=bindparam("hash"),
+            sjekkpunkt_sekvens=bindparam("sjekkpunkt_sekvens"),
+            sjekkpunkt_tidspunkt=bindparam("sjekkpunkt_tidspunkt"),
+        ),
+        [
+            {
+                "chain": head.kjede,
+                "sekvens": head.sekvens,
+                "hash": head.hash.hex(),
+                "sjekkpunkt_sekvens": head.sjekkpunkt_sekvens,
+                "sjekkpunkt_tidspunkt": head.sjekkpunkt_tidspunkt,
+            }
+            for head in heads
+        ],
+    )
+
+
+def sign(
+    signer: CheckpointSigner, chain: str, sekvens: int, hash_hex: str, now: datetime, art: str
+) -> kjede.Checkpoint:
+    """A checkpoint of `chain` at `sekvens`, signed now."""
+    message = kjede.checkpoint_message(chain, sekvens, hash_hex, now, art)
+    return kjede.Checkpoint(
+        kjede=chain,
+        sekvens=sekvens,
+        hash=hash_hex,
+        tidspunkt=now,
+        art=art,
+        noekkel_id=signer.key_id,
+        signatur=kjede.signature_text(signer.sign(message)),
+    )
+
+
+def checkpoint_row(checkpoint: kjede.Checkpoint) -> dict[str, Any]:
+    return {
+        "kjede": checkpoint.kjede,
+        "sekvens": checkpoint.sekvens,
+        "hash": checkpoint.hash,
+        "tidspunkt": checkpoint.tidspunkt,
+        "art": checkpoint.art,
+        "noekkel_id": checkpoint.noekkel_id,
+        "signatur": checkpoint.signatur,
+    }
