@@ -17,6 +17,7 @@ from fiks_folkeregister.admin.access import AccessDirectory
 from fiks_folkeregister.admin.api import ADMIN_PREFIX, build_admin_router
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.audit.log import AuditLog
+from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
 from fiks_folkeregister.gateway.router import MirroredApi, build_gateway_router, build_oppvekst_router
 from fiks_folkeregister.identity.api import build_issuer_router
@@ -213,6 +214,7 @@ def build_gateway_app(settings: Settings) -> FastAPI:
     start_background_work(app, gateway.register, settings)
     if isinstance(gateway.upstream, HttpUpstream):
         close_on_shutdown(app, gateway.upstream.close)
+    close_on_shutdown(app, gateway.audit.close)  # signs every chain's head
     return app
 
 
@@ -253,7 +255,12 @@ def build_admin(settings: Settings, engine: Engine | None = None) -> Admin:
         engine = create_gateway_engine(settings.gateway_database)
         migrate_gateway(engine)
     passwords = IntegrationPasswords(settings.password_cache_seconds)
-    audit = AuditLog(engine)
+    audit = AuditLog(
+        engine,
+        signer=CheckpointSigner(settings.audit_key_path),
+        checkpoint_records=settings.audit_checkpoint_records,
+        checkpoint_minutes=settings.audit_checkpoint_minutes,
+    )
     service = AdminService(engine, passwords, audit)
     return Admin(
         engine=engine, access=AccessDirectory(engine), passwords=passwords, audit=audit, service=service

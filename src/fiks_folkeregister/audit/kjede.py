@@ -228,23 +228,25 @@ class ChainCheck:
             self.summary.signed_up_to = max(self._signed)
 
     def start(self, first_sekvens: int, previous_hash: bytes | None = None) -> None:
-        """Where the records begin: 1 (from zero), or after a pruning anchor (or an export's given start)."""
-        self._expected = first_sekvens
+        """Where the records begin: 1 (from zero), after the newest pruning anchor, or (an export) after
+        the given chain value."""
         if first_sekvens == 1:
-            self._previous = GENESIS
+            self._expected, self._previous = 1, GENESIS
             return
-        anchor = self._signed.get(first_sekvens - 1)
         if previous_hash is not None:
-            self._previous = previous_hash
-        elif anchor is not None and anchor.art == SLETTING:
-            self._previous = bytes.fromhex(anchor.hash)
-        else:
-            self._previous = None
-            self._fail(
-                first_sekvens,
-                f"records 1 to {first_sekvens - 1} are missing and no signed pruning checkpoint accounts "
-                "for them (deleted)",
-            )
+            self._expected, self._previous = first_sekvens, previous_hash
+            return
+        anchors = [s for s, c in self._signed.items() if c.art == SLETTING and s < first_sekvens]
+        if anchors:
+            anchor = self._signed[max(anchors)]
+            self._expected, self._previous = anchor.sekvens + 1, bytes.fromhex(anchor.hash)
+            return
+        self._previous = None
+        self._fail(
+            1,
+            f"records 1 to {first_sekvens - 1} are missing and no signed pruning checkpoint accounts "
+            "for them (deleted)",
+        )
 
     def record(self, sekvens: int, innholdshash: bytes, stored_hash: str | None, where: str = "") -> None:
         if self.failed:
