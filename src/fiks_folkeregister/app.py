@@ -16,6 +16,7 @@ from fiks_folkeregister import __version__
 from fiks_folkeregister.admin.access import AccessDirectory
 from fiks_folkeregister.admin.api import ADMIN_PREFIX, build_admin_router
 from fiks_folkeregister.admin.service import AdminService
+from fiks_folkeregister.audit.innsyn import Innsyn
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
@@ -202,7 +203,7 @@ def build_gateway_app(settings: Settings) -> FastAPI:
     )
     app.include_router(build_gateway_router(gateway.api))
     app.include_router(build_oppvekst_router(gateway.api))
-    include_admin_api(app, gateway.admin)
+    include_admin_api(app, gateway.admin, build_insight(settings, gateway.admin, gateway.upstream))
     app.include_router(build_issuer_router(gateway.issuer), prefix="/maskinporten", tags=["maskinporten"])
 
     @app.get("/health", tags=["operations"])
@@ -267,9 +268,17 @@ def build_admin(settings: Settings, engine: Engine | None = None) -> Admin:
     )
 
 
-def include_admin_api(app: FastAPI, admin: Admin) -> None:
+def include_admin_api(app: FastAPI, admin: Admin, innsyn: Innsyn | None = None) -> None:
     """Mount the admin API at /admin/api/v1 (its errors answer in the platform format by themselves)."""
-    app.include_router(build_admin_router(admin.service), prefix=ADMIN_PREFIX)
+    app.include_router(build_admin_router(admin.service, innsyn), prefix=ADMIN_PREFIX)
+
+
+def build_insight(settings: Settings, admin: Admin, upstream: Upstream | None = None) -> Innsyn:
+    """Answers requests for insight; without `upstream`, one is built from settings (the command line)."""
+    if upstream is None:
+        register = build_register(settings) if settings.upstream == "embedded" else None
+        upstream = build_upstream(settings, register, ClientRegistry(settings.issuer_dir))
+    return Innsyn(admin.engine, admin.audit, upstream, settings.upstream_platform_orgnr)
 
 
 DEVELOPMENT_CLIENT_NAME = "Fiks Folkeregister gateway (development)"

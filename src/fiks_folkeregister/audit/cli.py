@@ -205,3 +205,50 @@ def prune_command(
         typer.echo(f"chain {chain or '(no organisation)'}: {count} record(s) older than {days} days removed")
     if not removed:
         typer.echo(f"nothing older than {days} days")
+
+
+# -- insight ----------------------------------------------------------------------------------------
+
+
+@audit_app.command("innsyn")
+def innsyn_command(
+    identifikator: Annotated[str, typer.Argument(help="The person's fødselsnummer or d-nummer.")],
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation's lookups.")] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="json, or the letter to the person: html or pdf.")
+    ] = "json",
+    out: Annotated[Path | None, typer.Option("--out", help="File to write; default standard output.")] = None,
+) -> None:
+    """A person's insight (Folkeregisterloven § 10-1): every lookup that gave out data about them, under
+    every number they have had, with organisation, role, channel, time and elements; never who asked."""
+    from fiks_folkeregister.admin.cli import console_actor
+    from fiks_folkeregister.app import build_admin, build_insight
+    from fiks_folkeregister.audit.innsyn import InvalidIdentityNumberError
+    from fiks_folkeregister.audit.innsynsbrev import render_html, render_pdf
+
+    if output_format not in ("json", "html", "pdf"):
+        raise typer.BadParameter("--format is json, html or pdf")
+    if output_format == "pdf" and out is None:
+        raise typer.BadParameter("a PDF needs --out FILE")
+    settings = Settings()
+    admin = build_admin(settings)
+    try:
+        try:
+            report = build_insight(settings, admin).report(identifikator, orgnr=org)
+        except InvalidIdentityNumberError as error:
+            raise typer.BadParameter(str(error)) from None
+        navn = admin.service.get_organisation(console_actor(), org).navn if org else None
+    finally:
+        admin.engine.dispose()
+    if output_format == "json":
+        content = json.dumps(report.to_json(), indent=2, ensure_ascii=False).encode() + b"\n"
+    elif output_format == "html":
+        content = render_html(report, navn).encode()
+    else:
+        content = render_pdf(report, navn)
+    if out is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    else:
+        out.write_bytes(content)
+        typer.echo(f"{len(report.oppslag)} lookup(s) written to {out}", err=True)
