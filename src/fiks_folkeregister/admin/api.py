@@ -590,7 +590,7 @@ _INSIGHT_MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8"
 
 
 def _insight_routes(router: APIRouter, Who: Any, service: AdminService, innsyn: Innsyn) -> None:
-    format_query = Query(description="json, or the letter to the person as html or pdf.")
+    Format = Annotated[InnsynFormat, Query(description="json, or the letter to the person as html or pdf.")]
 
     @router.post(
         "/innsyn",
@@ -598,7 +598,7 @@ def _insight_routes(router: APIRouter, Who: Any, service: AdminService, innsyn: 
         response_class=Response,
         responses={200: {"content": {media: {} for media in _INSIGHT_MEDIA.values()}}},
     )
-    def insight(body: Innsynskrav, actor: Who, format: InnsynFormat = format_query) -> Response:
+    def insight(body: Innsynskrav, actor: Who, format: Format = "json") -> Response:
         if actor.kind is ActorKind.ADMINISTRATOR:
             raise forbidden(
                 "KUN_PLATTFORMOPERATOER",
@@ -613,9 +613,7 @@ def _insight_routes(router: APIRouter, Who: Any, service: AdminService, innsyn: 
         response_class=Response,
         responses={200: {"content": {media: {} for media in _INSIGHT_MEDIA.values()}}},
     )
-    def organisation_insight(
-        orgnr: str, body: Innsynskrav, actor: Who, format: InnsynFormat = format_query
-    ) -> Response:
+    def organisation_insight(orgnr: str, body: Innsynskrav, actor: Who, format: Format = "json") -> Response:
         organisation = service.get_organisation(actor, orgnr)
         return _insight_answer(
             lambda: innsyn.report(body.identifikator, orgnr=orgnr, asked_by=orgnr), format, organisation.navn
