@@ -309,3 +309,72 @@ def test_pruning_keeps_the_rest_verifiable(
     sekvens, reason = finding(engine, signer)
     assert sekvens == 1
     assert "no signed pruning checkpoint" in reason
+
+
+def test_records_written_before_the_chain_are_chained_by_the_migration(
+    database_url: str, signer: CheckpointSigner
+) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from fiks_folkeregister.storage.database import MIGRATIONS, create_gateway_engine, migrate
+
+    engine = create_gateway_engine(database_url)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option(
+            "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+        )
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "g0001")
+        for number, orgnr in enumerate((ORG_A, None, ORG_A)):
+            run(
+                engine,
+                "INSERT INTO oppslagslogg (tidspunkt, request_id, orgnr, ressurs, parametre, utfall, status) "
+                f"VALUES ('2026-11-01 12:0{number}:00.123456', 'old-{number}', "
+                f"{repr(orgnr) if orgnr else 'NULL'}, 'GET personer/{{personidentifikator}}', "
+                "'{\"part\": [\"navn\"]}', 'ok', 200)",
+            )
+        run(engine, "INSERT INTO oppslagslogg_person VALUES (1, 0, '06076301709')")
+
+        migrate(engine)
+
+        assert [(s.kjede, s.records, s.finding) for s in verify_database(engine, signer)] == [
+            ("", 1, None),
+            (ORG_A, 2, None),
+        ]
+        AuditLog(engine, signer=signer).record(lookup(ORG_A, 5))  # the chain goes on from the migrated head
+        assert chain(verify_database(engine, signer), ORG_A).last == 3
+        assert chain(verify_database(engine, signer), ORG_A).finding is None
+        run(engine, "UPDATE oppslagslogg_person SET identifikator = '01010112345'")
+        assert finding(engine, signer)[0] == 1
+    finally:
+        engine.dispose()
+
+
+def test_the_served_gateway_signs_every_chain_at_shutdown(tmp_path: Path, database_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from fiks_folkeregister.app import build_gateway_app
+    from fiks_folkeregister.settings import Settings
+
+    settings = Settings(data_dir=tmp_path, database_url=database_url, extract_worker=False)
+    app = build_gateway_app(settings)
+    gateway = app.state.gateway
+    with TestClient(app):
+        gateway.audit.record(lookup(ORG_A, 0))
+        gateway.audit.record(lookup(ORG_B, 0))
+        assert all(
+            s.signed_up_to == 0
+            for s in verify_database(gateway.engine, CheckpointSigner(settings.audit_key_path))
+        )
+
+    summaries = verify_database(gateway.engine, CheckpointSigner(settings.audit_key_path))
+    gateway.engine.dispose()
+    gateway.register.repository.engine.dispose()
+    assert [(s.kjede, s.last, s.signed_up_to, s.finding) for s in summaries] == [
+        (ORG_A, 1, 1, None),
+        (ORG_B, 1, 1, None),
+    ]

@@ -23,7 +23,7 @@ BRUKSOMRAADE = {
 
 _STYLE = """
 @page { size: A4; margin: 22mm 18mm; @bottom-right { content: "Side " counter(page) " av " counter(pages);
-  font-size: 8pt; color: #555; } }
+  font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #555; } }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.4; color: #111; }
 h1 { font-size: 16pt; margin: 0 0 4mm 0; }
 p.meta { color: #444; margin: 0 0 6mm 0; }
