@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
 from typer.testing import CliRunner
 
 from fiks_folkeregister.app import build_admin
 from fiks_folkeregister.audit.log import AuditRecord
 from fiks_folkeregister.cli import app
 from fiks_folkeregister.settings import Settings
+from fiks_folkeregister.storage.tables import organisasjon
 
 ORG = "921234567"
 PERSON = "06076301709"
@@ -29,6 +31,10 @@ def cli(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> C
 def fill(days_ago: list[int]) -> None:
     """Records written the way the gateway writes them (its settings, its key)."""
     admin = build_admin(Settings())
+    with admin.engine.begin() as connection:
+        connection.execute(
+            insert(organisasjon).values(orgnr=ORG, navn=f"Org {ORG}", opprettet=datetime.now(UTC))
+        )
     now = datetime.now(UTC)
     for number, days in enumerate(days_ago):
         admin.audit.record(
@@ -151,3 +157,27 @@ def test_prune_uses_the_retention_setting(
     assert f"chain {ORG}: 2 record(s) older than 30 days removed" in result.stdout
     assert cli.invoke(app, ["audit", "verify"]).exit_code == 0
     assert "nothing older than 30 days" in cli.invoke(app, ["audit", "prune", "--older-than", "30"]).stdout
+
+
+def test_innsyn_writes_the_report_and_the_letter(cli: CliRunner, engine: Engine, tmp_path: Path) -> None:
+    fill([2, 1])
+
+    result = cli.invoke(app, ["audit", "innsyn", PERSON])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["identifikatorer"] == [PERSON]  # unknown to the (empty) embedded register
+    assert [(e["orgnr"], e["kanal"]) for e in report["oppslag"]] == [(ORG, "api"), (ORG, "api")]
+    assert "req-" not in result.stdout and "integrasjon" not in result.stdout.lower()
+
+    letter = cli.invoke(app, ["audit", "innsyn", PERSON, "--org", ORG, "--format", "html"])
+    assert letter.exit_code == 0, letter.output
+    assert "Innsyn i oppslag i Folkeregisteret" in letter.stdout
+    assert f"Org {ORG}" in letter.stdout
+
+    pdf = cli.invoke(app, ["audit", "innsyn", PERSON, "--format", "pdf", "--out", str(tmp_path / "brev.pdf")])
+    assert pdf.exit_code == 0, pdf.output
+    assert (tmp_path / "brev.pdf").read_bytes().startswith(b"%PDF-")
+
+    assert cli.invoke(app, ["audit", "innsyn", PERSON, "--org", "987654321"]).exit_code == 2
+    assert cli.invoke(app, ["audit", "innsyn", "12345678901"]).exit_code == 2
+    assert cli.invoke(app, ["audit", "innsyn", PERSON, "--format", "pdf"]).exit_code == 2

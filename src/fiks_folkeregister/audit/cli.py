@@ -222,6 +222,7 @@ def innsyn_command(
     """A person's insight (Folkeregisterloven § 10-1): every lookup that gave out data about them, under
     every number they have had, with organisation, role, channel, time and elements; never who asked."""
     from fiks_folkeregister.admin.cli import console_actor
+    from fiks_folkeregister.admin.errors import AdminError
     from fiks_folkeregister.app import build_admin, build_insight
     from fiks_folkeregister.audit.innsyn import InvalidIdentityNumberError
     from fiks_folkeregister.audit.innsynsbrev import render_html, render_pdf
@@ -234,10 +235,13 @@ def innsyn_command(
     admin = build_admin(settings)
     try:
         try:
+            navn = admin.service.get_organisation(console_actor(), org).navn if org else None
+        except AdminError as error:
+            raise typer.BadParameter(error.message) from None
+        try:
             report = build_insight(settings, admin).report(identifikator, orgnr=org)
         except InvalidIdentityNumberError as error:
             raise typer.BadParameter(str(error)) from None
-        navn = admin.service.get_organisation(console_actor(), org).navn if org else None
     finally:
         admin.engine.dispose()
     if output_format == "json":
