@@ -238,9 +238,12 @@ def test_the_chain_head_is_shared_by_several_writers(engine: Engine, signer: Che
     first, second = AuditLog(engine, signer=signer), AuditLog(engine, signer=signer)
     for hour in range(4):
         (first if hour % 2 else second).record(lookup(ORG_A, hour))
+    first.checkpoint()  # the head moves under the second writer without a new record
+    second.record(lookup(ORG_A, 4))
+    second.close()
 
-    assert chain(verify_database(engine, signer), ORG_A).last == 4
-    assert chain(verify_database(engine, signer), ORG_A).finding is None
+    summary = chain(verify_database(engine, signer), ORG_A)
+    assert (summary.last, summary.checkpoints, summary.signed_up_to, summary.finding) == (5, 2, 5, None)
 
 
 def test_an_export_verifies_offline_with_only_the_public_key(

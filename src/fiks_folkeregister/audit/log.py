@@ -8,7 +8,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -109,6 +109,8 @@ class AuditLog:
         self._batch_limit = batch_limit
         self._timeout = timeout_seconds
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
+        #: The chain heads this process last committed (a hint: `_advance` checks it against the row).
+        self._heads: dict[str, _Head] = {}
         self._writer: threading.Thread | None = None
         self._writer_lock = threading.Lock()
 
@@ -163,55 +165,34 @@ class AuditLog:
                 pending.done.set()
 
     def _write(self, batch: list[_Pending]) -> None:
-        """One transaction for the whole batch: every record in it is committed, or none is."""
+        """One transaction for the whole batch: every record in it is committed, or none is.
+
+        Each chain is extended from the head this process last wrote, with one conditional UPDATE of the
+        head row that also takes its lock; only when another process moved the head since is the head
+        read again under the lock. Chains are taken in sorted order, so processes never deadlock.
+        """
         now = datetime.now(UTC)
+        by_chain: dict[str, list[AuditRecord]] = {}
+        for item in batch:
+            by_chain.setdefault(_chain(item.record), []).append(item.record)
+        settled: dict[str, _Head] = {}
+        rows: list[dict[str, Any]] = []
+        persons_of_rows: list[list[str]] = []
+        signed: list[kjede.Checkpoint] = []
         with self._engine.begin() as connection:
-            heads = _lock_heads(connection, {_chain(item.record) for item in batch}, now)
-            rows = []
-            persons_of_rows = []
-            for item in batch:
-                record = item.record
-                head = heads[_chain(record)]
-                head.sekvens += 1
-                personer = list(dict.fromkeys(record.personer))
-                fields = kjede.record_fields(
-                    kjede=head.kjede,
-                    sekvens=head.sekvens,
-                    tidspunkt=record.tidspunkt,
-                    request_id=record.request_id,
-                    orgnr=record.orgnr,
-                    rolle_id=record.rolle_id,
-                    integrasjon_id=record.integrasjon_id,
-                    klient_orgnr=record.klient_orgnr,
-                    ressurs=record.ressurs,
-                    parametre=record.parametre,
-                    personer=personer,
-                    utfall=record.utfall,
-                    status=record.status,
-                    feilkode=record.feilkode,
-                    kanal=record.kanal,
-                )
-                head.hash = kjede.link(head.hash, kjede.content_hash(fields))
-                rows.append(
-                    {
-                        "tidspunkt": record.tidspunkt.astimezone(UTC),
-                        "request_id": record.request_id,
-                        "orgnr": record.orgnr,
-                        "rolle_id": record.rolle_id,
-                        "integrasjon_id": record.integrasjon_id,
-                        "klient_orgnr": record.klient_orgnr,
-                        "ressurs": record.ressurs,
-                        "parametre": dict(record.parametre),
-                        "utfall": record.utfall,
-                        "status": record.status,
-                        "feilkode": record.feilkode,
-                        "kanal": record.kanal,
-                        "kjede": head.kjede,
-                        "sekvens": head.sekvens,
-                        "hash": head.hash.hex(),
-                    }
-                )
-                persons_of_rows.append(personer)
+            for chain in sorted(by_chain):
+                known = self._heads.get(chain)
+                extended = self._extend(known, by_chain[chain], now) if known is not None else None
+                if extended is None or known is None or not _advance(connection, known, extended[0]):
+                    head = _lock_heads(connection, [chain], now)[chain]
+                    extended = self._extend(head, by_chain[chain], now)
+                    _store_heads(connection, [extended[0]])
+                head, chain_rows, chain_persons, checkpoint = extended
+                settled[chain] = head
+                rows += chain_rows
+                persons_of_rows += chain_persons
+                if checkpoint is not None:
+                    signed.append(checkpoint)
             ids = connection.execute(_INSERT_RECORDS, rows).scalars().all()
             persons = [
                 {"oppslag_id": oppslag_id, "posisjon": position, "identifikator": identifikator}
@@ -220,8 +201,59 @@ class AuditLog:
             ]
             if persons:
                 connection.execute(_INSERT_PERSONS, persons)
-            self._sign_due(connection, heads.values(), now, force=False)
-            _store_heads(connection, heads.values())
+            if signed:
+                connection.execute(insert(oppslagslogg_sjekkpunkt), [checkpoint_row(c) for c in signed])
+        self._heads.update(settled)
+
+    def _extend(
+        self, head: _Head, records: list[AuditRecord], now: datetime
+    ) -> tuple[_Head, list[dict[str, Any]], list[list[str]], kjede.Checkpoint | None]:
+        """The chain's new head after `records`, their rows and persons, and a checkpoint if one is due."""
+        sekvens, value = head.sekvens, head.hash
+        rows, persons = [], []
+        for record in records:
+            sekvens += 1
+            personer = list(dict.fromkeys(record.personer))
+            fields = kjede.record_fields(
+                kjede=head.kjede,
+                sekvens=sekvens,
+                tidspunkt=record.tidspunkt,
+                request_id=record.request_id,
+                orgnr=record.orgnr,
+                rolle_id=record.rolle_id,
+                integrasjon_id=record.integrasjon_id,
+                klient_orgnr=record.klient_orgnr,
+                ressurs=record.ressurs,
+                parametre=record.parametre,
+                personer=personer,
+                utfall=record.utfall,
+                status=record.status,
+                feilkode=record.feilkode,
+                kanal=record.kanal,
+            )
+            value = kjede.link(value, kjede.content_hash(fields))
+            rows.append(
+                {
+                    "tidspunkt": record.tidspunkt.astimezone(UTC),
+                    "request_id": record.request_id,
+                    "orgnr": record.orgnr,
+                    "rolle_id": record.rolle_id,
+                    "integrasjon_id": record.integrasjon_id,
+                    "klient_orgnr": record.klient_orgnr,
+                    "ressurs": record.ressurs,
+                    "parametre": dict(record.parametre),
+                    "utfall": record.utfall,
+                    "status": record.status,
+                    "feilkode": record.feilkode,
+                    "kanal": record.kanal,
+                    "kjede": head.kjede,
+                    "sekvens": sekvens,
+                    "hash": value.hex(),
+                }
+            )
+            persons.append(personer)
+        extended = replace(head, sekvens=sekvens, hash=value)
+        return extended, rows, persons, self._sign_if_due(extended, now, force=False)
 
     # -- checkpoints ----------------------------------------------------------------------------------
 
@@ -243,9 +275,12 @@ class AuditLog:
             if not found:
                 return 0
             heads = _lock_heads(connection, found, now)
-            written = self._sign_due(connection, heads.values(), now, force=force)
-            _store_heads(connection, heads.values())
-        return written
+            signed = [c for c in (self._sign_if_due(h, now, force=force) for h in heads.values()) if c]
+            if signed:
+                connection.execute(insert(oppslagslogg_sjekkpunkt), [checkpoint_row(c) for c in signed])
+                _store_heads(connection, heads.values())
+        self._heads.update(heads)
+        return len(signed)
 
     def close(self) -> None:
         """At shutdown: sign every chain's head, so nothing written before it can be cut off unseen."""
@@ -257,28 +292,19 @@ class AuditLog:
         except Exception:
             log.exception("the audit log's checkpoint could not be written")
 
-    def _sign_due(
-        self, connection: Connection, heads: Collection[_Head], now: datetime, *, force: bool
-    ) -> int:
-        if self._signer is None:
-            return 0
-        rows = []
-        for head in heads:
-            unsigned = head.sekvens - head.sjekkpunkt_sekvens
-            if unsigned <= 0:
-                continue
-            due = (
-                unsigned >= self._checkpoint_records
-                or now - head.sjekkpunkt_tidspunkt >= self._checkpoint_interval
-            )
-            if force or due:
-                rows.append(
-                    sign(self._signer, head.kjede, head.sekvens, head.hash.hex(), now, kjede.PERIODISK)
-                )
-                head.sjekkpunkt_sekvens, head.sjekkpunkt_tidspunkt = head.sekvens, now
-        if rows:
-            connection.execute(insert(oppslagslogg_sjekkpunkt), [checkpoint_row(c) for c in rows])
-        return len(rows)
+    def _sign_if_due(self, head: _Head, now: datetime, *, force: bool) -> kjede.Checkpoint | None:
+        """A checkpoint of `head` if one is due (or forced), recorded in the head; else None."""
+        unsigned = head.sekvens - head.sjekkpunkt_sekvens
+        if self._signer is None or unsigned <= 0:
+            return None
+        due = (
+            unsigned >= self._checkpoint_records
+            or now - head.sjekkpunkt_tidspunkt >= self._checkpoint_interval
+        )
+        if not (force or due):
+            return None
+        head.sjekkpunkt_sekvens, head.sjekkpunkt_tidspunkt = head.sekvens, now
+        return sign(self._signer, head.kjede, head.sekvens, head.hash.hex(), now, kjede.PERIODISK)
 
     def query(
         self,
@@ -377,6 +403,39 @@ class _Head:
 
 
 _heads = oppslagslogg_kjede
+
+
+_ADVANCE_HEAD = (
+    update(_heads)
+    .where(
+        _heads.c.kjede == bindparam("chain"),
+        _heads.c.sekvens == bindparam("known_sekvens"),
+        _heads.c.sjekkpunkt_sekvens == bindparam("known_sjekkpunkt"),
+    )
+    .values(
+        sekvens=bindparam("sekvens"),
+        hash=bindparam("hash"),
+        sjekkpunkt_sekvens=bindparam("sjekkpunkt_sekvens"),
+        sjekkpunkt_tidspunkt=bindparam("sjekkpunkt_tidspunkt"),
+    )
+)
+
+
+def _advance(connection: Connection, known: _Head, new: _Head) -> bool:
+    """Move the head row from `known` to `new` (locking it); False if it is no longer at `known`."""
+    result = connection.execute(
+        _ADVANCE_HEAD,
+        {
+            "chain": new.kjede,
+            "known_sekvens": known.sekvens,
+            "known_sjekkpunkt": known.sjekkpunkt_sekvens,
+            "sekvens": new.sekvens,
+            "hash": new.hash.hex(),
+            "sjekkpunkt_sekvens": new.sjekkpunkt_sekvens,
+            "sjekkpunkt_tidspunkt": new.sjekkpunkt_tidspunkt,
+        },
+    )
+    return result.rowcount == 1
 
 
 def _lock_heads(connection: Connection, chains: Collection[str], now: datetime) -> dict[str, _Head]:
