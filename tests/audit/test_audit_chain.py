@@ -285,6 +285,13 @@ def test_an_export_verifies_offline_with_only_the_public_key(
     stranger = CheckpointSigner(tmp_path / "stranger.pem")
     assert verify_export(lines, stranger).finding is not None
 
+    empty = io.BytesIO()
+    assert export(engine, ORG_A, T0 - timedelta(days=2), T0 - timedelta(days=1), empty, signer.key_id) == (
+        0,
+        0,
+    )
+    assert verify_export(empty.getvalue().splitlines(), auditor).finding is None
+
 
 def test_pruning_keeps_the_rest_verifiable(
     engine: Engine, signer: CheckpointSigner, written: AuditLog
@@ -308,6 +315,19 @@ def test_pruning_keeps_the_rest_verifiable(
         f"DELETE FROM oppslagslogg WHERE kjede = '{ORG_A}' AND sekvens = 4",
     )
     assert finding(engine, signer) == (4, "record 4 is missing (deleted): the chain jumps to 5")
+    # a chain pruned empty holds by its anchor alone; its records deleted after that do not
+    b_gone = f"(SELECT id FROM oppslagslogg WHERE kjede = '{ORG_B}')"
+    run(
+        engine,
+        f"DELETE FROM oppslagslogg_person WHERE oppslag_id IN {b_gone}",
+        f"DELETE FROM oppslagslogg WHERE id IN {b_gone}",
+    )
+    found = chain(verify_database(engine, signer), ORG_B).finding
+    assert found is not None
+    assert (found.sekvens, found.reason) == (
+        3,
+        "the chain's head says 3 records, the log ends at 2 (cut off after the newest checkpoint)",
+    )
     run(engine, f"DELETE FROM oppslagslogg_sjekkpunkt WHERE kjede = '{ORG_A}' AND art = 'sletting'")
     sekvens, reason = finding(engine, signer)
     assert sekvens == 1

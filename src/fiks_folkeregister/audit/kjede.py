@@ -283,16 +283,22 @@ class ChainCheck:
         self._previous = computed
         self._expected = sekvens + 1
 
+    @property
+    def reached(self) -> int:
+        """The chain holds up to here (its records, or a pruning anchor)."""
+        return self._expected - 1
+
     def finish(self, *, require_signed_end: bool = False) -> ChainSummary:
+        """After the last record: a signed checkpoint beyond where the chain ends means records were cut off."""
         summary = self.summary
-        if not self.failed and summary.signed_up_to > summary.last:
+        reached = self.reached
+        if not self.failed and summary.signed_up_to > reached:
             signed = self._signed[summary.signed_up_to]
-            if not (signed.art == SLETTING and summary.records == 0 and summary.first is None):
-                self._fail(
-                    summary.last + 1,
-                    f"the log ends at record {summary.last}, but a checkpoint signed at "
-                    f"{timestamp(signed.tidspunkt)} covers records up to {summary.signed_up_to} (cut off)",
-                )
-        if not self.failed and require_signed_end and summary.signed_up_to != summary.last:
-            self._fail(summary.last, "the export does not end at a signed checkpoint")
+            self._fail(
+                reached + 1,
+                f"the log ends at record {reached}, but a checkpoint signed at "
+                f"{timestamp(signed.tidspunkt)} covers records up to {summary.signed_up_to} (cut off)",
+            )
+        if not self.failed and require_signed_end and summary.signed_up_to != reached:
+            self._fail(reached, "the export does not end at a signed checkpoint")
         return summary

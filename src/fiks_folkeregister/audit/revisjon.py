@@ -95,26 +95,21 @@ def _verify_chain(connection: Connection, verifier: CheckpointVerifier, chain: s
     links = _links(connection, chain)
     first = next(links, None)
     head = connection.execute(select(oppslagslogg_kjede).where(oppslagslogg_kjede.c.kjede == chain)).first()
-    if first is None:
-        summary = check.finish()
-        if summary.finding is None and head is not None and head.sekvens > summary.signed_up_to:
-            summary.finding = Finding(
-                chain,
-                summary.signed_up_to + 1,
-                f"the chain's head says {head.sekvens} records, none are left (deleted)",
-            )
-        return summary
-    check.start(first.sekvens)
-    for stored in _chained((first,), links):
-        check.record(stored.sekvens, kjede.content_hash(stored.fields), stored.hash, stored.where)
-        if check.failed:
-            break
+    if first is None:  # no records left: only a pruning anchor at the head may account for them
+        if head is not None and head.sekvens > 0:
+            check.start(head.sekvens + 1)
+    else:
+        check.start(first.sekvens)
+        for stored in _chained((first,), links):
+            check.record(stored.sekvens, kjede.content_hash(stored.fields), stored.hash, stored.where)
+            if check.failed:
+                break
     summary = check.finish()
-    if summary.finding is None and head is not None and head.sekvens > summary.last:
+    if summary.finding is None and head is not None and head.sekvens > check.reached:
         summary.finding = Finding(
             chain,
-            summary.last + 1,
-            f"the chain's head says {head.sekvens} records, the log ends at {summary.last} (cut off after "
+            check.reached + 1,
+            f"the chain's head says {head.sekvens} records, the log ends at {check.reached} (cut off after "
             "the newest checkpoint)",
         )
     return summary
