@@ -261,6 +261,7 @@ def build_admin(settings: Settings, engine: Engine | None = None) -> Admin:
         signer=CheckpointSigner(settings.audit_key_path),
         checkpoint_records=settings.audit_checkpoint_records,
         checkpoint_minutes=settings.audit_checkpoint_minutes,
+        checkpoint_file=settings.audit_checkpoint_path,
     )
     service = AdminService(engine, passwords, audit)
     return Admin(

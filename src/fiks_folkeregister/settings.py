@@ -176,6 +176,12 @@ class Settings(BaseSettings):
         "first use. Keep it apart from the database (and back it up). Default `<data_dir>/audit/"
         "checkpoint-key.pem`.",
     )
+    audit_checkpoint_file: Path | None = Field(
+        default=None,
+        description="Every checkpoint is also appended here (JSON lines), outside the database, so cutting "
+        "off the newest records and their checkpoints in the database is still caught. Default "
+        "`<data_dir>/audit/sjekkpunkter.jsonl`.",
+    )
     audit_checkpoint_records: int = Field(
         default=1000, ge=1, le=1_000_000, description="A signed checkpoint at least every this many records."
     )
@@ -199,6 +205,11 @@ class Settings(BaseSettings):
     def audit_key_path(self) -> Path:
         """The checkpoint signing key's file."""
         return self.audit_signing_key or self.data_dir / "audit" / "checkpoint-key.pem"
+
+    @property
+    def audit_checkpoint_path(self) -> Path:
+        """The file the checkpoints are also appended to."""
+        return self.audit_checkpoint_file or self.data_dir / "audit" / "sjekkpunkter.jsonl"
 
     @property
     def register_database(self) -> str:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from fiks_folkeregister.audit.kjede import ChainSummary
-from fiks_folkeregister.audit.log import AuditLog, AuditRecord
+from fiks_folkeregister.audit.log import AuditLog, AuditRecord, read_checkpoint_file
 from fiks_folkeregister.audit.revisjon import export, prune, verify_database, verify_export
 from fiks_folkeregister.audit.signering import CheckpointSigner, CheckpointVerifier
 
@@ -401,3 +401,38 @@ def test_the_served_gateway_signs_every_chain_at_shutdown(tmp_path: Path, databa
         (ORG_A, 1, 1, None),
         (ORG_B, 1, 1, None),
     ]
+
+
+def test_the_checkpoint_file_catches_a_cut_off_tail_whose_checkpoints_were_deleted_too(
+    engine: Engine, signer: CheckpointSigner, tmp_path: Path
+) -> None:
+    kept = tmp_path / "audit" / "sjekkpunkter.jsonl"
+    log = AuditLog(engine, signer=signer, checkpoint_records=4, checkpoint_file=kept)
+    for hour in range(6):
+        log.record(lookup(ORG_A, hour))
+    log.close()
+    newest = f"(SELECT id FROM oppslagslogg WHERE kjede = '{ORG_A}' AND sekvens > 4)"
+    run(
+        engine,
+        f"DELETE FROM oppslagslogg_person WHERE oppslag_id IN {newest}",
+        f"DELETE FROM oppslagslogg WHERE id IN {newest}",
+        f"DELETE FROM oppslagslogg_sjekkpunkt WHERE kjede = '{ORG_A}' AND sekvens > 4",
+        f"UPDATE oppslagslogg_kjede SET sekvens = 4, sjekkpunkt_sekvens = 4, hash = "
+        f"(SELECT hash FROM oppslagslogg WHERE kjede = '{ORG_A}' AND sekvens = 4) WHERE kjede = '{ORG_A}'",
+    )
+
+    # the database alone now looks whole: it was edited consistently
+    assert chain(verify_database(engine, signer), ORG_A).finding is None
+    outside = read_checkpoint_file(kept)
+    assert [c.sekvens for c in outside] == [4, 6]
+    found = chain(verify_database(engine, signer, outside=outside), ORG_A).finding
+    assert found is not None and found.sekvens == 5
+    assert "covers records up to 6 (cut off)" in found.reason
+
+    # pruning appends its anchor there too
+    prune(engine, signer, T0 + timedelta(hours=2), kept)
+    assert read_checkpoint_file(kept)[-1].art == "sletting"
+    assert (
+        chain(verify_database(engine, signer, outside=read_checkpoint_file(kept)[:-1]), ORG_A).finding
+        is not None
+    )

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from fiks_folkeregister.audit.kjede import ChainSummary
-from fiks_folkeregister.audit.log import AuditRecord
+from fiks_folkeregister.audit.log import AuditRecord, read_checkpoint_file
 from fiks_folkeregister.audit.revisjon import export, prune, verify_database, verify_export
 from fiks_folkeregister.audit.signering import CheckpointSigner, CheckpointVerifier
 from fiks_folkeregister.settings import Settings
@@ -135,9 +135,11 @@ def verify(
     else:
         from fiks_folkeregister.app import build_admin
 
-        admin = build_admin(Settings())
+        settings = Settings()
+        admin = build_admin(settings)
         try:
-            summaries = verify_database(admin.engine, verifier, org)
+            outside = read_checkpoint_file(settings.audit_checkpoint_path)
+            summaries = verify_database(admin.engine, verifier, org, outside)
         finally:
             admin.engine.dispose()
     for summary in summaries:
@@ -197,7 +199,10 @@ def prune_command(
     admin = build_admin(settings)
     try:
         removed = prune(
-            admin.engine, CheckpointSigner(settings.audit_key_path), datetime.now(UTC) - timedelta(days=days)
+            admin.engine,
+            CheckpointSigner(settings.audit_key_path),
+            datetime.now(UTC) - timedelta(days=days),
+            settings.audit_checkpoint_path,
         )
     finally:
         admin.engine.dispose()

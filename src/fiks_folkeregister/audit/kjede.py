@@ -192,6 +192,7 @@ class ChainCheck:
         self._key_id = noekkel_id
         self._verify = verify
         self._signed: dict[int, Checkpoint] = {}
+        self._anchors: dict[int, Checkpoint] = {}  # the `sletting` checkpoints
         self._previous: bytes | None = None
         self._expected = 1
 
@@ -223,6 +224,8 @@ class ChainCheck:
                 )
                 continue
             self._signed[checkpoint.sekvens] = checkpoint
+            if checkpoint.art == SLETTING:
+                self._anchors[checkpoint.sekvens] = checkpoint
         self.summary.checkpoints = len(self._signed)
         if self._signed:
             self.summary.signed_up_to = max(self._signed)
@@ -236,9 +239,9 @@ class ChainCheck:
         if previous_hash is not None:
             self._expected, self._previous = first_sekvens, previous_hash
             return
-        anchors = [s for s, c in self._signed.items() if c.art == SLETTING and s < first_sekvens]
+        anchors = [s for s in self._anchors if s < first_sekvens]
         if anchors:
-            anchor = self._signed[max(anchors)]
+            anchor = self._anchors[max(anchors)]
             self._expected, self._previous = anchor.sekvens + 1, bytes.fromhex(anchor.hash)
             return
         self._previous = None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import queue
 import threading
 import time
@@ -10,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -98,12 +101,14 @@ class AuditLog:
         signer: CheckpointSigner | None = None,
         checkpoint_records: int = 1000,
         checkpoint_minutes: float = 5.0,
+        checkpoint_file: Path | None = None,
         batch_limit: int = 500,
         timeout_seconds: float = 10.0,
     ) -> None:
         self._engine = engine
         self._signer = signer
         self._checkpoint_records = checkpoint_records
+        self._checkpoint_file = checkpoint_file
         self._checkpoint_interval = timedelta(minutes=checkpoint_minutes)
         self._tick = checkpoint_minutes * 60 / 2
         self._batch_limit = batch_limit
@@ -204,6 +209,7 @@ class AuditLog:
             if signed:
                 connection.execute(insert(oppslagslogg_sjekkpunkt), [checkpoint_row(c) for c in signed])
         self._heads.update(settled)
+        self._keep_outside(signed)
 
     def _extend(
         self, head: _Head, records: list[AuditRecord], now: datetime
@@ -280,7 +286,16 @@ class AuditLog:
                 connection.execute(insert(oppslagslogg_sjekkpunkt), [checkpoint_row(c) for c in signed])
                 _store_heads(connection, heads.values())
         self._heads.update(heads)
+        self._keep_outside(signed)
         return len(signed)
+
+    def _keep_outside(self, signed: list[kjede.Checkpoint]) -> None:
+        """Committed checkpoints also go to the checkpoint file, out of reach of the database's editors."""
+        if signed and self._checkpoint_file is not None:
+            try:
+                append_checkpoints(self._checkpoint_file, signed)
+            except OSError:
+                log.exception("checkpoints could not be appended to %s", self._checkpoint_file)
 
     def close(self) -> None:
         """At shutdown: sign every chain's head, so nothing written before it can be cut off unseen."""
@@ -530,3 +545,27 @@ def checkpoint_row(checkpoint: kjede.Checkpoint) -> dict[str, Any]:
         "noekkel_id": checkpoint.noekkel_id,
         "signatur": checkpoint.signatur,
     }
+
+
+def append_checkpoints(path: Path, checkpoints: Sequence[kjede.Checkpoint]) -> None:
+    """Append checkpoints as JSON lines (one write, O_APPEND: processes sharing the file never interleave)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lines = b"".join(kjede.canonical(c.to_json()) + b"\n" for c in checkpoints)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(descriptor, lines)
+    finally:
+        os.close(descriptor)
+
+
+def read_checkpoint_file(path: Path) -> list[kjede.Checkpoint]:
+    """The checkpoints kept in the file (a torn last line, from a crash mid-write, is skipped)."""
+    if not path.exists():
+        return []
+    found = []
+    for line in path.read_bytes().splitlines():
+        try:
+            found.append(kjede.Checkpoint.from_json(json.loads(line)))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return found

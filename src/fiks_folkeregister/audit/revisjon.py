@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from fiks_folkeregister.audit import kjede
 from fiks_folkeregister.audit.kjede import ChainCheck, ChainSummary, Checkpoint, Finding
-from fiks_folkeregister.audit.log import checkpoint_row, sign
+from fiks_folkeregister.audit.log import append_checkpoints, checkpoint_row, sign
 from fiks_folkeregister.audit.signering import CheckpointSigner, CheckpointVerifier
 from fiks_folkeregister.storage.database import as_utc
 from fiks_folkeregister.storage.tables import (
@@ -44,13 +45,20 @@ class StoredLink:
 
 
 def verify_database(
-    engine: Engine, verifier: CheckpointVerifier, orgnr: str | None = None
+    engine: Engine,
+    verifier: CheckpointVerifier,
+    orgnr: str | None = None,
+    outside: Sequence[Checkpoint] = (),
 ) -> list[ChainSummary]:
-    """Every chain (or one organisation's): each link recomputed, every checkpoint's signature checked."""
+    """Every chain (or one organisation's): each link recomputed, every checkpoint's signature checked.
+
+    `outside`: checkpoints kept outside the database (the checkpoint file), checked with those inside.
+    """
     with engine.connect() as connection:
         chains = set(connection.execute(select(oppslagslogg_kjede.c.kjede)).scalars())
         chains |= set(connection.execute(select(oppslagslogg_sjekkpunkt.c.kjede).distinct()).scalars())
         chains |= set(connection.execute(select(oppslagslogg.c.kjede).distinct()).scalars()) - {None}
+        chains |= {checkpoint.kjede for checkpoint in outside}
         unchained = connection.execute(
             select(oppslagslogg.c.id, oppslagslogg.c.orgnr, oppslagslogg.c.request_id)
             .where((oppslagslogg.c.kjede.is_(None)) | (oppslagslogg.c.sekvens.is_(None)))
@@ -61,7 +69,7 @@ def verify_database(
             unchained = [row for row in unchained if row.orgnr == orgnr]
         summaries = []
         for chain in sorted(chains):
-            summary = _verify_chain(connection, verifier, chain)
+            summary = _verify_chain(connection, verifier, chain, [c for c in outside if c.kjede == chain])
             strays = [row for row in unchained if (row.orgnr or "") == chain]
             if summary.finding is None and strays:
                 first = strays[0]
@@ -89,9 +97,11 @@ def verify_database(
     return summaries
 
 
-def _verify_chain(connection: Connection, verifier: CheckpointVerifier, chain: str) -> ChainSummary:
+def _verify_chain(
+    connection: Connection, verifier: CheckpointVerifier, chain: str, outside: list[Checkpoint]
+) -> ChainSummary:
     check = ChainCheck(chain, verifier.key_id, verifier.verify)
-    check.checkpoints(_checkpoints(connection, chain))
+    check.checkpoints(list(dict.fromkeys([*_checkpoints(connection, chain), *outside])))
     links = _links(connection, chain)
     first = next(links, None)
     head = connection.execute(select(oppslagslogg_kjede).where(oppslagslogg_kjede.c.kjede == chain)).first()
@@ -312,7 +322,9 @@ def verify_export(lines: Iterable[bytes], verifier: CheckpointVerifier) -> Chain
 # -- retention --------------------------------------------------------------------------------------
 
 
-def prune(engine: Engine, signer: CheckpointSigner, older_than: datetime) -> dict[str, int]:
+def prune(
+    engine: Engine, signer: CheckpointSigner, older_than: datetime, checkpoint_file: Path | None = None
+) -> dict[str, int]:
     """Delete records older than `older_than`, chain by chain, keeping every newer one.
 
     A chain is cut after its newest record that has no newer record before it; a signed `sletting`
@@ -356,4 +368,6 @@ def prune(engine: Engine, signer: CheckpointSigner, older_than: datetime) -> dic
             )
             connection.execute(insert(oppslagslogg_sjekkpunkt), [checkpoint_row(anchor)])
             removed[chain] = count
+        if checkpoint_file is not None:
+            append_checkpoints(checkpoint_file, [anchor])
     return removed
