@@ -436,3 +436,20 @@ def test_the_checkpoint_file_catches_a_cut_off_tail_whose_checkpoints_were_delet
         chain(verify_database(engine, signer, outside=read_checkpoint_file(kept)[:-1]), ORG_A).finding
         is not None
     )
+
+
+def test_a_quiet_chain_is_signed_after_the_checkpoint_interval(
+    engine: Engine, signer: CheckpointSigner
+) -> None:
+    import time
+
+    log = AuditLog(engine, signer=signer, checkpoint_records=1000, checkpoint_minutes=0.001)  # 60 ms
+    log.record(lookup(ORG_A, 0))
+    assert chain(verify_database(engine, signer), ORG_A).signed_up_to == 0  # 1 of 1000 records: not yet due
+
+    deadline = time.monotonic() + 10
+    while chain(verify_database(engine, signer), ORG_A).signed_up_to == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the idle writer wakes and signs what has waited longer than the interval
+
+    summary = chain(verify_database(engine, signer), ORG_A)
+    assert (summary.signed_up_to, summary.finding) == (1, None)

@@ -150,7 +150,8 @@ class AuditLog:
         while True:
             if self._signer is not None and time.monotonic() - checked >= self._tick:
                 checked = time.monotonic()
-                self._checkpoint_quietly(force=False)
+                if any(head.sekvens > head.sjekkpunkt_sekvens for head in list(self._heads.values())):
+                    self._checkpoint_quietly(force=False)  # only chains this process left unsigned
             try:
                 batch = [self._queue.get(timeout=self._tick)]
             except queue.Empty:
