@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8080
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test install lint bench clean system-packages
+
+# Libraries from the system: Pango and HarfBuzz for WeasyPrint (the insight letter as PDF), Poppler's
+# tools to look at a PDF. Installed with apt-get when missing (needs root, Debian/Ubuntu).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +21,13 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+system-packages:
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES)
+
 demo: $(STAMP)
 	PORT=$(PORT) $(BIN)/python scripts/demo.py
 
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/python -m pytest; status=$$?; if [ $$status -eq 5 ]; then exit 0; else exit $$status; fi
 

@@ -20,7 +20,9 @@ from fiks_folkeregister.admin.api import ADMIN_PREFIX, build_admin_router
 from fiks_folkeregister.admin.api import error_response as admin_error_response
 from fiks_folkeregister.admin.errors import AdminError
 from fiks_folkeregister.admin.service import AdminService
+from fiks_folkeregister.audit.innsyn import Innsyn
 from fiks_folkeregister.audit.log import AuditLog
+from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
 from fiks_folkeregister.gateway.errors import GatewayError, platform_response
 from fiks_folkeregister.gateway.router import (
@@ -230,7 +232,7 @@ def build_gateway_app(settings: Settings) -> FastAPI:
     )
     app.include_router(build_oppvekst_router(gateway.api))  # first: one of its paths is under the prefix
     app.include_router(build_gateway_router(gateway.api))
-    include_admin_api(app, gateway.admin)
+    include_admin_api(app, gateway.admin, build_insight(settings, gateway.admin, gateway.upstream))
     app.include_router(build_issuer_router(gateway.issuer), prefix="/maskinporten", tags=["maskinporten"])
     # Every path, the admin API and the token endpoint too: 413 before anything is parsed or authenticated.
     app.add_middleware(BodyLimit, limit=settings.max_request_body_bytes, refuse=body_refusal(gateway.api))
@@ -244,6 +246,7 @@ def build_gateway_app(settings: Settings) -> FastAPI:
     start_background_work(app, gateway.register, settings)
     if isinstance(gateway.upstream, HttpUpstream):
         close_on_shutdown(app, gateway.upstream.close)
+    close_on_shutdown(app, gateway.audit.close)  # signs every chain's head
     return app
 
 
@@ -284,17 +287,23 @@ def build_admin(settings: Settings, engine: Engine | None = None) -> Admin:
         engine = create_gateway_engine(settings.gateway_database)
         migrate_gateway(engine)
     passwords = IntegrationPasswords(settings.password_cache_seconds)
-    audit = AuditLog(engine)
+    audit = AuditLog(
+        engine,
+        signer=CheckpointSigner(settings.audit_key_path),
+        checkpoint_records=settings.audit_checkpoint_records,
+        checkpoint_minutes=settings.audit_checkpoint_minutes,
+        checkpoint_file=settings.audit_checkpoint_path,
+    )
     service = AdminService(engine, passwords, audit)
     return Admin(
         engine=engine, access=AccessDirectory(engine), passwords=passwords, audit=audit, service=service
     )
 
 
-def include_admin_api(app: FastAPI, admin: Admin) -> None:
+def include_admin_api(app: FastAPI, admin: Admin, innsyn: Innsyn | None = None) -> None:
     """Mount the admin API at /admin/api/v1 (its errors answer in the platform format by themselves, and
     so do paths and methods under it that no route serves)."""
-    app.include_router(build_admin_router(admin.service), prefix=ADMIN_PREFIX)
+    app.include_router(build_admin_router(admin.service, innsyn), prefix=ADMIN_PREFIX)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -304,6 +313,14 @@ def include_admin_api(app: FastAPI, admin: Admin) -> None:
         response = admin_error_response(request, AdminError(error.status_code, code, str(error.detail)))
         response.headers.update(error.headers or {})  # Allow on 405
         return response
+
+
+def build_insight(settings: Settings, admin: Admin, upstream: Upstream | None = None) -> Innsyn:
+    """Answers requests for insight; without `upstream`, one is built from settings (the command line)."""
+    if upstream is None:
+        register = build_register(settings) if settings.upstream == "embedded" else None
+        upstream = build_upstream(settings, register, ClientRegistry(settings.issuer_dir))
+    return Innsyn(admin.engine, admin.audit, upstream, settings.upstream_platform_orgnr)
 
 
 DEVELOPMENT_CLIENT_NAME = "Fiks Folkeregister gateway (development)"

@@ -177,11 +177,46 @@ class Settings(BaseSettings):
         default=0.0, ge=0, le=100_000, description="Let life go on in the served register (0: off)."
     )
 
+    audit_signing_key: Path | None = Field(
+        default=None,
+        description="The Ed25519 private key (PKCS#8 PEM) that signs the lookup log's checkpoints; made on "
+        "first use. Keep it apart from the database (and back it up). Default `<data_dir>/audit/"
+        "checkpoint-key.pem`.",
+    )
+    audit_checkpoint_file: Path | None = Field(
+        default=None,
+        description="Every checkpoint is also appended here (JSON lines), outside the database, so cutting "
+        "off the newest records and their checkpoints in the database is still caught. Default "
+        "`<data_dir>/audit/sjekkpunkter.jsonl`.",
+    )
+    audit_checkpoint_records: int = Field(
+        default=1000, ge=1, le=1_000_000, description="A signed checkpoint at least every this many records."
+    )
+    audit_checkpoint_minutes: float = Field(
+        default=5.0, gt=0, le=1440, description="…and at least this often while records are written."
+    )
+    audit_retention_days: int = Field(
+        default=3653,
+        ge=1,
+        le=36_525,
+        description="How long lookup records are kept; `audit prune` removes older ones (default 10 years).",
+    )
+
     @field_validator("failed_authentications_per_integration", "failed_authentications_per_address")
     @classmethod
     def _rate(cls, value: str) -> str:
         parse_rate(value)
         return value
+
+    @property
+    def audit_key_path(self) -> Path:
+        """The checkpoint signing key's file."""
+        return self.audit_signing_key or self.data_dir / "audit" / "checkpoint-key.pem"
+
+    @property
+    def audit_checkpoint_path(self) -> Path:
+        """The file the checkpoints are also appended to."""
+        return self.audit_checkpoint_file or self.data_dir / "audit" / "sjekkpunkter.jsonl"
 
     @property
     def register_database(self) -> str:

@@ -2,7 +2,7 @@
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 from uuid import UUID
 
 import orjson
@@ -14,9 +14,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from fiks_folkeregister.admin.errors import AdminError, platform_error_body
+from fiks_folkeregister.admin.errors import AdminError, forbidden, platform_error_body
 from fiks_folkeregister.admin.service import (
     Actor,
+    ActorKind,
     Administrator,
     AdminService,
     Endring,
@@ -25,7 +26,9 @@ from fiks_folkeregister.admin.service import (
     StoredRole,
     Tildeling,
 )
-from fiks_folkeregister.audit.log import AuditRecord
+from fiks_folkeregister.audit.innsyn import Innsyn, Innsynsrapport, InvalidIdentityNumberError
+from fiks_folkeregister.audit.innsynsbrev import render_html, render_pdf
+from fiks_folkeregister.audit.log import AuditRecord, AuditUnavailableError
 from fiks_folkeregister.domain.heltall import is_ascii_digits
 from fiks_folkeregister.domain.informasjonselementer import HISTORIKK
 
@@ -360,8 +363,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 # -- routes ----------------------------------------------------------------------------------------
 
 
-def build_admin_router(service: AdminService) -> APIRouter:
-    """The admin API's routes, without prefix: mount with `include_router(..., prefix=ADMIN_PREFIX)`."""
+def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> APIRouter:
+    """The admin API's routes, without prefix: mount with `include_router(..., prefix=ADMIN_PREFIX)`.
+
+    With `innsyn` (it needs the register), also the routes answering a person's request for insight."""
     bearer = HTTPBearer(
         auto_error=False,
         scheme_name="AdministratorApiKey",
@@ -586,4 +591,70 @@ def build_admin_router(service: AdminService) -> APIRouter:
     def deactivate_administrator(administratorId: UUID, actor: Who) -> AdministratorUt:
         return AdministratorUt.of(service.deactivate_administrator(actor, administratorId))
 
+    if innsyn is not None:
+        _insight_routes(router, Who, service, innsyn)
     return router
+
+
+class Innsynskrav(_Request):
+    identifikator: str = Field(
+        description="The person's fødselsnummer or d-nummer; earlier numbers are found in the register.",
+        examples=["06076301709"],
+    )
+
+
+InnsynFormat = Literal["json", "html", "pdf"]
+_INSIGHT_MEDIA = {"json": "application/json", "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+def _insight_routes(router: APIRouter, Who: Any, service: AdminService, innsyn: Innsyn) -> None:
+    Format = Annotated[InnsynFormat, Query(description="json, or the letter to the person as html or pdf.")]
+
+    @router.post(
+        "/innsyn",
+        summary="Who looked up a person, across every organisation (platform operators).",
+        response_class=Response,
+        responses={200: {"content": {media: {} for media in _INSIGHT_MEDIA.values()}}},
+    )
+    def insight(body: Innsynskrav, actor: Who, format: Format = "json") -> Response:
+        if actor.kind is ActorKind.ADMINISTRATOR:
+            raise forbidden(
+                "KUN_PLATTFORMOPERATOER",
+                "Insight across organisations is given by platform operators; use "
+                "/organisasjoner/{orgnr}/innsyn for your own organisation's lookups",
+            )
+        return _insight_answer(lambda: innsyn.report(body.identifikator), format, None)
+
+    @router.post(
+        "/organisasjoner/{orgnr}/innsyn",
+        summary="Who in this organisation looked up a person (its administrators, platform operators).",
+        response_class=Response,
+        responses={200: {"content": {media: {} for media in _INSIGHT_MEDIA.values()}}},
+    )
+    def organisation_insight(orgnr: str, body: Innsynskrav, actor: Who, format: Format = "json") -> Response:
+        organisation = service.get_organisation(actor, orgnr)
+        return _insight_answer(
+            lambda: innsyn.report(body.identifikator, orgnr=orgnr, asked_by=orgnr), format, organisation.navn
+        )
+
+
+def _insight_answer(report: Callable[[], Innsynsrapport], format: str, navn: str | None) -> Response:
+    from fiks_folkeregister.upstream.port import UpstreamError
+    from fiks_folkeregister.upstream.resilience import UpstreamUnavailableError
+
+    try:
+        found = report()
+    except InvalidIdentityNumberError as error:
+        raise AdminError(400, "UGYLDIG_IDENTIFIKATOR", str(error)) from None
+    except AuditUnavailableError:
+        raise AdminError(503, "REVISJONSLOGG_UTILGJENGELIG", "The audit log is unavailable") from None
+    except (UpstreamError, UpstreamUnavailableError):
+        raise AdminError(
+            502, "REGISTERET_UTILGJENGELIG", "The register could not give the person's identity numbers"
+        ) from None
+    headers = {"Cache-Control": "no-store"}
+    if format == "html":
+        return Response(render_html(found, navn), headers=headers, media_type=_INSIGHT_MEDIA["html"])
+    if format == "pdf":
+        return Response(render_pdf(found, navn), headers=headers, media_type=_INSIGHT_MEDIA["pdf"])
+    return Response(orjson.dumps(found.to_json()), headers=headers, media_type=_INSIGHT_MEDIA["json"])

@@ -2,22 +2,40 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import queue
 import threading
+import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine, Select, bindparam, insert, select
+from sqlalchemy import Connection, Engine, Select, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 
+from fiks_folkeregister.audit import kjede
+from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.storage.database import as_utc
-from fiks_folkeregister.storage.tables import oppslagslogg, oppslagslogg_person
+from fiks_folkeregister.storage.tables import (
+    oppslagslogg,
+    oppslagslogg_kjede,
+    oppslagslogg_person,
+    oppslagslogg_sjekkpunkt,
+)
 
 UTFALL = frozenset({"ok", "avvist", "feil"})
+#: How a lookup came: a system through the API, a case worker in the portal, the platform answering insight.
+KANALER = frozenset({"api", "portal", "innsyn"})
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +54,7 @@ class AuditRecord:
     utfall: str
     status: int
     feilkode: str | None = None
+    kanal: str = "api"
 
 
 class AuditUnavailableError(Exception):
@@ -68,13 +87,35 @@ class AuditLog:
     Writes use group commit: each request hands its record to one writer thread and waits until the
     transaction holding it has committed, so a record is durable before the response leaves, while
     concurrent requests share one transaction (one commit, one write lock) instead of queueing for one each.
+
+    Each organisation's records are a hash chain (audit/kjede.py), extended inside the writer's transaction
+    under a lock on the chain's head row, so several processes writing one chain take turns. With a
+    `signer`, a signed checkpoint is written every `checkpoint_records` records of a chain or every
+    `checkpoint_minutes` while it grows, and `close` (at shutdown) signs every chain's head.
     """
 
-    def __init__(self, engine: Engine, *, batch_limit: int = 500, timeout_seconds: float = 10.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        signer: CheckpointSigner | None = None,
+        checkpoint_records: int = 1000,
+        checkpoint_minutes: float = 5.0,
+        checkpoint_file: Path | None = None,
+        batch_limit: int = 500,
+        timeout_seconds: float = 10.0,
+    ) -> None:
         self._engine = engine
+        self._signer = signer
+        self._checkpoint_records = checkpoint_records
+        self._checkpoint_file = checkpoint_file
+        self._checkpoint_interval = timedelta(minutes=checkpoint_minutes)
+        self._tick = checkpoint_minutes * 60 / 2
         self._batch_limit = batch_limit
         self._timeout = timeout_seconds
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
+        #: The chain heads this process last committed (a hint: `_advance` checks it against the row).
+        self._heads: dict[str, _Head] = {}
         self._writer: threading.Thread | None = None
         self._writer_lock = threading.Lock()
 
@@ -84,6 +125,8 @@ class AuditLog:
             raise AuditUnavailableError(f"utfall must be one of {sorted(UTFALL)}, got {record.utfall!r}")
         if record.tidspunkt.tzinfo is None:
             raise AuditUnavailableError("tidspunkt must be timezone-aware")
+        if record.kanal not in KANALER:
+            raise AuditUnavailableError(f"kanal must be one of {sorted(KANALER)}, got {record.kanal!r}")
         pending = _Pending(record)
         self._start_writer()
         self._queue.put(pending)
@@ -103,8 +146,16 @@ class AuditLog:
                 self._writer.start()
 
     def _write_forever(self) -> None:
+        checked = time.monotonic()
         while True:
-            batch = [self._queue.get()]
+            if self._signer is not None and time.monotonic() - checked >= self._tick:
+                checked = time.monotonic()
+                if any(head.sekvens > head.sjekkpunkt_sekvens for head in list(self._heads.values())):
+                    self._checkpoint_quietly(force=False)  # only chains this process left unsigned
+            try:
+                batch = [self._queue.get(timeout=self._tick)]
+            except queue.Empty:
+                continue
             while len(batch) < self._batch_limit:
                 try:
                     batch.append(self._queue.get_nowait())
@@ -120,32 +171,156 @@ class AuditLog:
                 pending.done.set()
 
     def _write(self, batch: list[_Pending]) -> None:
-        """One transaction for the whole batch: every record in it is committed, or none is."""
-        rows = [
-            {
-                "tidspunkt": item.record.tidspunkt.astimezone(UTC),
-                "request_id": item.record.request_id,
-                "orgnr": item.record.orgnr,
-                "rolle_id": item.record.rolle_id,
-                "integrasjon_id": item.record.integrasjon_id,
-                "klient_orgnr": item.record.klient_orgnr,
-                "ressurs": item.record.ressurs,
-                "parametre": dict(item.record.parametre),
-                "utfall": item.record.utfall,
-                "status": item.record.status,
-                "feilkode": item.record.feilkode,
-            }
-            for item in batch
-        ]
+        """One transaction for the whole batch: every record in it is committed, or none is.
+
+        Each chain is extended from the head this process last wrote, with one conditional UPDATE of the
+        head row that also takes its lock; only when another process moved the head since is the head
+        read again under the lock. Chains are taken in sorted order, so processes never deadlock.
+        """
+        now = datetime.now(UTC)
+        by_chain: dict[str, list[AuditRecord]] = {}
+        for item in batch:
+            by_chain.setdefault(_chain(item.record), []).append(item.record)
+        settled: dict[str, _Head] = {}
+        rows: list[dict[str, Any]] = []
+        persons_of_rows: list[list[str]] = []
+        signed: list[kjede.Checkpoint] = []
         with self._engine.begin() as connection:
+            for chain in sorted(by_chain):
+                known = self._heads.get(chain)
+                extended = self._extend(known, by_chain[chain], now) if known is not None else None
+                if extended is None or known is None or not _advance(connection, known, extended[0]):
+                    head = _lock_heads(connection, [chain], now)[chain]
+                    extended = self._extend(head, by_chain[chain], now)
+                    _store_heads(connection, [extended[0]])
+                head, chain_rows, chain_persons, checkpoint = extended
+                settled[chain] = head
+                rows += chain_rows
+                persons_of_rows += chain_persons
+                if checkpoint is not None:
+                    signed.append(checkpoint)
             ids = connection.execute(_INSERT_RECORDS, rows).scalars().all()
             persons = [
                 {"oppslag_id": oppslag_id, "posisjon": position, "identifikator": identifikator}
-                for oppslag_id, item in zip(ids, batch, strict=True)
-                for position, identifikator in enumerate(dict.fromkeys(item.record.personer))
+                for oppslag_id, personer in zip(ids, persons_of_rows, strict=True)
+                for position, identifikator in enumerate(personer)
             ]
             if persons:
                 connection.execute(_INSERT_PERSONS, persons)
+            if signed:
+                connection.execute(insert(oppslagslogg_sjekkpunkt), [checkpoint_row(c) for c in signed])
+        self._heads.update(settled)
+        self._keep_outside(signed)
+
+    def _extend(
+        self, head: _Head, records: list[AuditRecord], now: datetime
+    ) -> tuple[_Head, list[dict[str, Any]], list[list[str]], kjede.Checkpoint | None]:
+        """The chain's new head after `records`, their rows and persons, and a checkpoint if one is due."""
+        sekvens, value = head.sekvens, head.hash
+        rows, persons = [], []
+        for record in records:
+            sekvens += 1
+            personer = list(dict.fromkeys(record.personer))
+            fields = kjede.record_fields(
+                kjede=head.kjede,
+                sekvens=sekvens,
+                tidspunkt=record.tidspunkt,
+                request_id=record.request_id,
+                orgnr=record.orgnr,
+                rolle_id=record.rolle_id,
+                integrasjon_id=record.integrasjon_id,
+                klient_orgnr=record.klient_orgnr,
+                ressurs=record.ressurs,
+                parametre=record.parametre,
+                personer=personer,
+                utfall=record.utfall,
+                status=record.status,
+                feilkode=record.feilkode,
+                kanal=record.kanal,
+            )
+            value = kjede.link(value, kjede.content_hash(fields))
+            rows.append(
+                {
+                    "tidspunkt": record.tidspunkt.astimezone(UTC),
+                    "request_id": record.request_id,
+                    "orgnr": record.orgnr,
+                    "rolle_id": record.rolle_id,
+                    "integrasjon_id": record.integrasjon_id,
+                    "klient_orgnr": record.klient_orgnr,
+                    "ressurs": record.ressurs,
+                    "parametre": dict(record.parametre),
+                    "utfall": record.utfall,
+                    "status": record.status,
+                    "feilkode": record.feilkode,
+                    "kanal": record.kanal,
+                    "kjede": head.kjede,
+                    "sekvens": sekvens,
+                    "hash": value.hex(),
+                }
+            )
+            persons.append(personer)
+        extended = replace(head, sekvens=sekvens, hash=value)
+        return extended, rows, persons, self._sign_if_due(extended, now, force=False)
+
+    # -- checkpoints ----------------------------------------------------------------------------------
+
+    def checkpoint(self, *, force: bool = True, chains: Collection[str] | None = None) -> int:
+        """Sign the heads of chains with unsigned records (all of them with `force`, else those due).
+
+        Returns how many checkpoints were written. Without a signer, does nothing.
+        """
+        if self._signer is None:
+            return 0
+        now = datetime.now(UTC)
+        with self._engine.begin() as connection:
+            pending = select(oppslagslogg_kjede.c.kjede).where(
+                oppslagslogg_kjede.c.sekvens > oppslagslogg_kjede.c.sjekkpunkt_sekvens
+            )
+            if chains is not None:
+                pending = pending.where(oppslagslogg_kjede.c.kjede.in_(list(chains)))
+            found = set(connection.execute(pending).scalars())
+            if not found:
+                return 0
+            heads = _lock_heads(connection, found, now)
+            signed = [c for c in (self._sign_if_due(h, now, force=force) for h in heads.values()) if c]
+            if signed:
+                connection.execute(insert(oppslagslogg_sjekkpunkt), [checkpoint_row(c) for c in signed])
+                _store_heads(connection, heads.values())
+        self._heads.update(heads)
+        self._keep_outside(signed)
+        return len(signed)
+
+    def _keep_outside(self, signed: list[kjede.Checkpoint]) -> None:
+        """Committed checkpoints also go to the checkpoint file, out of reach of the database's editors."""
+        if signed and self._checkpoint_file is not None:
+            try:
+                append_checkpoints(self._checkpoint_file, signed)
+            except OSError:
+                log.exception("checkpoints could not be appended to %s", self._checkpoint_file)
+
+    def close(self) -> None:
+        """At shutdown: sign every chain's head, so nothing written before it can be cut off unseen."""
+        self._checkpoint_quietly(force=True)
+
+    def _checkpoint_quietly(self, *, force: bool) -> None:
+        try:
+            self.checkpoint(force=force)
+        except Exception:
+            log.exception("the audit log's checkpoint could not be written")
+
+    def _sign_if_due(self, head: _Head, now: datetime, *, force: bool) -> kjede.Checkpoint | None:
+        """A checkpoint of `head` if one is due (or forced), recorded in the head; else None."""
+        unsigned = head.sekvens - head.sjekkpunkt_sekvens
+        if self._signer is None or unsigned <= 0:
+            return None
+        due = (
+            unsigned >= self._checkpoint_records
+            or now - head.sjekkpunkt_tidspunkt >= self._checkpoint_interval
+        )
+        if not (force or due):
+            return None
+        head.sjekkpunkt_sekvens, head.sjekkpunkt_tidspunkt = head.sekvens, now
+        return sign(self._signer, head.kjede, head.sekvens, head.hash.hex(), now, kjede.PERIODISK)
 
     def query(
         self,
@@ -225,4 +400,173 @@ def _record(row: Row[Any], personer: list[str]) -> AuditRecord:
         utfall=row.utfall,
         status=row.status,
         feilkode=row.feilkode,
+        kanal=row.kanal,
     )
+
+
+def _chain(record: AuditRecord) -> str:
+    """The chain a record belongs to: its organisation's, or `""` for requests without one."""
+    return record.orgnr or ""
+
+
+@dataclass(slots=True)
+class _Head:
+    kjede: str
+    sekvens: int
+    hash: bytes
+    sjekkpunkt_sekvens: int
+    sjekkpunkt_tidspunkt: datetime
+
+
+_heads = oppslagslogg_kjede
+
+
+_ADVANCE_HEAD = (
+    update(_heads)
+    .where(
+        _heads.c.kjede == bindparam("chain"),
+        _heads.c.sekvens == bindparam("known_sekvens"),
+        _heads.c.sjekkpunkt_sekvens == bindparam("known_sjekkpunkt"),
+    )
+    .values(
+        sekvens=bindparam("sekvens"),
+        hash=bindparam("hash"),
+        sjekkpunkt_sekvens=bindparam("sjekkpunkt_sekvens"),
+        sjekkpunkt_tidspunkt=bindparam("sjekkpunkt_tidspunkt"),
+    )
+)
+
+
+def _advance(connection: Connection, known: _Head, new: _Head) -> bool:
+    """Move the head row from `known` to `new` (locking it); False if it is no longer at `known`."""
+    result = connection.execute(
+        _ADVANCE_HEAD,
+        {
+            "chain": new.kjede,
+            "known_sekvens": known.sekvens,
+            "known_sjekkpunkt": known.sjekkpunkt_sekvens,
+            "sekvens": new.sekvens,
+            "hash": new.hash.hex(),
+            "sjekkpunkt_sekvens": new.sjekkpunkt_sekvens,
+            "sjekkpunkt_tidspunkt": new.sjekkpunkt_tidspunkt,
+        },
+    )
+    return result.rowcount == 1
+
+
+def _lock_heads(connection: Connection, chains: Collection[str], now: datetime) -> dict[str, _Head]:
+    """The chains' head rows, locked until the transaction ends (made at sequence 0 if new).
+
+    SQLite: a no-op UPDATE first takes the database's write lock (the driver starts the transaction at
+    the first write, so a read first would not hold it). PostgreSQL: SELECT … FOR UPDATE in chain order.
+    """
+    ordered = sorted(chains)
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.execute(update(_heads).where(_heads.c.kjede.in_(ordered)).values(sekvens=_heads.c.sekvens))
+    read = select(_heads).where(_heads.c.kjede.in_(ordered)).order_by(_heads.c.kjede)
+    if not sqlite:
+        read = read.with_for_update()
+    heads = {row.kjede: _head(row) for row in connection.execute(read)}
+    missing = [chain for chain in ordered if chain not in heads]
+    if missing:
+        new = [
+            {
+                "kjede": chain,
+                "sekvens": 0,
+                "hash": kjede.GENESIS.hex(),
+                "sjekkpunkt_sekvens": 0,
+                "sjekkpunkt_tidspunkt": now,
+            }
+            for chain in missing
+        ]
+        maker = sqlite_insert if sqlite else postgresql_insert
+        connection.execute(maker(_heads).on_conflict_do_nothing(index_elements=["kjede"]), new)
+        again = read.where(_heads.c.kjede.in_(missing))
+        heads.update({row.kjede: _head(row) for row in connection.execute(again)})
+    return heads
+
+
+def _head(row: Row[Any]) -> _Head:
+    return _Head(
+        kjede=row.kjede,
+        sekvens=row.sekvens,
+        hash=bytes.fromhex(row.hash),
+        sjekkpunkt_sekvens=row.sjekkpunkt_sekvens,
+        sjekkpunkt_tidspunkt=as_utc(row.sjekkpunkt_tidspunkt),
+    )
+
+
+def _store_heads(connection: Connection, heads: Collection[_Head]) -> None:
+    connection.execute(
+        update(_heads)
+        .where(_heads.c.kjede == bindparam("chain"))
+        .values(
+            sekvens=bindparam("sekvens"),
+            hash=bindparam("hash"),
+            sjekkpunkt_sekvens=bindparam("sjekkpunkt_sekvens"),
+            sjekkpunkt_tidspunkt=bindparam("sjekkpunkt_tidspunkt"),
+        ),
+        [
+            {
+                "chain": head.kjede,
+                "sekvens": head.sekvens,
+                "hash": head.hash.hex(),
+                "sjekkpunkt_sekvens": head.sjekkpunkt_sekvens,
+                "sjekkpunkt_tidspunkt": head.sjekkpunkt_tidspunkt,
+            }
+            for head in heads
+        ],
+    )
+
+
+def sign(
+    signer: CheckpointSigner, chain: str, sekvens: int, hash_hex: str, now: datetime, art: str
+) -> kjede.Checkpoint:
+    """A checkpoint of `chain` at `sekvens`, signed now."""
+    message = kjede.checkpoint_message(chain, sekvens, hash_hex, now, art)
+    return kjede.Checkpoint(
+        kjede=chain,
+        sekvens=sekvens,
+        hash=hash_hex,
+        tidspunkt=now,
+        art=art,
+        noekkel_id=signer.key_id,
+        signatur=kjede.signature_text(signer.sign(message)),
+    )
+
+
+def checkpoint_row(checkpoint: kjede.Checkpoint) -> dict[str, Any]:
+    return {
+        "kjede": checkpoint.kjede,
+        "sekvens": checkpoint.sekvens,
+        "hash": checkpoint.hash,
+        "tidspunkt": checkpoint.tidspunkt,
+        "art": checkpoint.art,
+        "noekkel_id": checkpoint.noekkel_id,
+        "signatur": checkpoint.signatur,
+    }
+
+
+def append_checkpoints(path: Path, checkpoints: Sequence[kjede.Checkpoint]) -> None:
+    """Append checkpoints as JSON lines (one write, O_APPEND: processes sharing the file never interleave)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lines = b"".join(kjede.canonical(c.to_json()) + b"\n" for c in checkpoints)
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(descriptor, lines)
+    finally:
+        os.close(descriptor)
+
+
+def read_checkpoint_file(path: Path) -> list[kjede.Checkpoint]:
+    """The checkpoints kept in the file (a torn last line, from a crash mid-write, is skipped)."""
+    if not path.exists():
+        return []
+    found = []
+    for line in path.read_bytes().splitlines():
+        try:
+            found.append(kjede.Checkpoint.from_json(json.loads(line)))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return found

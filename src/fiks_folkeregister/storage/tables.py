@@ -139,9 +139,45 @@ oppslagslogg = Table(
     Column("utfall", String(10), nullable=False),
     Column("status", Integer, nullable=False),
     Column("feilkode", String(60), nullable=True),
+    Column("kanal", String(10), nullable=False, server_default="api"),
+    Column("kjede", String(9), nullable=True),
+    Column("sekvens", BigInteger, nullable=True),
+    Column("hash", String(64), nullable=True),
     Index("ix_oppslagslogg_orgnr_tidspunkt", "orgnr", "tidspunkt"),
+    Index("uq_oppslagslogg_kjede_sekvens", "kjede", "sekvens", unique=True),
 )
-"""One row per request to the mirrored API (no foreign keys: the log outlives deleted configuration)."""
+"""One row per request to the mirrored API (no foreign keys: the log outlives deleted configuration).
+
+`kanal` is how the lookup came (`api`: a system; `portal`: a case worker in the portal; `innsyn`: the
+platform answering a request for insight). `kjede`/`sekvens`/`hash` place the record in its organisation's
+hash chain (audit/kjede.py); the writer always sets them, NULL only marks a row written around it.
+"""
+
+oppslagslogg_kjede = Table(
+    "oppslagslogg_kjede",
+    metadata,
+    Column("kjede", String(9), primary_key=True),
+    Column("sekvens", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("sjekkpunkt_sekvens", BigInteger, nullable=False),
+    Column("sjekkpunkt_tidspunkt", DateTime(timezone=True), nullable=False),
+)
+"""Each chain's head, locked by every transaction that extends the chain (so processes take turns)."""
+
+oppslagslogg_sjekkpunkt = Table(
+    "oppslagslogg_sjekkpunkt",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kjede", String(9), nullable=False),
+    Column("sekvens", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("tidspunkt", DateTime(timezone=True), nullable=False),
+    Column("art", String(10), nullable=False),
+    Column("noekkel_id", String(64), nullable=False),
+    Column("signatur", String(100), nullable=False),
+    Index("ix_oppslagslogg_sjekkpunkt_kjede_sekvens", "kjede", "sekvens"),
+)
+"""Signed checkpoints of the chains (Ed25519, key outside the database): what makes a cut-off tail visible."""
 
 oppslagslogg_person = Table(
     "oppslagslogg_person",
