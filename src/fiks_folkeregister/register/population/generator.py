@@ -781,16 +781,17 @@ class _PopulationBuilder:
             return "fortrolig"
         return "ugradert"
 
-    def _apply_grading(self, members: list[_Person], grading: str) -> None:
-        """Address protection on the members and on their current addresses."""
+    def _apply_grading(self, members: list[_Person], grading: str, until: int | None = None) -> None:
+        """Address protection on the members and on their current addresses (given before `until`)."""
         if grading == "ugradert":
             return
         self.graded[grading] += len(members)
+        latest = (self.ref if until is None else until) - 1
         for person in members:
             current = [e for e in person.doc.get("bostedsadresse", ()) if e["erGjeldende"]]
             for entry in current:
                 entry["adressegradering"] = grading
-            since = self._between(max(person.birth, person.settled), self.ref - 1)
+            since = self._between(max(person.birth, person.settled), latest)
             person.doc["adressebeskyttelse"] = [{**self._meta(True, since), "graderingsnivaa": grading}]
             if grading == "strengtFortrolig":
                 postboks = dict(STRENGT_FORTROLIG_POSTADRESSE)
@@ -1024,7 +1025,10 @@ class _PopulationBuilder:
         with_father = rng.random() < 0.18
         custodian, other = (father, mother) if with_father else (mother, father)
         custodial_home = list(family_home)
-        if rng.random() < 0.5:
+        grading = self._household_grading()
+        # A protected household has moved since the separation: the other parent's history never holds
+        # the protected address (the register's rule: nobody ungraded at a protected address).
+        if rng.random() < 0.5 or grading != "ugradert":
             custodial_home.append(self._period(kommune, separated + rng.randrange(60)))
         other_kommune = self._other_kommune(kommune.kommunenummer) if rng.random() < 0.5 else kommune
         other_home = [*family_home, self._period(other_kommune, separated + rng.randrange(90))]
@@ -1039,7 +1043,6 @@ class _PopulationBuilder:
             self._marry(mother, father, wedding, end=separated, after_a=after, after_b=after)
             if rng.random() < 0.4:
                 self._take_surname(mother, father.etternavn, wedding)
-        grading = self._household_grading()
         shared = rng.random() < 0.85
         moved_apart = other_kommune.kommunenummer != kommune.kommunenummer
         for child in children:
@@ -1115,7 +1118,9 @@ class _PopulationBuilder:
         if rng.random() < 0.7:
             self._take_surname(woman, man.etternavn, married)
         deceased.doc["doedsfall"] = {**self._meta(True, death), "doedsdato": self._date(death)}
-        self._apply_grading([survivor], self._household_grading())
+        # The deceased keeps the shared home as the current bostedsadresse, so is graded alike (protection
+        # given while both lived there).
+        self._apply_grading([survivor, deceased], self._household_grading(), until=death)
         return [woman, man]
 
     def _deceased(self) -> list[_Person]:
