@@ -60,7 +60,8 @@ def move_then_protect(log: EventLog, level: str, seed: int, members: int = 2) ->
 
     def move(world: World) -> list[Endring]:
         changes = simulator.step(world, "flytting")
-        if len(changes) < members:
+        homes = [current_one(change.dokument, "bostedsadresse") or {} for change in changes]
+        if len(changes) < members or any(home.get("adressegradering") != "ugradert" for home in homes):
             return []  # not written: an empty step is tried again
         moved.extend(changes)
         return changes
