@@ -972,7 +972,7 @@ class Simulator:
         """Address protection at `level`, given without a move, to the person and everyone living with
         them (the register's rule: a person at the same address as a protected person gets the same
         grading); a relative's entry elsewhere in time (history, a child's deltBosted) at that address is
-        graded too, and a deltBosted there ends."""
+        graded too, and a deltBosted there ends, as does a protected child's deltBosted elsewhere."""
         changes = []
         members = self._cohabitants(world, person)
         home = place(current_one(person, "bostedsadresse") or {})
@@ -980,6 +980,11 @@ class Simulator:
             if grading(member) != "ugradert":
                 continue
             document = _copy(member)
+            for delt in current(document, "deltBosted"):
+                # the shared residence at the other parent's open address ends (and stays as it was graded):
+                # a protected child has no deltBosted, as the generator never gives one
+                delt["sluttdatoForKontrakt"] = self.day.isoformat()
+                self._end(delt)
             self._add(document, "adressebeskyttelse", {**self._meta(), "graderingsnivaa": level})
             self._regrade(document, level)
             if level == "strengtFortrolig":
