@@ -4,7 +4,8 @@ Pure apart from the documents it is handed: a `World` gives read access to curre
 `Simulator.step` picks one life event (a birth, a death, a move ...) and returns the new version of each
 person it changes, with the event type of that person's change. Whoever calls it stores the versions and
 writes exactly one event per `Endring`. Every change keeps the population's invariants: mirrored
-relations, one current entry per single-valued element, addresses graded like their person, and so on.
+relations, one current entry per single-valued element, addresses graded like their person, everyone
+registered at a protected address graded alike (relatives' entries there too), and so on.
 
 Decisions worth knowing:
 - Changes are valid from `day` (`gyldighetstidspunkt` at midnight UTC); `ajourholdstidspunkt` is the clock.
