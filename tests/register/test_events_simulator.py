@@ -53,6 +53,7 @@ INVARIANTS = (
     "test_life_events_happen_in_a_plausible_order",
     "test_deceased_and_emigrated_persons",
     "test_addresses_are_graded_like_their_person",
+    "test_no_relative_shows_a_protected_address_less_graded",
     "test_citizenship_is_mostly_norwegian_with_iso_alpha3_others",
     "test_birth_is_in_norway_or_abroad",
 )

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from fiks_folkeregister.domain.beskyttelse import GRADING_RANK, current_protection_level, place
 from fiks_folkeregister.domain.identitetsnummer import IdentityNumberKind, parse_identitetsnummer
 from fiks_folkeregister.register.population.examples import EXAMPLE_CATEGORIES, example_categories
 from fiks_folkeregister.register.population.generator import generate_population
@@ -458,6 +459,34 @@ def test_addresses_are_graded_like_their_person(population: list[Document]) -> N
             (post,) = current(document, "postadresse")
             assert post["adressegradering"] == "ugradert"
             assert post["postboksadresse"]["postboks"]
+
+
+def test_no_relative_shows_a_protected_address_less_graded(
+    population: list[Document], by_id: dict[str, Document]
+) -> None:
+    """The register's rule: who lives (or lived, or has deltBosted) at a protected person's address has it
+    graded at least as strictly there, so no relative's entry, current or historic, gives it out."""
+    checked = 0
+    for document in population:
+        level = current_protection_level(document)
+        if level == "ugradert":
+            continue
+        homes = {place(entry) for entry in current(document, "bostedsadresse")} - {None}
+        numbers = {e["relatertPerson"] for e in document.get("familierelasjon", ())}
+        numbers |= {
+            e["relatertVedSivilstand"] for e in document.get("sivilstand", ()) if "relatertVedSivilstand" in e
+        }
+        for other in [document, *(by_id[n] for n in numbers if n in by_id)]:
+            for element in ADDRESS_ELEMENTS:
+                for entry in other.get(element, ()):
+                    if place(entry) in homes:
+                        checked += 1
+                        assert GRADING_RANK[entry["adressegradering"]] >= GRADING_RANK[level], (
+                            identifier(document),
+                            identifier(other),
+                            element,
+                        )
+    assert checked
 
 
 def test_citizenship_is_mostly_norwegian_with_iso_alpha3_others(population: list[Document]) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, text
 
+from fiks_folkeregister.domain.beskyttelse import event_graded_as_now
 from fiks_folkeregister.domain.hendelse import egenskapshendelser, hendelsesdokument, open_to_uten_hjemmel
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.parametre import whole_number
@@ -35,8 +36,10 @@ _PAGE = (
     " ajourholdstidspunkt FROM hendelse WHERE sekvensnummer >= ?{open} ORDER BY sekvensnummer LIMIT ?"
 )
 _DOCUMENTS = (
-    "SELECT hendelsesidentifikator, folkeregisteridentifikator, hendelsestype, ajourholdstidspunkt,"
-    " egenskapshendelse FROM hendelse WHERE hendelsesidentifikator IN ({})"
+    "SELECT h.hendelsesidentifikator, h.folkeregisteridentifikator, h.hendelsestype, h.ajourholdstidspunkt,"
+    " h.egenskapshendelse, a.dokument FROM hendelse h JOIN person p ON p.id = h.person_id"
+    " JOIN person_arkiv a ON a.dokumentidentifikator = p.dokumentidentifikator"
+    " WHERE h.hendelsesidentifikator IN ({})"
 )
 
 
@@ -144,14 +147,18 @@ class EventLog:
         values: list[Any] = [seq, True, limit] if open_only else [seq, limit]
         return [FeedEntry(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in self._read(sql, values)]
 
-    def documents(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """Event documents (`DokumentForHendelse`) by their id."""
+    def documents(self, ids: Iterable[str]) -> dict[str, Mapping[str, Any]]:
+        """Event documents (`DokumentForHendelse`) by their id, their addresses graded by the person's
+        current protection (`domain.beskyttelse`)."""
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
         rows = self._read(_DOCUMENTS.format(", ".join(["?"] * len(wanted))), wanted)
         return {
-            row[0]: hendelsesdokument(row[0], row[1], row[2], row[3], orjson.loads(bytes(row[4])))
+            row[0]: event_graded_as_now(
+                hendelsesdokument(row[0], row[1], row[2], row[3], orjson.loads(bytes(row[4]))),
+                orjson.loads(bytes(row[5])),
+            )
             for row in rows
         }
 

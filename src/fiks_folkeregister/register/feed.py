@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -72,7 +72,7 @@ class Hendelser:
         """
         return self._log.latest(open_only=pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL)
 
-    def dokument(self, hendelsesidentifikator: str, pakke: Rettighetspakke) -> dict[str, Any]:
+    def dokument(self, hendelsesidentifikator: str, pakke: Rettighetspakke) -> Mapping[str, Any]:
         """`hendelser/{id}`: one event document (offentlig-med-hjemmel only)."""
         _only_med_hjemmel(pakke, "hendelser/{hendelsesidentifikator}")
         found = self._log.documents([hendelsesidentifikator]).get(hendelsesidentifikator)
@@ -80,7 +80,7 @@ class Hendelser:
             raise not_found("HENDELSE_IKKE_FUNNET", f"No event document with id {hendelsesidentifikator}")
         return _without_hidden_addresses(found)
 
-    def bulkoppslag(self, body: Any, pakke: Rettighetspakke) -> list[dict[str, Any]]:
+    def bulkoppslag(self, body: Any, pakke: Rettighetspakke) -> list[Mapping[str, Any]]:
         """`hendelser/bulkoppslag`: the event documents found, in the order asked (unknown ids left out)."""
         _only_med_hjemmel(pakke, "hendelser/bulkoppslag")
         if not isinstance(body, dict) or not isinstance(body.get("dokumentidentifikator"), list):
@@ -101,7 +101,7 @@ class Hendelser:
         return [_without_hidden_addresses(found[dokid]) for dokid in dict.fromkeys(ids) if dokid in found]
 
 
-def _without_hidden_addresses(document: dict[str, Any]) -> dict[str, Any]:
+def _without_hidden_addresses(document: Mapping[str, Any]) -> Mapping[str, Any]:
     """strengtFortrolig addresses are never given out, in event documents neither."""
     visible = VISIBLE_ADDRESS_GRADINGS[Rettighetspakke.OFFENTLIG_MED_HJEMMEL]
     entries = document["hendelse"]["egenskapshendelse"]

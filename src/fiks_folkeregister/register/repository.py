@@ -58,7 +58,20 @@ _CURRENT_BY_IDENTIFIERS = (
     " JOIN person_arkiv a ON a.dokumentidentifikator = p.dokumentidentifikator"
     " WHERE i.identifikator IN ({})"
 )
-_ARCHIVED = "SELECT dokumentidentifikator, dokument FROM person_arkiv WHERE dokumentidentifikator IN ({})"
+_ARCHIVED = (
+    "SELECT a.dokumentidentifikator, a.dokument, c.dokument FROM person_arkiv a"
+    " JOIN person p ON p.id = a.person_id"
+    " JOIN person_arkiv c ON c.dokumentidentifikator = p.dokumentidentifikator"
+    " WHERE a.dokumentidentifikator IN ({})"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedVersion:
+    """An archived version of a person's document, with the person's current version (which governs it)."""
+
+    dokument: bytes
+    gjeldende: bytes
 
 
 class PersonRepository:
@@ -101,12 +114,14 @@ class PersonRepository:
             for row in rows
         }
 
-    def archived_documents(self, dokumentidentifikatorer: Iterable[str]) -> dict[str, bytes]:
-        """Archived versions by their dokumentidentifikator."""
+    def archived_documents(self, dokumentidentifikatorer: Iterable[str]) -> dict[str, ArchivedVersion]:
+        """Archived versions by their dokumentidentifikator, each with its person's current version."""
         wanted = list(dict.fromkeys(dokumentidentifikatorer))
         if not wanted:
             return {}
-        return {row[0]: bytes(row[1]) for row in self._read(_ARCHIVED, wanted)}
+        return {
+            row[0]: ArchivedVersion(bytes(row[1]), bytes(row[2])) for row in self._read(_ARCHIVED, wanted)
+        }
 
     def find_persons(self, criteria: Soekekriterier, gradings: Iterable[str], limit: int) -> list[str]:
         """Current identity numbers of at most `limit` matching persons (via `gradings` addresses only)."""

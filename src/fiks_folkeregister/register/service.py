@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from fiks_folkeregister.domain.beskyttelse import graded_as_now
 from fiks_folkeregister.domain.identitetsnummer import is_valid
 from fiks_folkeregister.domain.informasjonselementer import (
     PartRequest,
@@ -25,7 +26,7 @@ from fiks_folkeregister.register.errors import RegisterError, bad_request, not_f
 from fiks_folkeregister.register.events import EventLog
 from fiks_folkeregister.register.extracts import Uttrekk
 from fiks_folkeregister.register.feed import Hendelser
-from fiks_folkeregister.register.repository import PersonRepository, current_identifier
+from fiks_folkeregister.register.repository import ArchivedVersion, PersonRepository, current_identifier
 
 MAX_BULK = 1000
 
@@ -100,7 +101,7 @@ class RegisterService:
         found = self._repository.current_documents([identifikator]).get(identifikator)
         if found is None:
             raise not_found("PERSON_IKKE_FUNNET", f"No person with identity number {identifikator}")
-        return minimise(orjson.loads(found.dokument), pakke, request)
+        return minimise(_current(found.dokument), pakke, request)
 
     def bulkoppslag(
         self, body: Any, pakke: Rettighetspakke, parts: Sequence[str] | None, som_bestilt: bool
@@ -151,7 +152,7 @@ class RegisterService:
                         )
                     )
                 else:
-                    document = minimise(orjson.loads(stored.dokument), pakke, request)
+                    document = minimise(_current(stored.dokument), pakke, request)
                     oppslag.append(_treff(number, finish(document)))
             return oppslag
         seen: set[str] = set()
@@ -160,7 +161,7 @@ class RegisterService:
             if stored is None or stored.foedsels_eller_d_nummer in seen:
                 continue
             seen.add(stored.foedsels_eller_d_nummer)
-            document = minimise(orjson.loads(stored.dokument), pakke, request)
+            document = minimise(_current(stored.dokument), pakke, request)
             oppslag.append(_treff(stored.foedsels_eller_d_nummer, finish(document)))
         return oppslag
 
@@ -173,7 +174,7 @@ class RegisterService:
             raise not_found(
                 "DOKUMENT_IKKE_FUNNET", f"No archived person document with id {dokumentidentifikator}"
             )
-        return minimise(orjson.loads(found), pakke, request)
+        return minimise(_archived(found), pakke, request)
 
     def bulkoppslag_arkiv(
         self, body: Any, pakke: Rettighetspakke, parts: Sequence[str] | None
@@ -183,10 +184,10 @@ class RegisterService:
         found = self._repository.archived_documents(ids)
         oppslag = []
         for dokid in dict.fromkeys(ids):
-            raw = found.get(dokid)
-            if raw is None:
+            version = found.get(dokid)
+            if version is None:
                 continue
-            document = orjson.loads(raw)
+            document = _archived(version)
             minimised = minimise(document, pakke, request)
             entry = _treff(current_identifier(document), minimised)
             entry["dokumentidentifikator"] = dokid
@@ -225,7 +226,20 @@ class RegisterService:
             raise not_found(
                 "INGEN_ENTYDIG_TREFF", "No unambiguous match: the criteria match no person or more than one"
             )
-        return minimise(orjson.loads(stored.dokument), pakke, request)
+        return minimise(_current(stored.dokument), pakke, request)
+
+
+def _current(raw: bytes) -> Mapping[str, Any]:
+    """A current document as it may be given out: graded by itself (history at a protected place too)."""
+    document = orjson.loads(raw)
+    return graded_as_now(document, document)
+
+
+def _archived(version: ArchivedVersion) -> Mapping[str, Any]:
+    """An archived version as it may be given out: graded by the person's current protection."""
+    document = orjson.loads(version.dokument)
+    current = document if version.gjeldende == version.dokument else orjson.loads(version.gjeldende)
+    return graded_as_now(document, current)
 
 
 def _as_is(document: dict[str, Any]) -> dict[str, Any]:

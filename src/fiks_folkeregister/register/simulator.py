@@ -4,7 +4,8 @@ Pure apart from the documents it is handed: a `World` gives read access to curre
 `Simulator.step` picks one life event (a birth, a death, a move ...) and returns the new version of each
 person it changes, with the event type of that person's change. Whoever calls it stores the versions and
 writes exactly one event per `Endring`. Every change keeps the population's invariants: mirrored
-relations, one current entry per single-valued element, addresses graded like their person, and so on.
+relations, one current entry per single-valued element, addresses graded like their person, everyone
+registered at a protected address graded alike (relatives' entries there too), and so on.
 
 Decisions worth knowing:
 - Changes are valid from `day` (`gyldighetstidspunkt` at midnight UTC); `ajourholdstidspunkt` is the clock.
@@ -30,8 +31,10 @@ from typing import Any, Protocol
 import orjson
 from faker import Faker
 
+from fiks_folkeregister.domain.beskyttelse import place, stricter
 from fiks_folkeregister.domain.hendelse import Hendelsestype
 from fiks_folkeregister.domain.identitetsnummer import Kjoenn, generate_synthetic
+from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS
 from fiks_folkeregister.register.population.generator import (
     EMIGRATION_DESTINATIONS,
     IMMIGRANT_COUNTRIES,
@@ -913,20 +916,76 @@ class Simulator:
     # ------------------------------------------------------------ address protection
 
     def _regrade(self, document: Document, level: str) -> None:
+        """Current addresses to `level`; history at the same place as a current one at least to `level`."""
+        places = set()
         for element in ("bostedsadresse", "oppholdsadresse", "deltBosted"):
             for entry in current(document, element):
                 entry["adressegradering"] = level
+                places.add(place(entry))
+        if level != "ugradert":
+            self._raise_at(document, places - {None}, level)
 
-    def _adressebeskyttelse_ny(self, world: World) -> list[Endring]:
-        person = self._find(world, lambda d: self._resident(d) and grading(d) == "ugradert")
-        if person is None:
-            return []
-        level = "strengtFortrolig" if self.rng.random() < 0.2 else "fortrolig"
+    @staticmethod
+    def _raise_at(document: Document, places: set[bytes], level: str) -> list[str]:
+        """Every address entry of the document at one of `places` graded at least `level`; the elements
+        changed."""
+        changed = []
+        for element in ADDRESS_ELEMENTS:
+            for entry in document.get(element) or ():
+                if place(entry) in places and stricter(entry.get("adressegradering"), level) != entry.get(
+                    "adressegradering"
+                ):
+                    entry["adressegradering"] = level
+                    changed.append(element)
+        return changed
+
+    def _relatives(self, world: World, document: Document) -> list[Document]:
+        """Everyone the document relates to (family, parental responsibility, marriage), now or before."""
+        numbers = [e.get("relatertPerson") for e in document.get("familierelasjon") or ()]
+        numbers += [
+            e.get("ansvarlig") or e.get("ansvarssubjekt") for e in document.get("foreldreansvar") or ()
+        ]
+        numbers += [e.get("relatertVedSivilstand") for e in document.get("sivilstand") or ()]
+        found = []
+        for number in dict.fromkeys(n for n in numbers if n and n != identifier(document)):
+            relative = world.person(number)
+            if relative is not None:
+                found.append(relative)
+        return found
+
+    def _cohabitants(self, world: World, document: Document) -> list[Document]:
+        """The person and every relative (of theirs, or of a cohabitant) registered at the same home,
+        the dead too (a deceased keeps the last bostedsadresse as the current one)."""
+        home = place(current_one(document, "bostedsadresse") or {})
+        members = [document]
+        if home is None:
+            return members
+        seen = {identifier(document)}
+        for member in members:  # grows while it is walked: relatives of cohabitants too
+            for relative in self._relatives(world, member):
+                number = identifier(relative)
+                if number not in seen and place(current_one(relative, "bostedsadresse") or {}) == home:
+                    seen.add(number)
+                    members.append(relative)
+        return members
+
+    def protect(self, world: World, person: Document, level: str) -> list[Endring]:
+        """Address protection at `level`, given without a move, to the person and everyone living with
+        them (the register's rule: a person at the same address as a protected person gets the same
+        grading); a relative's entry elsewhere in time (history, a child's deltBosted) at that address is
+        graded too, and a deltBosted there ends, as does a protected child's deltBosted elsewhere."""
         changes = []
-        for member in self._household(world, person):
+        members = self._cohabitants(world, person)
+        home = place(current_one(person, "bostedsadresse") or {})
+        for member in members:
             if grading(member) != "ugradert":
                 continue
             document = _copy(member)
+            for delt in current(document, "deltBosted"):
+                # the shared residence at the other parent's open address ends (and stays as it was graded):
+                # a protected child has no deltBosted, as the generator never gives one
+                delt["sluttdatoForKontrakt"] = self.day.isoformat()
+                self._end(delt)
             self._add(document, "adressebeskyttelse", {**self._meta(), "graderingsnivaa": level})
             self._regrade(document, level)
             if level == "strengtFortrolig":
@@ -942,23 +1001,58 @@ class Simulator:
             changes.append(
                 self._change(document, Hendelsestype.endringIAdressebeskyttelse, "adressebeskyttelseNy")
             )
+        if home is None:
+            return changes
+        inside = {identifier(member) for member in members}
+        for member in members:
+            for relative in self._relatives(world, member):
+                if identifier(relative) in inside:
+                    continue
+                inside.add(identifier(relative))
+                document = _copy(relative)
+                for delt in current(document, "deltBosted"):
+                    if place(delt) == home:
+                        delt["sluttdatoForKontrakt"] = self.day.isoformat()
+                        self._end(delt)
+                changed = self._raise_at(document, {home}, level)
+                if changed:
+                    hendelsestype = (
+                        Hendelsestype.endringIDeltBosted
+                        if "deltBosted" in changed
+                        else Hendelsestype.endringIBostedsadresseUtenFlytting
+                    )
+                    changes.append(self._change(document, hendelsestype, "adressebeskyttelseNy"))
         return changes
 
+    def _adressebeskyttelse_ny(self, world: World) -> list[Endring]:
+        person = self._find(world, lambda d: self._resident(d) and grading(d) == "ugradert")
+        if person is None:
+            return []
+        level = "strengtFortrolig" if self.rng.random() < 0.2 else "fortrolig"
+        return self.protect(world, person, level)
+
     def _adressebeskyttelse_opphoert(self, world: World) -> list[Endring]:
+        """Protection lifted for the person and everyone living with them at the same grading (one
+        lifted alone would show the others' address ungraded)."""
         person = self._find(world, lambda d: grading(d) != "ugradert" and status(d) != "doed", pool="gradert")
         if person is None:
             return []
-        document = _copy(person)
-        level = grading(document)
-        self._end_current(document, "adressebeskyttelse")
-        self._regrade(document, "ugradert")
-        if level == "strengtFortrolig":
-            for entry in current(document, "postadresse"):
-                if entry.get("postboksadresse") == STRENGT_FORTROLIG_POSTADRESSE:
-                    self._end(entry)
-        return [
-            self._change(document, Hendelsestype.endringIAdressebeskyttelse, "adressebeskyttelseOpphoert")
-        ]
+        level = grading(person)
+        changes = []
+        for member in self._cohabitants(world, person):
+            if grading(member) != level:
+                continue
+            document = _copy(member)
+            self._end_current(document, "adressebeskyttelse")
+            self._regrade(document, "ugradert")
+            if level == "strengtFortrolig":
+                for entry in current(document, "postadresse"):
+                    if entry.get("postboksadresse") == STRENGT_FORTROLIG_POSTADRESSE:
+                        self._end(entry)
+            changes.append(
+                self._change(document, Hendelsestype.endringIAdressebeskyttelse, "adressebeskyttelseOpphoert")
+            )
+        return changes
 
     # ------------------------------------------------------------ corrections and annulments
 
@@ -966,13 +1060,24 @@ class Simulator:
         person = self._find(world, lambda d: status(d) != "doed" and current_one(d, "navn") is not None)
         if person is None:
             return []
-        document = _copy(person)
-        bosted = current_one(document, "bostedsadresse")
+        bosted = current_one(person, "bostedsadresse")
         if bosted is not None and "vegadresse" in bosted and self.rng.random() < 0.5:
-            nummer = bosted["vegadresse"]["adressenummer"]
-            nummer["husnummer"] = str(max(1, int(nummer["husnummer"]) + self.rng.choice((-2, -1, 1, 2))))
-            bosted["ajourholdstidspunkt"] = self._meta()["ajourholdstidspunkt"]
-            return [self._change(document, Hendelsestype.endringIBostedsadresseUtenFlytting, "korrigering")]
+            # The address was wrong for everyone registered there: corrected for the person's cohabitants
+            # too (so a household never drifts apart into places graded differently).
+            husnummer = int(bosted["vegadresse"]["adressenummer"]["husnummer"])
+            corrected = str(max(1, husnummer + self.rng.choice((-2, -1, 1, 2))))
+            changes = []
+            for member in self._cohabitants(world, person):
+                document = _copy(member)
+                entry = current_one(document, "bostedsadresse")
+                assert entry is not None
+                entry["vegadresse"]["adressenummer"]["husnummer"] = corrected
+                entry["ajourholdstidspunkt"] = self._meta()["ajourholdstidspunkt"]
+                changes.append(
+                    self._change(document, Hendelsestype.endringIBostedsadresseUtenFlytting, "korrigering")
+                )
+            return changes
+        document = _copy(person)
         navn = current_one(document, "navn")
         assert navn is not None
         kjoenn = document["kjoenn"][0]["kjoenn"]

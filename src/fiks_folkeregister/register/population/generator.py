@@ -52,6 +52,12 @@ SECONDS = tuple(f"{s:02d}Z" for s in range(60))
 # Dwelling numbers in blocks of flats: H + floor (2 digits) + flat on the floor (2 digits).
 BRUKSENHETER = tuple(f"H{floor:02d}{flat:02d}" for floor in range(1, 7) for flat in range(1, 5))
 
+
+def _place_of(entry: dict[str, Any]) -> Any:
+    """Where an address entry is (the dwelling too: a family home is one flat), None for ukjentBosted."""
+    return entry.get("vegadresse") or entry.get("matrikkeladresse")
+
+
 # The authorities' open post address shown for persons with strengtFortrolig address protection.
 STRENGT_FORTROLIG_POSTADRESSE = {
     "postbokseier": "SOT6 Vika",
@@ -781,16 +787,21 @@ class _PopulationBuilder:
             return "fortrolig"
         return "ugradert"
 
-    def _apply_grading(self, members: list[_Person], grading: str) -> None:
-        """Address protection on the members and on their current addresses."""
+    def _apply_grading(
+        self, members: list[_Person], grading: str, until: int | None = None, alike: Sequence[_Person] = ()
+    ) -> None:
+        """Address protection on the members and on their current addresses (given before `until`);
+        `alike` get a copy of the last member's protection (no draws: the rest of the population stays
+        as it was)."""
         if grading == "ugradert":
             return
-        self.graded[grading] += len(members)
+        self.graded[grading] += len(members)  # the share is kept among the living
+        latest = (self.ref if until is None else until) - 1
         for person in members:
             current = [e for e in person.doc.get("bostedsadresse", ()) if e["erGjeldende"]]
             for entry in current:
                 entry["adressegradering"] = grading
-            since = self._between(max(person.birth, person.settled), self.ref - 1)
+            since = self._between(max(person.birth, person.settled), latest)
             person.doc["adressebeskyttelse"] = [{**self._meta(True, since), "graderingsnivaa": grading}]
             if grading == "strengtFortrolig":
                 postboks = dict(STRENGT_FORTROLIG_POSTADRESSE)
@@ -798,6 +809,33 @@ class _PopulationBuilder:
                 person.doc["postadresse"] = [
                     {**self._meta(True, since), "adressegradering": "ugradert", "postboksadresse": postboks}
                 ]
+        model = members[-1].doc
+        for person in alike:
+            for entry in person.doc.get("bostedsadresse", ()):
+                if entry["erGjeldende"]:
+                    entry["adressegradering"] = grading
+            for element in ("adressebeskyttelse", "postadresse"):
+                if element in model:
+                    person.doc[element] = [
+                        {
+                            **entry,
+                            **(
+                                {"postboksadresse": dict(entry["postboksadresse"])}
+                                if "postboksadresse" in entry
+                                else {}
+                            ),
+                        }
+                        for entry in model[element]
+                    ]
+
+    @staticmethod
+    def _grade_history_at(person: _Person, protected: _Person, grading: str) -> None:
+        """The person's entries at the protected person's current home graded like it (a relative's
+        history never gives a protected address out)."""
+        homes = [_place_of(e) for e in protected.doc.get("bostedsadresse", ()) if e["erGjeldende"]]
+        for entry in person.doc.get("bostedsadresse", ()):
+            if _place_of(entry) in homes:
+                entry["adressegradering"] = grading
 
     # ---------------------------------------------------------------- relations
 
@@ -1055,6 +1093,8 @@ class _PopulationBuilder:
             if minor and shared and moved_apart and grading == "ugradert" and rng.random() < 0.6:
                 self._delt_bosted(child, other_home[-1], separated)
         self._apply_grading([custodian, *children], grading)
+        if grading != "ugradert":  # the other parent lived in the family home the custodian may still have
+            self._grade_history_at(other, custodian, grading)
         return [mother, father, *children]
 
     def _delt_bosted(self, child: _Person, home: _Period, separated: int) -> None:
@@ -1115,7 +1155,9 @@ class _PopulationBuilder:
         if rng.random() < 0.7:
             self._take_surname(woman, man.etternavn, married)
         deceased.doc["doedsfall"] = {**self._meta(True, death), "doedsdato": self._date(death)}
-        self._apply_grading([survivor], self._household_grading())
+        # The deceased keeps the shared home as the current bostedsadresse, so is graded alike (protection
+        # given while both lived there).
+        self._apply_grading([survivor], self._household_grading(), until=death, alike=(deceased,))
         return [woman, man]
 
     def _deceased(self) -> list[_Person]:

@@ -1,0 +1,197 @@
+"""Address protection governs every version: a person's current document grades every older version's addresses.
+
+Protection (adressebeskyttelse) is often given without a move: the entries current at that moment are
+regraded, but the versions before, and the event documents written then, still hold the same address as
+`ugradert`. The rule, applied by the register to whatever it serves (the current document, any archived
+version, any event document): an address entry is given out at least as strictly graded as
+
+- the same entry (same element and `gyldighetstidspunkt`) is graded in the person's current document,
+- or, when the current document no longer holds that entry (corrected, annulled), as the person's current
+  adressebeskyttelse `graderingsnivaa`,
+- and as any address of the current document at the same place (same vegadresse house, matrikkel unit,
+  ukjentBosted municipality) is graded, in any address element and in history too.
+
+Grading is only ever raised, never lowered: a version from a period of protection that has since been
+lifted keeps its own grading. Minimisation (`domain/minimering.py`) then withholds what the package may not
+see, as for any graded address. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from fiks_folkeregister.domain.hendelse import ENTITETER
+from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS
+
+UGRADERT = "ugradert"
+
+#: How strict each `adressegradering` is. A grading not listed is unknown: it always counts as the strictest
+#: (kept as it is, and minimisation withholds it from everyone), so the rule fails closed.
+GRADING_RANK: Mapping[str, int] = {"ugradert": 0, "klientadresse": 1, "fortrolig": 2, "strengtFortrolig": 3}
+_UNKNOWN_RANK = 99
+
+#: Event-document property → person-document element, for the address elements.
+_EVENT_ADDRESS_PROPERTIES: Mapping[str, str] = {
+    prop: element for element, (_entitet, prop) in ENTITETER.items() if element in ADDRESS_ELEMENTS
+}
+#: The keys of an address entry that say where it is (the rest is metadata, districts, dates).
+_PLACE_KEYS = (
+    "vegadresse",
+    "matrikkeladresse",
+    "ukjentBosted",
+    "utenlandskAdresse",
+    "postboksadresse",
+    "postadresseIFrittFormat",
+    "utenlandskAdresseIFrittFormat",
+)
+#: Parts of a place that name one dwelling of a house: left out, so another flat of the same house is the
+#: same place (a protected person's building is as telling as the flat).
+_DWELLING_KEYS = frozenset({"bruksenhetsnummer", "bruksenhetstype", "adressetilleggsnavn", "coAdressenavn"})
+
+
+def _rank(grading: Any) -> int:
+    return GRADING_RANK.get(grading, _UNKNOWN_RANK) if isinstance(grading, str) else _UNKNOWN_RANK
+
+
+def stricter(first: Any, second: Any) -> Any:
+    """The stricter of two gradings (an unknown or missing grading is the strictest)."""
+    return second if _rank(second) > _rank(first) else first
+
+
+def place(entry: Mapping[str, Any]) -> bytes | None:
+    """Where an address entry is, independent of dwelling and metadata; None when it names no place."""
+    parts = {}
+    for key in _PLACE_KEYS:
+        value = entry.get(key)
+        if isinstance(value, Mapping):
+            parts[key] = {k: v for k, v in value.items() if k not in _DWELLING_KEYS}
+        elif value is not None:
+            parts[key] = value
+    return orjson.dumps(parts, option=orjson.OPT_SORT_KEYS) if parts else None
+
+
+def current_protection_level(document: Mapping[str, Any]) -> str:
+    """The `graderingsnivaa` of the current adressebeskyttelse, `ugradert` without one."""
+    value = document.get("adressebeskyttelse")
+    entries = [value] if isinstance(value, Mapping) else value or ()
+    level = UGRADERT
+    for entry in entries:
+        if isinstance(entry, Mapping) and entry.get("erGjeldende") is True:
+            level = stricter(level, entry.get("graderingsnivaa") or UGRADERT)
+    return level
+
+
+@dataclass(frozen=True, slots=True)
+class Beskyttelse:
+    """What a person's current document says about the grading of its addresses."""
+
+    level: str
+    """The current adressebeskyttelse: the grading of entries the current document no longer holds."""
+    entries: Mapping[tuple[str, Any], str]
+    """(element, gyldighetstidspunkt) → grading, for every address entry of the current document."""
+    places: Mapping[bytes, str]
+    """place → grading, for every graded (not `ugradert`) address of the current document."""
+
+    def grading_for(self, element: str, entry: Mapping[str, Any]) -> Any:
+        """The grading an entry of `element` (of any version of this person) is given out with."""
+        grading = entry.get("adressegradering")
+        grading = stricter(grading, self.entries.get((element, entry.get("gyldighetstidspunkt")), self.level))
+        where = place(entry)
+        if where is not None and where in self.places:
+            grading = stricter(grading, self.places[where])
+        return grading
+
+
+def protection_of(current: Mapping[str, Any]) -> Beskyttelse | None:
+    """The protection a person's current document puts on every version; None when it raises nothing."""
+    level = current_protection_level(current)
+    entries: dict[tuple[str, Any], str] = {}
+    places: dict[bytes, str] = {}
+    for element in ADDRESS_ELEMENTS:
+        value = current.get(element)
+        for entry in [value] if isinstance(value, Mapping) else value or ():
+            if not isinstance(entry, Mapping):
+                continue
+            grading = entry.get("adressegradering")
+            key = (element, entry.get("gyldighetstidspunkt"))
+            entries[key] = stricter(entries[key], grading) if key in entries else grading
+            if _rank(grading) > 0:
+                where = place(entry)
+                if where is not None:
+                    places[where] = stricter(places.get(where, UGRADERT), grading)
+    if level == UGRADERT and all(_rank(grading) == 0 for grading in entries.values()):
+        return None
+    return Beskyttelse(level, entries, places)
+
+
+def _regraded(element: str, entry: Any, protection: Beskyttelse) -> Any:
+    if not isinstance(entry, Mapping):
+        return entry
+    grading = protection.grading_for(element, entry)
+    if grading == entry.get("adressegradering"):
+        return entry
+    return {**entry, "adressegradering": grading}
+
+
+def graded_as_now(document: Mapping[str, Any], current: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`document` (any version of the person whose current document is `current`) graded as the rule says.
+
+    Returns `document` itself when nothing changes, else a shallow copy with new entries where regraded.
+    """
+    protection = protection_of(current)
+    if protection is None:
+        return document
+    result: dict[str, Any] | None = None
+    for element in ADDRESS_ELEMENTS:
+        value = document.get(element)
+        if not value or isinstance(value, (str, bytes)):
+            continue
+        if isinstance(value, Mapping):
+            regraded: Any = _regraded(element, value, protection)
+            changed = regraded is not value
+        else:
+            regraded = [_regraded(element, entry, protection) for entry in value]
+            changed = any(new is not old for new, old in zip(regraded, value, strict=True))
+        if changed:
+            result = dict(document) if result is None else result
+            result[element] = regraded
+    return document if result is None else result
+
+
+def event_graded_as_now(event_document: Mapping[str, Any], current: Mapping[str, Any]) -> Mapping[str, Any]:
+    """An event document (`DokumentForHendelse`) of the person whose current document is `current`, its
+    address entries graded as the rule says."""
+    protection = protection_of(current)
+    hendelse = event_document.get("hendelse")
+    if protection is None or not isinstance(hendelse, Mapping):
+        return event_document
+    entries = hendelse.get("egenskapshendelse") or ()
+    regraded = []
+    for entry in entries:
+        new = entry
+        for prop, element in _EVENT_ADDRESS_PROPERTIES.items():
+            value = entry.get(prop) if isinstance(entry, Mapping) else None
+            if isinstance(value, Mapping):
+                graded = _regraded(element, value, protection)
+                if graded is not value:
+                    new = {**new, prop: graded}
+        regraded.append(new)
+    if all(new is old for new, old in zip(regraded, entries, strict=True)):
+        return event_document
+    return {**event_document, "hendelse": {**hendelse, "egenskapshendelse": regraded}}
+
+
+__all__ = [
+    "GRADING_RANK",
+    "Beskyttelse",
+    "current_protection_level",
+    "event_graded_as_now",
+    "graded_as_now",
+    "place",
+    "protection_of",
+    "stricter",
+]
