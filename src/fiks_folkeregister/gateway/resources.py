@@ -23,6 +23,7 @@ from fiks_folkeregister.domain.soekeparametre import (
     parse_entydigsoek,
     parse_soek,
 )
+from fiks_folkeregister.domain.uttrekkskriterier import FIELDS as UTTREKK_FIELDS
 from fiks_folkeregister.domain.uttrekkskriterier import parse_tilpasset
 from fiks_folkeregister.gateway.hendelse_svar import (
     EventDocument,
@@ -156,18 +157,6 @@ def _same(round_trip_holds: bool) -> None:
 
 
 #: The criteria of a custom extract (`uttrekk/tilpasset`), as the register reads them.
-UTTREKK_KRITERIER = (
-    "personstatustyper",
-    "kommunenummer",
-    "foedselsaarFraOgMed",
-    "foedselsaarTilOgMed",
-    "doedsaarFraOgMed",
-    "doedsaarTilOgMed",
-    "kjoenn",
-    "statsborgerskap",
-    "sivilstandstype",
-)
-
 SOK = frozenset({Bruksomraade.SOK_ETTER_PERSON})
 FLYT = frozenset({Bruksomraade.HENDELSESLISTE})
 UTTREKK = frozenset({Bruksomraade.UTTREKK})
@@ -366,7 +355,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         lambda up, pakke, r: up.uttrekk_tilpasset(pakke, r.body),
         "Lager en asynkron tilpasset uttrekksjobb.",
         takes_body=True,
-        body_fields=UTTREKK_KRITERIER,
+        body_fields=tuple(sorted(UTTREKK_FIELDS)),
         criteria=ExtractCriteria(),
     ),
     MirroredResource(
