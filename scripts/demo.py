@@ -16,7 +16,7 @@ from typing import Any
 from fiks_folkeregister.settings import Settings
 
 DEMO_PERSONS = 20_000
-DEMO_ORGNR = "910000009"
+DEMO_ORGNR = "910000004"
 DEMO_KOMMUNENUMMER = "0301"
 DEMO_EVENTS_PER_SECOND = "5"
 

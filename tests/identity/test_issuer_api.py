@@ -25,7 +25,7 @@ from fiks_folkeregister.identity.tokens import AccessTokenValidator
 from fiks_folkeregister.settings import Settings
 
 ISSUER = "https://fiks-folkeregister.test/maskinporten/"
-ORGNR = "921234567"
+ORGNR = "921234562"
 
 
 @pytest.fixture
@@ -261,6 +261,8 @@ def test_missing_or_malformed_scope_is_refused(
 
 def test_malformed_consumer_org_is_refused(http: TestClient, client: RegisteredClient) -> None:
     assert "consumer_org" in _refusal(_post(http, _assertion(client, consumer_org="12345")))
+    # nine digits, but the check digit is wrong
+    assert "consumer_org" in _refusal(_post(http, _assertion(client, consumer_org="964338530")))
 
 
 def test_garbage_assertion_is_refused(http: TestClient) -> None:

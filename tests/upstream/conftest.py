@@ -25,7 +25,7 @@ from fiks_folkeregister.upstream.resilience import CircuitBreaker, RetryPolicy
 from tests.upstream.servers import ThreadedServer
 
 PLATFORM_ORGNR = "999999999"
-MUNICIPALITY = "910000009"
+MUNICIPALITY = "910000004"
 PERSONS = 120
 
 

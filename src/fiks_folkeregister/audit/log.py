@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Select, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Select, Text, bindparam, cast, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -355,11 +355,19 @@ class AuditLog:
         return self._read(statement)
 
     def lookups_of_person(self, identifikator: str) -> list[AuditRecord]:
-        """Who looked up this person, oldest first, across all organisations (Folkeregisterloven § 10-1)."""
+        """Who looked up or tried to look up this person, oldest first, across all organisations
+        (Folkeregisterloven § 10-1): the records that returned the person, and every record, refused and
+        failed ones too, whose parameters name the number (a path or query parameter, or an element of a
+        list in the body, whose value is exactly that number). The second part reads every record."""
+        if not (len(identifikator) == 11 and identifikator.isdigit()):
+            raise ValueError("an identity number is 11 digits")
+        returned = select(oppslagslogg_person.c.oppslag_id).where(
+            oppslagslogg_person.c.identifikator == identifikator
+        )
+        named = cast(oppslagslogg.c.parametre, Text).like(f'%"{identifikator}"%')
         statement = (
             select(oppslagslogg)
-            .join(oppslagslogg_person, oppslagslogg_person.c.oppslag_id == oppslagslogg.c.id)
-            .where(oppslagslogg_person.c.identifikator == identifikator)
+            .where(or_(oppslagslogg.c.id.in_(returned), named))
             .order_by(oppslagslogg.c.tidspunkt, oppslagslogg.c.id)
         )
         return self._read(statement)

@@ -122,7 +122,7 @@ class MirroredApi:
         try:
             self._answer(resource, incoming, trail, parametre, outcome)
         except GatewayError as error:
-            self._refused(error, incoming, outcome)
+            self._refused(error, incoming, outcome, request_id)
         except UgyldigParameter as invalid:
             # Parsed by the register's own parser: refused here exactly as the register would refuse it.
             outcome.status, outcome.payload = invalid.http_status, orjson.dumps(invalid.body())
@@ -131,11 +131,11 @@ class MirroredApi:
             error = GatewayError(
                 _POLICY_STATUS.get(refusal.code, 403), refusal.code, refusal.message, refusal.details
             )
-            self._refused(error, incoming, outcome)
+            self._refused(error, incoming, outcome, request_id)
         except UpstreamUnavailableError as error:
             # No answer from the register (timeout, broken connection, breaker open): our error, our format.
             failure = GatewayError(error.status, error.code, error.message, error.details, error.headers)
-            self._refused(failure, incoming, outcome)
+            self._refused(failure, incoming, outcome, request_id)
             outcome.utfall = FAILED
         except UpstreamError as error:
             outcome.status, outcome.payload = error.status, orjson.dumps(error.body)
@@ -143,7 +143,9 @@ class MirroredApi:
             outcome.utfall, outcome.feilkode, outcome.personer = FAILED, error.feilkode, []
         except Exception:
             log.exception("request %s failed", request_id)
-            self._refused(GatewayError(500, codes.INTERN_FEIL, "Internal error"), incoming, outcome)
+            self._refused(
+                GatewayError(500, codes.INTERN_FEIL, "Internal error"), incoming, outcome, request_id
+            )
             outcome.utfall = FAILED
         record = AuditRecord(
             tidspunkt=started,
@@ -172,7 +174,7 @@ class MirroredApi:
                 "The audit log is unavailable, so no data can be given out; try again later",
                 headers={"Retry-After": "5"},
             )
-            return platform_response(unavailable, incoming.url_path, headers)
+            return platform_response(unavailable, incoming.url_path, headers, request_id)
         if outcome.utfall != OK:
             log.info("request %s: %s %s %s", request_id, outcome.status, outcome.feilkode, ressurs)
         return Response(
@@ -264,8 +266,8 @@ class MirroredApi:
         outcome.media_type = media_type
 
     @staticmethod
-    def _refused(error: GatewayError, incoming: Incoming, outcome: Outcome) -> None:
-        response = platform_response(error, incoming.url_path)
+    def _refused(error: GatewayError, incoming: Incoming, outcome: Outcome, request_id: str) -> None:
+        response = platform_response(error, incoming.url_path, error_id=request_id)
         outcome.status, outcome.payload = error.status, bytes(response.body)
         outcome.headers = {k: v for k, v in response.headers.items() if k.lower() not in _MANAGED_HEADERS}
         outcome.utfall, outcome.feilkode, outcome.personer = REFUSED, error.audit_code, []
