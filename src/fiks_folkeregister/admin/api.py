@@ -297,7 +297,7 @@ class OppslagUt(_Model):
         )
 
 
-class Feilmelding(BaseModel):
+class AdminFeilmelding(BaseModel):
     """The platform's error body (DOMAIN.md §2)."""
 
     timestamp: int
@@ -359,7 +359,7 @@ class _AdminRoute(APIRoute):
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": Feilmelding, "description": description}
+    status: {"model": AdminFeilmelding, "description": description}
     for status, description in (
         (400, "Invalid request (errorCode says what, errorJson the details)"),
         (401, "Missing or unknown API key"),

@@ -34,6 +34,7 @@ from fiks_folkeregister.gateway.access import (
     Trail,
 )
 from fiks_folkeregister.gateway.errors import JSON, GatewayError, platform_response
+from fiks_folkeregister.gateway.openapi import operation as openapi_operation
 from fiks_folkeregister.gateway.oppvekst import DEPRECATED_PATH as OPPVEKST_DEPRECATED_PATH
 from fiks_folkeregister.gateway.oppvekst import OPPVEKST, OPPVEKST_DEPRECATED
 from fiks_folkeregister.gateway.oppvekst import PATH as OPPVEKST_PATH
@@ -432,38 +433,6 @@ def _without_body(response: Response) -> Response:
     return Response(b"", response.status_code, headers, media_type=response.media_type)
 
 
-def _openapi(resource: MirroredResource) -> dict[str, Any]:
-    def parameter(
-        name: str, where: str, description: str, required: bool = True, array: bool = False
-    ) -> dict:
-        schema: dict[str, Any] = (
-            {"type": "array", "items": {"type": "string"}} if array else {"type": "string"}
-        )
-        return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
-
-    parameters = [
-        parameter("rolleId", "path", "The role to act in (UUID); it decides rights package and elements."),
-        *(parameter(name, "path", name) for name in PATH_PARAMETER.findall(resource.path)),
-        parameter(INTEGRATION_ID_HEADER, "header", "The integration's id (UUID)."),
-        parameter(INTEGRATION_PASSWORD_HEADER, "header", "The integration's password."),
-    ]
-    if resource.takes_part:
-        parameters.append(
-            parameter("part", "query", "Information elements or aliases (repeatable).", False, True)
-        )
-    parameters += [parameter(name, "query", name, False) for name in resource.query_parameters]
-    extra: dict[str, Any] = {"parameters": parameters, "security": [{"bearer": []}]}
-    if resource.conditional:
-        parameters.append(parameter("If-None-Match", "header", "The ETag of an earlier answer.", False))
-    if resource.takes_body:
-        extra["requestBody"] = {"required": True, "content": {JSON: {"schema": {"type": "object"}}}}
-    if len(resource.representations) > 1 or resource.conditional:
-        extra["responses"] = {"200": {"description": "OK", "content": {m: {} for m in resource.media_types}}}
-    if resource.conditional:
-        extra["responses"]["304"] = {"description": "Not modified since the answer with this ETag"}
-    return extra
-
-
 _OPPVEKST_ROUTES = ((OPPVEKST_PATH, OPPVEKST), (OPPVEKST_DEPRECATED_PATH, OPPVEKST_DEPRECATED))
 
 
@@ -506,7 +475,7 @@ def build_oppvekst_router(api: MirroredApi) -> APIRouter:
             summary=resource.summary,
             name=resource.name,
             response_class=Response,
-            openapi_extra=_openapi(resource),
+            openapi_extra=openapi_operation(resource),
             deprecated=resource is OPPVEKST_DEPRECATED,
         )
         router.add_route(path, _AsgiEndpoint(oppvekst), include_in_schema=False)  # every other method
@@ -532,7 +501,7 @@ def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource]
             summary=resource.summary,
             name=resource.name,
             response_class=Response,
-            openapi_extra=_openapi(resource),
+            openapi_extra=openapi_operation(resource),
         )
     # An ASGI app as endpoint takes every method (HEAD, TRACE, PROPFIND …): none gets a bare 405.
     every_method = _AsgiEndpoint(mirrored)
