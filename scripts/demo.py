@@ -245,7 +245,7 @@ In another terminal, from any directory, paste:
   # refused: the role does not hold legitimasjonsdokument (403 PART_IKKE_TILLATT, in the platform's error format)
   curl -s {headers} "{gateway}/personer/{adult}?part=legitimasjonsdokument"
 
-  # who looked up this person (the audit log)
+  # who looked up this person, or tried to (the audit log: the refusal above is there too)
   {quoted_cli} audit person {adult}
 
   # the embedded register directly, with a register token (as the national register is called)

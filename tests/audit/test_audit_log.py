@@ -200,3 +200,5 @@ def test_refused_and_failed_attempts_naming_a_person_are_found_too(engine: Engin
         log.record(record)
 
     assert log.lookups_of_person(person) == records[:3]
+    # the organisation's log filtered by the person finds the same (its own, newest first)
+    assert log.query(ORG_A, person=person) == [records[1], records[0]]

@@ -554,7 +554,8 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
         rolleId: UUID | None = None,
         integrasjonId: UUID | None = None,
         person: Annotated[
-            str | None, Query(description="Lookups that returned this identity number.")
+            str | None,
+            Query(description="Lookups that returned this identity number, or named it (also refused ones)."),
         ] = None,
         limit: Limit = 1000,
     ) -> list[OppslagUt]:
