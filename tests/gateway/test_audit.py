@@ -114,7 +114,9 @@ def test_the_error_id_of_a_refusal_is_the_request_id_its_audit_record_stores(
         error_id = response.json()["errorId"]
         assert error_id == response.headers["X-Request-Id"]
         record = served_gateway.audit_record(error_id)
-        assert (record["status"], record["feilkode"]) == (response.status_code, response.json()["errorCode"])
+        assert record["status"] == response.status_code
+        if response.status_code != 401:  # an authentication failure's precise reason is the record's only
+            assert record["feilkode"] == response.json()["errorCode"]
 
 
 def test_an_unauthenticated_call_is_recorded_without_an_organisation(served_gateway: ServedGateway) -> None:

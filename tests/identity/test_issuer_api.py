@@ -141,9 +141,9 @@ def test_grant_for_an_organisation_that_has_not_delegated_is_refused(
 ) -> None:
     issuer.clients.delegate(client.client_id, "964338531")  # another municipality's delegation
 
-    refusal = _refusal(_post(http, _assertion(client, consumer_org="910000009")))
+    refusal = _refusal(_post(http, _assertion(client, consumer_org="910000004")))
 
-    assert "910000009 has not delegated" in refusal
+    assert "910000004 has not delegated" in refusal
 
 
 def test_removed_delegation_is_refused_at_once_even_by_an_issuer_that_read_the_client_before(

@@ -61,7 +61,7 @@ def test_a_client_acts_for_its_own_organisation_and_those_that_delegated_to_it(t
 
     assert found.delegations == {"964338531"}
     assert found.acts_for(ORGNR) and found.acts_for("964338531")
-    assert not found.acts_for("910000009")
+    assert not found.acts_for("910000004")
     assert registry.revoke_delegation(client.client_id, "964338531").delegations == frozenset()
 
 

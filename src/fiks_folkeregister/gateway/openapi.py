@@ -240,21 +240,26 @@ def _errors(resource: MirroredResource) -> dict[str, Any]:
             register_too=True,
         ),
         "401": _error(
-            "No valid token (`UGYLDIG_TOKEN`), wrong scope, or an unknown integration or wrong password."
+            "Authentication failed (`AUTENTISERING_FEILET`): the token, the integration or its password; "
+            "which one is in the audit record, not in the answer."
         ),
         "403": _error(
-            "The role may not do this: organisation, grant, usage area, parts, history, search criteria.",
+            "The token lacks the scope (`MANGLER_SCOPE`), or the role may not do this: organisation, grant, "
+            "usage area, parts, history, search criteria.",
             register_too=True,
         ),
         "404": _error("No such role (`UKJENT_ROLLE`), or nothing found in the register.", register_too=True),
         "406": _error("The `Accept` header allows nothing served here (`IKKE_STOETTET_FORMAT`)."),
         "429": _error(
-            "The register throttles (`REGISTERET_STRUPER`, with `Retry-After`).", register_too=True
+            "Too many failed authentications for the integration or from the address "
+            "(`FOR_MANGE_FEILFORSOEK`), or the register throttles (`REGISTERET_STRUPER`); with `Retry-After`.",
+            register_too=True,
         ),
         "500": _error("An unexpected error (`INTERN_FEIL`); nothing was given out."),
         "502": _error("The register or Maskinporten answered wrongly (`REGISTERET_FEILET`, …)."),
         "503": _error(
-            "The register or Maskinporten cannot be reached, or the audit log cannot be written "
+            "The register or Maskinporten cannot be reached, the failed-authentication limits cannot be "
+            "checked (`BEGRENSNING_UTILGJENGELIG`), or the audit log cannot be written "
             "(`REVISJONSLOGG_UTILGJENGELIG`): no data leaves without its audit record."
         ),
         "504": _error("The register did not answer in time (`REGISTERET_SVARER_IKKE`)."),
