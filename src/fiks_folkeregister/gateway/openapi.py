@@ -106,9 +106,9 @@ _EVENT_SCHEMAS: dict[str, Any] = {
         "properties": {"hendelse": _HENDELSE},
     },
     "SisteSekvensnummer": {
-        "type": "object",
-        "required": ["sekvensnummer"],
-        "properties": {"sekvensnummer": {"type": "integer", "format": "int64"}},
+        "type": "integer",
+        "format": "int64",
+        "description": "The newest sequence number the role's package can see, as a bare JSON number.",
     },
     "Uttrekksjobb": {
         "type": "object",
@@ -294,7 +294,12 @@ def operation(resource: MirroredResource) -> dict[str, Any]:
     parameters += [parameter(name, "query", name, False) for name in resource.query_parameters]
     if resource.conditional:
         parameters.append(parameter("If-None-Match", "header", "The ETag of an earlier answer.", False))
-    responses: dict[str, Any] = {"200": _success(resource), **_errors(resource)}
+    if resource.offered:
+        responses: dict[str, Any] = {"200": _success(resource), **_errors(resource)}
+    else:  # known, so never taken for an id, but refused after authentication
+        refusals = {k: v for k, v in _errors(resource).items() if k not in ("406", "502", "504")}
+        not_offered = _error("Not offered: the gateway serves JSON only (`IKKE_TILBUDT`).")
+        responses = dict(sorted({**refusals, "501": not_offered}.items()))
     if resource.conditional:
         responses["304"] = {"description": "Not modified since the answer with this ETag"}
     extra: dict[str, Any] = {"parameters": parameters, "security": SECURITY, "responses": responses}

@@ -501,6 +501,7 @@ def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource]
             summary=resource.summary,
             name=resource.name,
             response_class=Response,
+            status_code=200 if resource.offered else 501,  # only for the document: no 200 is promised
             openapi_extra=openapi_operation(resource),
         )
     # An ASGI app as endpoint takes every method (HEAD, TRACE, PROPFIND …): none gets a bare 405.
