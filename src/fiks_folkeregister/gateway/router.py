@@ -274,7 +274,7 @@ class MirroredApi:
         outcome.utfall, outcome.feilkode, outcome.personer = REFUSED, error.audit_code, []
 
 
-_MANAGED_HEADERS = frozenset({"content-length", "content-type"})
+_MANAGED_HEADERS = frozenset({"content-length", "content-type", "x-request-id"})  # handle sets the id
 
 
 #: Names that hold credentials: never recorded with their value, even where a resource defines them.
