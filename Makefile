@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8080
+# The embedded register's port; empty: PORT + 10.
+REGISTER_PORT ?=
 
 .PHONY: demo test install lint bench clean system-packages
 
@@ -25,7 +27,7 @@ system-packages:
 	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES)
 
 demo: $(STAMP)
-	PORT=$(PORT) $(BIN)/python scripts/demo.py
+	PORT=$(PORT) REGISTER_PORT=$(REGISTER_PORT) $(BIN)/python scripts/demo.py
 
 test: $(STAMP) system-packages
 	$(BIN)/ruff check src tests bench scripts

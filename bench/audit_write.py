@@ -21,7 +21,7 @@ from fiks_folkeregister.audit.log import AuditLog, AuditRecord, _Pending
 from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.storage.database import create_gateway_engine, migrate
 
-ORGS = ("910000009", "920000008", "930000007")
+ORGS = ("910000004", "920000002", "930000000")
 
 
 def lookup(number: int) -> AuditRecord:

@@ -43,7 +43,7 @@ from fiks_folkeregister.storage.tables import oppslagslogg
 
 PACKAGE = "offentlig-med-hjemmel"
 REGISTER_SCOPE = "folkeregister:deling/offentligmedhjemmel"
-BENCH_ORGNR = "910000009"
+BENCH_ORGNR = "910000004"
 CONFIG_FILE = "gateway-bench.json"
 
 

@@ -40,7 +40,7 @@ from fiks_folkeregister.settings import Settings
 
 PACKAGE = "offentlig-med-hjemmel"
 REGISTER_SCOPE = "folkeregister:deling/offentligmedhjemmel"
-BENCH_ORGNR = "910000009"
+BENCH_ORGNR = "910000004"
 CONFIG_FILE = "oppvekst-bench.json"
 REFERENCE_DATE = date(2026, 11, 1)
 PARTS = [*sorted(OPPVEKST_ELEMENTS), "historikk"]

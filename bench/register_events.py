@@ -100,7 +100,7 @@ def main() -> None:
         flush=True,
     )
 
-    token = build_token_issuer(settings).issue("910000009", [SCOPE], client_id="bench")
+    token = build_token_issuer(settings).issue("910000004", [SCOPE], client_id="bench")
     headers = {"Authorization": f"Bearer {token}"}
     latest = log.latest()
     with TestClient(app) as client:

@@ -48,7 +48,7 @@ def main() -> None:
         numbers = list(connection.execute(select(person.c.foedsels_eller_d_nummer)).scalars())
     persons = len(numbers)
     random.Random(1).shuffle(numbers)
-    token = build_token_issuer(settings).issue("910000009", [SCOPE], client_id="bench", lifetime_seconds=3600)
+    token = build_token_issuer(settings).issue("910000004", [SCOPE], client_id="bench", lifetime_seconds=3600)
     auth = {"Authorization": f"Bearer {token}"}
     prefix = f"/folkeregisteret/{PACKAGE}/api/v1/personer"
     lookup_script = rotating_paths_script([f"{prefix}/{n}" for n in numbers[:5000]])

@@ -1,30 +1,97 @@
-"""`make demo`: seed a demo register and configure a demo municipality if there are none, print requests that
-work when pasted (and the example feed/extract client's command line), and serve the gateway and the
-embedded register beside it until Ctrl-C, with life going on in the register (events to follow)."""
+"""`make demo`: seed a demo register and configure a demo municipality if there are none, serve the gateway and
+the embedded register beside it, with life going on in the register (events to follow), and once both answer
+print requests that work when pasted (and the example feed/extract client's command line). Ctrl-C, SIGTERM or
+SIGHUP stops both servers.
+
+    make demo [PORT=8080] [REGISTER_PORT=8090]          # or: .venv/bin/python scripts/demo.py [--persons N]
+"""
 
 from __future__ import annotations
 
+import argparse
+import errno
 import json
 import os
 import shlex
+import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from fiks_folkeregister.settings import Settings
 
 DEMO_PERSONS = 20_000
-DEMO_ORGNR = "910000009"
+DEMO_ORGNR = "910000004"
 DEMO_KOMMUNENUMMER = "0301"
 DEMO_EVENTS_PER_SECOND = "5"
+HOST = "127.0.0.1"
+START_TIMEOUT_SECONDS = 120
+
+
+class Stop(Exception):
+    """A signal asked the demo to stop."""
 
 
 def main() -> None:
+    options = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    options.add_argument(
+        "--persons", type=int, default=DEMO_PERSONS, help="persons to seed into a new register"
+    )
+    persons = options.parse_args().persons
+    gateway_port = port_from_environment("PORT", 8080)
+    register_port = port_from_environment("REGISTER_PORT", gateway_port + 10)
+    # Before anything is printed or started: a busy port would send the pasted commands to another server.
+    for port, what, variable in (
+        (gateway_port, "gateway", "PORT"),
+        (register_port, "embedded register", "REGISTER_PORT"),
+    ):
+        if not port_is_free(port):
+            sys.exit(
+                f"Port {port} (the {what}) is already in use on {HOST}: stop what uses it, or choose another "
+                f"port, e.g. make demo {variable}={port + 1}"
+            )
+    for stopping in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stopping, _stop)
+    try:
+        sys.exit(run_demo(persons, gateway_port, register_port))
+    except (Stop, KeyboardInterrupt):
+        sys.exit(0)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise Stop(signal.Signals(signum).name)
+
+
+def port_from_environment(variable: str, default: int) -> int:
+    value = os.environ.get(variable) or str(default)
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        sys.exit(f"{variable}={value} is not a port number (1-65535)")
+    return int(value)
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a server could listen on the port now (as uvicorn does: with SO_REUSEADDR)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as error:
+            if error.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
+
+
+def run_demo(persons: int, gateway_port: int, register_port: int) -> int:
+    """Serve until stopped; the exit status: 0 when stopped, 1 when a server stopped by itself."""
     settings = Settings()
-    gateway_port = int(os.environ.get("PORT", "8080"))
-    register_port = gateway_port + 10
     data_dir = settings.data_dir.resolve()
     cli = str(Path(sys.executable).with_name("fiks-folkeregister"))
     env = {**os.environ, "FIKSREG_DATA_DIR": str(data_dir)}
@@ -35,35 +102,94 @@ def main() -> None:
     from fiks_folkeregister.app import build_register
 
     if build_register(settings).repository.count_persons() == 0:
-        print(
-            f"No register in {data_dir} yet: seeding {DEMO_PERSONS} synthetic persons (seed 1)...", flush=True
-        )
+        print(f"No register in {data_dir} yet: seeding {persons} synthetic persons (seed 1)...", flush=True)
         subprocess.run(
-            [cli, "register", "seed", "--persons", str(DEMO_PERSONS), "--seed", "1"], env=env, check=True
+            [cli, "register", "seed", "--persons", str(persons), "--seed", "1"], env=env, check=True
         )
     examples: dict[str, list[str]] = json.loads(run("register", "examples", "--json"))
     demo = configure_demo_municipality(data_dir, run)
+    events_per_second = os.environ.get("FIKSREG_SIMULATOR_EVENTS_PER_SECOND", DEMO_EVENTS_PER_SECOND)
 
+    # One process lets life go on (the register's ticker); both may work extract jobs (they share the data).
+    register_env = {
+        **env,
+        "FIKSREG_SIMULATOR_EVENTS_PER_SECOND": events_per_second,
+        "FIKSREG_EXTRACT_WORKER": "true",
+    }
+    gateway_env = {**env, "FIKSREG_SIMULATOR_EVENTS_PER_SECOND": "0"}
+    servers: list[subprocess.Popen[bytes]] = []
+    try:
+        servers.append(
+            subprocess.Popen([cli, "register", "serve", "--port", str(register_port)], env=register_env)
+        )
+        servers.append(subprocess.Popen([cli, "serve", "--port", str(gateway_port)], env=gateway_env))
+        for server, port in zip(servers, (register_port, gateway_port), strict=True):
+            if not wait_until_serving(server, port):
+                print(f"The server for port {port} did not start; see its output above.", file=sys.stderr)
+                return 1
+        print_instructions(
+            settings, data_dir, cli, examples, demo, gateway_port, register_port, events_per_second
+        )
+        while all(server.poll() is None for server in servers):
+            time.sleep(0.5)  # polled: a server that stops by itself ends the demo too
+        print("A server stopped by itself; stopping the demo.", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping is not interrupted by a second signal
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        for server in servers:
+            if server.poll() is None:
+                server.terminate()
+        for server in servers:
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def wait_until_serving(server: subprocess.Popen[bytes], port: int) -> bool:
+    """Whether the server answers /health on the port before it stops or the time is up."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def print_instructions(
+    settings: Settings,
+    data_dir: Path,
+    cli: str,
+    examples: dict[str, list[str]],
+    demo: dict[str, Any],
+    gateway_port: int,
+    register_port: int,
+    events_per_second: str,
+) -> None:
     adult = examples["ordinary-adult"][0]
     child = examples.get("child-with-delt-bosted", [adult])[0]
     protected = examples.get("strengt-fortrolig", [adult])[0]
     name, born = name_and_birth_date(settings, adult)
     quoted_cli = f"FIKSREG_DATA_DIR={shlex.quote(str(data_dir))} {shlex.quote(cli)}"
-    gateway = f"http://127.0.0.1:{gateway_port}/folkeregister/api/v1/{demo['rolleId']}/v1"
-    register = f"http://127.0.0.1:{register_port}/folkeregisteret/offentlig-med-hjemmel/api/v1"
+    gateway = f"http://{HOST}:{gateway_port}/folkeregister/api/v1/{demo['rolleId']}/v1"
+    register = f"http://{HOST}:{register_port}/folkeregisteret/offentlig-med-hjemmel/api/v1"
     headers = (
         f'-H "Authorization: Bearer $TOKEN" -H "IntegrasjonId: {demo["integrasjonId"]}" '
         f'-H "IntegrasjonPassord: {demo["integrasjonPassord"]}"'
     )
     ajourhold = demo["ajourhold"]
-    events_per_second = os.environ.get("FIKSREG_SIMULATOR_EVENTS_PER_SECOND", DEMO_EVENTS_PER_SECOND)
     example = Path(__file__).resolve().with_name("ajourhold.py")
     example_client = " \\\n      ".join(
         [
             f'AJOURHOLD_TOKEN="$TOKEN" '
             f"AJOURHOLD_INTEGRASJON_PASSORD={shlex.quote(ajourhold['integrasjonPassord'])}",
             f"{shlex.quote(sys.executable)} {shlex.quote(str(example))}",
-            f"--gateway http://127.0.0.1:{gateway_port} --rolle-id {ajourhold['rolleId']}",
+            f"--gateway http://{HOST}:{gateway_port} --rolle-id {ajourhold['rolleId']}",
             f"--integrasjon-id {ajourhold['integrasjonId']} --kommunenummer {DEMO_KOMMUNENUMMER}",
             f"--store {shlex.quote(str(data_dir / 'klientregister'))}",
         ]
@@ -74,7 +200,7 @@ def main() -> None:
             f'SKOLESTART_TOKEN="$TOKEN" '
             f"SKOLESTART_INTEGRASJON_PASSORD={shlex.quote(oppvekst['integrasjonPassord'])}",
             f"{shlex.quote(sys.executable)} {shlex.quote(str(example.with_name('skolestart.py')))}",
-            f"--gateway http://127.0.0.1:{gateway_port} --rolle-id {oppvekst['rolleId']}",
+            f"--gateway http://{HOST}:{gateway_port} --rolle-id {oppvekst['rolleId']}",
             f"--integrasjon-id {oppvekst['integrasjonId']} --kommunenummer {DEMO_KOMMUNENUMMER}",
             f"--ut {shlex.quote(str(data_dir / 'skolestart'))}",
         ]
@@ -85,8 +211,8 @@ def main() -> None:
     )
     print(
         f"""
-Serving the gateway on http://127.0.0.1:{gateway_port} (API docs at /docs) and the embedded register on
-http://127.0.0.1:{register_port}, where life goes on at {events_per_second} events a second.
+Serving the gateway on http://{HOST}:{gateway_port} (API docs at /docs) and the embedded register on
+http://{HOST}:{register_port}, where life goes on at {events_per_second} events a second.
 Demo municipality {DEMO_ORGNR} (all roles offentlig-med-hjemmel):
   role "Saksbehandler" {demo["rolleId"]}
     sok-etter-person; person-basis + relasjon-utvidet + historikk
@@ -119,7 +245,7 @@ In another terminal, from any directory, paste:
   # refused: the role does not hold legitimasjonsdokument (403 PART_IKKE_TILLATT, in the platform's error format)
   curl -s {headers} "{gateway}/personer/{adult}?part=legitimasjonsdokument"
 
-  # who looked up this person (the audit log)
+  # who looked up this person, or tried to (the audit log: the refusal above is there too)
   {quoted_cli} audit person {adult}
 
   # the embedded register directly, with a register token (as the national register is called)
@@ -136,37 +262,16 @@ In another terminal, from any directory, paste:
 
   # the Oppvekst API (KS's contract): each child flattened, with its guardians (docs/oppvekst.md)
   curl -s {oppvekst_headers} -H "Content-Type: application/json" \\
-       -d '{{"foedselsnumre": ["{child}", "{protected}"]}}' "http://127.0.0.1:{gateway_port}/register/api/v1/ks/{oppvekst["rolleId"]}/oppvekst"
+       -d '{{"foedselsnumre": ["{child}", "{protected}"]}}' "http://{HOST}:{gateway_port}/register/api/v1/ks/{oppvekst["rolleId"]}/oppvekst"
 
   # the school-start example (scripts/skolestart.py): who starts school next August in {DEMO_KOMMUNENUMMER},
   # one CSV per skolekrets with the guardians' postal addresses (protected ones never printed)
   {school_start}
 
-Stop with Ctrl-C.
+Stop with Ctrl-C (or SIGTERM).
 """,
         flush=True,
     )
-    # One process lets life go on (the register's ticker); both may work extract jobs (they share the data).
-    register_env = {
-        **env,
-        "FIKSREG_SIMULATOR_EVENTS_PER_SECOND": events_per_second,
-        "FIKSREG_EXTRACT_WORKER": "true",
-    }
-    gateway_env = {**env, "FIKSREG_SIMULATOR_EVENTS_PER_SECOND": "0"}
-    servers = [
-        subprocess.Popen([cli, "register", "serve", "--port", str(register_port)], env=register_env),
-        subprocess.Popen([cli, "serve", "--port", str(gateway_port)], env=gateway_env),
-    ]
-    try:
-        while all(server.poll() is None for server in servers):
-            time.sleep(0.5)  # polled: a server that stops by itself ends the demo too
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=30)
 
 
 def name_and_birth_date(settings: Settings, number: str) -> tuple[str, str]:
@@ -190,6 +295,8 @@ def configure_demo_municipality(data_dir: Path, run: Any) -> dict[str, Any]:
     """
     remembered = data_dir / "demo.json"
     demo: dict[str, Any] = json.loads(remembered.read_text()) if remembered.exists() else {}
+    if demo.get("orgnr", "910000009") != DEMO_ORGNR:
+        demo = {}  # an older demo's organisation number (its check digit was wrong): configure anew
     if "rolleId" not in demo:
         run(
             "admin",
@@ -202,6 +309,7 @@ def configure_demo_municipality(data_dir: Path, run: Any) -> dict[str, Any]:
             "--kommunenummer",
             DEMO_KOMMUNENUMMER,
         )
+        demo["orgnr"] = DEMO_ORGNR
         demo.update(
             granted_role(
                 run,

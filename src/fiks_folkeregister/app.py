@@ -7,10 +7,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -25,6 +30,7 @@ from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
 from fiks_folkeregister.gateway.errors import GatewayError, platform_response
+from fiks_folkeregister.gateway.openapi import components as gateway_openapi_components
 from fiks_folkeregister.gateway.router import (
     FOR_STOR_FORESPOERSEL,
     MirroredApi,
@@ -97,7 +103,10 @@ def build_register_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="A faithful stand-in for the national population register's consumer API, "
         "over a synthetic population.",
+        docs_url=None,
+        redoc_url=None,
     )
+    serve_docs_offline(app)
     install_error_handlers(app)
     app.include_router(build_issuer_router(issuer), prefix="/maskinporten", tags=["maskinporten"])
     app.include_router(build_register_router(register.service, validator))
@@ -228,8 +237,16 @@ def build_gateway_app(settings: Settings) -> FastAPI:
         title="Fiks Folkeregister",
         version=__version__,
         description="The population register mirrored per role: every request authenticated, "
-        "minimised to the role and audit-logged.",
+        "minimised to the role and audit-logged. Every mirrored operation needs the Maskinporten token "
+        "and the integration's `IntegrasjonId` and `IntegrasjonPassord`. Errors the gateway makes use the "
+        "platform's body, whose `errorId` is the request's audit record id (also `X-Request-Id`); errors "
+        "the register answers pass through in its own format. A known path asked with a method it does not "
+        "serve answers 405 `METODE_IKKE_TILLATT` with `Allow`; an unknown path 404 `UKJENT_RESSURS`.",
+        docs_url=None,
+        redoc_url=None,
     )
+    serve_docs_offline(app)
+    add_openapi_components(app, gateway_openapi_components())
     app.include_router(build_oppvekst_router(gateway.api))  # first: one of its paths is under the prefix
     app.include_router(build_gateway_router(gateway.api))
     include_admin_api(app, gateway.admin, build_insight(settings, gateway.admin, gateway.upstream))
@@ -248,6 +265,59 @@ def build_gateway_app(settings: Settings) -> FastAPI:
         close_on_shutdown(app, gateway.upstream.close)
     close_on_shutdown(app, gateway.audit.close)  # signs every chain's head
     return app
+
+
+#: Where the documentation pages' scripts and styles are served (files of the fastapi-offline package).
+DOCS_ASSETS = "/docs-assets"
+
+
+def serve_docs_offline(app: FastAPI) -> None:
+    """Swagger UI at /docs and ReDoc at /redoc, their files served by the app itself: no CDN, so the
+    pages work offline and load nothing from elsewhere (no fonts, no validator badge)."""
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(DOCS_ASSETS, StaticFiles(directory=assets), name="docs-assets")
+    openapi_url = app.openapi_url or "/openapi.json"
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{openapi_url}",
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_redoc_html(
+            openapi_url=f"{root}{openapi_url}",
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{root}{DOCS_ASSETS}/redoc.standalone.js",
+            redoc_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
+            with_google_fonts=False,
+        )
+
+
+def add_openapi_components(app: FastAPI, components: dict[str, dict[str, Any]]) -> None:
+    """Add schemas and security schemes that operations refer to but FastAPI does not generate itself."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            for kind, entries in components.items():
+                present = document.setdefault("components", {}).setdefault(kind, {})
+                clashes = [name for name, entry in entries.items() if present.get(name, entry) != entry]
+                if clashes:
+                    raise ValueError(f"OpenAPI {kind} defined twice, differently: {', '.join(clashes)}")
+                present.update(entries)
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def close_on_shutdown(app: FastAPI, close: Callable[[], None]) -> None:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AfterValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from fiks_folkeregister.domain.organisasjonsnummer import is_organisasjonsnummer
 from fiks_folkeregister.ratelimit import parse_rate
+
+
+def _orgnr(value: str) -> str:
+    if not is_organisasjonsnummer(value):
+        raise ValueError("not a valid organisation number (9 digits, mod 11 check digit)")
+    return value
 
 
 class Settings(BaseSettings):
@@ -114,9 +121,8 @@ class Settings(BaseSettings):
     upstream_cert_password: SecretStr | None = Field(
         default=None, description="Password of the PKCS#12 file or the encrypted PEM key."
     )
-    upstream_platform_orgnr: str = Field(
+    upstream_platform_orgnr: Annotated[str, AfterValidator(_orgnr)] = Field(
         default="999999999",
-        pattern=r"^[0-9]{9}$",
         description="The platform's own organisation number (for the automatic development client).",
     )
     upstream_delegation: bool = Field(

@@ -15,8 +15,8 @@ from fiks_folkeregister.storage.database import create_gateway_engine, migrate
 
 #: Cheap argon2 parameters: the tests check behaviour, not the cost of guessing.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-ORG_A = "921234567"
-ORG_B = "987654321"
+ORG_A = "921234562"
+ORG_B = "987654325"
 CONSOLE = Actor(navn="cli:tester", kind=ActorKind.CONSOLE)
 
 

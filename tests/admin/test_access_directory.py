@@ -64,7 +64,7 @@ def test_not_granted_granted_and_revoked(setup: tuple[AdminService, AccessDirect
         ["navn", "historikk"],
         beskrivelse="Skole",
     )
-    made = service.create_integration(CONSOLE, ORG_A, "I", autorisert_orgnr="999888777")
+    made = service.create_integration(CONSOLE, ORG_A, "I", autorisert_orgnr="999888771")
     integration_id, role_id = made.integrasjon.id, role.rolle.id
 
     assert directory.lookup(integration_id, role_id).granted is False
@@ -74,7 +74,7 @@ def test_not_granted_granted_and_revoked(setup: tuple[AdminService, AccessDirect
     assert granted.granted is True
     assert granted.integration is not None
     assert granted.integration.orgnr == ORG_A
-    assert granted.integration.autorisert_orgnr == "999888777"
+    assert granted.integration.autorisert_orgnr == "999888771"
     assert granted.integration.navn == "I"
     assert IntegrationPasswords(0).verify(integration_id, granted.integration.passord_hash, made.passord)
     assert granted.role is not None

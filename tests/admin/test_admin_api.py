@@ -87,6 +87,8 @@ def assert_error(response: Response, status: int, code: str) -> dict[str, Any]:
     assert (body["status"], body["errorCode"]) == (status, code)
     assert body["path"] == response.request.url.path
     assert body["message"]
+    # the id to quote to support: the same in the body, the X-Request-Id header and the server's log
+    assert body["errorId"] == response.headers["X-Request-Id"]
     return body
 
 
@@ -135,11 +137,11 @@ def test_organisations(api: Api) -> None:
         "POST",
         "/organisasjoner",
         api.operator,
-        json={"orgnr": "111222333", "navn": "Nye", "kommunenummer": "4601"},
+        json={"orgnr": "111222339", "navn": "Nye", "kommunenummer": "4601"},
     )
     assert created.status_code == 201
     assert created.json() | {"opprettet": None, "fiksOrgId": None} == {
-        "orgnr": "111222333",
+        "orgnr": "111222339",
         "navn": "Nye",
         "kommunenummer": "4601",
         "fylkesnummer": "46",
@@ -148,7 +150,7 @@ def test_organisations(api: Api) -> None:
     }
     assert UUID(created.json()["fiksOrgId"]).version == 4
     assert [o["orgnr"] for o in api.call("GET", "/organisasjoner", api.operator).json()] == [
-        "111222333",
+        "111222339",
         ORG_A,
         ORG_B,
     ]
@@ -167,6 +169,12 @@ def test_organisation_errors(api: Api) -> None:
         400,
         "UGYLDIG_ORGNR",
     )
+    wrong_check_digit = assert_error(
+        api.call("POST", "/organisasjoner", api.operator, json={"orgnr": "921234567", "navn": "Typo"}),
+        400,
+        "UGYLDIG_ORGNR",
+    )
+    assert "check digit" in wrong_check_digit["message"]
     body = assert_error(
         api.call("POST", "/organisasjoner", api.operator, json={"navn": "No number"}),
         400,
@@ -175,17 +183,17 @@ def test_organisation_errors(api: Api) -> None:
     assert body["errorJson"]["feil"][0]["felt"] == "body.orgnr"
     assert_error(
         api.call(
-            "POST", "/organisasjoner", api.operator, json={"orgnr": "111222333", "navn": "X", "extra": 1}
+            "POST", "/organisasjoner", api.operator, json={"orgnr": "111222339", "navn": "X", "extra": 1}
         ),
         400,
         "UGYLDIG_FORESPOERSEL",
     )
     assert_error(
-        api.call("POST", "/organisasjoner", api.admin_a, json={"orgnr": "111222333", "navn": "Mine"}),
+        api.call("POST", "/organisasjoner", api.admin_a, json={"orgnr": "111222339", "navn": "Mine"}),
         403,
         "KREVER_OPERATOER",
     )
-    assert_error(api.call("GET", "/organisasjoner/111222333", api.operator), 404, "ORGANISASJON_FINNES_IKKE")
+    assert_error(api.call("GET", "/organisasjoner/111222339", api.operator), 404, "ORGANISASJON_FINNES_IKKE")
 
 
 def test_administrators_are_made_and_listed_by_operators_only(api: Api) -> None:
@@ -205,7 +213,7 @@ def test_administrators_are_made_and_listed_by_operators_only(api: Api) -> None:
         api.call("POST", "/administratorer", api.admin_a, json={"navn": "Me2"}), 403, "KREVER_OPERATOER"
     )
     assert_error(
-        api.call("POST", "/administratorer", api.operator, json={"navn": "X", "orgnr": "111222333"}),
+        api.call("POST", "/administratorer", api.operator, json={"navn": "X", "orgnr": "111222339"}),
         404,
         "ORGANISASJON_FINNES_IKKE",
     )
@@ -293,7 +301,7 @@ def test_role_errors_name_what_to_change(api: Api) -> None:
     assert_error(api.call("GET", f"{roles}/not-a-uuid", api.admin_a), 400, "UGYLDIG_FORESPOERSEL")
     assert_error(api.call("GET", f"{roles}/{uuid4()}", api.admin_a), 404, "ROLLE_FINNES_IKKE")
     assert_error(
-        api.call("POST", "/organisasjoner/111222333/roller", api.operator, json=ROLE),
+        api.call("POST", "/organisasjoner/111222339/roller", api.operator, json=ROLE),
         404,
         "ORGANISASJON_FINNES_IKKE",
     )
@@ -307,7 +315,7 @@ def test_integration_lifecycle_and_password_rotation(api: Api) -> None:
         "POST",
         f"/organisasjoner/{ORG_A}/integrasjoner",
         api.admin_a,
-        json={"navn": "Fagsystem", "autorisertOrgnr": "999888777"},
+        json={"navn": "Fagsystem", "autorisertOrgnr": "999888771"},
     )
     assert made.status_code == 201
     credentials = made.json()
@@ -315,7 +323,7 @@ def test_integration_lifecycle_and_password_rotation(api: Api) -> None:
     path = f"/organisasjoner/{ORG_A}/integrasjoner/{credentials['integrasjonId']}"
 
     shown = api.call("GET", path, api.admin_a).json()
-    assert shown["autorisertOrgnr"] == "999888777"
+    assert shown["autorisertOrgnr"] == "999888771"
     assert "integrasjonPassord" not in shown and "passordHash" not in shown
     assert (
         credentials["integrasjonPassord"]
@@ -334,6 +342,16 @@ def test_integration_lifecycle_and_password_rotation(api: Api) -> None:
             f"/organisasjoner/{ORG_A}/integrasjoner",
             api.admin_a,
             json={"navn": "X", "autorisertOrgnr": "12"},
+        ),
+        400,
+        "UGYLDIG_ORGNR",
+    )
+    assert_error(
+        api.call(
+            "POST",
+            f"/organisasjoner/{ORG_A}/integrasjoner",
+            api.admin_a,
+            json={"navn": "X", "autorisertOrgnr": "999888777"},  # wrong check digit
         ),
         400,
         "UGYLDIG_ORGNR",

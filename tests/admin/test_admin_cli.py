@@ -110,6 +110,9 @@ def test_org_create_errors_exit_1_with_the_reason(cli: CliRunner) -> None:
     result = cli.invoke(app, ["admin", "org", "create", "--orgnr", "123", "--navn", "Short"])
     assert result.exit_code == 1
     assert "9 digits" in result.output
+    result = cli.invoke(app, ["admin", "org", "create", "--orgnr", "921234567", "--navn", "Typo"])
+    assert result.exit_code == 1
+    assert "check digit" in result.output
 
 
 def test_role_create_prints_the_role_id_and_expands_parts(cli: CliRunner) -> None:
@@ -216,9 +219,9 @@ def test_role_update_and_delete(cli: CliRunner) -> None:
 def test_integration_create_prints_a_password_that_verifies(cli: CliRunner, database_url: str) -> None:
     org(cli)
     role_id = role(cli)
-    made = integration(cli, ORG_A, "--autorisert-orgnr", "999888777")
+    made = integration(cli, ORG_A, "--autorisert-orgnr", "999888771")
     assert set(made) == {"integrasjonId", "integrasjonPassord", "autorisertOrgnr"}
-    assert made["autorisertOrgnr"] == "999888777"
+    assert made["autorisertOrgnr"] == "999888771"
     run(cli, "admin", "grant", "--integrasjon", made["integrasjonId"], "--rolle", role_id)
 
     engine = create_gateway_engine(database_url)
@@ -328,6 +331,6 @@ def test_operator_and_administrator_keys(cli: CliRunner) -> None:
     deactivated = run_json(cli, "admin", "administrator", "deactivate", admin["administratorId"], "--json")
     assert deactivated["deaktivert"] is not None
     assert "deactivated" in run(cli, "admin", "administrator", "list")
-    result = cli.invoke(app, ["admin", "administrator", "create", "--orgnr", "111222333", "--navn", "X"])
+    result = cli.invoke(app, ["admin", "administrator", "create", "--orgnr", "111222339", "--navn", "X"])
     assert result.exit_code == 1
     assert "ORGANISASJON_FINNES_IKKE" in result.output

@@ -29,7 +29,7 @@ def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient
 
 @pytest.mark.parametrize(
     "body",
-    [b"[" * 100_000 + b"]" * 100_000, b"{not json", b"\xff\xfe\x00", b'{"orgnr": "921234567", "navn": "A"'],
+    [b"[" * 100_000 + b"]" * 100_000, b"{not json", b"\xff\xfe\x00", b'{"orgnr": "921234562", "navn": "A"'],
 )
 def test_an_unparsable_body_is_a_400_in_the_platform_format(
     admin: tuple[TestClient, dict[str, str]], body: bytes

@@ -227,13 +227,13 @@ def test_deleting_an_integration_removes_its_grants(two_orgs: AdminService) -> N
 
 def test_an_integration_is_operated_by_its_owner_unless_a_vendor_is_named(two_orgs: AdminService) -> None:
     own = two_orgs.create_integration(CONSOLE, ORG_A, "Own").integrasjon
-    vendor = two_orgs.create_integration(CONSOLE, ORG_A, "Vendor", autorisert_orgnr="999888777").integrasjon
+    vendor = two_orgs.create_integration(CONSOLE, ORG_A, "Vendor", autorisert_orgnr="999888771").integrasjon
 
     assert own.autorisert_orgnr == ORG_A
-    assert vendor.autorisert_orgnr == "999888777"
+    assert vendor.autorisert_orgnr == "999888771"
     error = refusal(two_orgs.create_integration, CONSOLE, ORG_A, "Bad", autorisert_orgnr="99988877")
     assert (error.code, error.details) == ("UGYLDIG_ORGNR", {"felt": "autorisertOrgnr"})
-    assert refusal(two_orgs.create_integration, CONSOLE, "111222333", "I").code == "ORGANISASJON_FINNES_IKKE"
+    assert refusal(two_orgs.create_integration, CONSOLE, "111222339", "I").code == "ORGANISASJON_FINNES_IKKE"
 
 
 def test_an_organisation_administrator_sees_only_its_own_organisation(two_orgs: AdminService) -> None:
@@ -274,6 +274,6 @@ def test_api_keys_authenticate_until_deactivated(two_orgs: AdminService) -> None
     two_orgs.deactivate_administrator(CONSOLE, admin.administrator.id)
     assert two_orgs.authenticate(admin.api_noekkel) is None
     assert (
-        refusal(two_orgs.create_administrator, CONSOLE, "X", "111222333").code == "ORGANISASJON_FINNES_IKKE"
+        refusal(two_orgs.create_administrator, CONSOLE, "X", "111222339").code == "ORGANISASJON_FINNES_IKKE"
     )
     assert refusal(two_orgs.deactivate_administrator, CONSOLE, uuid4()).code == "ADMINISTRATOR_FINNES_IKKE"

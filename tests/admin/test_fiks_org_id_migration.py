@@ -27,7 +27,7 @@ def test_existing_organisations_get_distinct_fiks_org_ids(database_url: str) -> 
     try:
         _alembic(url, "g0001")
         with engine.begin() as connection:
-            for orgnr in ("910000009", "920000008"):
+            for orgnr in ("910000004", "920000002"):
                 connection.execute(
                     text(
                         "INSERT INTO organisasjon (orgnr, navn, opprettet) VALUES (:orgnr, 'Kommune', :now)"
@@ -43,12 +43,12 @@ def test_existing_organisations_get_distinct_fiks_org_ids(database_url: str) -> 
         with pytest.raises(exc.IntegrityError), engine.begin() as connection:
             connection.execute(
                 insert(organisasjon).values(
-                    orgnr="930000007", navn="Kopi", opprettet=datetime.now(UTC), fiks_org_id=ids[0]
+                    orgnr="930000000", navn="Kopi", opprettet=datetime.now(UTC), fiks_org_id=ids[0]
                 )
             )
         with pytest.raises(exc.IntegrityError), engine.begin() as connection:
             connection.execute(
-                text("INSERT INTO organisasjon (orgnr, navn, opprettet) VALUES ('940000006', 'Uten', :now)"),
+                text("INSERT INTO organisasjon (orgnr, navn, opprettet) VALUES ('940000009', 'Uten', :now)"),
                 {"now": datetime.now(UTC)},
             )
     finally:

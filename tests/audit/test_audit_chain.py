@@ -16,8 +16,8 @@ from fiks_folkeregister.audit.log import AuditLog, AuditRecord, read_checkpoint_
 from fiks_folkeregister.audit.revisjon import export, prune, verify_database, verify_export
 from fiks_folkeregister.audit.signering import CheckpointSigner, CheckpointVerifier
 
-ORG_A = "921234567"
-ORG_B = "987654321"
+ORG_A = "921234562"
+ORG_B = "987654325"
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
@@ -33,7 +33,7 @@ def lookup(orgnr: str | None, hour: int, person: str = "06076301709", **changes:
         "orgnr": orgnr,
         "rolle_id": uuid4(),
         "integrasjon_id": uuid4(),
-        "klient_orgnr": "999888777",
+        "klient_orgnr": "999888771",
         "ressurs": "GET personer/{personidentifikator}",
         "parametre": {"personidentifikator": person, "part": ["navn"], "n": 2**70, "x": 0.1},
         "personer": (person,),

@@ -17,7 +17,7 @@ from fiks_folkeregister.cli import app
 from fiks_folkeregister.settings import Settings
 from fiks_folkeregister.storage.tables import organisasjon
 
-ORG = "921234567"
+ORG = "921234562"
 PERSON = "06076301709"
 
 
@@ -178,6 +178,6 @@ def test_innsyn_writes_the_report_and_the_letter(cli: CliRunner, engine: Engine,
     assert pdf.exit_code == 0, pdf.output
     assert (tmp_path / "brev.pdf").read_bytes().startswith(b"%PDF-")
 
-    assert cli.invoke(app, ["audit", "innsyn", PERSON, "--org", "987654321"]).exit_code == 2
+    assert cli.invoke(app, ["audit", "innsyn", PERSON, "--org", "987654325"]).exit_code == 2
     assert cli.invoke(app, ["audit", "innsyn", "12345678901"]).exit_code == 2
     assert cli.invoke(app, ["audit", "innsyn", PERSON, "--format", "pdf"]).exit_code == 2

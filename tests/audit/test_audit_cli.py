@@ -32,7 +32,7 @@ def record(engine: Engine, orgnr: str, personer: list[str], hour: int) -> AuditR
         orgnr=orgnr,
         rolle_id=uuid4(),
         integrasjon_id=uuid4(),
-        klient_orgnr="999888777",
+        klient_orgnr="999888771",
         ressurs="POST personer/bulkoppslag",
         parametre={"part": ["navn"]},
         personer=personer,
@@ -44,17 +44,17 @@ def record(engine: Engine, orgnr: str, personer: list[str], hour: int) -> AuditR
 
 
 def test_audit_person_lists_who_looked_up_the_person(cli: CliRunner, engine: Engine) -> None:
-    first = record(engine, "921234567", [PERSON, OTHER], 9)
-    record(engine, "921234567", [OTHER], 10)
-    second = record(engine, "987654321", [PERSON], 11)
+    first = record(engine, "921234562", [PERSON, OTHER], 9)
+    record(engine, "921234562", [OTHER], 10)
+    second = record(engine, "987654325", [PERSON], 11)
 
     result = cli.invoke(app, ["audit", "person", PERSON, "--json"])
 
     assert result.exit_code == 0, result.output
     found = json.loads(result.stdout)
     assert [(r["orgnr"], r["requestId"], r["rolleId"]) for r in found] == [
-        ("921234567", "req-9", str(first.rolle_id)),
-        ("987654321", "req-11", str(second.rolle_id)),
+        ("921234562", "req-9", str(first.rolle_id)),
+        ("987654325", "req-11", str(second.rolle_id)),
     ]
     assert found[0]["integrasjonId"] == str(first.integrasjon_id)
     assert found[0]["tidspunkt"] == "2026-11-01T09:00:00+00:00"
@@ -62,8 +62,8 @@ def test_audit_person_lists_who_looked_up_the_person(cli: CliRunner, engine: Eng
 
     text = cli.invoke(app, ["audit", "person", PERSON])
     assert text.exit_code == 0
-    assert "2026-11-01 09:00:00Z  org 921234567" in text.stdout
-    assert "org 987654321" in text.stdout
+    assert "2026-11-01 09:00:00Z  org 921234562" in text.stdout
+    assert "org 987654325" in text.stdout
 
 
 def test_audit_person_without_lookups_and_with_a_bad_number(cli: CliRunner, engine: Engine) -> None:
@@ -75,3 +75,33 @@ def test_audit_person_without_lookups_and_with_a_bad_number(cli: CliRunner, engi
     bad = cli.invoke(app, ["audit", "person", "123"])
     assert bad.exit_code == 2
     assert "11 digits" in bad.output
+
+
+def test_audit_person_shows_refused_and_failed_attempts(cli: CliRunner, engine: Engine) -> None:
+    log = AuditLog(engine)
+    refused = AuditRecord(
+        tidspunkt=datetime(2026, 11, 1, 8, 0, tzinfo=UTC),
+        request_id="req-refused",
+        orgnr="921234562",
+        rolle_id=uuid4(),
+        integrasjon_id=uuid4(),
+        klient_orgnr="921234562",
+        ressurs="GET personer/{personidentifikator}",
+        parametre={"personidentifikator": PERSON, "part": ["legitimasjonsdokument"]},
+        personer=(),
+        utfall="avvist",
+        status=403,
+        feilkode="PART_IKKE_TILLATT",
+    )
+    log.record(refused)
+    record(engine, "987654325", [PERSON], 11)
+
+    text = cli.invoke(app, ["audit", "person", PERSON])
+    found = json.loads(cli.invoke(app, ["audit", "person", PERSON, "--json"]).stdout)
+
+    assert text.exit_code == 0, text.output
+    assert "org 921234562" in text.stdout and "avvist 403 PART_IKKE_TILLATT" in text.stdout
+    assert [(r["requestId"], r["utfall"], r["status"], r["feilkode"]) for r in found] == [
+        ("req-refused", "avvist", 403, "PART_IKKE_TILLATT"),
+        ("req-11", "ok", 200, None),
+    ]

@@ -10,8 +10,8 @@ from sqlalchemy import Engine, text
 
 from fiks_folkeregister.audit.log import AuditLog, AuditRecord, AuditUnavailableError
 
-ORG_A = "921234567"
-ORG_B = "987654321"
+ORG_A = "921234562"
+ORG_B = "987654325"
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 ROLE = uuid4()
 INTEGRATION = uuid4()
@@ -29,7 +29,7 @@ def lookup(
         "orgnr": orgnr,
         "rolle_id": ROLE,
         "integrasjon_id": INTEGRATION,
-        "klient_orgnr": "999888777",
+        "klient_orgnr": "999888771",
         "ressurs": "GET personer/{personidentifikator}",
         "parametre": {"part": ["bostedsadresse"]},
         "personer": personer,
@@ -156,3 +156,49 @@ def test_malformed_records_are_refused_as_unavailable(engine: Engine) -> None:
         log.record(lookup(utfall="maybe"))
     with pytest.raises(AuditUnavailableError):
         log.record(lookup(tidspunkt=datetime(2026, 11, 1, 12, 0)))
+
+
+def test_refused_and_failed_attempts_naming_a_person_are_found_too(engine: Engine) -> None:
+    """A refusal returns nobody, so an attempt is found by the number in its parameters."""
+    log = AuditLog(engine)
+    person = "06076301709"
+    path = "GET personer/{personidentifikator}"
+    records = [
+        lookup(
+            0,
+            personer=(),
+            ressurs=path,
+            parametre={"personidentifikator": person, "part": ["kjoenn"]},
+            utfall="avvist",
+            status=403,
+            feilkode="PART_IKKE_TILLATT",
+        ),
+        lookup(
+            1,
+            personer=(),
+            ressurs="POST personer/bulkoppslag",
+            parametre={"foedselsEllerDNummer": ["01010112345", person]},
+            utfall="feil",
+            status=502,
+            feilkode="REGISTERET_FEILET",
+        ),
+        lookup(
+            2,
+            orgnr=None,
+            personer=(),
+            ressurs=path,
+            parametre={"personidentifikator": person},
+            utfall="avvist",
+            status=401,
+            feilkode="UGYLDIG_TOKEN",
+        ),
+        # other persons, and the number only inside a longer value: not attempts against this person
+        lookup(3, personer=(), parametre={"personidentifikator": "01010112345"}, utfall="avvist", status=403),
+        lookup(4, personer=(), parametre={"navn": f"x{person}"}, utfall="avvist", status=400),
+    ]
+    for record in records:
+        log.record(record)
+
+    assert log.lookups_of_person(person) == records[:3]
+    # the organisation's log filtered by the person finds the same (its own, newest first)
+    assert log.query(ORG_A, person=person) == [records[1], records[0]]

@@ -173,7 +173,7 @@ def roles(draw: st.DrawFn) -> tuple[Rolle, PartRequest]:
     historikk = draw(st.booleans())
     role = Rolle(
         id=uuid.UUID(int=1),
-        orgnr="910000009",
+        orgnr="910000004",
         navn="rolle",
         rettighetspakke=pakke,
         bruksomraader=frozenset(Bruksomraade),

@@ -38,7 +38,7 @@ def _role() -> Rolle:
     )
     return Rolle(
         uuid.uuid4(),
-        "910000009",
+        "910000004",
         "oppvekst",
         Rettighetspakke.OFFENTLIG_MED_HJEMMEL,
         frozenset({Bruksomraade.SOK_ETTER_PERSON}),

@@ -33,7 +33,7 @@ from fiks_folkeregister.domain.uttrekkskriterier import STATUS_TYPES, canonical_
 def _role(*elements: str, historikk: bool = False) -> Rolle:
     return Rolle(
         id=uuid.uuid4(),
-        orgnr="910000009",
+        orgnr="910000004",
         navn="test",
         rettighetspakke=Rettighetspakke.OFFENTLIG_MED_HJEMMEL,
         bruksomraader=frozenset({Bruksomraade.SOK_ETTER_PERSON}),

@@ -45,9 +45,9 @@ from fiks_folkeregister.storage.tables import (
 from tests.conftest import make_postgres_database
 from tests.upstream.servers import settings_environment, started_process
 
-ORG_A = "910000009"
-ORG_B = "920000008"
-VENDOR = "930000007"
+ORG_A = "910000004"
+ORG_B = "920000002"
+VENDOR = "930000000"
 SCOPE = "ks:fiks"
 PERSONS = 1500
 REFERENCE_DATE = date(2026, 11, 1)

@@ -93,6 +93,32 @@ def test_a_refusal_records_what_was_known_and_nothing_secret(served_gateway: Ser
     assert token not in stored and integration.password not in stored
 
 
+def test_the_error_id_of_a_refusal_is_the_request_id_its_audit_record_stores(
+    served_gateway: ServedGateway,
+) -> None:
+    """An integrator quotes `errorId` to support, who find the request's audit record with it."""
+    integration, role = served_gateway.config.granted_role(["navn"])
+    adult = served_gateway.examples["ordinary-adult"][0]
+    headers = served_gateway.headers(integration)
+    refusals = [
+        served_gateway.client.get(served_gateway.url(role, f"personer/{adult}?part=kjoenn"), headers=headers),
+        served_gateway.client.get(served_gateway.url(role, f"personer/{adult}")),
+        served_gateway.client.get(served_gateway.url(role, "no-such-resource"), headers=headers),
+        served_gateway.client.post(
+            served_gateway.url(role, "personer/bulkoppslag"), content=b"{not json", headers=headers
+        ),
+    ]
+
+    assert [r.status_code for r in refusals] == [403, 401, 404, 415]
+    for response in refusals:
+        error_id = response.json()["errorId"]
+        assert error_id == response.headers["X-Request-Id"]
+        record = served_gateway.audit_record(error_id)
+        assert record["status"] == response.status_code
+        if response.status_code != 401:  # an authentication failure's precise reason is the record's only
+            assert record["feilkode"] == response.json()["errorCode"]
+
+
 def test_an_unauthenticated_call_is_recorded_without_an_organisation(served_gateway: ServedGateway) -> None:
     role_id = uuid.uuid4()
     response = served_gateway.client.get(served_gateway.url(role_id, "personer/12345678901"))
@@ -127,3 +153,5 @@ def test_a_failing_audit_store_yields_503_and_no_personal_data(
     assert body["errorCode"] == "REVISJONSLOGG_UTILGJENGELIG"
     assert "navn" not in body["errorJson"] and name not in response.text
     assert refused.json()["errorCode"] == "REVISJONSLOGG_UTILGJENGELIG"
+    # nothing is stored, but the request's id (in the server's log line) is the one to quote
+    assert body["errorId"] == response.headers["X-Request-Id"]

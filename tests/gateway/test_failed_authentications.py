@@ -115,7 +115,7 @@ def test_an_unknown_integration_costs_an_argon2_verification_like_a_wrong_passwo
 ) -> None:
     integration, role = served_gateway.config.granted_role(["navn"])
     unknown = Integration(uuid.uuid4(), "guess", integration.orgnr)
-    foreign_token = served_gateway.token("920000008")
+    foreign_token = served_gateway.token("920000002")
     with gateway(served_gateway, an_address()) as client:
         costs = []
         for attempt, token in ((wrong(integration), None), (unknown, None), (integration, foreign_token)):

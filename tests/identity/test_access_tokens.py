@@ -22,7 +22,7 @@ from fiks_folkeregister.identity.tokens import AccessTokenValidator, InvalidToke
 from fiks_folkeregister.settings import Settings
 
 ISSUER = "https://fiks-folkeregister.test/maskinporten/"
-ORGNR = "921234567"
+ORGNR = "921234562"
 
 
 @pytest.fixture
@@ -102,11 +102,11 @@ def test_token_header_names_the_published_key(issuer: TokenIssuer) -> None:
 
 
 def test_delegated_token_reports_the_supplier(issuer: TokenIssuer, validator: AccessTokenValidator) -> None:
-    token = issuer.issue(ORGNR, ["ks:fiks"], "c", supplier_orgnr="987654321")
+    token = issuer.issue(ORGNR, ["ks:fiks"], "c", supplier_orgnr="987654325")
 
     access = validator.validate(token)
 
-    assert (access.orgnr, access.supplier_orgnr) == (ORGNR, "987654321")
+    assert (access.orgnr, access.supplier_orgnr) == (ORGNR, "987654325")
 
 
 def test_audience_is_checked_when_configured(issuer: TokenIssuer) -> None:
@@ -146,10 +146,11 @@ def test_token_from_another_issuer_is_refused(issuer: TokenIssuer, validator: Ac
     "consumer",
     [
         None,
-        "0192:921234567",
-        {"authority": "iso6523-actorid-upis", "ID": "9908:921234567"},
-        {"authority": "something-else", "ID": "0192:921234567"},
+        "0192:921234562",
+        {"authority": "iso6523-actorid-upis", "ID": "9908:921234562"},
+        {"authority": "something-else", "ID": "0192:921234562"},
         {"authority": "iso6523-actorid-upis", "ID": "0192:12345"},
+        {"authority": "iso6523-actorid-upis", "ID": "0192:921234567"},  # wrong check digit
     ],
 )
 def test_missing_or_malformed_consumer_is_refused(
@@ -292,9 +293,9 @@ def test_a_remembered_signature_does_not_outlive_the_tokens_expiry(issuer: Token
     validator = AccessTokenValidator(
         issuer.jwks, issuer=issuer.issuer, leeway_seconds=0, clock=lambda: now[0]
     )
-    token = issuer.issue("910000009", ["ks:fiks"], client_id="c", lifetime_seconds=60)
-    assert validator.validate(token).orgnr == "910000009"
-    assert validator.validate(token).orgnr == "910000009"  # served from the verified-signature cache
+    token = issuer.issue("910000004", ["ks:fiks"], client_id="c", lifetime_seconds=60)
+    assert validator.validate(token).orgnr == "910000004"
+    assert validator.validate(token).orgnr == "910000004"  # served from the verified-signature cache
     now[0] += 61
     with pytest.raises(InvalidTokenError, match="expired"):
         validator.validate(token)
@@ -303,7 +304,7 @@ def test_a_remembered_signature_does_not_outlive_the_tokens_expiry(issuer: Token
 def test_a_tampered_copy_of_a_remembered_token_is_still_refused(
     issuer: TokenIssuer, validator: AccessTokenValidator
 ) -> None:
-    token = issuer.issue("910000009", ["ks:fiks"], client_id="c")
+    token = issuer.issue("910000004", ["ks:fiks"], client_id="c")
     validator.validate(token)
     header, payload, signature = token.split(".")
     forged_payload = _b64(

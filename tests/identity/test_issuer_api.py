@@ -25,7 +25,7 @@ from fiks_folkeregister.identity.tokens import AccessTokenValidator
 from fiks_folkeregister.settings import Settings
 
 ISSUER = "https://fiks-folkeregister.test/maskinporten/"
-ORGNR = "921234567"
+ORGNR = "921234562"
 
 
 @pytest.fixture
@@ -141,9 +141,9 @@ def test_grant_for_an_organisation_that_has_not_delegated_is_refused(
 ) -> None:
     issuer.clients.delegate(client.client_id, "964338531")  # another municipality's delegation
 
-    refusal = _refusal(_post(http, _assertion(client, consumer_org="910000009")))
+    refusal = _refusal(_post(http, _assertion(client, consumer_org="910000004")))
 
-    assert "910000009 has not delegated" in refusal
+    assert "910000004 has not delegated" in refusal
 
 
 def test_removed_delegation_is_refused_at_once_even_by_an_issuer_that_read_the_client_before(
@@ -261,6 +261,8 @@ def test_missing_or_malformed_scope_is_refused(
 
 def test_malformed_consumer_org_is_refused(http: TestClient, client: RegisteredClient) -> None:
     assert "consumer_org" in _refusal(_post(http, _assertion(client, consumer_org="12345")))
+    # nine digits, but the check digit is wrong
+    assert "consumer_org" in _refusal(_post(http, _assertion(client, consumer_org="964338530")))
 
 
 def test_garbage_assertion_is_refused(http: TestClient) -> None:

@@ -11,7 +11,7 @@ from cryptography.x509.oid import NameOID
 
 from fiks_folkeregister.identity.clients import ClientRegistry, UnknownClientError
 
-ORGNR = "921234567"
+ORGNR = "921234562"
 
 
 def test_created_client_has_key_and_certificate_for_its_organisation(tmp_path: Path) -> None:
@@ -46,6 +46,8 @@ def test_unknown_client_is_not_found(tmp_path: Path, client_id: str) -> None:
 def test_create_refuses_a_bad_orgnr(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="9 digits"):
         ClientRegistry(tmp_path).create("1234")
+    with pytest.raises(ValueError, match="check digit"):
+        ClientRegistry(tmp_path).create("921234567")
 
 
 def test_a_client_acts_for_its_own_organisation_and_those_that_delegated_to_it(tmp_path: Path) -> None:
@@ -59,7 +61,7 @@ def test_a_client_acts_for_its_own_organisation_and_those_that_delegated_to_it(t
 
     assert found.delegations == {"964338531"}
     assert found.acts_for(ORGNR) and found.acts_for("964338531")
-    assert not found.acts_for("910000009")
+    assert not found.acts_for("910000004")
     assert registry.revoke_delegation(client.client_id, "964338531").delegations == frozenset()
 
 

@@ -15,7 +15,7 @@ from fiks_folkeregister.identity.issuer import TokenIssuer
 from fiks_folkeregister.identity.tokens import AccessTokenValidator
 from fiks_folkeregister.settings import Settings
 
-ORGNR = "921234567"
+ORGNR = "921234562"
 
 
 @pytest.fixture
@@ -54,6 +54,9 @@ def test_token_command_refuses_an_orgnr_that_is_not_9_digits(data_dir: Path) -> 
 
     assert result.exit_code == 2
     assert "9 digits" in result.output
+    wrong_check_digit = CliRunner().invoke(app, ["token", "--orgnr", "921234567", "--scope", "ks:fiks"])
+    assert wrong_check_digit.exit_code == 2
+    assert "check digit" in wrong_check_digit.output
 
 
 def test_token_command_refuses_a_malformed_scope(data_dir: Path) -> None:

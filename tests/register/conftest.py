@@ -55,7 +55,7 @@ def served_register(
     repository: PersonRepository = app.state.register.repository
     examples = seed_population(repository, PERSONS, seed=7, reference_date=REFERENCE_DATE)
 
-    def token(*scopes: str, orgnr: str = "910000009", age_seconds: int = 0) -> str:
+    def token(*scopes: str, orgnr: str = "910000004", age_seconds: int = 0) -> str:
         """A token from the register's own issuer, issued `age_seconds` ago (120 s lifetime)."""
         issuer = TokenIssuer(
             SigningKeys(settings.issuer_dir),

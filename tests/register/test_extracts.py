@@ -17,8 +17,8 @@ from fiks_folkeregister.register.simulator import Simulator, current, current_on
 from fiks_folkeregister.register.tables import person, person_arkiv
 from tests.register.conftest import MED, UTEN, ServedRegister
 
-ORG = "910000009"
-OTHER_ORG = "920000008"
+ORG = "910000004"
+OTHER_ORG = "920000002"
 MED_PAKKE = Rettighetspakke.OFFENTLIG_MED_HJEMMEL
 Document = dict[str, Any]
 

@@ -185,7 +185,7 @@ def test_token_signed_by_a_foreign_key_is_401(served_register: ServedRegister, t
     from fiks_folkeregister.settings import Settings
 
     foreign = build_token_issuer(Settings(data_dir=tmp_path))
-    token = foreign.issue("910000009", [MED], client_id="intruder")
+    token = foreign.issue("910000004", [MED], client_id="intruder")
     url = served_register.url(MED_PKG, f"personer/{_first(served_register, 'ordinary-adult')}")
     response = served_register.client.get(url, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401

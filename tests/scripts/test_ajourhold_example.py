@@ -34,7 +34,7 @@ from tests.gateway.conftest import Configuration, Integration
 from tests.upstream.servers import served_process
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "ajourhold.py"
-MUNICIPALITY = "910000009"
+MUNICIPALITY = "910000004"
 PERSONS = 600
 REFERENCE_DATE = date(2026, 11, 1)
 PARTS = ["person-basis", "relasjon-utvidet"]  # every event type the simulator writes reaches the role

@@ -32,7 +32,7 @@ from tests.gateway.test_oppvekst import OPPVEKST_PARTS
 from tests.upstream.servers import served_process
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "skolestart.py"
-MUNICIPALITY = "910000009"
+MUNICIPALITY = "910000004"
 PERSONS = 800
 REFERENCE_DATE = date(2026, 11, 1)
 BORN = 2021  # school start August 2027

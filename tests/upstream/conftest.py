@@ -25,7 +25,7 @@ from fiks_folkeregister.upstream.resilience import CircuitBreaker, RetryPolicy
 from tests.upstream.servers import ThreadedServer
 
 PLATFORM_ORGNR = "999999999"
-MUNICIPALITY = "910000009"
+MUNICIPALITY = "910000004"
 PERSONS = 120
 
 
@@ -132,7 +132,7 @@ def register_data(
 def platform_client(register_data: tuple[Settings, Any, Any]) -> RegisteredClient:
     clients = ClientRegistry(register_data[0].issuer_dir)
     platform = clients.create(PLATFORM_ORGNR, "Fiks plattform (test)")
-    for municipality in (MUNICIPALITY, "920000008"):  # the municipalities the tests act for delegate
+    for municipality in (MUNICIPALITY, "920000002"):  # the municipalities the tests act for delegate
         platform = clients.delegate(platform.client_id, municipality)
     return platform
 

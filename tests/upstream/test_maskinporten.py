@@ -66,7 +66,7 @@ def test_tokens_are_cached_per_scope_and_organisation_until_shortly_before_they_
 
     first = tokens.token(SCOPE, MUNICIPALITY)
     again = tokens.token(SCOPE, MUNICIPALITY)
-    other_org = tokens.token(SCOPE, "920000008")
+    other_org = tokens.token(SCOPE, "920000002")
     now[0] += lifetime - 21
     still = tokens.token(SCOPE, MUNICIPALITY)
     now[0] += 2

@@ -1,5 +1,6 @@
 """The admin REST API (mounted at `/admin/api/v1`): configuration and logs, authenticated by API key."""
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
@@ -34,6 +35,8 @@ from fiks_folkeregister.domain.informasjonselementer import HISTORIKK
 
 ADMIN_PREFIX = "/admin/api/v1"
 
+log = logging.getLogger(__name__)
+
 
 def _ascii_digits(value: Any) -> Any:
     """A number in a query is the digits 0-9 only (pydantic alone takes '1_000', '+5' and ' 12')."""
@@ -58,7 +61,9 @@ class _Request(_Model):
 
 
 class NyOrganisasjon(_Request):
-    orgnr: str = Field(description="Organisation number, 9 digits.", examples=["921234567"])
+    orgnr: str = Field(
+        description="Organisation number: 9 digits, the last a mod 11 check digit.", examples=["921234562"]
+    )
     navn: str = Field(examples=["Eksempel kommune"])
     kommunenummer: str | None = Field(default=None, description="4 digits.", examples=["0301"])
     fylkesnummer: str | None = Field(default=None, description="2 digits; default from kommunenummer.")
@@ -292,7 +297,7 @@ class OppslagUt(_Model):
         )
 
 
-class Feilmelding(BaseModel):
+class AdminFeilmelding(BaseModel):
     """The platform's error body (DOMAIN.md §2)."""
 
     timestamp: int
@@ -309,8 +314,13 @@ class Feilmelding(BaseModel):
 
 
 def error_response(request: Request, error: AdminError) -> Response:
+    """The platform error; its `errorId` is also the `X-Request-Id` header and is in the server's log line,
+    so the one id an administrator quotes finds the refusal."""
     body = platform_error_body(error.status, error.code, error.message, request.url.path, error.details)
-    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    headers = {"X-Request-Id": body["errorId"]}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    log.info("admin request %s: %s %s %s", body["errorId"], error.status, error.code, request.url.path)
     return Response(
         orjson.dumps(body), status_code=error.status, media_type="application/json", headers=headers
     )
@@ -349,7 +359,7 @@ class _AdminRoute(APIRoute):
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": Feilmelding, "description": description}
+    status: {"model": AdminFeilmelding, "description": description}
     for status, description in (
         (400, "Invalid request (errorCode says what, errorJson the details)"),
         (401, "Missing or unknown API key"),
@@ -544,7 +554,8 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
         rolleId: UUID | None = None,
         integrasjonId: UUID | None = None,
         person: Annotated[
-            str | None, Query(description="Lookups that returned this identity number.")
+            str | None,
+            Query(description="Lookups that returned this identity number, or named it (also refused ones)."),
         ] = None,
         limit: Limit = 1000,
     ) -> list[OppslagUt]:

@@ -881,7 +881,9 @@ def _name(navn: str) -> str:
 def _orgnr(value: str, field: str) -> str:
     if not is_orgnr(value):
         raise bad_request(
-            "UGYLDIG_ORGNR", f"{field}: an organisation number is exactly 9 digits, got {value!r}", felt=field
+            "UGYLDIG_ORGNR",
+            f"{field}: not a valid organisation number (9 digits, mod 11 check digit): {value!r}",
+            felt=field,
         )
     return value
 

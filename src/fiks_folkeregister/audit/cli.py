@@ -42,7 +42,9 @@ def person(
     identifikator: Annotated[str, typer.Argument(help="The person's identity number (11 digits).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Who looked up this person: when, which organisation, role and integration, and what was asked."""
+    """Who looked up this person, or tried to: when, which organisation, role and integration, what was
+    asked and how it ended (ok, avvist or feil, with the status and error code). Attempts are the records
+    whose parameters name the number (as path parameter, query parameter or in a bulk lookup's list)."""
     from fiks_folkeregister.app import build_admin
 
     if not (len(identifikator) == 11 and identifikator.isdigit()):
@@ -62,7 +64,7 @@ def person(
         )
         return
     if not records:
-        typer.echo(f"No lookups of {identifikator} are recorded.")
+        typer.echo(f"No lookups of {identifikator}, and no attempts, are recorded.")
         return
     for record in records:
         typer.echo(
@@ -70,6 +72,7 @@ def person(
             f"role {record.rolle_id or '-'}  "
             f"integration {record.integrasjon_id or '-'}  client {record.klient_orgnr or '-'}  "
             f"{record.ressurs}  {record.utfall} {record.status}"
+            + (f" {record.feilkode}" if record.feilkode else "")
         )
 
 

@@ -16,7 +16,19 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, Select, bindparam, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -344,22 +356,18 @@ class AuditLog:
         if integrasjon_id is not None:
             statement = statement.where(oppslagslogg.c.integrasjon_id == integrasjon_id)
         if person is not None:
-            statement = statement.where(
-                oppslagslogg.c.id.in_(
-                    select(oppslagslogg_person.c.oppslag_id).where(
-                        oppslagslogg_person.c.identifikator == person
-                    )
-                )
-            )
+            statement = statement.where(_about_person(person))
         statement = statement.order_by(oppslagslogg.c.tidspunkt.desc(), oppslagslogg.c.id.desc()).limit(limit)
         return self._read(statement)
 
     def lookups_of_person(self, identifikator: str) -> list[AuditRecord]:
-        """Who looked up this person, oldest first, across all organisations (Folkeregisterloven § 10-1)."""
+        """Who looked up or tried to look up this person, oldest first, across all organisations
+        (Folkeregisterloven § 10-1): the records that returned the person, and every record, refused and
+        failed ones too, whose parameters name the number (a path or query parameter, or an element of a
+        list in the body, whose value is exactly that number). The second part reads every record."""
         statement = (
             select(oppslagslogg)
-            .join(oppslagslogg_person, oppslagslogg_person.c.oppslag_id == oppslagslogg.c.id)
-            .where(oppslagslogg_person.c.identifikator == identifikator)
+            .where(_about_person(identifikator))
             .order_by(oppslagslogg.c.tidspunkt, oppslagslogg.c.id)
         )
         return self._read(statement)
@@ -378,6 +386,18 @@ class AuditLog:
                 for oppslag_id, identifikator in found:
                     persons[oppslag_id].append(identifikator)
         return [_record(row, persons.get(row.id, [])) for row in rows]
+
+
+def _about_person(identifikator: str) -> ColumnElement[bool]:
+    """Records that returned the person, or whose parameters name the number: a value (or list element)
+    exactly equal to it, so refused and failed attempts count too."""
+    returned = oppslagslogg.c.id.in_(
+        select(oppslagslogg_person.c.oppslag_id).where(oppslagslogg_person.c.identifikator == identifikator)
+    )
+    if not (len(identifikator) == 11 and identifikator.isascii() and identifikator.isdigit()):
+        return returned  # not an identity number: nothing names it (and no LIKE wildcards get in)
+    named = cast(oppslagslogg.c.parametre, Text).like(f'%"{identifikator}"%')
+    return or_(returned, named)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -60,11 +60,17 @@ def platform_body(error: GatewayError, path: str, error_id: str | None = None) -
     }
 
 
-def platform_response(error: GatewayError, path: str, headers: Mapping[str, str] | None = None) -> Response:
+def platform_response(
+    error: GatewayError, path: str, headers: Mapping[str, str] | None = None, error_id: str | None = None
+) -> Response:
+    """The error as a response; `error_id` is the request's id (the audit record's), so it can be quoted.
+    The `errorId` is always the `X-Request-Id` header too."""
     all_headers = {**error.headers, **(headers or {})}
     if error.status == 401:
         all_headers.setdefault("WWW-Authenticate", 'Bearer realm="fiks-folkeregister"')
-    return Response(orjson.dumps(platform_body(error, path)), error.status, all_headers, media_type=JSON)
+    body = platform_body(error, path, error_id)
+    all_headers.setdefault("X-Request-Id", body["errorId"])
+    return Response(orjson.dumps(body), error.status, all_headers, media_type=JSON)
 
 
 # The gateway's machine codes, each with its status. Authentication failures are 401, authorisation 403,

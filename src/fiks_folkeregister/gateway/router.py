@@ -34,6 +34,7 @@ from fiks_folkeregister.gateway.access import (
     Trail,
 )
 from fiks_folkeregister.gateway.errors import JSON, GatewayError, platform_response
+from fiks_folkeregister.gateway.openapi import operation as openapi_operation
 from fiks_folkeregister.gateway.oppvekst import DEPRECATED_PATH as OPPVEKST_DEPRECATED_PATH
 from fiks_folkeregister.gateway.oppvekst import OPPVEKST, OPPVEKST_DEPRECATED
 from fiks_folkeregister.gateway.oppvekst import PATH as OPPVEKST_PATH
@@ -122,7 +123,7 @@ class MirroredApi:
         try:
             self._answer(resource, incoming, trail, parametre, outcome)
         except GatewayError as error:
-            self._refused(error, incoming, outcome)
+            self._refused(error, incoming, outcome, request_id)
         except UgyldigParameter as invalid:
             # Parsed by the register's own parser: refused here exactly as the register would refuse it.
             outcome.status, outcome.payload = invalid.http_status, orjson.dumps(invalid.body())
@@ -131,11 +132,11 @@ class MirroredApi:
             error = GatewayError(
                 _POLICY_STATUS.get(refusal.code, 403), refusal.code, refusal.message, refusal.details
             )
-            self._refused(error, incoming, outcome)
+            self._refused(error, incoming, outcome, request_id)
         except UpstreamUnavailableError as error:
             # No answer from the register (timeout, broken connection, breaker open): our error, our format.
             failure = GatewayError(error.status, error.code, error.message, error.details, error.headers)
-            self._refused(failure, incoming, outcome)
+            self._refused(failure, incoming, outcome, request_id)
             outcome.utfall = FAILED
         except UpstreamError as error:
             outcome.status, outcome.payload = error.status, orjson.dumps(error.body)
@@ -143,7 +144,9 @@ class MirroredApi:
             outcome.utfall, outcome.feilkode, outcome.personer = FAILED, error.feilkode, []
         except Exception:
             log.exception("request %s failed", request_id)
-            self._refused(GatewayError(500, codes.INTERN_FEIL, "Internal error"), incoming, outcome)
+            self._refused(
+                GatewayError(500, codes.INTERN_FEIL, "Internal error"), incoming, outcome, request_id
+            )
             outcome.utfall = FAILED
         record = AuditRecord(
             tidspunkt=started,
@@ -172,7 +175,7 @@ class MirroredApi:
                 "The audit log is unavailable, so no data can be given out; try again later",
                 headers={"Retry-After": "5"},
             )
-            return platform_response(unavailable, incoming.url_path, headers)
+            return platform_response(unavailable, incoming.url_path, headers, request_id)
         if outcome.utfall != OK:
             log.info("request %s: %s %s %s", request_id, outcome.status, outcome.feilkode, ressurs)
         return Response(
@@ -264,14 +267,14 @@ class MirroredApi:
         outcome.media_type = media_type
 
     @staticmethod
-    def _refused(error: GatewayError, incoming: Incoming, outcome: Outcome) -> None:
-        response = platform_response(error, incoming.url_path)
+    def _refused(error: GatewayError, incoming: Incoming, outcome: Outcome, request_id: str) -> None:
+        response = platform_response(error, incoming.url_path, error_id=request_id)
         outcome.status, outcome.payload = error.status, bytes(response.body)
         outcome.headers = {k: v for k, v in response.headers.items() if k.lower() not in _MANAGED_HEADERS}
         outcome.utfall, outcome.feilkode, outcome.personer = REFUSED, error.audit_code, []
 
 
-_MANAGED_HEADERS = frozenset({"content-length", "content-type"})
+_MANAGED_HEADERS = frozenset({"content-length", "content-type", "x-request-id"})  # handle sets the id
 
 
 #: Names that hold credentials: never recorded with their value, even where a resource defines them.
@@ -430,38 +433,6 @@ def _without_body(response: Response) -> Response:
     return Response(b"", response.status_code, headers, media_type=response.media_type)
 
 
-def _openapi(resource: MirroredResource) -> dict[str, Any]:
-    def parameter(
-        name: str, where: str, description: str, required: bool = True, array: bool = False
-    ) -> dict:
-        schema: dict[str, Any] = (
-            {"type": "array", "items": {"type": "string"}} if array else {"type": "string"}
-        )
-        return {"name": name, "in": where, "required": required, "description": description, "schema": schema}
-
-    parameters = [
-        parameter("rolleId", "path", "The role to act in (UUID); it decides rights package and elements."),
-        *(parameter(name, "path", name) for name in PATH_PARAMETER.findall(resource.path)),
-        parameter(INTEGRATION_ID_HEADER, "header", "The integration's id (UUID)."),
-        parameter(INTEGRATION_PASSWORD_HEADER, "header", "The integration's password."),
-    ]
-    if resource.takes_part:
-        parameters.append(
-            parameter("part", "query", "Information elements or aliases (repeatable).", False, True)
-        )
-    parameters += [parameter(name, "query", name, False) for name in resource.query_parameters]
-    extra: dict[str, Any] = {"parameters": parameters, "security": [{"bearer": []}]}
-    if resource.conditional:
-        parameters.append(parameter("If-None-Match", "header", "The ETag of an earlier answer.", False))
-    if resource.takes_body:
-        extra["requestBody"] = {"required": True, "content": {JSON: {"schema": {"type": "object"}}}}
-    if len(resource.representations) > 1 or resource.conditional:
-        extra["responses"] = {"200": {"description": "OK", "content": {m: {} for m in resource.media_types}}}
-    if resource.conditional:
-        extra["responses"]["304"] = {"description": "Not modified since the answer with this ETag"}
-    return extra
-
-
 _OPPVEKST_ROUTES = ((OPPVEKST_PATH, OPPVEKST), (OPPVEKST_DEPRECATED_PATH, OPPVEKST_DEPRECATED))
 
 
@@ -504,7 +475,7 @@ def build_oppvekst_router(api: MirroredApi) -> APIRouter:
             summary=resource.summary,
             name=resource.name,
             response_class=Response,
-            openapi_extra=_openapi(resource),
+            openapi_extra=openapi_operation(resource),
             deprecated=resource is OPPVEKST_DEPRECATED,
         )
         router.add_route(path, _AsgiEndpoint(oppvekst), include_in_schema=False)  # every other method
@@ -530,7 +501,8 @@ def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource]
             summary=resource.summary,
             name=resource.name,
             response_class=Response,
-            openapi_extra=_openapi(resource),
+            status_code=200 if resource.offered else 501,  # only for the document: no 200 is promised
+            openapi_extra=openapi_operation(resource),
         )
     # An ASGI app as endpoint takes every method (HEAD, TRACE, PROPFIND …): none gets a bare 405.
     every_method = _AsgiEndpoint(mirrored)

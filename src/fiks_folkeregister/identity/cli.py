@@ -23,7 +23,7 @@ token_app.add_typer(client_app, name="client")
 
 def _orgnr(value: str | None) -> str | None:
     if value is not None and not is_orgnr(value):
-        raise typer.BadParameter(f"an organisation number is exactly 9 digits, got {value!r}")
+        raise typer.BadParameter(f"not a valid organisation number (9 digits, mod 11 check digit): {value!r}")
     return value
 
 

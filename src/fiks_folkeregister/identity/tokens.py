@@ -19,25 +19,22 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 from joserfc.jws import JWSRegistry
 
+# The one organisation number check (9 digits, mod 11), under the name the identity room uses.
+from fiks_folkeregister.domain.organisasjonsnummer import is_organisasjonsnummer as is_orgnr
+
 ACCEPTED_ALGORITHM = "RS256"
 #: How many verified signatures to remember before starting over (tokens live for minutes).
 VERIFIED_CACHE_SIZE = 10_000
 CONSUMER_AUTHORITY = "iso6523-actorid-upis"
 ORGNR_ICD_PREFIX = "0192:"  # ISO 6523 ICD 0192: the Norwegian Register of Business Enterprises
 
-_ORGNR = re.compile(r"[0-9]{9}")
 # A Maskinporten scope is ``prefix:subscope``: a lowercase prefix, then letters, digits and ``._-/:``.
 _SCOPE = re.compile(r"[a-z0-9][a-z0-9_-]*:[A-Za-z0-9._/:-]*[A-Za-z0-9]")
 
 
-def is_orgnr(value: object) -> bool:
-    """Whether ``value`` is a 9-digit organisation number (the check digit is not verified)."""
-    return isinstance(value, str) and _ORGNR.fullmatch(value) is not None
-
-
 def require_orgnr(value: str) -> str:
     if not is_orgnr(value):
-        raise ValueError(f"an organisation number is exactly 9 digits, got {value!r}")
+        raise ValueError(f"not a valid organisation number (9 digits, mod 11 check digit): {value!r}")
     return value
 
 

@@ -73,6 +73,7 @@ def examples(
 
 @register_app.command()
 def serve(
+    ctx: typer.Context,
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8080,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     workers: Annotated[int, typer.Option(min=1, max=64)] = 1,
@@ -80,6 +81,9 @@ def serve(
     """Serve the register's API and the embedded token issuer."""
     import uvicorn
 
+    from fiks_folkeregister.cli import announce_new_data_directory
+
+    announce_new_data_directory(ctx)
     uvicorn.run(
         "fiks_folkeregister.app:register_app_from_environment",
         factory=True,
