@@ -10,7 +10,12 @@ from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke, ele
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
 from fiks_folkeregister.register.extracts import ExtractWorker
 from tests.gateway.conftest import Integration, ServedGateway
-from tests.register.protection import ProtectedHousehold, assert_not_revealed, move_then_protect
+from tests.register.protection import (
+    ProtectedHousehold,
+    assert_not_revealed,
+    move_annul_then_protect,
+    move_then_protect,
+)
 
 EVERYTHING = (Bruksomraade.SOK_ETTER_PERSON, Bruksomraade.HENDELSESLISTE, Bruksomraade.UTTREKK)
 
@@ -121,3 +126,46 @@ def test_a_complete_extract_through_the_gateway_hands_out_the_old_versions_grade
         json={"dokumentidentifikator": household.old_versions},
     )
     assert_not_revealed(fetched.json(), household, pakke)
+
+
+@pytest.mark.parametrize("pakke", list(Rettighetspakke))
+def test_a_relatives_annulled_stay_at_a_protected_home_is_graded_through_the_gateway(
+    served_gateway: ServedGateway, pakke: Rettighetspakke
+) -> None:
+    """A spouse's move to the home was annulled before the household was protected there: the spouse's
+    version and events from then are graded as the household's home is, on every path."""
+    annulled = move_annul_then_protect(served_gateway.register.service.hendelser.log, "fortrolig", 43)
+    integration, role, parts = _role(served_gateway, pakke)
+    for version in annulled.versions:
+        one = _call(
+            served_gateway, integration, role, "GET", f"personer/arkiv/{version}", params={"part": parts}
+        )
+        assert one.status_code == 200, one.text
+        assert_not_revealed(one.json(), annulled, pakke)
+    bulk = _call(
+        served_gateway,
+        integration,
+        role,
+        "POST",
+        "personer/bulkoppslag/arkiv",
+        params={"part": parts},
+        json={"dokumentidentifikator": list(annulled.versions)},
+    )
+    assert bulk.status_code == 200 and len(bulk.json()["oppslag"]) == len(annulled.versions)
+    assert_not_revealed(bulk.json(), annulled, pakke)
+    if pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL:
+        return  # no event documents (tested in tests/register)
+    for event in annulled.events:
+        one = _call(served_gateway, integration, role, "GET", f"hendelser/{event}")
+        assert one.status_code == 200, one.text
+        assert_not_revealed(one.json(), annulled, pakke)
+    bulk = _call(
+        served_gateway,
+        integration,
+        role,
+        "POST",
+        "hendelser/bulkoppslag",
+        json={"dokumentidentifikator": list(annulled.events)},
+    )
+    assert bulk.status_code == 200 and len(bulk.json()) == len(annulled.events)
+    assert_not_revealed(bulk.json(), annulled, pakke)

@@ -110,6 +110,79 @@ def move_then_protect(log: EventLog, level: str, seed: int, members: int = 2) ->
     )
 
 
+@dataclass(frozen=True)
+class AnnulledMove:
+    """A household moved (ungraded); one member's move was annulled (so their current document no longer
+    holds the address), then the others were given protection there: only the annulled member's older
+    version and events still show the address."""
+
+    level: str
+    address: bytes
+    member: str
+    """The member whose move was annulled (not protected: they no longer live there)."""
+    protected: tuple[str, ...]
+    versions: tuple[str, ...]
+    """The annulled member's version from the move (it holds the address as `ugradert`)."""
+    events: tuple[str, ...]
+    """The annulled member's move and annulment events (both name the address)."""
+
+
+def move_annul_then_protect(log: EventLog, level: str, seed: int) -> AnnulledMove:
+    """A household moves; one member's move is annulled; the member who moved first is then protected."""
+    simulator = Simulator(seed, DAY)
+    moved: list[Endring] = []
+
+    def move(world: World) -> list[Endring]:
+        changes = simulator.step(world, "flytting")
+        homes = [current_one(change.dokument, "bostedsadresse") or {} for change in changes]
+        others = [c.dokument for c in changes[1:] if simulator._annullerbar(c.dokument)]
+        if not others or any(home.get("adressegradering") != "ugradert" for home in homes):
+            return []  # not written: an empty step is tried again
+        moved.extend(changes)
+        return changes
+
+    log.simulate(_Once(move), 1)
+    mover = moved[0].foedsels_eller_d_nummer
+    member = next(c.foedsels_eller_d_nummer for c in moved[1:] if simulator._annullerbar(c.dokument))
+
+    def annul(world: World) -> list[Endring]:
+        person = world.person(member)
+        assert person is not None
+        return simulator.annul(person)
+
+    log.simulate(_Once(annul), 1)
+    protected: list[Endring] = []
+
+    def protect(world: World) -> list[Endring]:
+        person = world.person(mover)
+        assert person is not None
+        protected.extend(simulator.protect(world, person, level))
+        return protected
+
+    log.simulate(_Once(protect), 1)
+    home = current_one(moved[0].dokument, "bostedsadresse")
+    assert home is not None
+    address = place(home)
+    assert address is not None
+    with log.engine.connect() as connection:
+        rows = connection.execute(
+            select(hendelse.c.hendelsesidentifikator, hendelse.c.persondokument, hendelse.c.hendelsestype)
+            .where(hendelse.c.folkeregisteridentifikator == member)
+            .order_by(hendelse.c.sekvensnummer.desc())
+            .limit(2)
+        ).all()
+    annulment, move_row = rows
+    assert annulment.hendelsestype == move_row.hendelsestype == "endringIBostedsadresse"
+    return AnnulledMove(
+        level,
+        address,
+        member,
+        tuple(c.foedsels_eller_d_nummer for c in protected),
+        (move_row.persondokument,),
+        (move_row.hendelsesidentifikator, annulment.hendelsesidentifikator),
+    )
+
+
 def _address_entries(value: Any) -> Iterator[dict[str, Any]]:
     if isinstance(value, dict):
         if place(value) is not None:
@@ -126,7 +199,9 @@ def gradings_shown(answer: Any, address: bytes) -> list[Any]:
     return [entry.get("adressegradering") for entry in _address_entries(answer) if place(entry) == address]
 
 
-def assert_not_revealed(answer: Any, household: ProtectedHousehold, pakke: Rettighetspakke) -> None:
+def assert_not_revealed(
+    answer: Any, household: ProtectedHousehold | AnnulledMove, pakke: Rettighetspakke
+) -> None:
     """The answer shows the protected address only where the package may see it, and always graded."""
     shown = gradings_shown(answer, household.address)
     if pakke is Rettighetspakke.OFFENTLIG_MED_HJEMMEL and household.level == "fortrolig":

@@ -16,9 +16,11 @@ from fiks_folkeregister.register.extracts import ExtractWorker
 from fiks_folkeregister.register.service import RegisterService
 from tests.register.conftest import MED, UTEN, ServedRegister
 from tests.register.protection import (
+    AnnulledMove,
     ProtectedHousehold,
     assert_not_revealed,
     gradings_shown,
+    move_annul_then_protect,
     move_then_protect,
 )
 
@@ -151,3 +153,46 @@ def test_a_complete_extract_at_the_move_lists_the_old_versions_and_they_come_out
     )
     assert len(fetched.json()["oppslag"]) == len(wanted)
     assert_not_revealed(fetched.json(), household, pakke)
+
+
+@pytest.fixture(scope="module", params=["fortrolig", "strengtFortrolig"])
+def annulled(served_register: ServedRegister, request: pytest.FixtureRequest) -> AnnulledMove:
+    seed = 33 if request.param == "fortrolig" else 34
+    return move_annul_then_protect(service(served_register).hendelser.log, request.param, seed)
+
+
+@pytest.mark.parametrize("pakke", list(PACKAGES))
+def test_a_relatives_annulled_stay_at_a_protected_home_is_graded_in_every_path(
+    served_register: ServedRegister, annulled: AnnulledMove, pakke: Rettighetspakke
+) -> None:
+    """A relative whose move there was annulled no longer holds the address (so the household rule cannot
+    grade it), but the version and events from the move still name it: graded as the household is."""
+    assert annulled.member not in annulled.protected
+    stored = served_register.repository.archived_documents(annulled.versions)
+    assert [gradings_shown(orjson.loads(v.dokument), annulled.address) for v in stored.values()] == [
+        ["ugradert"]
+    ]
+    for version in annulled.versions:
+        response = _get(served_register, pakke, f"personer/arkiv/{version}", part=ALL_PARTS)
+        assert response.status_code == 200
+        assert_not_revealed(response.json(), annulled, pakke)
+    bulk = _post(
+        served_register,
+        pakke,
+        "personer/bulkoppslag/arkiv",
+        {"dokumentidentifikator": list(annulled.versions)},
+        part=ALL_PARTS,
+    )
+    assert bulk.status_code == 200 and len(bulk.json()["oppslag"]) == len(annulled.versions)
+    assert_not_revealed(bulk.json(), annulled, pakke)
+    if pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL:
+        return  # no event documents at all (tested above)
+    for event in annulled.events:
+        response = _get(served_register, pakke, f"hendelser/{event}")
+        assert response.status_code == 200
+        assert_not_revealed(response.json(), annulled, pakke)
+    bulk = _post(
+        served_register, pakke, "hendelser/bulkoppslag", {"dokumentidentifikator": list(annulled.events)}
+    )
+    assert bulk.status_code == 200 and len(bulk.json()) == len(annulled.events)
+    assert_not_revealed(bulk.json(), annulled, pakke)

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, text
 
-from fiks_folkeregister.domain.beskyttelse import event_graded_as_now
+from fiks_folkeregister.domain.beskyttelse import event_graded_as_now, event_relatives_needed
 from fiks_folkeregister.domain.hendelse import egenskapshendelser, hendelsesdokument, open_to_uten_hjemmel
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.parametre import whole_number
@@ -154,13 +154,26 @@ class EventLog:
         if not wanted:
             return {}
         rows = self._read(_DOCUMENTS.format(", ".join(["?"] * len(wanted))), wanted)
+        found: dict[str, tuple[Any, Any, list[str]]] = {}
+        numbers: dict[str, None] = {}
+        for row in rows:
+            document = hendelsesdokument(row[0], row[1], row[2], row[3], orjson.loads(bytes(row[4])))
+            current = orjson.loads(bytes(row[5]))
+            needed = event_relatives_needed(document, current)  # only at a place `current` no longer holds
+            found[row[0]] = (document, current, needed)
+            numbers.update(dict.fromkeys(needed))
+        relatives = self._current_documents(list(numbers))
         return {
-            row[0]: event_graded_as_now(
-                hendelsesdokument(row[0], row[1], row[2], row[3], orjson.loads(bytes(row[4]))),
-                orjson.loads(bytes(row[5])),
-            )
-            for row in rows
+            dokid: event_graded_as_now(document, current, [relatives[n] for n in needed if n in relatives])
+            for dokid, (document, current, needed) in found.items()
         }
+
+    def _current_documents(self, numbers: Sequence[str]) -> dict[str, Document]:
+        """Current documents by each of the identity numbers asked for."""
+        if not numbers:
+            return {}
+        rows = self._read(_CURRENT_BY_IDENTIFIERS.format(", ".join(["?"] * len(numbers))), numbers)
+        return {row[0]: orjson.loads(bytes(row[1])) for row in rows}
 
     # ------------------------------------------------------------ writing
 
@@ -289,6 +302,10 @@ class EventLog:
         return len(produced)
 
 
+_CURRENT_BY_IDENTIFIERS = (
+    "SELECT i.identifikator, a.dokument FROM person_identifikator i JOIN person p ON p.id = i.person_id"
+    " JOIN person_arkiv a ON a.dokumentidentifikator = p.dokumentidentifikator WHERE i.identifikator IN ({})"
+)
 _BY_ID = (
     "SELECT p.id, p.dokumentidentifikator, a.dokument FROM person p"
     " JOIN person_arkiv a ON a.dokumentidentifikator = p.dokumentidentifikator WHERE p.id = ?"

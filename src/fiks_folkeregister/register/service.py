@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
 
-from fiks_folkeregister.domain.beskyttelse import graded_as_now
+from fiks_folkeregister.domain.beskyttelse import graded_as_now, relatives_needed
 from fiks_folkeregister.domain.identitetsnummer import is_valid
 from fiks_folkeregister.domain.informasjonselementer import (
     PartRequest,
@@ -26,7 +26,7 @@ from fiks_folkeregister.register.errors import RegisterError, bad_request, not_f
 from fiks_folkeregister.register.events import EventLog
 from fiks_folkeregister.register.extracts import Uttrekk
 from fiks_folkeregister.register.feed import Hendelser
-from fiks_folkeregister.register.repository import ArchivedVersion, PersonRepository, current_identifier
+from fiks_folkeregister.register.repository import PersonRepository, current_identifier
 
 MAX_BULK = 1000
 
@@ -169,30 +169,50 @@ class RegisterService:
         self, dokumentidentifikator: str, pakke: Rettighetspakke, parts: Sequence[str] | None
     ) -> dict[str, Any]:
         request = part_request(parts)
-        found = self._repository.archived_documents([dokumentidentifikator]).get(dokumentidentifikator)
+        found = self._archived([dokumentidentifikator]).get(dokumentidentifikator)
         if found is None:
             raise not_found(
                 "DOKUMENT_IKKE_FUNNET", f"No archived person document with id {dokumentidentifikator}"
             )
-        return minimise(_archived(found), pakke, request)
+        return minimise(found, pakke, request)
 
     def bulkoppslag_arkiv(
         self, body: Any, pakke: Rettighetspakke, parts: Sequence[str] | None
     ) -> dict[str, Any]:
         request = part_request(parts)
         ids = _id_list(body, "dokumentidentifikator")
-        found = self._repository.archived_documents(ids)
+        found = self._archived(ids)
         oppslag = []
         for dokid in dict.fromkeys(ids):
-            version = found.get(dokid)
-            if version is None:
+            document = found.get(dokid)
+            if document is None:
                 continue
-            document = _archived(version)
             minimised = minimise(document, pakke, request)
             entry = _treff(current_identifier(document), minimised)
             entry["dokumentidentifikator"] = dokid
             oppslag.append(entry)
         return {"oppslag": oppslag}
+
+    def _archived(self, ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """Archived versions as they may be given out: graded by the person's current protection (and, at a
+        place the current document no longer holds, by the relatives' current documents, read for those
+        versions only)."""
+        found: dict[str, tuple[Any, Any]] = {}
+        wanted: dict[str, None] = {}
+        for dokid, version in self._repository.archived_documents(ids).items():
+            document = orjson.loads(version.dokument)
+            current = document if version.gjeldende == version.dokument else orjson.loads(version.gjeldende)
+            found[dokid] = (document, current)
+            wanted.update(dict.fromkeys(relatives_needed(document, current)))
+        relatives = _current_by_number(self._repository, wanted)
+        return {
+            dokid: graded_as_now(
+                document,
+                current,
+                [relatives[n] for n in relatives_needed(document, current) if n in relatives],
+            )
+            for dokid, (document, current) in found.items()
+        }
 
     def soek(self, kriterier: Mapping[str, list[str]], pakke: Rettighetspakke) -> dict[str, Any]:
         """`personer/soek`: identity numbers of the persons matching; 400 when more than 10 000 match."""
@@ -235,11 +255,9 @@ def _current(raw: bytes) -> Mapping[str, Any]:
     return graded_as_now(document, document)
 
 
-def _archived(version: ArchivedVersion) -> Mapping[str, Any]:
-    """An archived version as it may be given out: graded by the person's current protection."""
-    document = orjson.loads(version.dokument)
-    current = document if version.gjeldende == version.dokument else orjson.loads(version.gjeldende)
-    return graded_as_now(document, current)
+def _current_by_number(repository: PersonRepository, numbers: Iterable[str]) -> dict[str, Mapping[str, Any]]:
+    """Current documents by each of the identity numbers asked for (a relative may be named by an old one)."""
+    return {n: orjson.loads(stored.dokument) for n, stored in repository.current_documents(numbers).items()}
 
 
 def _as_is(document: dict[str, Any]) -> dict[str, Any]:

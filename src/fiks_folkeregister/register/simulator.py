@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import orjson
 from faker import Faker
 
-from fiks_folkeregister.domain.beskyttelse import place, stricter
+from fiks_folkeregister.domain.beskyttelse import place, relatives, stricter
 from fiks_folkeregister.domain.hendelse import Hendelsestype
 from fiks_folkeregister.domain.identitetsnummer import Kjoenn, generate_synthetic
 from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS
@@ -941,13 +941,8 @@ class Simulator:
 
     def _relatives(self, world: World, document: Document) -> list[Document]:
         """Everyone the document relates to (family, parental responsibility, marriage), now or before."""
-        numbers = [e.get("relatertPerson") for e in document.get("familierelasjon") or ()]
-        numbers += [
-            e.get("ansvarlig") or e.get("ansvarssubjekt") for e in document.get("foreldreansvar") or ()
-        ]
-        numbers += [e.get("relatertVedSivilstand") for e in document.get("sivilstand") or ()]
         found = []
-        for number in dict.fromkeys(n for n in numbers if n and n != identifier(document)):
+        for number in relatives(document):
             relative = world.person(number)
             if relative is not None:
                 found.append(relative)
@@ -1101,8 +1096,11 @@ class Simulator:
 
     def _annullering(self, world: World) -> list[Endring]:
         person = self._find(world, self._annullerbar, pool="annullerbar")
-        if person is None:
-            return []
+        return [] if person is None else self.annul(person)
+
+    def annul(self, person: Document) -> list[Endring]:
+        """The person's newest move annulled: the newest bostedsadresse removed, the previous one current
+        again (only for a person `_annullerbar` accepts)."""
         document = _copy(person)
         entries = document["bostedsadresse"]
         restored = entries[1]
