@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
 #: The register's published contract: reference data beside the project (`../shared/reference`), never committed.
 REFERENCE_DIR = Path(
     os.environ.get("FIKSREG_REFERENCE_DIR", Path(__file__).resolve().parents[2] / "shared" / "reference")
 )
 SPEC_PATH = REFERENCE_DIR / "freg-openapi-offentlig-med-hjemmel-v1.5.yaml"
+#: Cheap argon2 parameters for passwords hashed by tests: the tests check behaviour, not the cost of guessing.
+#: argon2 reads the cost from the hash, so a served gateway verifies these cheaply too; production cost stays
+#: the default of `IntegrationPasswords` (tests/admin/test_integration_passwords.py checks it).
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 POSTGRES_ADMIN_URL = os.environ.get(
     "FIKSREG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@localhost:5432/postgres"
 )

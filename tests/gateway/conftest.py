@@ -42,7 +42,7 @@ from fiks_folkeregister.storage.tables import (
     rolle,
     tildeling,
 )
-from tests.conftest import make_postgres_database
+from tests.conftest import FAST_HASHER, make_postgres_database
 from tests.upstream.servers import settings_environment, started_process
 
 ORG_A = "910000004"
@@ -69,11 +69,15 @@ def _now() -> datetime:
 
 
 class Configuration:
-    """Organisations, roles, integrations and grants written straight to the gateway's tables."""
+    """Organisations, roles, integrations and grants written straight to the gateway's tables.
 
-    def __init__(self, engine: Engine, passwords: IntegrationPasswords) -> None:
+    Integration passwords are hashed with cheap argon2 parameters (`FAST_HASHER`) unless other
+    `passwords` are given; the gateway verifies them at the cost written in the hash.
+    """
+
+    def __init__(self, engine: Engine, passwords: IntegrationPasswords | None = None) -> None:
         self.engine = engine
-        self.passwords = passwords
+        self.passwords = passwords or IntegrationPasswords(0, hasher=FAST_HASHER)
         self._orgs: set[str] = set()
 
     def org(self, orgnr: str) -> None:
@@ -281,7 +285,7 @@ def served_gateway(
     admin = build_admin(settings)
     if examples is None:
         examples = _seed(register)
-    config = Configuration(admin.engine, admin.passwords)
+    config = Configuration(admin.engine)
     serve = _two_processes if request.param == "two-processes" else _in_process
     with serve(settings) as client:
         yield ServedGateway(
