@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -194,11 +195,16 @@ class ServedGateway:
             if gateway.register is not None:
                 gateway.register.repository.engine.dispose()
 
+    @cached_property
+    def signing_keys(self) -> SigningKeys:
+        """The embedded issuer's key, loaded once: importing the RSA key takes a tenth of a second."""
+        return SigningKeys(self.settings.issuer_dir)
+
     def token(
         self, orgnr: str = ORG_A, scopes: Iterable[str] = (SCOPE,), age_seconds: int = 0, **options: Any
     ) -> str:
         issuer = TokenIssuer(
-            SigningKeys(self.settings.issuer_dir),
+            self.signing_keys,
             ClientRegistry(self.settings.issuer_dir),
             self.settings.issuer,
             clock=lambda: time.time() - age_seconds,

@@ -46,10 +46,12 @@ def served_register(
     app = build_register_app(settings)
     repository: PersonRepository = app.state.register.repository
 
+    keys = SigningKeys(settings.issuer_dir)  # loaded once: importing the RSA key takes a tenth of a second
+
     def token(*scopes: str, orgnr: str = "910000004", age_seconds: int = 0) -> str:
         """A token from the register's own issuer, issued `age_seconds` ago (120 s lifetime)."""
         issuer = TokenIssuer(
-            SigningKeys(settings.issuer_dir),
+            keys,
             ClientRegistry(settings.issuer_dir),
             settings.issuer,
             clock=lambda: time.time() - age_seconds,
