@@ -29,6 +29,32 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
+# ---------------------------------------------------------------- tiers and parallel runs
+
+#: The tiers (cosmicpython's unit / integration / end to end): `make test-fast` runs `unit`, `make test` all.
+TIERS = ("unit", "integration", "e2e")
+#: Fixtures that touch files, databases or servers: a test using none of them is a unit test.
+IO_FIXTURES = frozenset({"tmp_path", "tmp_path_factory", "database_url", "postgres_server"})
+#: Where tests (other than unit ones) talk to served apps over real sockets or to separate processes.
+E2E_DIRECTORIES = ("upstream", "scripts")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests_dir = Path(__file__).parent
+    for item in items:
+        if not any(item.get_closest_marker(tier) for tier in TIERS):
+            item.add_marker(_tier(item, tests_dir))
+
+
+def _tier(item: pytest.Item, tests_dir: Path) -> str:
+    """The tier a test declares (a `unit`/`integration`/`e2e` mark, also on a parameter), or else: unit when
+    it uses no I/O fixture, end to end in the socket/process suites, integration otherwise."""
+    if not IO_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return "unit"
+    relative = item.path.relative_to(tests_dir) if item.path.is_relative_to(tests_dir) else item.path
+    return "e2e" if relative.parts[0] in E2E_DIRECTORIES else "integration"
+
+
 @pytest.fixture(scope="session")
 def register_spec() -> dict[str, Any]:
     """The national register's published OpenAPI document (reference data, never committed)."""

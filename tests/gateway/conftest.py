@@ -250,7 +250,11 @@ class ServedGateway:
             return int(connection.execute(select(func.count()).select_from(oppslagslogg)).scalar_one())
 
 
-VARIANTS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "two-processes"]
+VARIANTS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("two-processes", marks=pytest.mark.e2e),
+]
 
 
 @pytest.fixture(scope="module", params=VARIANTS)
