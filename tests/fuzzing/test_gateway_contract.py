@@ -1,0 +1,138 @@
+"""Contract fuzzing: the gateway, served in-process, against its own OpenAPI document (`/openapi.json`).
+
+schemathesis generates requests for the mirrored register API (and the embedded issuer and /health) from
+the gateway's published document, sends them as an integration granted a role holding every element and
+usage area, and checks every answer: no 5xx, and an answer whose status the document describes has the
+shape it gives. The admin API is not fuzzed here (it needs an administrator key and writes configuration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import response_schema_conformance
+from sqlalchemy import select
+
+from fiks_folkeregister.app import build_admin, build_gateway_app, build_register, build_token_issuer
+from fiks_folkeregister.domain.informasjonselementer import ELEMENTS
+from fiks_folkeregister.domain.rolle import Bruksomraade
+from fiks_folkeregister.register.hendelse_tabeller import hendelse
+from fiks_folkeregister.register.simulator import Simulator
+from fiks_folkeregister.register.tables import person
+from fiks_folkeregister.settings import Settings
+from tests.conftest import SEEDED_REFERENCE_DATE, seeded_register_copy
+from tests.gateway.conftest import ORG_A, SCOPE, Configuration
+
+CHECKS = [not_a_server_error, response_schema_conformance]
+#: The operations fuzzed: the mirrored register API, the embedded issuer and the health check.
+FUZZED_PREFIXES = ("/folkeregister/", "/maskinporten/", "/health")
+#: Known failures, by operation: what is raised there and why (see test_register_contract.py).
+KNOWN_FAILURES: dict[str, tuple[type[BaseException], str]] = {}
+
+
+@pytest.fixture(scope="module")
+def gateway(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    data_dir: Path = tmp_path_factory.mktemp("fuzz-gateway")
+    url, drop, _ = seeded_register_copy(request, "sqlite", data_dir)
+    settings = Settings(
+        data_dir=data_dir,
+        register_database_url=url,
+        database_url=f"sqlite:///{data_dir / 'gateway.sqlite3'}",
+        extract_worker=False,
+    )
+    register = build_register(settings)
+    register.service.hendelser.log.simulate(Simulator(5, SEEDED_REFERENCE_DATE), 50)
+    with register.repository.engine.connect() as connection:
+        persons = connection.execute(
+            select(person.c.foedsels_eller_d_nummer, person.c.dokumentidentifikator).limit(50)
+        ).all()
+        events = connection.execute(select(hendelse.c.hendelsesidentifikator).limit(50)).scalars().all()
+    register.repository.engine.dispose()
+    admin = build_admin(settings)
+    integration, role = Configuration(admin.engine).granted_role(
+        [*ELEMENTS, "historikk"], bruksomraader=tuple(Bruksomraade)
+    )
+    app = build_gateway_app(settings)
+    token = build_token_issuer(settings).issue(
+        ORG_A, [SCOPE], client_id="contract-fuzzing", lifetime_seconds=3600
+    )
+    yield {
+        "app": app,
+        "headers": {
+            "Authorization": f"Bearer {token}",
+            "IntegrasjonId": str(integration.id),
+            "IntegrasjonPassord": integration.password,
+        },
+        "known": {
+            "rolleId": [str(role.id)],
+            "personidentifikator": [str(number) for number, _ in persons],
+            "dokumentidentifikator": [str(document) for _, document in persons],
+            "hendelsesidentifikator": [str(event) for event in events],
+        },
+    }
+    from schemathesis.python.asgi import shutdown_lifespans
+
+    shutdown_lifespans()
+    admin.engine.dispose()
+    app.state.gateway.engine.dispose()
+    app.state.gateway.register.repository.engine.dispose()
+    drop()
+
+
+def test_the_gateway_answers_every_request_of_its_openapi_without_5xx_and_in_shape(
+    gateway: dict[str, Any], subtests: pytest.Subtests
+) -> None:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", gateway["app"])
+    known: dict[str, list[str]] = gateway["known"]
+
+    @schema.hook
+    def map_path_parameters(context: schemathesis.HookContext, path_parameters: dict[str, Any]) -> Any:
+        if (
+            path_parameters and "rolleId" in path_parameters
+        ):  # the granted role: another is a 404 before anything else happens
+            path_parameters["rolleId"] = known["rolleId"][0]
+        return path_parameters
+
+    @schema.hook
+    def before_generate_path_parameters(context: schemathesis.HookContext, strategy: Any) -> Any:
+        names = [
+            parameter.name for parameter in context.operation.path_parameters if parameter.name != "rolleId"
+        ]
+        if not names or not all(name in known for name in names):
+            return strategy
+        real = {name: st.sampled_from(known[name]) for name in names}
+        return strategy | st.fixed_dictionaries({"rolleId": st.just(known["rolleId"][0]), **real})
+
+    operations = [result.ok() for result in schema.get_all_operations()]
+    fuzzed = [operation for operation in operations if operation.path.startswith(FUZZED_PREFIXES)]
+    assert len(fuzzed) >= 13, [operation.label for operation in operations]
+    for operation in fuzzed:
+        with subtests.test(operation=operation.label):
+            _fuzz(operation, gateway)
+
+
+def _fuzz(operation: Any, gateway: dict[str, Any]) -> None:
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(case=operation.as_strategy())
+    def run(case: schemathesis.Case) -> None:
+        try:
+            response = case.call_and_validate(app=gateway["app"], headers=gateway["headers"], checks=CHECKS)
+        except (Exception, FailureGroup) as error:
+            known = KNOWN_FAILURES.get(operation.label)
+            if known and isinstance(error, known[0]):
+                pytest.xfail(f"known failure: {known[1]}")
+            raise
+        if operation.path.startswith("/folkeregister/"):
+            assert response.status_code != 401, "the integration's valid credentials were refused"
+
+    run()
