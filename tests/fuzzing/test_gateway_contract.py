@@ -14,11 +14,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import FailureGroup
-from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlalchemy import select
 
 from fiks_folkeregister.app import build_admin, build_gateway_app, build_register, build_token_issuer
@@ -29,13 +24,12 @@ from fiks_folkeregister.register.simulator import Simulator
 from fiks_folkeregister.register.tables import person
 from fiks_folkeregister.settings import Settings
 from tests.conftest import SEEDED_REFERENCE_DATE, seeded_register_copy
+from tests.fuzzing.fuzz import KnownFailures, draw_known_path_parameters, fuzz
 from tests.gateway.conftest import ORG_A, SCOPE, Configuration
 
-CHECKS = [not_a_server_error, response_schema_conformance]
 #: The operations fuzzed: the mirrored register API, the embedded issuer and the health check.
 FUZZED_PREFIXES = ("/folkeregister/", "/maskinporten/", "/health")
-#: Known failures, by operation: what is raised there and why (see test_register_contract.py).
-KNOWN_FAILURES: dict[str, tuple[type[BaseException], str]] = {}
+KNOWN_FAILURES: KnownFailures = {}
 
 
 @pytest.fixture(scope="module")
@@ -94,45 +88,16 @@ def test_the_gateway_answers_every_request_of_its_openapi_without_5xx_and_in_sha
 ) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", gateway["app"])
     known: dict[str, list[str]] = gateway["known"]
-
-    @schema.hook
-    def map_path_parameters(context: schemathesis.HookContext, path_parameters: dict[str, Any]) -> Any:
-        if (
-            path_parameters and "rolleId" in path_parameters
-        ):  # the granted role: another is a 404 before anything else happens
-            path_parameters["rolleId"] = known["rolleId"][0]
-        return path_parameters
-
-    @schema.hook
-    def before_generate_path_parameters(context: schemathesis.HookContext, strategy: Any) -> Any:
-        names = [
-            parameter.name for parameter in context.operation.path_parameters if parameter.name != "rolleId"
-        ]
-        if not names or not all(name in known for name in names):
-            return strategy
-        real = {name: st.sampled_from(known[name]) for name in names}
-        return strategy | st.fixed_dictionaries({"rolleId": st.just(known["rolleId"][0]), **real})
-
+    # The granted role always: another one is a 404 before anything else happens.
+    draw_known_path_parameters(schema, known, fixed={"rolleId": known["rolleId"][0]})
     operations = [result.ok() for result in schema.get_all_operations()]
     fuzzed = [operation for operation in operations if operation.path.startswith(FUZZED_PREFIXES)]
-    assert len(fuzzed) >= 13, [operation.label for operation in operations]
-    for operation in fuzzed:
-        with subtests.test(operation=operation.label):
-            _fuzz(operation, gateway)
+    assert len(fuzzed) >= 17, [operation.label for operation in operations]
 
-
-def _fuzz(operation: Any, gateway: dict[str, Any]) -> None:
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-    @given(case=operation.as_strategy())
-    def run(case: schemathesis.Case) -> None:
-        try:
-            response = case.call_and_validate(app=gateway["app"], headers=gateway["headers"], checks=CHECKS)
-        except (Exception, FailureGroup) as error:
-            known = KNOWN_FAILURES.get(operation.label)
-            if known and isinstance(error, known[0]):
-                pytest.xfail(f"known failure: {known[1]}")
-            raise
-        if operation.path.startswith("/folkeregister/"):
+    def authenticated(case: Any, response: Any) -> None:
+        if case.operation.path.startswith("/folkeregister/"):
             assert response.status_code != 401, "the integration's valid credentials were refused"
 
-    run()
+    for operation in fuzzed:
+        with subtests.test(operation=operation.label):
+            fuzz(operation, gateway["app"], gateway["headers"], KNOWN_FAILURES, authenticated)
