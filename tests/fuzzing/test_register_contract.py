@@ -49,6 +49,10 @@ DECIDED_RESPONSES = {
             "$ref": "#/components/schemas/folkeregisteret.tilgjengeliggjoering.hendelse.v1.DokumentForHendelse"
         },
     },
+    # Nor many archived versions one Folkeregisterperson: the answer is shaped as personer/bulkoppslag's.
+    ("/v1/personer/bulkoppslag/arkiv", "post"): {
+        "$ref": "#/components/schemas/folkeregisteret.tilgjengeliggjoering.person.v1.bulk.response.PersonBulkoppslagResponse"
+    },
 }
 
 
