@@ -24,11 +24,15 @@ from fiks_folkeregister.register.simulator import Simulator
 from fiks_folkeregister.register.tables import person
 from fiks_folkeregister.settings import Settings
 from tests.conftest import SEEDED_REFERENCE_DATE, seeded_register_copy
-from tests.fuzzing.fuzz import KnownFailures, draw_known_path_parameters, fuzz
+from tests.fuzzing.fuzz import KnownFailures, draw_known_path_parameters, fuzz, xsd_answered_501
 from tests.gateway.conftest import ORG_A, SCOPE, Configuration
 
-#: The operations fuzzed: the mirrored register API, the embedded issuer and the health check.
+#: The operations fuzzed: the mirrored register API, the embedded issuer and the health check ...
 FUZZED_PREFIXES = ("/folkeregister/", "/maskinporten/", "/health")
+#: ... but not the Fiks Oppvekst API: it needs the municipality's Fiks organisation id, which this
+#: configuration does not set up, and its failed authentications would trip the failed-authentication
+#: limiter for the integration (and so every later request) in this run.
+NOT_FUZZED_PREFIXES = ("/folkeregister/api/v1/oppvekst/",)
 KNOWN_FAILURES: KnownFailures = {}
 
 
@@ -57,16 +61,21 @@ def gateway(
         [*ELEMENTS, "historikk"], bruksomraader=tuple(Bruksomraade)
     )
     app = build_gateway_app(settings)
-    token = build_token_issuer(settings).issue(
-        ORG_A, [SCOPE], client_id="contract-fuzzing", lifetime_seconds=3600
-    )
-    yield {
-        "app": app,
-        "headers": {
+    issuer = build_token_issuer(settings)
+
+    def headers() -> dict[str, str]:
+        token = issuer.issue(
+            ORG_A, [SCOPE], client_id="contract-fuzzing", audience=settings.gateway_token_audience
+        )
+        return {
             "Authorization": f"Bearer {token}",
             "IntegrasjonId": str(integration.id),
             "IntegrasjonPassord": integration.password,
-        },
+        }
+
+    yield {
+        "app": app,
+        "headers": headers,
         "known": {
             "rolleId": [str(role.id)],
             "personidentifikator": [str(number) for number, _ in persons],
@@ -91,8 +100,13 @@ def test_the_gateway_answers_every_request_of_its_openapi_without_5xx_and_in_sha
     # The granted role always: another one is a 404 before anything else happens.
     draw_known_path_parameters(schema, known, fixed={"rolleId": known["rolleId"][0]})
     operations = [result.ok() for result in schema.get_all_operations()]
-    fuzzed = [operation for operation in operations if operation.path.startswith(FUZZED_PREFIXES)]
+    fuzzed = [
+        operation
+        for operation in operations
+        if operation.path.startswith(FUZZED_PREFIXES) and not operation.path.startswith(NOT_FUZZED_PREFIXES)
+    ]
     assert len(fuzzed) >= 17, [operation.label for operation in operations]
+    decided = xsd_answered_501([operation.label for operation in fuzzed])
 
     def authenticated(case: Any, response: Any) -> None:
         if case.operation.path.startswith("/folkeregister/"):
@@ -100,4 +114,4 @@ def test_the_gateway_answers_every_request_of_its_openapi_without_5xx_and_in_sha
 
     for operation in fuzzed:
         with subtests.test(operation=operation.label):
-            fuzz(operation, gateway["app"], gateway["headers"], KNOWN_FAILURES, authenticated)
+            fuzz(operation, gateway["app"], gateway["headers"], KNOWN_FAILURES, authenticated, decided)
