@@ -6,8 +6,13 @@ STAMP := $(VENV)/.installed
 PORT ?= 8080
 # The embedded register's port; empty: PORT + 10.
 REGISTER_PORT ?=
+# Tests run in parallel (pytest-xdist), one worker per core, a module (or class) at a time on one worker, so
+# a module-scoped fixture (a served register, a gateway and its processes) is built once, not once per worker.
+# `make test WORKERS=0` runs in this process, e.g. to debug.
+WORKERS ?= auto
+PYTEST = $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope
 
-.PHONY: demo test install lint bench clean system-packages
+.PHONY: demo test test-fast test-integration test-e2e install lint bench clean system-packages
 
 # Libraries from the system: Pango and HarfBuzz for WeasyPrint (the insight letter as PDF), Poppler's
 # tools to look at a PDF. Installed with apt-get when missing (needs root, Debian/Ubuntu).
@@ -29,9 +34,20 @@ system-packages:
 demo: $(STAMP)
 	PORT=$(PORT) REGISTER_PORT=$(REGISTER_PORT) $(BIN)/python scripts/demo.py
 
+# Every tier (pytest's exit code 5, "no tests collected", is not a failure).
 test: $(STAMP) system-packages
 	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/python -m pytest; status=$$?; if [ $$status -eq 5 ]; then exit 0; else exit $$status; fi
+	$(PYTEST); status=$$?; if [ $$status -eq 5 ]; then exit 0; else exit $$status; fi
+
+# One tier each: unit (pure code, under a minute), integration (databases, in-process apps), e2e (sockets, processes).
+test-fast: $(STAMP)
+	$(PYTEST) -m unit
+
+test-integration: $(STAMP) system-packages
+	$(PYTEST) -m integration
+
+test-e2e: $(STAMP) system-packages
+	$(PYTEST) -m e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts

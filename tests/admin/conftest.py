@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import Engine
 
 from fiks_folkeregister.admin.service import Actor, ActorKind, AdminService
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
 from fiks_folkeregister.storage.database import create_gateway_engine, migrate
+from tests.conftest import FAST_HASHER
 
-#: Cheap argon2 parameters: the tests check behaviour, not the cost of guessing.
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 ORG_A = "921234562"
 ORG_B = "987654325"
 CONSOLE = Actor(navn="cli:tester", kind=ActorKind.CONSOLE)

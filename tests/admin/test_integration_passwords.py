@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters, profiles
 
+from fiks_folkeregister.app import build_admin
 from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
+from fiks_folkeregister.settings import Settings
 from tests.admin.conftest import FAST_HASHER
 
 
@@ -46,6 +49,17 @@ def test_passwords_are_long_random_and_stored_as_argon2id() -> None:
     hashed = passwords.hash(first)
     assert hashed.startswith("$argon2id$")
     assert first not in hashed
+
+
+def test_the_gateway_hashes_at_production_cost(tmp_path: Path) -> None:
+    """The tests hash with cheap parameters (`FAST_HASHER`); what the product builds must not."""
+    admin = build_admin(Settings(data_dir=tmp_path))
+    try:
+        parameters = extract_parameters(admin.passwords.hash(admin.passwords.new_password()))
+    finally:
+        admin.engine.dispose()
+    assert parameters == profiles.RFC_9106_LOW_MEMORY  # argon2id, 64 MiB, 3 passes, 4 lanes
+    assert extract_parameters(FAST_HASHER.hash("pw")).memory_cost < parameters.memory_cost
 
 
 def test_a_success_is_remembered_for_cache_seconds() -> None:

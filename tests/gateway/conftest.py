@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, closing, contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,6 @@ from fiks_folkeregister.identity.clients import ClientRegistry
 from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
 from fiks_folkeregister.identity.issuer import TokenIssuer
 from fiks_folkeregister.identity.keys import SigningKeys
-from fiks_folkeregister.register.seeding import seed_population
 from fiks_folkeregister.settings import Settings
 from fiks_folkeregister.storage.tables import (
     integrasjon,
@@ -42,19 +41,15 @@ from fiks_folkeregister.storage.tables import (
     rolle,
     tildeling,
 )
-from tests.conftest import make_postgres_database
+from tests.conftest import FAST_HASHER, Examples, seeded_register_copy
 from tests.upstream.servers import settings_environment, started_process
 
 ORG_A = "910000004"
 ORG_B = "920000002"
 VENDOR = "930000000"
 SCOPE = "ks:fiks"
-PERSONS = 1500
-REFERENCE_DATE = date(2026, 11, 1)
 SOK = (Bruksomraade.SOK_ETTER_PERSON,)
 MED = Rettighetspakke.OFFENTLIG_MED_HJEMMEL
-
-Examples = dict[str, list[str]]  # example persons by kind, as the seeding names them
 
 
 @dataclass(frozen=True)
@@ -69,11 +64,15 @@ def _now() -> datetime:
 
 
 class Configuration:
-    """Organisations, roles, integrations and grants written straight to the gateway's tables."""
+    """Organisations, roles, integrations and grants written straight to the gateway's tables.
 
-    def __init__(self, engine: Engine, passwords: IntegrationPasswords) -> None:
+    Integration passwords are hashed with cheap argon2 parameters (`FAST_HASHER`) unless other
+    `passwords` are given; the gateway verifies them at the cost written in the hash.
+    """
+
+    def __init__(self, engine: Engine, passwords: IntegrationPasswords | None = None) -> None:
         self.engine = engine
-        self.passwords = passwords
+        self.passwords = passwords or IntegrationPasswords(0, hasher=FAST_HASHER)
         self._orgs: set[str] = set()
 
     def org(self, orgnr: str) -> None:
@@ -196,11 +195,16 @@ class ServedGateway:
             if gateway.register is not None:
                 gateway.register.repository.engine.dispose()
 
+    @cached_property
+    def signing_keys(self) -> SigningKeys:
+        """The embedded issuer's key, loaded once: importing the RSA key takes a tenth of a second."""
+        return SigningKeys(self.settings.issuer_dir)
+
     def token(
         self, orgnr: str = ORG_A, scopes: Iterable[str] = (SCOPE,), age_seconds: int = 0, **options: Any
     ) -> str:
         issuer = TokenIssuer(
-            SigningKeys(self.settings.issuer_dir),
+            self.signing_keys,
             ClientRegistry(self.settings.issuer_dir),
             self.settings.issuer,
             clock=lambda: time.time() - age_seconds,
@@ -246,7 +250,11 @@ class ServedGateway:
             return int(connection.execute(select(func.count()).select_from(oppslagslogg)).scalar_one())
 
 
-VARIANTS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "two-processes"]
+VARIANTS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("two-processes", marks=pytest.mark.e2e),
+]
 
 
 @pytest.fixture(scope="module", params=VARIANTS)
@@ -257,17 +265,10 @@ def served_gateway(
     `two-processes`, the register (`register serve`, with the embedded issuer) and the gateway
     (`serve`, FIKSREG_UPSTREAM=http) each in its own process, on SQLite files shared with this one."""
     data_dir: Path = tmp_path_factory.mktemp("gateway")
-    drop = None
-    examples = None
-    if request.param == "postgresql":
-        # One PostgreSQL database for both: the two schemas keep separate Alembic version tables.
-        register_url, drop = make_postgres_database(request.getfixturevalue("postgres_server"))
-        gateway_url = register_url
-    else:
-        template: SeededRegister = request.getfixturevalue("seeded_sqlite_register")
-        examples = template.copy_to(data_dir / "register.sqlite3")
-        register_url = f"sqlite:///{data_dir / 'register.sqlite3'}"
-        gateway_url = f"sqlite:///{data_dir / 'gateway.sqlite3'}"
+    engine = "postgresql" if request.param == "postgresql" else "sqlite"
+    register_url, drop, examples = seeded_register_copy(request, engine, data_dir)
+    # On PostgreSQL one database holds both: the two schemas keep separate Alembic version tables.
+    gateway_url = register_url if engine == "postgresql" else f"sqlite:///{data_dir / 'gateway.sqlite3'}"
     settings = Settings(
         data_dir=data_dir,
         register_database_url=register_url,
@@ -276,12 +277,10 @@ def served_gateway(
         # A module's refused attempts all come from one address; tests of that limit build their own gateway.
         failed_authentications_per_address="10000/minute",
     )
-    # Both schemas are migrated and the register seeded here, before anything serves them.
+    # Both schemas are migrated here (the register's copy is seeded already), before anything serves them.
     register = build_register(settings)
     admin = build_admin(settings)
-    if examples is None:
-        examples = _seed(register)
-    config = Configuration(admin.engine, admin.passwords)
+    config = Configuration(admin.engine)
     serve = _two_processes if request.param == "two-processes" else _in_process
     with serve(settings) as client:
         yield ServedGateway(
@@ -289,8 +288,7 @@ def served_gateway(
         )
     admin.engine.dispose()
     register.repository.engine.dispose()
-    if drop:
-        drop()
+    drop()
 
 
 @contextmanager
@@ -322,30 +320,3 @@ def _two_processes(settings: Settings) -> Iterator[httpx.Client]:
             assert "Traceback" not in log, (
                 f"`{' '.join(process.command)}` failed while serving:\n{log[-4000:]}"
             )
-
-
-def _seed(register: Register) -> Examples:
-    return seed_population(register.repository, PERSONS, seed=7, reference_date=REFERENCE_DATE)
-
-
-@dataclass(frozen=True)
-class SeededRegister:
-    """A SQLite register database seeded once per session, copied for each module."""
-
-    path: Path
-    examples: Examples
-
-    def copy_to(self, target: Path) -> Examples:
-        with closing(sqlite3.connect(self.path)) as source, closing(sqlite3.connect(target)) as copy:
-            source.backup(copy)
-        return {kind: list(persons) for kind, persons in self.examples.items()}
-
-
-@pytest.fixture(scope="session")
-def seeded_sqlite_register(tmp_path_factory: pytest.TempPathFactory) -> SeededRegister:
-    """Seeding is the same for every module (same seed), so the SQLite variants copy one seeded file."""
-    path = tmp_path_factory.mktemp("seeded-register") / "register.sqlite3"
-    register = build_register(Settings(data_dir=path.parent, register_database_url=f"sqlite:///{path}"))
-    examples = _seed(register)
-    register.repository.engine.dispose()
-    return SeededRegister(path, examples)

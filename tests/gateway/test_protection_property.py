@@ -38,7 +38,8 @@ from fiks_folkeregister.register.hendelse_tabeller import hendelse
 from fiks_folkeregister.register.simulator import Simulator, current_one
 from fiks_folkeregister.register.tables import person, person_arkiv
 from fiks_folkeregister.settings import Settings
-from tests.gateway.conftest import Configuration, Integration, SeededRegister, ServedGateway, _in_process
+from tests.conftest import seeded_register_copy
+from tests.gateway.conftest import Configuration, Integration, ServedGateway, _in_process
 
 EVERYTHING = (Bruksomraade.SOK_ETTER_PERSON, Bruksomraade.HENDELSESLISTE, Bruksomraade.UTTREKK)
 #: Life with much more protection given, lifted and corrected than the simulator's usual mix.
@@ -105,21 +106,19 @@ def _role_pool(config: Configuration) -> list[tuple[Integration, Rolle]]:
 
 
 @pytest.fixture(scope="module")
-def world(
-    seeded_sqlite_register: SeededRegister, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     data_dir = tmp_path_factory.mktemp("protection-property")
-    examples = seeded_sqlite_register.copy_to(data_dir / "register.sqlite3")
+    register_url, _drop, examples = seeded_register_copy(request, "sqlite", data_dir)
     settings_ = Settings(
         data_dir=data_dir,
-        register_database_url=f"sqlite:///{data_dir / 'register.sqlite3'}",
+        register_database_url=register_url,
         database_url=f"sqlite:///{data_dir / 'gateway.sqlite3'}",
         extract_worker=False,
     )
     register = build_register(settings_)
     register.service.hendelser.log.simulate(Simulator(77, date(2026, 11, 1), kinds=KINDS), 1500)
     admin = build_admin(settings_)
-    config = Configuration(admin.engine, admin.passwords)
+    config = Configuration(admin.engine)
     with register.repository.engine.connect() as connection:
         current = {
             row.id: orjson.loads(row.dokument)

@@ -109,7 +109,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     register = build_register(settings)
     seed_population(register.repository, PERSONS, seed=11, reference_date=REFERENCE_DATE)
     admin = build_admin(settings)
-    integration, role = Configuration(admin.engine, admin.passwords).granted_role(
+    integration, role = Configuration(admin.engine).granted_role(
         PARTS, orgnr=MUNICIPALITY, bruksomraader=(Bruksomraade.HENDELSESLISTE, Bruksomraade.UTTREKK)
     )
     token = build_token_issuer(settings).issue(

@@ -122,7 +122,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         everyone[number_of(document)] = document
 
     admin = build_admin(settings)
-    integration, role = Configuration(admin.engine, admin.passwords).granted_role(
+    integration, role = Configuration(admin.engine).granted_role(
         OPPVEKST_PARTS,
         orgnr=MUNICIPALITY,
         bruksomraader=(Bruksomraade.SOK_ETTER_PERSON, Bruksomraade.UTTREKK),

@@ -22,9 +22,7 @@ def test_a_gateway_whose_register_and_issuer_are_down_answers_503_without_person
 ) -> None:
     settings = Settings(data_dir=tmp_path)
     admin = build_admin(settings)
-    integration, role = Configuration(admin.engine, admin.passwords).granted_role(
-        ["navn"], orgnr=MUNICIPALITY
-    )
+    integration, role = Configuration(admin.engine).granted_role(["navn"], orgnr=MUNICIPALITY)
     token = build_token_issuer(settings).issue(
         MUNICIPALITY, ["ks:fiks"], client_id="test", audience=settings.gateway_token_audience
     )

@@ -70,7 +70,7 @@ def serve(register: Register, **upstream_settings: Any) -> Iterator[Served]:
     )
     app = build_gateway_app(settings)
     gateway: Gateway = app.state.gateway
-    config = Configuration(gateway.engine, gateway.passwords)
+    config = Configuration(gateway.engine)
     integration, role = config.granted_role(["navn"], orgnr=MUNICIPALITY)
     assert isinstance(gateway.upstream, HttpUpstream)
     with TestClient(app) as client:
