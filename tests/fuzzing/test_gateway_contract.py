@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis.core.failures import FailureGroup
 from sqlalchemy import select
 
 from fiks_folkeregister.app import build_admin, build_gateway_app, build_register, build_token_issuer
@@ -34,13 +33,7 @@ FUZZED_PREFIXES = ("/folkeregister/", "/maskinporten/", "/health")
 #: configuration does not set up, and its failed authentications would trip the failed-authentication
 #: limiter for the integration (and so every later request) in this run.
 NOT_FUZZED_PREFIXES = ("/folkeregister/api/v1/oppvekst/",)
-KNOWN_FAILURES: KnownFailures = {
-    "POST /folkeregister/api/v1/{rolleId}/v1/uttrekk/tilpasset": (
-        FailureGroup,
-        "unknown criteria are a 400 whose tilleggsinformasjon.ukjente is a list, but FolkeregisterFeilmelding's "
-        "tilleggsinformasjon is a map of strings (domain/uttrekkskriterier.py, parse_tilpasset)",
-    ),
-}
+KNOWN_FAILURES: KnownFailures = {}
 
 
 @pytest.fixture(scope="module")

@@ -110,7 +110,7 @@ def parse_tilpasset(body: Any, kommune_finnes: Callable[[str], bool] | None = No
     unknown = sorted(set(body) - FIELDS)
     if unknown:
         raise UgyldigParameter(
-            "UGYLDIG_KRITERIUM", f"Unknown criteria: {', '.join(unknown)}", ukjente=unknown
+            "UGYLDIG_KRITERIUM", f"Unknown criteria: {', '.join(unknown)}", ukjente=", ".join(unknown)
         )
     types = body.get("personstatustyper")
     if not isinstance(types, list) or not types or not all(isinstance(t, str) for t in types):
