@@ -80,6 +80,29 @@ def record_fields(
     }
 
 
+def fields_of(
+    source: Any, *, kjede: str, sekvens: int, tidspunkt: datetime, personer: Sequence[str]
+) -> dict[str, Any]:
+    """`record_fields` of an audit record or a stored row (both name their columns as the record does)."""
+    return record_fields(
+        kjede=kjede,
+        sekvens=sekvens,
+        tidspunkt=tidspunkt,
+        request_id=source.request_id,
+        orgnr=source.orgnr,
+        rolle_id=source.rolle_id,
+        integrasjon_id=source.integrasjon_id,
+        klient_orgnr=source.klient_orgnr,
+        ressurs=source.ressurs,
+        parametre=source.parametre,
+        personer=personer,
+        utfall=source.utfall,
+        status=source.status,
+        feilkode=source.feilkode,
+        kanal=source.kanal,
+    )
+
+
 def content_hash(fields: Mapping[str, Any]) -> bytes:
     return hashlib.sha256(canonical(fields)).digest()
 

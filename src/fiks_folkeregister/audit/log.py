@@ -233,22 +233,8 @@ class AuditLog:
         for record in records:
             sekvens += 1
             personer = list(dict.fromkeys(record.personer))
-            fields = kjede.record_fields(
-                kjede=head.kjede,
-                sekvens=sekvens,
-                tidspunkt=record.tidspunkt,
-                request_id=record.request_id,
-                orgnr=record.orgnr,
-                rolle_id=record.rolle_id,
-                integrasjon_id=record.integrasjon_id,
-                klient_orgnr=record.klient_orgnr,
-                ressurs=record.ressurs,
-                parametre=record.parametre,
-                personer=personer,
-                utfall=record.utfall,
-                status=record.status,
-                feilkode=record.feilkode,
-                kanal=record.kanal,
+            fields = kjede.fields_of(
+                record, kjede=head.kjede, sekvens=sekvens, tidspunkt=record.tidspunkt, personer=personer
             )
             value = kjede.link(value, kjede.content_hash(fields))
             rows.append(

@@ -182,22 +182,8 @@ def _links(
 
 
 def _fields(row: Any, personer: list[str]) -> dict[str, Any]:
-    return kjede.record_fields(
-        kjede=row.kjede,
-        sekvens=row.sekvens,
-        tidspunkt=as_utc(row.tidspunkt),
-        request_id=row.request_id,
-        orgnr=row.orgnr,
-        rolle_id=row.rolle_id,
-        integrasjon_id=row.integrasjon_id,
-        klient_orgnr=row.klient_orgnr,
-        ressurs=row.ressurs,
-        parametre=row.parametre,
-        personer=personer,
-        utfall=row.utfall,
-        status=row.status,
-        feilkode=row.feilkode,
-        kanal=row.kanal,
+    return kjede.fields_of(
+        row, kjede=row.kjede, sekvens=row.sekvens, tidspunkt=as_utc(row.tidspunkt), personer=personer
     )
 
 
