@@ -84,9 +84,9 @@ def build_register(settings: Settings) -> Register:
 
 
 def build_token_issuer(settings: Settings) -> TokenIssuer:
-    keys = SigningKeys(settings.issuer_dir)
+    """The issuer with its key and clients in ``settings.issuer_dir`` (the key is made on first use)."""
     return TokenIssuer(
-        keys=keys,
+        keys=SigningKeys(settings.issuer_dir),
         clients=ClientRegistry(settings.issuer_dir),
         issuer=settings.issuer,
         default_lifetime_seconds=settings.access_token_lifetime_seconds,

@@ -16,6 +16,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
+from fiks_folkeregister.app import build_token_issuer
 from fiks_folkeregister.identity.issuer import TokenIssuer
 from fiks_folkeregister.identity.keys import SIGNING_KEY_FILE, SigningKeys
 from fiks_folkeregister.identity.tokens import AccessTokenValidator, InvalidTokenError, KeysUnavailableError
@@ -32,7 +33,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def issuer(settings: Settings) -> TokenIssuer:
-    return TokenIssuer.from_settings(settings)
+    return build_token_issuer(settings)
 
 
 @pytest.fixture
@@ -218,8 +219,8 @@ def test_garbage_is_refused_as_malformed(validator: AccessTokenValidator, garbag
 
 
 def test_keys_persist_across_issuers(settings: Settings) -> None:
-    first = TokenIssuer.from_settings(settings)
-    second = TokenIssuer.from_settings(settings)
+    first = build_token_issuer(settings)
+    second = build_token_issuer(settings)
     validator = AccessTokenValidator(KeySet.import_key_set(first.jwks()), issuer=ISSUER)
 
     assert second.kid == first.kid
@@ -234,8 +235,8 @@ def test_signing_key_file_is_private(settings: Settings) -> None:
 
 
 def test_validator_fetches_keys_again_when_a_new_kid_appears(settings: Settings, tmp_path: Path) -> None:
-    old = TokenIssuer.from_settings(settings)
-    rotated = TokenIssuer.from_settings(Settings(data_dir=tmp_path / "rotated", issuer=ISSUER))
+    old = build_token_issuer(settings)
+    rotated = build_token_issuer(Settings(data_dir=tmp_path / "rotated", issuer=ISSUER))
     published: dict[str, Any] = old.jwks()
     calls: list[int] = []
 

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from fiks_folkeregister.app import build_token_issuer
 from fiks_folkeregister.identity.api import build_issuer_router
 from fiks_folkeregister.identity.clients import ClientRegistry, RegisteredClient, make_grant_assertion
 from fiks_folkeregister.identity.issuer import JWT_BEARER_GRANT_TYPE, TokenIssuer
@@ -35,7 +36,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def issuer(settings: Settings) -> TokenIssuer:
-    return TokenIssuer.from_settings(settings)
+    return build_token_issuer(settings)
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from fiks_folkeregister.app import build_token_issuer
 from fiks_folkeregister.cli import app
 from fiks_folkeregister.identity.clients import ClientRegistry
-from fiks_folkeregister.identity.issuer import TokenIssuer
 from fiks_folkeregister.identity.tokens import AccessTokenValidator
 from fiks_folkeregister.settings import Settings
 
@@ -33,9 +33,7 @@ def test_token_command_prints_only_a_token_that_validates(data_dir: Path) -> Non
     token = result.stdout.strip()
     assert result.stdout == f"{token}\n"
     settings = Settings()
-    access = AccessTokenValidator(TokenIssuer.from_settings(settings).jwks, issuer=settings.issuer).validate(
-        token
-    )
+    access = AccessTokenValidator(build_token_issuer(settings).jwks, issuer=settings.issuer).validate(token)
     assert access.orgnr == ORGNR
     assert access.scopes == {"ks:fiks", "digdir:x"}
     assert access.exp - access.issued_at == 600
@@ -124,7 +122,7 @@ def test_token_command_gives_tokens_for_the_gateways_audience(data_dir: Path) ->
 
     settings = Settings()
     validator = AccessTokenValidator(
-        TokenIssuer.from_settings(settings).jwks,
+        build_token_issuer(settings).jwks,
         issuer=settings.issuer,
         audience=settings.gateway_token_audience,
     )

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from fiks_folkeregister.app import build_token_issuer
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
-from fiks_folkeregister.identity.issuer import TokenIssuer
 from fiks_folkeregister.identity.tokens import AccessTokenValidator
 from fiks_folkeregister.upstream.maskinporten import (
     CredentialsError,
@@ -36,7 +36,7 @@ def _segment(jwt: str, index: int) -> dict:
 
 
 def _validator(register: Register) -> AccessTokenValidator:
-    issuer = TokenIssuer.from_settings(register.settings)
+    issuer = build_token_issuer(register.settings)
     return AccessTokenValidator(issuer.jwks, issuer=register.settings.issuer)
 
 

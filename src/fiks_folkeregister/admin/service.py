@@ -18,13 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from fiks_folkeregister.admin.access import role_from_row
 from fiks_folkeregister.admin.errors import AdminError, bad_request, conflict, forbidden, not_found
 from fiks_folkeregister.audit.log import AuditLog, AuditRecord
-from fiks_folkeregister.domain.informasjonselementer import (
-    Rettighetspakke,
-    UnknownPartError,
-    elements_allowed,
-    expand,
+from fiks_folkeregister.domain.rolle import (
+    RoleDefinition,
+    RoleDefinitionError,
+    Rolle,
+    role_definition,
 )
-from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle, role_elements
 from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
 from fiks_folkeregister.identity.tokens import is_orgnr
 from fiks_folkeregister.storage.database import as_utc
@@ -806,64 +805,14 @@ _GRANTS = select(
 ).join(rolle, rolle.c.id == tildeling.c.rolle_id)
 
 
-@dataclass(frozen=True, slots=True)
-class _Definition:
-    rettighetspakke: Rettighetspakke
-    bruksomraader: frozenset[Bruksomraade]
-    deler: tuple[str, ...]
-    elementer: frozenset[str]
-    historikk: bool
-
-
-def _role_definition(rettighetspakke: str, bruksomraader: Iterable[str], deler: Iterable[str]) -> _Definition:
-    """Validates a role's rights package, usage areas and parts, with an error that says what to change."""
+def _role_definition(
+    rettighetspakke: str, bruksomraader: Iterable[str], deler: Iterable[str]
+) -> RoleDefinition:
+    """The domain's one role validation, its refusal answered as a 400 that says what to change."""
     try:
-        package = Rettighetspakke(rettighetspakke)
-    except ValueError:
-        valid = [p.value for p in Rettighetspakke]
-        raise bad_request(
-            "UKJENT_RETTIGHETSPAKKE",
-            f"Unknown rights package {rettighetspakke!r}; use one of {', '.join(valid)}",
-            rettighetspakke=rettighetspakke,
-            gyldige=valid,
-        ) from None
-    areas = list(dict.fromkeys(bruksomraader))
-    valid_areas = [b.value for b in Bruksomraade]
-    unknown_areas = [area for area in areas if area not in valid_areas]
-    if unknown_areas:
-        raise bad_request(
-            "UKJENT_BRUKSOMRAADE",
-            f"Unknown usage area(s): {', '.join(unknown_areas)}; use {', '.join(valid_areas)}",
-            ukjente=unknown_areas,
-            gyldige=valid_areas,
-        )
-    if not areas:
-        raise bad_request(
-            "MANGLER_BRUKSOMRAADE", f"A role needs at least one usage area ({', '.join(valid_areas)})"
-        )
-    parts = tuple(dict.fromkeys(deler))
-    try:
-        named = expand(parts)
-    except UnknownPartError as error:
-        raise bad_request("UKJENT_PART", str(error), ukjente=list(error.unknown)) from None
-    if not named:
-        raise bad_request("MANGLER_ELEMENTER", "A role needs at least one information element or alias")
-    refused = sorted(named - elements_allowed(package))
-    if refused:
-        raise bad_request(
-            "ELEMENT_IKKE_TILLATT",
-            f"The rights package {package.value} may not receive: {', '.join(refused)}",
-            rettighetspakke=package.value,
-            elementer=refused,
-        )
-    elementer, historikk = role_elements(package, parts)
-    return _Definition(
-        rettighetspakke=package,
-        bruksomraader=frozenset(Bruksomraade(area) for area in areas),
-        deler=parts,
-        elementer=elementer,
-        historikk=historikk,
-    )
+        return role_definition(rettighetspakke, bruksomraader, deler)
+    except RoleDefinitionError as error:
+        raise bad_request(error.code, error.message, **error.details) from None
 
 
 def _require_platform(actor: Actor) -> None:

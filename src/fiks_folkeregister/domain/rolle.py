@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from fiks_folkeregister.domain.informasjonselementer import (
-    ALIASES,
-    ELEMENTS,
     HISTORIKK,
     Rettighetspakke,
+    UnknownPartError,
     elements_allowed,
+    expand,
 )
 
 
@@ -25,7 +26,13 @@ class Bruksomraade(StrEnum):
 
 
 class RoleDefinitionError(ValueError):
-    """A role definition that cannot be saved; the message says what to change."""
+    """A role definition that cannot be saved: a machine code, a message saying what to change, details."""
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,30 +52,80 @@ class Rolle:
     fiks_org_id: UUID | None = field(default=None, compare=False)
 
 
+@dataclass(frozen=True, slots=True)
+class RoleDefinition:
+    """A validated role definition: what an administrator chose (`deler`) and what it expands to."""
+
+    rettighetspakke: Rettighetspakke
+    bruksomraader: frozenset[Bruksomraade]
+    deler: tuple[str, ...]
+    elementer: frozenset[str]
+    historikk: bool
+
+
+def role_definition(
+    rettighetspakke: str, bruksomraader: Iterable[str], deler: Iterable[str]
+) -> RoleDefinition:
+    """Validate a role's rights package, usage areas and parts, or refuse with an error saying what to change.
+
+    The one place a role definition is checked: unknown names and elements the rights package may
+    not receive are refused, naming every one.
+    """
+    try:
+        package = Rettighetspakke(rettighetspakke)
+    except ValueError:
+        valid = [p.value for p in Rettighetspakke]
+        raise RoleDefinitionError(
+            "UKJENT_RETTIGHETSPAKKE",
+            f"Unknown rights package {rettighetspakke!r}; use one of {', '.join(valid)}",
+            rettighetspakke=rettighetspakke,
+            gyldige=valid,
+        ) from None
+    areas = list(dict.fromkeys(bruksomraader))
+    valid_areas = [b.value for b in Bruksomraade]
+    unknown_areas = [area for area in areas if area not in valid_areas]
+    if unknown_areas:
+        raise RoleDefinitionError(
+            "UKJENT_BRUKSOMRAADE",
+            f"Unknown usage area(s): {', '.join(unknown_areas)}; use {', '.join(valid_areas)}",
+            ukjente=unknown_areas,
+            gyldige=valid_areas,
+        )
+    if not areas:
+        raise RoleDefinitionError(
+            "MANGLER_BRUKSOMRAADE", f"A role needs at least one usage area ({', '.join(valid_areas)})"
+        )
+    parts = tuple(dict.fromkeys(deler))
+    elementer, historikk = role_elements(package, parts)
+    return RoleDefinition(
+        rettighetspakke=package,
+        bruksomraader=frozenset(Bruksomraade(area) for area in areas),
+        deler=parts,
+        elementer=elementer,
+        historikk=historikk,
+    )
+
+
 def role_elements(rettighetspakke: Rettighetspakke, parts: Iterable[str]) -> tuple[frozenset[str], bool]:
     """Expand the parts an administrator chose into (elements, history allowed), or refuse clearly.
 
     Unknown names and elements the rights package may not receive are refused, naming every one.
     """
-    elements: set[str] = set()
-    historikk = False
-    unknown: list[str] = []
-    for part in parts:
-        if part == HISTORIKK:
-            historikk = True
-        elif part in ALIASES:
-            elements |= ALIASES[part]
-        elif part in ELEMENTS:
-            elements.add(part)
-        else:
-            unknown.append(part)
-    if unknown:
-        raise RoleDefinitionError(f"Unknown information element(s): {', '.join(sorted(set(unknown)))}")
+    parts = tuple(parts)
+    try:
+        elements = expand(parts)
+    except UnknownPartError as error:
+        raise RoleDefinitionError("UKJENT_PART", str(error), ukjente=list(error.unknown)) from None
     if not elements:
-        raise RoleDefinitionError("A role needs at least one information element")
-    refused = elements - elements_allowed(rettighetspakke)
+        raise RoleDefinitionError(
+            "MANGLER_ELEMENTER", "A role needs at least one information element or alias"
+        )
+    refused = sorted(elements - elements_allowed(rettighetspakke))
     if refused:
         raise RoleDefinitionError(
-            f"The rights package {rettighetspakke.value} may not receive: {', '.join(sorted(refused))}"
+            "ELEMENT_IKKE_TILLATT",
+            f"The rights package {rettighetspakke.value} may not receive: {', '.join(refused)}",
+            rettighetspakke=rettighetspakke.value,
+            elementer=refused,
         )
-    return frozenset(elements), historikk
+    return elements, HISTORIKK in parts

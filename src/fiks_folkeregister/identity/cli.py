@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from fiks_folkeregister.identity.clients import ClientRegistry, RegisteredClient, UnknownClientError
-from fiks_folkeregister.identity.issuer import TokenIssuer
 from fiks_folkeregister.identity.tokens import is_orgnr, parse_scope
 from fiks_folkeregister.settings import Settings
 
@@ -66,8 +65,10 @@ def token(
         scopes = parse_scope(" ".join(scope))
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="'--scope'") from error
+    from fiks_folkeregister.app import build_token_issuer
+
     settings = Settings()
-    issuer = TokenIssuer.from_settings(settings)
+    issuer = build_token_issuer(settings)
     typer.echo(
         issuer.issue(
             orgnr,

@@ -36,7 +36,6 @@ from fiks_folkeregister.identity.clients import (
 )
 from fiks_folkeregister.identity.keys import SIGNING_ALGORITHM, SigningKeys
 from fiks_folkeregister.identity.tokens import is_orgnr, organisation_claim, parse_scope, require_orgnr
-from fiks_folkeregister.settings import Settings
 
 JWT_BEARER_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ACCESS_TOKEN_TYPE = "at+jwt"
@@ -107,16 +106,6 @@ class TokenIssuer:
         self._clock = clock
         self._replays = _ReplayCache()
         self._grant_registry = _grant_registry()
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> TokenIssuer:
-        """The issuer with its key and clients in ``settings.issuer_dir`` (the key is made on first use)."""
-        return cls(
-            keys=SigningKeys(settings.issuer_dir),
-            clients=ClientRegistry(settings.issuer_dir),
-            issuer=settings.issuer,
-            default_lifetime_seconds=settings.access_token_lifetime_seconds,
-        )
 
     @property
     def kid(self) -> str:

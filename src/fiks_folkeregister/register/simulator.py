@@ -35,6 +35,14 @@ from fiks_folkeregister.domain.beskyttelse import place, relatives, stricter
 from fiks_folkeregister.domain.hendelse import Hendelsestype
 from fiks_folkeregister.domain.identitetsnummer import Kjoenn, generate_synthetic
 from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS
+from fiks_folkeregister.register.population.adresser import (
+    ETASJER,
+    LEILIGHETER_PER_ETASJE,
+    bruksenhetsnummer,
+    grunnkretser,
+    krets,
+    vegadresse,
+)
 from fiks_folkeregister.register.population.generator import (
     EMIGRATION_DESTINATIONS,
     IMMIGRANT_COUNTRIES,
@@ -236,28 +244,25 @@ class _Addresses:
         rng = self.rng
         knr = kommune.kommunenummer
         place = kommune.poststeder[rng.randrange(len(kommune.poststeder))]
-        poststed = {"postnummer": place.postnummer, "poststedsnavn": place.poststedsnavn}
-        index = rng.randrange(max(1, kommune.innbyggere // 400))
-        nummer: dict[str, str] = {"husnummer": str(rng.randint(1, 60))}
-        if rng.random() < 0.08:
-            nummer["husbokstav"] = rng.choice("ABCD")
-        veg: Entry = {
-            "kommunenummer": knr,
-            "adressenavn": rng.choice(self.streets),
-            "adressekode": str(rng.randint(1000, 29999)),
-            "adressenummer": nummer,
-            "poststed": poststed,
-            "bruksenhetstype": "bolig",
-        }
+        index = rng.randrange(grunnkretser(kommune))
+        husnummer = str(rng.randint(1, 60))
+        husbokstav = rng.choice("ABCD") if rng.random() < 0.08 else None
+        adressenavn = rng.choice(self.streets)
+        adressekode = str(rng.randint(1000, 29999))
+        bruksenhet = None
         if rng.random() < 0.4:
-            veg["bruksenhetsnummer"] = f"H{rng.randint(1, 6):02d}{rng.randint(1, 4):02d}"
-        fields: Entry = {"vegadresse": veg}
-        if bosted:
-            fields["grunnkrets"] = int(f"{knr}{index // 20 + 1:02d}{index % 20 + 1:02d}")
-            fields["skolekrets"] = index // 5 + 1
-            fields["stemmekrets"] = index // 8 + 1
-            fields["kirkekrets"] = index // 12 + 1
-        return fields
+            bruksenhet = bruksenhetsnummer(rng.randint(1, ETASJER), rng.randint(1, LEILIGHETER_PER_ETASJE))
+        fields = vegadresse(
+            knr,
+            adressenavn,
+            adressekode,
+            husnummer,
+            husbokstav,
+            bruksenhet,
+            place.postnummer,
+            place.poststedsnavn,
+        )
+        return fields | krets(knr, index) if bosted else fields
 
 
 def _address_part(entry: Mapping[str, Any]) -> Entry | None:

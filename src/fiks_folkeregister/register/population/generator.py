@@ -33,6 +33,7 @@ from typing import Any
 from faker import Faker
 
 from fiks_folkeregister.domain.identitetsnummer import generate_synthetic
+from fiks_folkeregister.register.population.adresser import BRUKSENHETER, grunnkretser, krets, vegadresse
 from fiks_folkeregister.register.population.geografi import Kommune, load_kommuner
 
 Document = dict[str, Any]
@@ -49,10 +50,9 @@ DUAL_CITIZENSHIP_FROM = date(2020, 1, 1).toordinal()
 CHILDREN_COUNT_CUM = (0.45, 0.85, 0.97, 1.0)  # 1, 2, 3 or 4 children
 MINUTES = tuple(f"T{m // 60:02d}:{m % 60:02d}:" for m in range(1440))
 SECONDS = tuple(f"{s:02d}Z" for s in range(60))
+
+
 # Dwelling numbers in blocks of flats: H + floor (2 digits) + flat on the floor (2 digits).
-BRUKSENHETER = tuple(f"H{floor:02d}{flat:02d}" for floor in range(1, 7) for flat in range(1, 5))
-
-
 def _place_of(entry: dict[str, Any]) -> Any:
     """Where an address entry is (the dwelling too: a family home is one flat), None for ukjentBosted."""
     return entry.get("vegadresse") or entry.get("matrikkeladresse")
@@ -245,7 +245,7 @@ class _Street:
     adressekode: str
     postnummer: str
     poststedsnavn: str
-    krets: tuple[int, int, int, int]  # grunnkrets, skolekrets, stemmekrets, kirkekrets
+    krets: dict[str, int]  # grunnkrets, skolekrets, stemmekrets, kirkekrets
     max_husnummer: int
     apartments: bool
 
@@ -264,10 +264,7 @@ class _Address:
     poststedsnavn: str
     gaardsnummer: int
     bruksnummer: int
-    grunnkrets: int
-    skolekrets: int
-    stemmekrets: int
-    kirkekrets: int
+    krets: dict[str, int]  # grunnkrets, skolekrets, stemmekrets, kirkekrets
 
     def address_fields(self) -> dict[str, Any]:
         """The vegadresse or matrikkeladresse part, as a fresh dict."""
@@ -285,28 +282,19 @@ class _Address:
             if self.bruksenhetsnummer:
                 matrikkel["bruksenhetsnummer"] = self.bruksenhetsnummer
             return {"matrikkeladresse": matrikkel}
-        nummer: dict[str, str] = {"husnummer": self.husnummer or "1"}
-        if self.husbokstav:
-            nummer["husbokstav"] = self.husbokstav
-        veg: dict[str, Any] = {
-            "kommunenummer": self.kommunenummer,
-            "adressenavn": self.adressenavn,
-            "adressekode": self.adressekode,
-            "adressenummer": nummer,
-            "poststed": poststed,
-            "bruksenhetstype": "bolig",
-        }
-        if self.bruksenhetsnummer:
-            veg["bruksenhetsnummer"] = self.bruksenhetsnummer
-        return {"vegadresse": veg}
+        return vegadresse(
+            self.kommunenummer,
+            self.adressenavn,
+            self.adressekode or "",
+            self.husnummer or "1",
+            self.husbokstav,
+            self.bruksenhetsnummer,
+            self.postnummer,
+            self.poststedsnavn,
+        )
 
     def bosted_fields(self) -> dict[str, Any]:
-        fields = self.address_fields()
-        fields["grunnkrets"] = self.grunnkrets
-        fields["skolekrets"] = self.skolekrets
-        fields["stemmekrets"] = self.stemmekrets
-        fields["kirkekrets"] = self.kirkekrets
-        return fields
+        return self.address_fields() | self.krets
 
 
 # A period of living somewhere: the address (None = ukjentBosted in the given kommune) from a day on.
@@ -337,12 +325,6 @@ class _Names:
         self.female = _pool(fake.first_name_female, size)
         self.male = _pool(fake.first_name_male, size)
         self.last = _pool(fake.last_name, size)
-
-
-def _krets(kommunenummer: str, index: int) -> tuple[int, int, int, int]:
-    """Grunnkrets (kommunenummer + delområde + krets), and school, voting and church districts over it."""
-    grunnkrets = int(f"{kommunenummer}{index // 20 + 1:02d}{index % 20 + 1:02d}")
-    return grunnkrets, index // 5 + 1, index // 8 + 1, index // 12 + 1
 
 
 def _pool(draw: Callable[[], str], size: int) -> tuple[str, ...]:
@@ -525,7 +507,7 @@ class _PopulationBuilder:
         rng = random.Random(f"{self.seed}:{kommune.kommunenummer}")
         count = max(8, min(len(self.street_pool), kommune.innbyggere // 150))
         names = rng.sample(self.street_pool, count)
-        grunnkretser = max(1, kommune.innbyggere // 400)
+        districts = grunnkretser(kommune)
         places = kommune.poststeder
         apartment_share = min(0.7, 0.1 + kommune.innbyggere / 400_000)
         codes = rng.sample(range(1000, 30000), count)
@@ -535,7 +517,7 @@ class _PopulationBuilder:
                 adressekode=str(codes[index]),
                 postnummer=places[index * len(places) // count].postnummer,
                 poststedsnavn=places[index * len(places) // count].poststedsnavn,
-                krets=_krets(kommune.kommunenummer, index * grunnkretser // count),
+                krets=krets(kommune.kommunenummer, index * districts // count),
                 max_husnummer=rng.choice((8, 15, 25, 40, 60, 90, 140)),
                 apartments=rng.random() < apartment_share,
             )
@@ -547,7 +529,6 @@ class _PopulationBuilder:
         streets = self._directory(kommune)
         street = streets[int(rng.random() * len(streets))]
         knr = kommune.kommunenummer
-        krets = street.krets
         if kommune.innbyggere < 5000 and rng.random() < 0.08:
             return _Address(
                 knr,
@@ -560,7 +541,7 @@ class _PopulationBuilder:
                 street.poststedsnavn,
                 rng.randint(1, 180),
                 rng.randint(1, 40),
-                *krets,
+                street.krets,
             )
         husnummer = str(1 + int(street.max_husnummer * rng.random() ** 1.5))
         husbokstav = "ABCD"[int(rng.random() * 4)] if rng.random() < 0.08 else None
@@ -576,7 +557,7 @@ class _PopulationBuilder:
             street.poststedsnavn,
             0,
             0,
-            *krets,
+            street.krets,
         )
 
     def _period(self, kommune: Kommune, start: int) -> _Period:
