@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from fiks_folkeregister.domain.dokument import current_entries, historic_entries
 from fiks_folkeregister.domain.identitetsnummer import InvalidIdentitetsnummer, parse_identitetsnummer
 from fiks_folkeregister.domain.informasjonselementer import (
     ADDRESS_ELEMENTS,
@@ -139,7 +140,7 @@ def read_foedselsnumre(body: Any) -> list[str]:
 
 
 def _current(document: Mapping[str, Any], element: str) -> list[Mapping[str, Any]]:
-    return [entry for entry in document.get(element) or () if entry.get("erGjeldende") is True]
+    return current_entries(document, element)
 
 
 def _first(document: Mapping[str, Any], element: str, field: str) -> Any:
@@ -178,7 +179,7 @@ def _identifier(entry: Mapping[str, Any] | None) -> dict[str, str] | None:
 
 def _previous_identifier(document: Mapping[str, Any]) -> dict[str, str] | None:
     """The identity number in use before the current one: the historic entry that ended last."""
-    historic = [e for e in document.get(IDENTIFIKASJONSNUMMER) or () if e.get("erGjeldende") is False]
+    historic = historic_entries(document, IDENTIFIKASJONSNUMMER)
     historic.sort(key=lambda e: str(e.get("opphoerstidspunkt") or e.get("gyldighetstidspunkt") or ""))
     return _identifier(historic[-1]) if historic else None
 
