@@ -12,10 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from fiks_folkeregister.domain.dokument import current_entries, historic_entries
+from fiks_folkeregister.domain.dokument import (
+    current_addresses,
+    current_entries,
+    current_protection_level,
+    historic_entries,
+)
 from fiks_folkeregister.domain.identitetsnummer import InvalidIdentitetsnummer, parse_identitetsnummer
 from fiks_folkeregister.domain.informasjonselementer import (
-    ADDRESS_ELEMENTS,
     HISTORIKK,
     IDENTIFIKASJONSNUMMER,
     PartRequest,
@@ -242,13 +246,9 @@ class _Hiding:
 def _protection(raw: Mapping[str, Any], visible: frozenset[str]) -> _Hiding | None:
     """Where a person lives that the package may not see: None when nothing of it is hidden."""
     hidden = [
-        entry
-        for element in ADDRESS_ELEMENTS
-        for entry in _current(raw, element)
-        if entry.get("adressegradering") not in visible
+        entry for _element, entry in current_addresses(raw) if entry.get("adressegradering") not in visible
     ]
-    graded = _first(raw, "adressebeskyttelse", "graderingsnivaa")
-    protected = graded is not None and graded not in visible
+    protected = current_protection_level(raw) not in visible
     if not hidden and not protected:
         return None
     hiding = _Hiding()

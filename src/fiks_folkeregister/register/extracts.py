@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, and_, func, insert, select, text, update
 
-from fiks_folkeregister.domain.dokument import current_entry, is_current
+from fiks_folkeregister.domain.dokument import current_entries, current_entry
 from fiks_folkeregister.domain.heltall import MAX_INT32, MAX_INT64
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
@@ -70,15 +70,10 @@ def _current_one(document: Mapping[str, Any], element: str) -> Mapping[str, Any]
 
 def _lives_in(document: Mapping[str, Any], element: str, kommune: str, gradings: frozenset[str]) -> bool:
     """Whether a current address of `element` with a visible grading lies in `kommune`."""
-    value = document.get(element)
-    for address in (value,) if isinstance(value, dict) else value or ():
-        if (
-            is_current(address)
-            and address.get("adressegradering") in gradings
-            and kommune_of(address) == kommune
-        ):
-            return True
-    return False
+    return any(
+        address.get("adressegradering") in gradings and kommune_of(address) == kommune
+        for address in current_entries(document, element)
+    )
 
 
 def matches(document: Mapping[str, Any], kriterier: Kriterier, gradings: frozenset[str]) -> bool:
