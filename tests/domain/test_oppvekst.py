@@ -118,3 +118,4 @@ def test_a_protection_entry_without_erGjeldende_still_hides_the_family_homes() -
     [guardian] = answer["foreldreansvarlige"]
     assert "bostedsadresse" not in guardian
     assert "Solveien" not in repr(answer)
+    assert answer["adressebeskyttelse"] == "strengtFortrolig"

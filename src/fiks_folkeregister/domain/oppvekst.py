@@ -397,8 +397,8 @@ def _common(document: Mapping[str, Any], addresses: Sequence[str]) -> dict[str, 
     out["navn"] = _project(names[0], _NAVN) if names else None
     out["statsborgerskap"] = _citizenship(document)
     out["kjoenn"] = _first(document, "kjoenn", "kjoenn")
-    # No current protection entry means the person's addresses are ungraded (the register's reading).
-    out["adressebeskyttelse"] = _first(document, "adressebeskyttelse", "graderingsnivaa") or "ugradert"
+    # The protection that applies (domain/dokument.py); none means the addresses are ungraded.
+    out["adressebeskyttelse"] = current_protection_level(document)
     for element in addresses:
         entries = _current(document, element)
         out[element] = _project(entries[0], _ADDRESS_SHAPES[element]) if entries else None
