@@ -97,3 +97,25 @@ def test_an_unknown_protected_address_hides_every_home_of_the_family_but_a_post_
         "adressegradering": "ugradert",
         "postboksadresse": {"postboks": "Boks 1"},
     }
+
+
+def test_a_protection_entry_without_erGjeldende_still_hides_the_family_homes() -> None:
+    # The one currency rule (domain/dokument.py): an entry without the flag is history, but a protection
+    # entry applies unless it explicitly says `erGjeldende: false`.
+    child = _person(
+        CHILD,
+        "Hemmeligveien",
+        "strengtFortrolig",
+        adressebeskyttelse=[{"graderingsnivaa": "strengtFortrolig"}],
+        foreldreansvar=[{**CURRENT, "ansvar": "mor", "ansvarlig": MOTHER}],
+    )
+    del child["bostedsadresse"]
+    mother = _person(MOTHER, "Solveien")
+    role = _role()
+
+    [answer] = oppvekst_answer([child], [mother], role, authorise_oppvekst(role))
+
+    [guardian] = answer["foreldreansvarlige"]
+    assert "bostedsadresse" not in guardian
+    assert "Solveien" not in repr(answer)
+    assert answer["adressebeskyttelse"] == "strengtFortrolig"

@@ -29,15 +29,15 @@ from typing import Any
 
 import orjson
 
+from fiks_folkeregister.domain.dokument import (
+    GRADING_RANK,
+    UGRADERT,
+    current_protection_level,
+    grading_rank,
+    stricter,
+)
 from fiks_folkeregister.domain.hendelse import ENTITETER
 from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS
-
-UGRADERT = "ugradert"
-
-#: How strict each `adressegradering` is. A grading not listed is unknown: it always counts as the strictest
-#: (kept as it is, and minimisation withholds it from everyone), so the rule fails closed.
-GRADING_RANK: Mapping[str, int] = {"ugradert": 0, "klientadresse": 1, "fortrolig": 2, "strengtFortrolig": 3}
-_UNKNOWN_RANK = 99
 
 #: Event-document property → person-document element, for the address elements.
 _EVENT_ADDRESS_PROPERTIES: Mapping[str, str] = {
@@ -58,15 +58,6 @@ _PLACE_KEYS = (
 _DWELLING_KEYS = frozenset({"bruksenhetsnummer", "bruksenhetstype", "adressetilleggsnavn", "coAdressenavn"})
 
 
-def _rank(grading: Any) -> int:
-    return GRADING_RANK.get(grading, _UNKNOWN_RANK) if isinstance(grading, str) else _UNKNOWN_RANK
-
-
-def stricter(first: Any, second: Any) -> Any:
-    """The stricter of two gradings (an unknown or missing grading is the strictest)."""
-    return second if _rank(second) > _rank(first) else first
-
-
 def place(entry: Mapping[str, Any]) -> bytes | None:
     """Where an address entry is, independent of dwelling and metadata; None when it names no place."""
     parts = {}
@@ -77,17 +68,6 @@ def place(entry: Mapping[str, Any]) -> bytes | None:
         elif value is not None:
             parts[key] = value
     return orjson.dumps(parts, option=orjson.OPT_SORT_KEYS) if parts else None
-
-
-def current_protection_level(document: Mapping[str, Any]) -> str:
-    """The `graderingsnivaa` of the current adressebeskyttelse, `ugradert` without one."""
-    value = document.get("adressebeskyttelse")
-    entries = [value] if isinstance(value, Mapping) else value or ()
-    level = UGRADERT
-    for entry in entries:
-        if isinstance(entry, Mapping) and entry.get("erGjeldende") is True:
-            level = stricter(level, entry.get("graderingsnivaa") or UGRADERT)
-    return level
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +165,11 @@ def protection_of(
     places = _graded_places([current])
     held = {place(entry) for _element, entry in _person_addresses(current)}
     elsewhere = {where: g for where, g in _graded_places(relatives_current).items() if where not in held}
-    if level == UGRADERT and not elsewhere and all(_rank(grading) == 0 for grading in entries.values()):
+    if (
+        level == UGRADERT
+        and not elsewhere
+        and all(grading_rank(grading) == 0 for grading in entries.values())
+    ):
         return None
     return Beskyttelse(level, entries, places, elsewhere)
 
@@ -196,7 +180,7 @@ def _graded_places(documents: Iterable[Mapping[str, Any]]) -> dict[bytes, str]:
     for document in documents:
         for _element, entry in _person_addresses(document):
             grading = entry.get("adressegradering")
-            where = place(entry) if _rank(grading) > 0 else None
+            where = place(entry) if grading_rank(grading) > 0 else None
             if where is not None:
                 places[where] = stricter(places.get(where, UGRADERT), grading)
     return places

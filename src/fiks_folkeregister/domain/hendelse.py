@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from fiks_folkeregister.domain.dokument import current_entry, current_protection_level, entries
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.minimering import OPEN_PERSON_STATUSES, VISIBLE_ADDRESS_GRADINGS
 
@@ -148,14 +149,6 @@ ADDRESS_EVENT_TYPES = frozenset(
 )
 
 
-def _entries(value: Any) -> list[Mapping[str, Any]]:
-    if value is None:
-        return []
-    if isinstance(value, Mapping):
-        return [value]
-    return [entry for entry in value if isinstance(entry, Mapping)]
-
-
 def _comparable(entry: Mapping[str, Any]) -> bytes:
     """An entry's content without the metadata that only records it became history."""
     kept = {key: value for key, value in entry.items() if key not in _HISTORY_KEYS}
@@ -183,7 +176,7 @@ def egenskapshendelser(before: Mapping[str, Any] | None, after: Mapping[str, Any
         new_value = after.get(element)
         if old_value == new_value:
             continue
-        old, new = _entries(old_value), _entries(new_value)
+        old, new = entries(old_value), entries(new_value)
         if not old and not new:
             continue
         old_keys = {_comparable(entry): entry for entry in old}
@@ -202,8 +195,8 @@ def egenskapshendelser(before: Mapping[str, Any] | None, after: Mapping[str, Any
             result.append(
                 {"entitet": entitet, "entitetsendring": change.value, prop: event_entry(element, entry)}
             )
-        for entries in removed_by_start.values():
-            for entry in entries:
+        for ended in removed_by_start.values():
+            for entry in ended:
                 result.append(
                     {
                         "entitet": entitet,
@@ -234,18 +227,9 @@ def hendelsesdokument(
     }
 
 
-def _current_grading(document: Mapping[str, Any]) -> str:
-    for entry in _entries(document.get("adressebeskyttelse")):
-        if entry.get("erGjeldende") is True:
-            return str(entry.get("graderingsnivaa") or "ugradert")
-    return "ugradert"
-
-
 def _current_status(document: Mapping[str, Any]) -> str | None:
-    for entry in _entries(document.get("status")):
-        if entry.get("erGjeldende") is True:
-            return str(entry.get("status"))
-    return None
+    entry = current_entry(document, "status")
+    return None if entry is None else str(entry.get("status"))
 
 
 def open_to_uten_hjemmel(hendelsestype: str, after: Mapping[str, Any]) -> bool:
@@ -259,7 +243,7 @@ def open_to_uten_hjemmel(hendelsestype: str, after: Mapping[str, Any]) -> bool:
     if hendelsestype in CONFIDENTIAL_EVENT_TYPES:
         return False
     visible = VISIBLE_ADDRESS_GRADINGS[Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL]
-    if hendelsestype in ADDRESS_EVENT_TYPES and _current_grading(after) not in visible:
+    if hendelsestype in ADDRESS_EVENT_TYPES and current_protection_level(after) not in visible:
         return False
     is_status = hendelsestype == Hendelsestype.endringIStatus
     return not (is_status and _current_status(after) not in OPEN_PERSON_STATUSES)

@@ -8,6 +8,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
+from fiks_folkeregister.domain.dokument import is_current
 from fiks_folkeregister.domain.informasjonselementer import (
     ADDRESS_ELEMENTS,
     IDENTIFIKASJONSNUMMER,
@@ -56,11 +57,6 @@ def _plan(rettighetspakke: Rettighetspakke, request: PartRequest) -> _Plan:
     )
 
 
-def _is_current(entry: Mapping[str, Any]) -> bool:
-    # Only an explicit `true` counts: an entry that does not say it is current is treated as history.
-    return entry.get("erGjeldende") is True
-
-
 def _masked_status(entry: Mapping[str, Any]) -> Mapping[str, Any]:
     status = entry.get("status")
     if status is None or status in OPEN_PERSON_STATUSES:
@@ -90,10 +86,10 @@ def minimise(
             continue
         with_history = name in plan.historic
         if name in SINGLE_ENTRY_ELEMENTS:
-            if value and isinstance(value, Mapping) and (with_history or _is_current(value)):
+            if value and isinstance(value, Mapping) and (with_history or is_current(value)):
                 result[name] = value
             continue
-        kept = list(value) if with_history else [entry for entry in value if _is_current(entry)]
+        kept = list(value) if with_history else [entry for entry in value if is_current(entry)]
         if name in ADDRESS_ELEMENTS:
             kept = [entry for entry in kept if entry.get("adressegradering") in plan.gradings]
         elif name == "status" and plan.mask_status:

@@ -12,9 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from fiks_folkeregister.domain.dokument import (
+    current_addresses,
+    current_entries,
+    current_protection_level,
+    historic_entries,
+)
 from fiks_folkeregister.domain.identitetsnummer import InvalidIdentitetsnummer, parse_identitetsnummer
 from fiks_folkeregister.domain.informasjonselementer import (
-    ADDRESS_ELEMENTS,
     HISTORIKK,
     IDENTIFIKASJONSNUMMER,
     PartRequest,
@@ -139,7 +144,7 @@ def read_foedselsnumre(body: Any) -> list[str]:
 
 
 def _current(document: Mapping[str, Any], element: str) -> list[Mapping[str, Any]]:
-    return [entry for entry in document.get(element) or () if entry.get("erGjeldende") is True]
+    return current_entries(document, element)
 
 
 def _first(document: Mapping[str, Any], element: str, field: str) -> Any:
@@ -178,7 +183,7 @@ def _identifier(entry: Mapping[str, Any] | None) -> dict[str, str] | None:
 
 def _previous_identifier(document: Mapping[str, Any]) -> dict[str, str] | None:
     """The identity number in use before the current one: the historic entry that ended last."""
-    historic = [e for e in document.get(IDENTIFIKASJONSNUMMER) or () if e.get("erGjeldende") is False]
+    historic = historic_entries(document, IDENTIFIKASJONSNUMMER)
     historic.sort(key=lambda e: str(e.get("opphoerstidspunkt") or e.get("gyldighetstidspunkt") or ""))
     return _identifier(historic[-1]) if historic else None
 
@@ -241,13 +246,9 @@ class _Hiding:
 def _protection(raw: Mapping[str, Any], visible: frozenset[str]) -> _Hiding | None:
     """Where a person lives that the package may not see: None when nothing of it is hidden."""
     hidden = [
-        entry
-        for element in ADDRESS_ELEMENTS
-        for entry in _current(raw, element)
-        if entry.get("adressegradering") not in visible
+        entry for _element, entry in current_addresses(raw) if entry.get("adressegradering") not in visible
     ]
-    graded = _first(raw, "adressebeskyttelse", "graderingsnivaa")
-    protected = graded is not None and graded not in visible
+    protected = current_protection_level(raw) not in visible
     if not hidden and not protected:
         return None
     hiding = _Hiding()
@@ -396,8 +397,8 @@ def _common(document: Mapping[str, Any], addresses: Sequence[str]) -> dict[str, 
     out["navn"] = _project(names[0], _NAVN) if names else None
     out["statsborgerskap"] = _citizenship(document)
     out["kjoenn"] = _first(document, "kjoenn", "kjoenn")
-    # No current protection entry means the person's addresses are ungraded (the register's reading).
-    out["adressebeskyttelse"] = _first(document, "adressebeskyttelse", "graderingsnivaa") or "ugradert"
+    # The protection that applies (domain/dokument.py); none means the addresses are ungraded.
+    out["adressebeskyttelse"] = current_protection_level(document)
     for element in addresses:
         entries = _current(document, element)
         out[element] = _project(entries[0], _ADDRESS_SHAPES[element]) if entries else None

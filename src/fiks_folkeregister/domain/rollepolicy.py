@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
+from fiks_folkeregister.domain.dokument import is_current
 from fiks_folkeregister.domain.hendelse import Hendelsestype
 from fiks_folkeregister.domain.informasjonselementer import (
     ALIASES,
@@ -289,7 +290,7 @@ def filter_to_role(document: Mapping[str, Any], role: Rolle, request: PartReques
 def identifiers_of(document: Mapping[str, Any]) -> list[str]:
     """The identity numbers a person document shows (current first), for the audit trail."""
     entries = document.get(IDENTIFIKASJONSNUMMER) or ()
-    ordered = sorted(entries, key=lambda entry: entry.get("erGjeldende") is not True)
+    ordered = sorted(entries, key=lambda entry: not is_current(entry))
     return list(
         dict.fromkeys(str(e["foedselsEllerDNummer"]) for e in ordered if e.get("foedselsEllerDNummer"))
     )

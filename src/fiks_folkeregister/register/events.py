@@ -21,6 +21,7 @@ import orjson
 from sqlalchemy import Connection, Engine, text
 
 from fiks_folkeregister.domain.beskyttelse import event_graded_as_now, event_relatives_needed
+from fiks_folkeregister.domain.dokument import is_current
 from fiks_folkeregister.domain.hendelse import egenskapshendelser, hendelsesdokument, open_to_uten_hjemmel
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.parametre import whole_number
@@ -254,7 +255,7 @@ class EventLog:
             if stored is None:
                 persons_new.append((person_id, identifier(document), previous_version[person_id]))
                 identifiers += [
-                    (entry["foedselsEllerDNummer"], person_id, bool(entry.get("erGjeldende")))
+                    (entry["foedselsEllerDNummer"], person_id, is_current(entry))
                     for entry in document["identifikasjonsnummer"]
                 ]
                 continue

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, and_, func, insert, select, text, update
 
+from fiks_folkeregister.domain.dokument import current_entries, current_entry
 from fiks_folkeregister.domain.heltall import MAX_INT32, MAX_INT64
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
@@ -64,26 +65,15 @@ def _in(value: int | None, low: int | None, high: int | None) -> bool:
 
 def _current_one(document: Mapping[str, Any], element: str) -> Mapping[str, Any]:
     """The element's first current entry, or an empty mapping (no lists built: this runs for every candidate)."""
-    value = document.get(element)
-    if isinstance(value, dict):
-        return value if value.get("erGjeldende") else {}
-    for entry in value or ():
-        if entry.get("erGjeldende"):
-            return entry  # type: ignore[no-any-return]
-    return {}
+    return current_entry(document, element) or {}
 
 
 def _lives_in(document: Mapping[str, Any], element: str, kommune: str, gradings: frozenset[str]) -> bool:
     """Whether a current address of `element` with a visible grading lies in `kommune`."""
-    value = document.get(element)
-    for address in (value,) if isinstance(value, dict) else value or ():
-        if (
-            address.get("erGjeldende")
-            and address.get("adressegradering") in gradings
-            and kommune_of(address) == kommune
-        ):
-            return True
-    return False
+    return any(
+        address.get("adressegradering") in gradings and kommune_of(address) == kommune
+        for address in current_entries(document, element)
+    )
 
 
 def matches(document: Mapping[str, Any], kriterier: Kriterier, gradings: frozenset[str]) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
+from fiks_folkeregister.domain.dokument import current_entry, is_current
 from fiks_folkeregister.domain.soekeparametre import Soekekriterier
 from fiks_folkeregister.register.hendelse_tabeller import EVENT_TABLES, hendelse_teller
 from fiks_folkeregister.register.search.lagring import replace_index, write_index
@@ -37,16 +38,16 @@ class StoredPerson:
 
 def current_identifier(document: Mapping[str, Any]) -> str:
     """The identity number in use: the current `identifikasjonsnummer` entry."""
-    for entry in document.get("identifikasjonsnummer", ()):
-        if entry.get("erGjeldende"):
-            return str(entry["foedselsEllerDNummer"])
-    raise ValueError("a person document needs a current identifikasjonsnummer")
+    entry = current_entry(document, "identifikasjonsnummer")
+    if entry is None:
+        raise ValueError("a person document needs a current identifikasjonsnummer")
+    return str(entry["foedselsEllerDNummer"])
 
 
 def all_identifiers(document: Mapping[str, Any]) -> list[tuple[str, bool]]:
     """Every identity number the person has had, with whether it is the current one."""
     return [
-        (str(entry["foedselsEllerDNummer"]), bool(entry.get("erGjeldende")))
+        (str(entry["foedselsEllerDNummer"]), is_current(entry))
         for entry in document.get("identifikasjonsnummer", ())
     ]
 

@@ -32,6 +32,12 @@ import orjson
 from faker import Faker
 
 from fiks_folkeregister.domain.beskyttelse import place, relatives, stricter
+from fiks_folkeregister.domain.dokument import (
+    current_entries,
+    current_entry,
+    current_protection_level,
+    is_current,
+)
 from fiks_folkeregister.domain.hendelse import Hendelsestype
 from fiks_folkeregister.domain.identitetsnummer import Kjoenn, generate_synthetic
 from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS
@@ -153,28 +159,19 @@ class MemoryWorld:
 
 
 def identifier(document: Mapping[str, Any]) -> str:
-    for entry in document.get("identifikasjonsnummer", ()):
-        if entry.get("erGjeldende"):
-            return str(entry["foedselsEllerDNummer"])
-    raise ValueError("a person document needs a current identifikasjonsnummer")
+    entry = current_entry(document, "identifikasjonsnummer")
+    if entry is None:
+        raise ValueError("a person document needs a current identifikasjonsnummer")
+    return str(entry["foedselsEllerDNummer"])
 
 
 def current(document: Mapping[str, Any], element: str) -> list[Entry]:
-    value = document.get(element)
-    if isinstance(value, dict):
-        return [value] if value.get("erGjeldende") else []
-    return [entry for entry in value or () if entry.get("erGjeldende")]
+    return current_entries(document, element)  # type: ignore[return-value]
 
 
 def current_one(document: Mapping[str, Any], element: str) -> Entry | None:
     """The first current entry of an element (what `current` would list first), or None."""
-    value = document.get(element)
-    if isinstance(value, dict):
-        return value if value.get("erGjeldende") else None
-    for entry in value or ():
-        if entry.get("erGjeldende"):
-            return entry
-    return None
+    return current_entry(document, element)  # type: ignore[return-value]
 
 
 def status(document: Mapping[str, Any]) -> str | None:
@@ -183,8 +180,7 @@ def status(document: Mapping[str, Any]) -> str | None:
 
 
 def grading(document: Mapping[str, Any]) -> str:
-    entry = current_one(document, "adressebeskyttelse")
-    return "ugradert" if entry is None else str(entry.get("graderingsnivaa", "ugradert"))
+    return current_protection_level(document)
 
 
 def age_on(document: Mapping[str, Any], day: date) -> int:
@@ -358,9 +354,8 @@ class Simulator:
         entry["opphoerstidspunkt"] = self.day_ts
 
     def _end_current(self, document: Document, element: str) -> None:
-        for entry in document.get(element, ()):
-            if entry.get("erGjeldende"):
-                self._end(entry)
+        for entry in current_entries(document, element):
+            self._end(entry)  # type: ignore[arg-type]
 
     def _add(self, document: Document, element: str, entry: Entry, replace: bool = True) -> None:
         """A new current entry, newest first; `replace` ends the element's current entries."""
@@ -1090,7 +1085,7 @@ class Simulator:
 
     def _annullerbar(self, document: Document) -> bool:
         entries = document.get("bostedsadresse", ())
-        if status(document) != "bosatt" or len(entries) < 2 or not entries[0].get("erGjeldende"):
+        if status(document) != "bosatt" or len(entries) < 2 or not is_current(entries[0]):
             return False
         previous = entries[1]
         if previous.get("opphoerstidspunkt") != entries[0].get("gyldighetstidspunkt"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from fiks_folkeregister.domain.dokument import current_entries, historic_entries
+
 EXAMPLE_CATEGORIES: tuple[str, ...] = (
     "ordinary-adult",
     "married-couple",
@@ -20,7 +22,7 @@ EXAMPLE_CATEGORIES: tuple[str, ...] = (
 
 
 def _current(document: dict[str, Any], element: str) -> list[dict[str, Any]]:
-    return [entry for entry in document.get(element, ()) if entry.get("erGjeldende", True)]
+    return current_entries(document, element)  # type: ignore[return-value]
 
 
 def _age(document: dict[str, Any], reference_date: date) -> int | None:
@@ -69,7 +71,7 @@ def example_categories(document: dict[str, Any], reference_date: date) -> list[s
         found.add("d-number")
     if "utflyttet" in statuses:
         found.add("emigrated")
-    if any(entry.get("erGjeldende") is False for entry in document.get("navn", ())):
+    if historic_entries(document, "navn"):
         found.add("name-history")
 
     ordinary = (

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from fiks_folkeregister.domain.dokument import current_entry, is_current
 from fiks_folkeregister.domain.normalisering import street_key, words
 from fiks_folkeregister.domain.soekeparametre import (
     BOSTED,
@@ -36,26 +37,19 @@ class IndexRows:
     identifikasjoner: list[Row]
 
 
-def _current(entries: Any) -> Mapping[str, Any] | None:
-    for entry in entries or ():
-        if isinstance(entry, Mapping) and entry.get("erGjeldende") is True:
-            return entry
-    return None
-
-
 def _is_dead(document: Mapping[str, Any]) -> bool:
     doedsfall = document.get("doedsfall")
     if isinstance(doedsfall, Mapping) and doedsfall.get("doedsdato"):
-        return doedsfall.get("erGjeldende") is not False
-    status = _current(document.get("status"))
+        return is_current(doedsfall)
+    status = current_entry(document, "status")
     return status is not None and status.get("status") == "doed"
 
 
 def _person_row(person_id: int, document: Mapping[str, Any]) -> Row:
-    foedsel = _current(document.get("foedsel")) or {}
+    foedsel = current_entry(document, "foedsel") or {}
     foedselsdato = str(foedsel.get("foedselsdato") or "").replace("-", "") or None
     aar = foedsel.get("foedselsaar") or (foedselsdato[:4] if foedselsdato else None)
-    kjoenn = _current(document.get("kjoenn")) or {}
+    kjoenn = current_entry(document, "kjoenn") or {}
     return {
         "person_id": person_id,
         "foedselsdato": foedselsdato,
@@ -76,7 +70,7 @@ def _name_rows(person_id: int, document: Mapping[str, Any]) -> Iterator[Row]:
                 yield {
                     "person_id": person_id,
                     "navn_nr": number,
-                    "gjeldende": entry.get("erGjeldende") is True,
+                    "gjeldende": is_current(entry),
                     "ledd": ledd,
                     "ord": word,
                     "fonetisk": phonetic_key(word),
@@ -125,7 +119,7 @@ def _address_rows(person_id: int, document: Mapping[str, Any], person: Row) -> I
             yield {
                 "person_id": person_id,
                 "adressetype": adressetype,
-                "gjeldende": entry.get("erGjeldende") is True,
+                "gjeldende": is_current(entry),
                 "adressegradering": entry.get("adressegradering") or UNKNOWN_GRADING,
                 **fields,
                 "fylkesnummer": kommune[:2] if kommune else None,
@@ -145,7 +139,7 @@ def _identifier_rows(person_id: int, document: Mapping[str, Any]) -> Iterator[Ro
     for element, art, field in _IDENTIFIER_ELEMENTS:
         for entry in document.get(element) or ():
             number = entry.get(field)
-            if entry.get("erGjeldende") is not True or not number:
+            if not is_current(entry) or not number:
                 continue
             value = number if art == DUF else f"{entry.get('utstederland') or ''}-{number}"
             yield {"person_id": person_id, "art": art, "verdi": identifier_key(art, str(value))}
