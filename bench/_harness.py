@@ -12,9 +12,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -138,3 +139,28 @@ def add_served_gateway_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per server (medians)")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per served process")
+
+
+#: The bench's municipality and the register scope its direct calls use.
+BENCH_ORGNR = "910000004"
+REGISTER_SCOPE = "folkeregister:deling/offentligmedhjemmel"
+
+
+def bench_headers(settings: Any, config: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Hour-long credentials for the bench: the register's own API, and the gateway as the configured integration."""
+    from fiks_folkeregister.app import build_token_issuer
+
+    issuer = build_token_issuer(settings)
+    direct = {
+        "Authorization": "Bearer "
+        + issuer.issue(BENCH_ORGNR, [REGISTER_SCOPE], "bench", lifetime_seconds=3600)
+    }
+    token = issuer.issue(
+        BENCH_ORGNR, ["ks:fiks"], "bench", lifetime_seconds=3600, audience=settings.gateway_token_audience
+    )
+    gateway = {
+        "Authorization": "Bearer " + token,
+        "IntegrasjonId": config["integrasjonId"],
+        "IntegrasjonPassord": config["integrasjonPassord"],
+    }
+    return direct, gateway

@@ -24,9 +24,11 @@ import httpx
 from sqlalchemy import Engine, func, select
 
 from _harness import (
+    BENCH_ORGNR,
     CLI,
     LONG_LIVED_TOKENS,
     add_served_gateway_arguments,
+    bench_headers,
     median,
     percentile,
     rotating_paths_script,
@@ -34,7 +36,7 @@ from _harness import (
     served_register,
     wrk,
 )
-from fiks_folkeregister.app import build_register, build_token_issuer
+from fiks_folkeregister.app import build_register
 from fiks_folkeregister.register.seeding import seed_population
 from fiks_folkeregister.register.tables import person
 from fiks_folkeregister.settings import Settings
@@ -42,8 +44,6 @@ from fiks_folkeregister.storage.database import create_gateway_engine
 from fiks_folkeregister.storage.tables import oppslagslogg
 
 PACKAGE = "offentlig-med-hjemmel"
-REGISTER_SCOPE = "folkeregister:deling/offentligmedhjemmel"
-BENCH_ORGNR = "910000004"
 CONFIG_FILE = "gateway-bench.json"
 
 
@@ -115,19 +115,7 @@ def main() -> None:
     random.Random(1).shuffle(numbers)
     config = configure(data_dir)
 
-    issuer = build_token_issuer(settings)
-    direct_headers = {
-        "Authorization": "Bearer "
-        + issuer.issue(BENCH_ORGNR, [REGISTER_SCOPE], "bench", lifetime_seconds=3600)
-    }
-    gateway_headers = {
-        "Authorization": "Bearer "
-        + issuer.issue(
-            BENCH_ORGNR, ["ks:fiks"], "bench", lifetime_seconds=3600, audience=settings.gateway_token_audience
-        ),
-        "IntegrasjonId": config["integrasjonId"],
-        "IntegrasjonPassord": config["integrasjonPassord"],
-    }
+    direct_headers, gateway_headers = bench_headers(settings, config)
     direct_prefix = f"/folkeregisteret/{PACKAGE}/api/v1/personer"
     gateway_prefix = f"/folkeregister/api/v1/{config['rolleId']}/v1/personer"
     sample = numbers[:5000]

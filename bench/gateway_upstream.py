@@ -25,6 +25,7 @@ from sqlalchemy import select
 from _harness import (
     LONG_LIVED_TOKENS,
     add_served_gateway_arguments,
+    bench_headers,
     median,
     percentile,
     rotating_paths_script,
@@ -32,7 +33,7 @@ from _harness import (
     served_register,
     wrk,
 )
-from fiks_folkeregister.app import build_register, build_token_issuer
+from fiks_folkeregister.app import build_register
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.identity.clients import ClientRegistry
 from fiks_folkeregister.register.seeding import seed_population
@@ -88,15 +89,7 @@ def main() -> None:
     random.Random(1).shuffle(numbers)
     sample = numbers[:5000]
     config = configure(data_dir)
-    issuer = build_token_issuer(settings)
-    gateway_headers = {
-        "Authorization": "Bearer "
-        + issuer.issue(
-            BENCH_ORGNR, ["ks:fiks"], "bench", lifetime_seconds=3600, audience=settings.gateway_token_audience
-        ),
-        "IntegrasjonId": config["integrasjonId"],
-        "IntegrasjonPassord": config["integrasjonPassord"],
-    }
+    _, gateway_headers = bench_headers(settings, config)
     script = rotating_paths_script(
         [f"/folkeregister/api/v1/{config['rolleId']}/v1/personer/{n}" for n in sample]
     )

@@ -31,16 +31,22 @@ import httpx
 import orjson
 from sqlalchemy import select
 
-from _harness import CLI, LONG_LIVED_TOKENS, median, served_gateway, served_register
-from fiks_folkeregister.app import build_register, build_token_issuer
+from _harness import (
+    BENCH_ORGNR,
+    CLI,
+    LONG_LIVED_TOKENS,
+    bench_headers,
+    median,
+    served_gateway,
+    served_register,
+)
+from fiks_folkeregister.app import build_register
 from fiks_folkeregister.domain.oppvekst import OPPVEKST_ELEMENTS, guardian_numbers
 from fiks_folkeregister.register.seeding import seed_population
 from fiks_folkeregister.register.tables import person
 from fiks_folkeregister.settings import Settings
 
 PACKAGE = "offentlig-med-hjemmel"
-REGISTER_SCOPE = "folkeregister:deling/offentligmedhjemmel"
-BENCH_ORGNR = "910000004"
 CONFIG_FILE = "oppvekst-bench.json"
 REFERENCE_DATE = date(2026, 11, 1)
 PARTS = [*sorted(OPPVEKST_ELEMENTS), "historikk"]
@@ -157,19 +163,7 @@ def main() -> None:
     settings = Settings(data_dir=data_dir)
     children = pick_children(settings, args.persons)
     config = configure(data_dir)
-    issuer = build_token_issuer(settings)
-    direct_headers = {
-        "Authorization": "Bearer "
-        + issuer.issue(BENCH_ORGNR, [REGISTER_SCOPE], "bench", lifetime_seconds=3600)
-    }
-    gateway_headers = {
-        "Authorization": "Bearer "
-        + issuer.issue(
-            BENCH_ORGNR, ["ks:fiks"], "bench", lifetime_seconds=3600, audience=settings.gateway_token_audience
-        ),
-        "IntegrasjonId": config["integrasjonId"],
-        "IntegrasjonPassord": config["integrasjonPassord"],
-    }
+    direct_headers, gateway_headers = bench_headers(settings, config)
     direct: list[float] = []
     gateway: list[float] = []
     with (
