@@ -29,7 +29,8 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 install: $(STAMP)
 
 system-packages:
-	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES)
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES); }
 
 demo: $(STAMP)
 	PORT=$(PORT) REGISTER_PORT=$(REGISTER_PORT) $(BIN)/python scripts/demo.py
