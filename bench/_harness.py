@@ -59,7 +59,7 @@ def _served(
     process = subprocess.Popen([CLI, *command, "--port", str(port), "--workers", str(workers)], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded shared machine starts slowly
         while True:
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:
