@@ -107,6 +107,7 @@ def wrk(
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed for the HTTP benchmarks: apt-get install wrk (Debian)")
     command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency"]
+    command += ["--timeout", "10s"]  # a loaded shared machine answers slowly: count those answers too
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
