@@ -144,7 +144,7 @@ def test_invalid_search_input_is_the_registers_own_400(
             service.entydigsoek(criteria, MED, None)
     assert response.status_code == 400
     assert response.json() == register_body(register.value)
-    _assert_refused(gateway, response, 400, register.value.feilkode)
+    _assert_refused(gateway, response, 400, register.value.code)
 
 
 # ---------------------------------------------------------------- item 4: extract criteria
