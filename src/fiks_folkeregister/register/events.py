@@ -25,6 +25,8 @@ from fiks_folkeregister.domain.dokument import is_current
 from fiks_folkeregister.domain.hendelse import egenskapshendelser, hendelsesdokument, open_to_uten_hjemmel
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.parametre import whole_number
+from fiks_folkeregister.http.etag import weak_etag
+from fiks_folkeregister.register.raw_sql import positional, read_rows
 from fiks_folkeregister.register.search.lagring import update_index
 from fiks_folkeregister.register.simulator import Document, Endring, Simulator, identifier
 
@@ -112,25 +114,16 @@ class EventLog:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._placeholder = "?" if engine.dialect.paramstyle == "qmark" else "%s"
 
     @property
     def engine(self) -> Engine:
         return self._engine
 
     def _sql(self, sql: str) -> str:
-        return sql if self._placeholder == "?" else sql.replace("?", "%s")
+        return positional(sql, self._engine.dialect)
 
     def _read(self, sql: str, values: Sequence[Any]) -> list[Any]:
-        connection = self._engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(self._sql(sql), list(values))
-            rows = cursor.fetchall()
-            cursor.close()
-            return rows
-        finally:
-            connection.close()
+        return read_rows(self._engine, sql, values)
 
     # ------------------------------------------------------------ reading
 
@@ -407,15 +400,7 @@ def parse_seq(value: str | None) -> int:
 def feed_etag(pakke: Rettighetspakke, seq: int, entries: Sequence[FeedEntry], representation: str) -> str:
     """Changes whenever the page would: a full page never changes, a partial one grows with new events."""
     last = entries[-1].sekvensnummer if entries else seq - 1
-    kind = "u" if pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL else "m"
-    return f'"{kind}{representation}-{seq}-{last}-{len(entries)}"'
-
-
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-    return "*" in tags or etag in tags
+    return weak_etag(pakke.value, representation, str(seq), str(last), str(len(entries)))
 
 
 def feed_json(entries: Sequence[FeedEntry]) -> bytes:

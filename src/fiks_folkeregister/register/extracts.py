@@ -28,6 +28,7 @@ from fiks_folkeregister.register.errors import RegisterError, parsed
 from fiks_folkeregister.register.events import EventLog
 from fiks_folkeregister.register.hendelse_tabeller import uttrekk_batch, uttrekk_jobb
 from fiks_folkeregister.register.population.geografi import kommuner_by_nummer
+from fiks_folkeregister.register.raw_sql import read_rows
 from fiks_folkeregister.register.simulator import current, identifier, kommune_of
 
 BATCH_SIZE = 1000
@@ -344,17 +345,7 @@ class ExtractWorker(BackgroundLoop):
     # ------------------------------------------------------------ computing results
 
     def _read(self, sql: str, values: Sequence[Any]) -> list[Any]:
-        if self._engine.dialect.paramstyle != "qmark":
-            sql = sql.replace("?", "%s")
-        connection = self._engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(sql, list(values))
-            rows = cursor.fetchall()
-            cursor.close()
-            return rows
-        finally:
-            connection.close()
+        return read_rows(self._engine, sql, values)
 
     def _candidates(self, kriterier: Kriterier, gradings: frozenset[str]) -> Iterator[list[int]]:
         """Person ids to check, in id order and chunks: via the address index when a municipality is given."""

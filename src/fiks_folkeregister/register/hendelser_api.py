@@ -8,36 +8,28 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from fiks_folkeregister.domain.atom import ATOM
-from fiks_folkeregister.register.errors import RegisterError
-from fiks_folkeregister.register.request_body import json_body
+from fiks_folkeregister.http.errors import JSON
+from fiks_folkeregister.http.etag import etag_matches
+from fiks_folkeregister.http.json_body import read_json_body
+from fiks_folkeregister.http.negotiation import negotiate
+from fiks_folkeregister.register.errors import BODY_CODES, RegisterError
 from fiks_folkeregister.register.service import RegisterService
 
 FEED_SUFFIX = "/hendelser/feed"
 
 
-def wants_atom(accept: str | None) -> bool:
-    """Whether the client asks for the Atom feed (and not for JSON first)."""
-    if not accept:
-        return False
-    for item in accept.split(","):
-        media, _, params = item.strip().partition(";")
-        media = media.strip().lower()
-        if "q=0" in params.replace(" ", "").split(";"):
-            continue
-        if media == ATOM:
-            return True
-        if media in ("application/json", "application/*", "*/*"):
-            return False
-    return False
+#: What the register serves: JSON everywhere, Atom also on the feed.
+JSON_ONLY = (JSON,)
+FEED_MEDIA_TYPES = (JSON, ATOM)
 
 
-def accepts_feed_format(request: Request) -> bool:
-    """The feed is also served as Atom, so `Accept: application/atom+xml` is fine there (and only there)."""
-    return request.url.path.endswith(FEED_SUFFIX) and wants_atom(request.headers.get("accept"))
+def offered_media_types(request: Request) -> tuple[str, ...]:
+    """The media types served at the request's path (negotiated by `http.negotiation.negotiate`)."""
+    return FEED_MEDIA_TYPES if request.url.path.endswith(FEED_SUFFIX) else JSON_ONLY
 
 
 def _json(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(orjson.dumps(content), status, headers, media_type="application/json")
+    return Response(orjson.dumps(content), status, headers, media_type=JSON)
 
 
 def _orgnr(request: Request) -> str:
@@ -54,14 +46,13 @@ def add_event_and_extract_routes(router: APIRouter, service: RegisterService, pa
     @router.get("/hendelser/feed", summary="Henter lagrede hendelser fra rettighetspakke.")
     def feed(request: Request, pakke: package, seq: str | None = None) -> Response:  # type: ignore[valid-type]
         url_for = None
-        if wants_atom(request.headers.get("accept")):
+        if negotiate(request.headers.get("accept"), FEED_MEDIA_TYPES) == ATOM:
             base = str(request.url.remove_query_params("seq"))
             separator = "&" if "?" in base else "?"
             url_for = lambda n: f"{base}{separator}seq={n}"  # noqa: E731
         page = hendelser.feed(seq, pakke, url_for)
         headers = {"ETag": page.etag, "Cache-Control": "no-cache"}
-        inm = request.headers.get("if-none-match")
-        if inm and page.etag in [tag.strip().removeprefix("W/") for tag in inm.split(",")]:
+        if etag_matches(request.headers.get("if-none-match"), page.etag):
             return Response(status_code=304, headers=headers)
         return Response(page.body, 200, headers, media_type=page.media_type)
 
@@ -71,7 +62,7 @@ def add_event_and_extract_routes(router: APIRouter, service: RegisterService, pa
 
     @router.post("/hendelser/bulkoppslag", summary="Henter et sett med hendelser.")
     async def bulk(request: Request, pakke: package) -> Response:  # type: ignore[valid-type]
-        body = await json_body(request)
+        body = await read_json_body(request, BODY_CODES)
         return _json(await run_in_threadpool(hendelser.bulkoppslag, body, pakke))
 
     @router.get("/hendelser/{hendelsesidentifikator}", summary="Henter en hendelse.")
@@ -80,7 +71,7 @@ def add_event_and_extract_routes(router: APIRouter, service: RegisterService, pa
 
     @router.post("/uttrekk/tilpasset", summary="Lager en async tilpasset uttrekksjobb")
     async def tilpasset(request: Request, pakke: package) -> Response:  # type: ignore[valid-type]
-        body = await json_body(request)
+        body = await read_json_body(request, BODY_CODES)
         return _json(await run_in_threadpool(uttrekk.tilpasset, body, pakke, _orgnr(request)))
 
     @router.get("/uttrekk/komplett", summary="Lager en async uttrekksjobb for alle data i rettighetspakken")
@@ -92,4 +83,4 @@ def add_event_and_extract_routes(router: APIRouter, service: RegisterService, pa
         return _json(uttrekk.batch(jobbid, batchnr, pakke, _orgnr(request)))
 
 
-__all__ = ["accepts_feed_format", "add_event_and_extract_routes", "wants_atom"]
+__all__ = ["add_event_and_extract_routes", "offered_media_types"]
