@@ -135,8 +135,8 @@ async def register_body_refusal(request: Request, limit: int) -> Response:
 
 def start_background_work(app: FastAPI, register: Register | None, settings: Settings) -> None:
     """The extract worker (and, if configured, the simulator ticker) run while the app is served."""
-    from fiks_folkeregister.register.extracts import ExtractWorker
     from fiks_folkeregister.register.ticker import SimulatorTicker
+    from fiks_folkeregister.register.uttrekk.worker import ExtractWorker
 
     app.state.extract_worker = None
     if register is None:

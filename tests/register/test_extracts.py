@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
-from fiks_folkeregister.register.extracts import ExtractWorker
 from fiks_folkeregister.register.service import RegisterService
 from fiks_folkeregister.register.simulator import Simulator, current, current_one, identifier, kommune_of
 from fiks_folkeregister.register.tables import person, person_arkiv
+from fiks_folkeregister.register.uttrekk.worker import ExtractWorker
 from tests.register.conftest import MED, UTEN, ServedRegister
 
 ORG = "910000004"

@@ -15,9 +15,10 @@ from starlette.types import Receive, Scope, Send
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.identity.tokens import AccessToken, AccessTokenValidator, InvalidTokenError
 from fiks_folkeregister.register.errors import RegisterError
-from fiks_folkeregister.register.hendelser_api import accepts_feed_format, add_event_and_extract_routes
+from fiks_folkeregister.register.hendelser.api import accepts_feed_format, add_event_routes
 from fiks_folkeregister.register.request_body import json_body
 from fiks_folkeregister.register.service import RegisterService
+from fiks_folkeregister.register.uttrekk.api import add_extract_routes
 
 PREFIX = "/folkeregisteret"
 JSON_TYPES = frozenset({"application/json", "application/*", "*/*"})
@@ -228,7 +229,8 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
         result = await run_in_threadpool(service.bulkoppslag_arkiv, body, package, part)
         return JsonBytes(orjson.dumps(result))
 
-    add_event_and_extract_routes(router, service, Package)
+    add_event_routes(router, service.hendelser, Package)
+    add_extract_routes(router, service.uttrekk, Package)
     # (A plain route gets no prefix from the router: its path is written in full.)
     router.add_route(router.prefix + "/{rest:path}", _NoRoute(router.routes), include_in_schema=False)
     return router

@@ -109,7 +109,7 @@ def simulate(
     import time
 
     from fiks_folkeregister.app import build_register
-    from fiks_folkeregister.register.events import BATCH_EVENTS
+    from fiks_folkeregister.register.hendelser.log import BATCH_EVENTS
     from fiks_folkeregister.register.simulator import Simulator
 
     register = build_register(Settings())

@@ -13,9 +13,9 @@ from sqlalchemy import Connection, Engine, func, insert, select, text
 
 from fiks_folkeregister.domain.dokument import current_entry, is_current
 from fiks_folkeregister.domain.soekeparametre import Soekekriterier
-from fiks_folkeregister.register.hendelse_tabeller import EVENT_TABLES, hendelse_teller
+from fiks_folkeregister.register.hendelser.tables import EVENT_TABLES, hendelse_teller
 from fiks_folkeregister.register.search.lagring import replace_index, write_index
-from fiks_folkeregister.register.search.sok import find_identifiers
+from fiks_folkeregister.register.search.soek import find_identifiers
 from fiks_folkeregister.register.tables import (
     SEARCH_TABLES,
     eksempelperson,
@@ -24,6 +24,7 @@ from fiks_folkeregister.register.tables import (
     person_identifikator,
     populasjon,
 )
+from fiks_folkeregister.register.uttrekk.tables import EXTRACT_TABLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +196,7 @@ class PersonRepository:
         """Remove every person, version, identifier, example and fact (a fresh start before seeding)."""
         with self._engine.begin() as connection:
             tables = (*SEARCH_TABLES, eksempelperson, populasjon, person_identifikator, person_arkiv, person)
-            for table in (*EVENT_TABLES, *tables):
+            for table in (*EVENT_TABLES, *EXTRACT_TABLES, *tables):
                 connection.execute(table.delete())
             connection.execute(hendelse_teller.update().values(siste=0))
 
