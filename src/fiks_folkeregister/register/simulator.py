@@ -49,7 +49,7 @@ from fiks_folkeregister.register.population.adresser import (
     krets,
     vegadresse,
 )
-from fiks_folkeregister.register.population.generator import (
+from fiks_folkeregister.register.population.data import (
     EMIGRATION_DESTINATIONS,
     IMMIGRANT_COUNTRIES,
     KILDE,
