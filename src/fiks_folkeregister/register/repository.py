@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
-from fiks_folkeregister.domain.dokument import current_entry, is_current
+from fiks_folkeregister.domain.dokument import current_identifier, is_current
 from fiks_folkeregister.domain.soekeparametre import Soekekriterier
 from fiks_folkeregister.register.hendelser.tables import EVENT_TABLES, hendelse_teller
 from fiks_folkeregister.register.search.lagring import replace_index, write_index
@@ -35,14 +35,6 @@ class StoredPerson:
     foedsels_eller_d_nummer: str
     identifier_is_current: bool
     dokument: bytes
-
-
-def current_identifier(document: Mapping[str, Any]) -> str:
-    """The identity number in use: the current `identifikasjonsnummer` entry."""
-    entry = current_entry(document, "identifikasjonsnummer")
-    if entry is None:
-        raise ValueError("a person document needs a current identifikasjonsnummer")
-    return str(entry["foedselsEllerDNummer"])
 
 
 def all_identifiers(document: Mapping[str, Any]) -> list[tuple[str, bool]]:

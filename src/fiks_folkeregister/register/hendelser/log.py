@@ -21,11 +21,11 @@ import orjson
 from sqlalchemy import Connection, Engine, text
 
 from fiks_folkeregister.domain.beskyttelse import event_graded_as_now, event_relatives_needed
-from fiks_folkeregister.domain.dokument import is_current
+from fiks_folkeregister.domain.dokument import current_identifier, is_current
 from fiks_folkeregister.domain.hendelse import egenskapshendelser, hendelsesdokument, open_to_uten_hjemmel
 from fiks_folkeregister.register.hendelser.world import DatabaseWorld
 from fiks_folkeregister.register.search.lagring import update_index
-from fiks_folkeregister.register.simulator import Document, Endring, Simulator, identifier
+from fiks_folkeregister.register.simulator import Document, Endring, Simulator
 
 PAGE_SIZE = 1000
 BATCH_EVENTS = 2000
@@ -257,15 +257,15 @@ class EventLog:
         for person_id, document in final.items():
             stored = world.stored.get(person_id)
             if stored is None:
-                persons_new.append((person_id, identifier(document), previous_version[person_id]))
+                persons_new.append((person_id, current_identifier(document), previous_version[person_id]))
                 identifiers += [
                     (entry["foedselsEllerDNummer"], person_id, is_current(entry))
                     for entry in document["identifikasjonsnummer"]
                 ]
                 continue
             versions.append((previous_version[person_id], person_id))
-            if identifier(document) != identifier(stored):
-                renumbered.append((identifier(document), person_id))
+            if current_identifier(document) != current_identifier(stored):
+                renumbered.append((current_identifier(document), person_id))
         if persons_new:
             cursor.executemany(
                 sql(

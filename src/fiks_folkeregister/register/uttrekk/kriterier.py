@@ -7,9 +7,8 @@ from typing import Any
 
 import orjson
 
-from fiks_folkeregister.domain.dokument import current_entries, current_entry
+from fiks_folkeregister.domain.dokument import address_kommune, current_entries, current_entry
 from fiks_folkeregister.domain.uttrekkskriterier import Kriterier
-from fiks_folkeregister.register.simulator import current, kommune_of
 
 
 def _in(value: int | None, low: int | None, high: int | None) -> bool:
@@ -28,7 +27,7 @@ def _current_one(document: Mapping[str, Any], element: str) -> Mapping[str, Any]
 def _lives_in(document: Mapping[str, Any], element: str, kommune: str, gradings: frozenset[str]) -> bool:
     """Whether a current address of `element` with a visible grading lies in `kommune`."""
     return any(
-        address.get("adressegradering") in gradings and kommune_of(address) == kommune
+        address.get("adressegradering") in gradings and address_kommune(address) == kommune
         for address in current_entries(document, element)
     )
 
@@ -57,7 +56,8 @@ def matches(document: Mapping[str, Any], kriterier: Kriterier, gradings: frozens
     if kriterier.kjoenn is not None and _current_one(document, "kjoenn").get("kjoenn") != kriterier.kjoenn:
         return False
     if kriterier.statsborgerskap is not None and all(
-        e.get("statsborgerskap") != kriterier.statsborgerskap for e in current(document, "statsborgerskap")
+        e.get("statsborgerskap") != kriterier.statsborgerskap
+        for e in current_entries(document, "statsborgerskap")
     ):
         return False
     return (

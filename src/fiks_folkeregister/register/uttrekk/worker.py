@@ -14,12 +14,12 @@ from typing import Any
 import orjson
 from sqlalchemy import and_, insert, select, update
 
+from fiks_folkeregister.domain.dokument import current_identifier
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
 from fiks_folkeregister.domain.soekeparametre import BOSTED, OPPHOLD
 from fiks_folkeregister.domain.uttrekkskriterier import Kriterier
 from fiks_folkeregister.register.background import BackgroundLoop
-from fiks_folkeregister.register.simulator import identifier
 from fiks_folkeregister.register.uttrekk.kriterier import kriterier_from_json, matches
 from fiks_folkeregister.register.uttrekk.service import DONE, FAILED, KOMPLETT, RUNNING, WAITING, Uttrekk
 from fiks_folkeregister.register.uttrekk.tables import uttrekk_batch, uttrekk_jobb
@@ -190,7 +190,7 @@ class ExtractWorker(BackgroundLoop):
             for row in rows:
                 document = orjson.loads(bytes(row[1]))
                 if matches(document, kriterier, gradings):
-                    yield identifier(document)
+                    yield current_identifier(document)
 
     def _komplett(self, at: int) -> Iterator[str]:
         """The archived version of every person that was current at sequence number `at`, in person order.
