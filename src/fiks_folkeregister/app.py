@@ -1,4 +1,8 @@
-"""Composition root: builds the ASGI applications from settings. The only module that knows everything."""
+"""Composition root: builds the ASGI applications from settings. The only module that knows everything.
+
+Only entrypoints import it: the command lines (`cli.py`, each room's `cli.py`) and the ASGI servers that
+`serve` starts (`*_from_environment`), as cosmicpython's entrypoints import its bootstrap.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Commands of the embedded register: seed a population, list example persons, serve the API."""
+"""Commands of the embedded register: seed a population, list example persons, serve the API.
+
+An entrypoint: what it works on is built by the composition root (`app.py`), imported inside each command
+so that `--help` and the other commands do not load every room (docs/architecture.md, "Entrypoints").
+"""
 
 from __future__ import annotations
 
