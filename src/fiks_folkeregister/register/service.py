@@ -70,15 +70,6 @@ def _id_list(body: Any, field: str, checker: Any = None) -> list[str]:
     return values
 
 
-def parse_json_body(raw: bytes) -> Any:
-    if not raw:
-        raise bad_request("UGYLDIG_FORESPOERSEL", "The request body is empty; expected JSON")
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        raise bad_request("UGYLDIG_JSON", f"The request body is not valid JSON: {error}") from error
-
-
 class RegisterService:
     """Lookups as the national register answers them, for one rights package at a time.
 
@@ -277,4 +268,4 @@ def _feil(number: str, message: str) -> dict[str, Any]:
     return {"foedselsEllerDNummer": number, "feilmelding": {"feilmelding": message}}
 
 
-__all__ = ["MAX_BULK", "RegisterError", "RegisterService", "parse_json_body", "part_request"]
+__all__ = ["MAX_BULK", "RegisterError", "RegisterService", "part_request"]

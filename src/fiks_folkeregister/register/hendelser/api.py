@@ -8,35 +8,28 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from fiks_folkeregister.domain.atom import ATOM
+from fiks_folkeregister.http.errors import JSON
+from fiks_folkeregister.http.etag import etag_matches
+from fiks_folkeregister.http.json_body import read_json_body
+from fiks_folkeregister.http.negotiation import negotiate
+from fiks_folkeregister.register.errors import BODY_CODES
 from fiks_folkeregister.register.hendelser.service import Hendelser
-from fiks_folkeregister.register.request_body import json_body
 
 FEED_SUFFIX = "/hendelser/feed"
 
 
-def wants_atom(accept: str | None) -> bool:
-    """Whether the client asks for the Atom feed (and not for JSON first)."""
-    if not accept:
-        return False
-    for item in accept.split(","):
-        media, _, params = item.strip().partition(";")
-        media = media.strip().lower()
-        if "q=0" in params.replace(" ", "").split(";"):
-            continue
-        if media == ATOM:
-            return True
-        if media in ("application/json", "application/*", "*/*"):
-            return False
-    return False
+#: What the register serves: JSON everywhere, Atom also on the feed.
+JSON_ONLY = (JSON,)
+FEED_MEDIA_TYPES = (JSON, ATOM)
 
 
-def accepts_feed_format(request: Request) -> bool:
-    """The feed is also served as Atom, so `Accept: application/atom+xml` is fine there (and only there)."""
-    return request.url.path.endswith(FEED_SUFFIX) and wants_atom(request.headers.get("accept"))
+def offered_media_types(request: Request) -> tuple[str, ...]:
+    """The media types served at the request's path (negotiated by `http.negotiation.negotiate`)."""
+    return FEED_MEDIA_TYPES if request.url.path.endswith(FEED_SUFFIX) else JSON_ONLY
 
 
 def _json(content: Any) -> Response:
-    return Response(orjson.dumps(content), 200, media_type="application/json")
+    return Response(orjson.dumps(content), 200, media_type=JSON)
 
 
 def add_event_routes(router: APIRouter, hendelser: Hendelser, package: Any) -> None:
@@ -45,14 +38,13 @@ def add_event_routes(router: APIRouter, hendelser: Hendelser, package: Any) -> N
     @router.get("/hendelser/feed", summary="Henter lagrede hendelser fra rettighetspakke.")
     def feed(request: Request, pakke: package, seq: str | None = None) -> Response:  # type: ignore[valid-type]
         url_for = None
-        if wants_atom(request.headers.get("accept")):
+        if negotiate(request.headers.get("accept"), FEED_MEDIA_TYPES) == ATOM:
             base = str(request.url.remove_query_params("seq"))
             separator = "&" if "?" in base else "?"
             url_for = lambda n: f"{base}{separator}seq={n}"  # noqa: E731
         page = hendelser.feed(seq, pakke, url_for)
         headers = {"ETag": page.etag, "Cache-Control": "no-cache"}
-        inm = request.headers.get("if-none-match")
-        if inm and page.etag in [tag.strip().removeprefix("W/") for tag in inm.split(",")]:
+        if etag_matches(request.headers.get("if-none-match"), page.etag):
             return Response(status_code=304, headers=headers)
         return Response(page.body, 200, headers, media_type=page.media_type)
 
@@ -62,7 +54,7 @@ def add_event_routes(router: APIRouter, hendelser: Hendelser, package: Any) -> N
 
     @router.post("/hendelser/bulkoppslag", summary="Henter et sett med hendelser.")
     async def bulk(request: Request, pakke: package) -> Response:  # type: ignore[valid-type]
-        body = await json_body(request)
+        body = await read_json_body(request, BODY_CODES)
         return _json(await run_in_threadpool(hendelser.bulkoppslag, body, pakke))
 
     @router.get("/hendelser/{hendelsesidentifikator}", summary="Henter en hendelse.")
@@ -70,4 +62,4 @@ def add_event_routes(router: APIRouter, hendelser: Hendelser, package: Any) -> N
         return _json(hendelser.dokument(hendelsesidentifikator, pakke))
 
 
-__all__ = ["accepts_feed_format", "add_event_routes", "wants_atom"]
+__all__ = ["add_event_routes", "offered_media_types"]

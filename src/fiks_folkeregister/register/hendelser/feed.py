@@ -11,6 +11,7 @@ import orjson
 from fiks_folkeregister.domain.atom import ATOM, render_atom
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.parametre import whole_number
+from fiks_folkeregister.http.etag import weak_etag
 from fiks_folkeregister.register.errors import bad_request, parsed
 from fiks_folkeregister.register.hendelser.log import FeedEntry
 
@@ -40,8 +41,7 @@ def parse_seq(value: str | None) -> int:
 def feed_etag(pakke: Rettighetspakke, seq: int, entries: Sequence[FeedEntry], representation: str) -> str:
     """Changes whenever the page would: a full page never changes, a partial one grows with new events."""
     last = entries[-1].sekvensnummer if entries else seq - 1
-    kind = "u" if pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL else "m"
-    return f'"{kind}{representation}-{seq}-{last}-{len(entries)}"'
+    return weak_etag(pakke.value, representation, str(seq), str(last), str(len(entries)))
 
 
 def feed_page(

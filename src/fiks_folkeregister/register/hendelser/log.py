@@ -24,6 +24,7 @@ from fiks_folkeregister.domain.beskyttelse import event_graded_as_now, event_rel
 from fiks_folkeregister.domain.dokument import current_identifier, is_current
 from fiks_folkeregister.domain.hendelse import egenskapshendelser, hendelsesdokument, open_to_uten_hjemmel
 from fiks_folkeregister.register.hendelser.world import DatabaseWorld
+from fiks_folkeregister.register.raw_sql import positional, read_rows
 from fiks_folkeregister.register.search.lagring import update_index
 from fiks_folkeregister.register.simulator import Document, Endring, Simulator
 
@@ -116,25 +117,16 @@ class EventLog:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._placeholder = "?" if engine.dialect.paramstyle == "qmark" else "%s"
 
     @property
     def engine(self) -> Engine:
         return self._engine
 
     def _sql(self, sql: str) -> str:
-        return sql if self._placeholder == "?" else sql.replace("?", "%s")
+        return positional(sql, self._engine.dialect)
 
     def _read(self, sql: str, values: Sequence[Any]) -> list[Any]:
-        connection = self._engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(self._sql(sql), list(values))
-            rows = cursor.fetchall()
-            cursor.close()
-            return rows
-        finally:
-            connection.close()
+        return read_rows(self._engine, sql, values)
 
     # ------------------------------------------------------------ reading
 

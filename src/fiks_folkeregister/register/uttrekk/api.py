@@ -7,13 +7,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from fiks_folkeregister.register.errors import RegisterError
-from fiks_folkeregister.register.request_body import json_body
+from fiks_folkeregister.http.errors import JSON
+from fiks_folkeregister.http.json_body import read_json_body
+from fiks_folkeregister.register.errors import BODY_CODES, RegisterError
 from fiks_folkeregister.register.uttrekk.service import Uttrekk
 
 
 def _json(content: Any) -> Response:
-    return Response(orjson.dumps(content), 200, media_type="application/json")
+    return Response(orjson.dumps(content), 200, media_type=JSON)
 
 
 def _orgnr(request: Request) -> str:
@@ -28,7 +29,7 @@ def add_extract_routes(router: APIRouter, uttrekk: Uttrekk, package: Any) -> Non
 
     @router.post("/uttrekk/tilpasset", summary="Lager en async tilpasset uttrekksjobb")
     async def tilpasset(request: Request, pakke: package) -> Response:  # type: ignore[valid-type]
-        body = await json_body(request)
+        body = await read_json_body(request, BODY_CODES)
         return _json(await run_in_threadpool(uttrekk.tilpasset, body, pakke, _orgnr(request)))
 
     @router.get("/uttrekk/komplett", summary="Lager en async uttrekksjobb for alle data i rettighetspakken")

@@ -20,6 +20,7 @@ from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
 from fiks_folkeregister.domain.soekeparametre import BOSTED, OPPHOLD
 from fiks_folkeregister.domain.uttrekkskriterier import Kriterier
 from fiks_folkeregister.register.background import BackgroundLoop
+from fiks_folkeregister.register.raw_sql import read_rows
 from fiks_folkeregister.register.uttrekk.kriterier import kriterier_from_json, matches
 from fiks_folkeregister.register.uttrekk.service import DONE, FAILED, KOMPLETT, RUNNING, WAITING, Uttrekk
 from fiks_folkeregister.register.uttrekk.tables import uttrekk_batch, uttrekk_jobb
@@ -144,17 +145,7 @@ class ExtractWorker(BackgroundLoop):
     # ------------------------------------------------------------ computing results
 
     def _read(self, sql: str, values: Sequence[Any]) -> list[Any]:
-        if self._engine.dialect.paramstyle != "qmark":
-            sql = sql.replace("?", "%s")
-        connection = self._engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(sql, list(values))
-            rows = cursor.fetchall()
-            cursor.close()
-            return rows
-        finally:
-            connection.close()
+        return read_rows(self._engine, sql, values)
 
     def _candidates(self, kriterier: Kriterier, gradings: frozenset[str]) -> Iterator[list[int]]:
         """Person ids to check, in id order and chunks: via the address index when a municipality is given."""
