@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
-    """One request to the mirrored API, as accounted for (Folkeregisterloven § 10-1; docs/glossary.md, innsyn)."""
+    """One request to the mirrored API, as accounted for (DOMAIN.md §9)."""
 
     tidspunkt: datetime
     request_id: str

@@ -7,12 +7,10 @@ A reader therefore never sees event N+1 without event N.
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +21,7 @@ from sqlalchemy import Connection, Engine, text
 from fiks_folkeregister.domain.beskyttelse import event_graded_as_now, event_relatives_needed
 from fiks_folkeregister.domain.dokument import current_identifier, is_current
 from fiks_folkeregister.domain.hendelse import egenskapshendelser, hendelsesdokument, open_to_uten_hjemmel
+from fiks_folkeregister.gcpause import cyclic_gc_paused
 from fiks_folkeregister.register.hendelser.world import DatabaseWorld
 from fiks_folkeregister.register.raw_sql import positional, read_rows
 from fiks_folkeregister.register.search.lagring import update_index
@@ -88,24 +87,6 @@ def ordered_uuid() -> str:
         | random_bits & ((1 << 62) - 1)
     )
     return str(uuid.UUID(int=value))
-
-
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a batch builds its documents (restored afterwards).
-
-    A batch parses and copies thousands of documents (trees of dicts and lists, freed by reference
-    counting, never cycles); the collector would otherwise scan all of them again and again as they pile
-    up, which cost more than half of the simulator's time. Used only while the writers' lock is held, so
-    two batches in one process never interleave their pause and resume.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _now() -> str:
@@ -200,7 +181,7 @@ class EventLog:
         cursor.execute(sql("UPDATE hendelse_teller SET siste = siste WHERE id = 1"))  # the writers' lock
         cursor.execute(sql("SELECT siste FROM hendelse_teller WHERE id = 1"))
         last = int(cursor.fetchone()[0])
-        with _without_cyclic_gc():
+        with cyclic_gc_paused():
             return self._write_batch(connection, cursor, simulator, wanted, last)
 
     def _write_batch(
@@ -209,15 +190,7 @@ class EventLog:
         sql = self._sql
         world = DatabaseWorld(cursor, sql)
         produced: list[tuple[int, Document | None, Endring]] = []
-        idle = 0
-        while len(produced) < wanted:
-            changes = simulator.step(world)
-            if not changes:
-                idle += 1
-                if idle > 10_000:
-                    raise RuntimeError("no person in the register fits any life event")
-                continue
-            idle = 0
+        for changes in simulator.run(world, wanted):
             produced += world.apply(changes)
         now = _now()
         created: Any = datetime.now(UTC)
