@@ -148,6 +148,18 @@ def test_atom_feed_parses_and_next_links_walk_the_whole_feed(simulated: ServedRe
     assert seen == list(range(1, latest(simulated) + 1))
 
 
+def test_the_feed_is_negotiated_by_quality_not_by_order(simulated: ServedRegister) -> None:
+    json_preferred = feed(simulated, 1, Accept="application/atom+xml;q=0.5, application/json")
+    atom_preferred = feed(simulated, 1, Accept="application/json;q=0.4, application/atom+xml")
+
+    assert json_preferred.status_code == 200 and json_preferred.headers["content-type"].startswith(
+        "application/json"
+    )
+    assert atom_preferred.status_code == 200
+    assert atom_preferred.headers["content-type"].startswith("application/atom+xml")
+    assert json_preferred.headers["ETag"] != atom_preferred.headers["ETag"]
+
+
 def test_unsupported_accept_is_still_406(simulated: ServedRegister) -> None:
     response = simulated.client.get(
         simulated.url("offentlig-med-hjemmel", "hendelser/feed"),
