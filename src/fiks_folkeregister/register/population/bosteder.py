@@ -17,6 +17,8 @@ from fiks_folkeregister.register.population.geografi import Kommune
 
 @dataclass(frozen=True, slots=True)
 class Street:
+    """A street of a municipality's directory, with the districts its addresses lie in."""
+
     adressenavn: str
     adressekode: str
     postnummer: str

@@ -71,7 +71,11 @@ def _cumulative(weights: Sequence[float]) -> list[float]:
 
 
 class Draws:
-    """The generator's state (one random source, the reference date, caches) and its small draws."""
+    """The generator's state (one random source, the reference date, caches) and its small draws.
+
+    The state of every layer is set up here, in one place, because the Faker pools (names, then street
+    names) must be drawn in the same order as always for a seed to give the same population.
+    """
 
     def __init__(self, persons: int, seed: int, reference_date: date) -> None:
         self.target = persons
