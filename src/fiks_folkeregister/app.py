@@ -1,4 +1,8 @@
-"""Composition root: builds the ASGI applications from settings. The only module that knows everything."""
+"""Composition root: builds the ASGI applications from settings. The only module that knows everything.
+
+Only entrypoints import it: the command lines (`cli.py`, each room's `cli.py`) and the ASGI servers that
+`serve` starts (`*_from_environment`), as cosmicpython's entrypoints import its bootstrap.
+"""
 
 from __future__ import annotations
 
@@ -128,8 +132,8 @@ async def register_body_refusal(request: Request, limit: int) -> Response:
 
 def start_background_work(app: FastAPI, register: Register | None, settings: Settings) -> None:
     """The extract worker (and, if configured, the simulator ticker) run while the app is served."""
-    from fiks_folkeregister.register.extracts import ExtractWorker
     from fiks_folkeregister.register.ticker import SimulatorTicker
+    from fiks_folkeregister.register.uttrekk.worker import ExtractWorker
 
     app.state.extract_worker = None
     if register is None:

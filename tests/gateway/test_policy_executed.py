@@ -16,8 +16,8 @@ from fiks_folkeregister.domain.rolle import Bruksomraade
 from fiks_folkeregister.domain.rollepolicy import EVENT_TYPE_ELEMENTS
 from fiks_folkeregister.http.errors import register_body
 from fiks_folkeregister.register.errors import RegisterError
-from fiks_folkeregister.register.hendelse_tabeller import uttrekk_jobb
 from fiks_folkeregister.register.simulator import Simulator
+from fiks_folkeregister.register.uttrekk.tables import uttrekk_jobb
 from tests.gateway.conftest import ORG_A, Integration, ServedGateway
 
 FEED = (Bruksomraade.HENDELSESLISTE,)

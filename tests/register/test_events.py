@@ -17,7 +17,7 @@ from sqlalchemy import select
 from fiks_folkeregister.domain.beskyttelse import event_graded_as_now
 from fiks_folkeregister.domain.hendelse import CONFIDENTIAL_EVENT_TYPES, egenskapshendelser
 from fiks_folkeregister.domain.informasjonselementer import ELEMENTS
-from fiks_folkeregister.register.hendelse_tabeller import hendelse
+from fiks_folkeregister.register.hendelser.tables import hendelse
 from fiks_folkeregister.register.repository import current_identifier
 from fiks_folkeregister.register.search.indeks import index_rows
 from fiks_folkeregister.register.service import RegisterService

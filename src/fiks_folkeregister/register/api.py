@@ -18,8 +18,9 @@ from fiks_folkeregister.http.json_body import read_json_body
 from fiks_folkeregister.http.negotiation import negotiate
 from fiks_folkeregister.identity.tokens import AccessToken, AccessTokenValidator, InvalidTokenError
 from fiks_folkeregister.register.errors import BODY_CODES, RegisterError
-from fiks_folkeregister.register.hendelser_api import add_event_and_extract_routes, offered_media_types
+from fiks_folkeregister.register.hendelser.api import add_event_routes, offered_media_types
 from fiks_folkeregister.register.service import RegisterService
+from fiks_folkeregister.register.uttrekk.api import add_extract_routes
 
 PREFIX = "/folkeregisteret"
 PartQuery = Annotated[
@@ -212,7 +213,8 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
         result = await run_in_threadpool(service.bulkoppslag_arkiv, body, package, part)
         return JsonBytes(orjson.dumps(result))
 
-    add_event_and_extract_routes(router, service, Package)
+    add_event_routes(router, service.hendelser, Package)
+    add_extract_routes(router, service.uttrekk, Package)
     # (A plain route gets no prefix from the router: its path is written in full.)
     router.add_route(router.prefix + "/{rest:path}", _NoRoute(router.routes), include_in_schema=False)
     return router

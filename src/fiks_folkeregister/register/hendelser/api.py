@@ -1,4 +1,4 @@
-"""The register's `hendelser/*` and `uttrekk/*` routes (event feed, event documents, extract jobs)."""
+"""The register's `hendelser/*` routes: the event feed (JSON or Atom, with its ETag), the newest number, event documents."""
 
 from typing import Any
 
@@ -12,8 +12,8 @@ from fiks_folkeregister.http.errors import JSON
 from fiks_folkeregister.http.etag import etag_matches
 from fiks_folkeregister.http.json_body import read_json_body
 from fiks_folkeregister.http.negotiation import negotiate
-from fiks_folkeregister.register.errors import BODY_CODES, RegisterError
-from fiks_folkeregister.register.service import RegisterService
+from fiks_folkeregister.register.errors import BODY_CODES
+from fiks_folkeregister.register.hendelser.service import Hendelser
 
 FEED_SUFFIX = "/hendelser/feed"
 
@@ -28,20 +28,12 @@ def offered_media_types(request: Request) -> tuple[str, ...]:
     return FEED_MEDIA_TYPES if request.url.path.endswith(FEED_SUFFIX) else JSON_ONLY
 
 
-def _json(content: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(orjson.dumps(content), status, headers, media_type=JSON)
+def _json(content: Any) -> Response:
+    return Response(orjson.dumps(content), 200, media_type=JSON)
 
 
-def _orgnr(request: Request) -> str:
-    orgnr = getattr(request.state, "orgnr", None)
-    if not orgnr:
-        raise RegisterError(403, "MANGLER_TILGANG", "The access token names no organisation")
-    return str(orgnr)
-
-
-def add_event_and_extract_routes(router: APIRouter, service: RegisterService, package: Any) -> None:
+def add_event_routes(router: APIRouter, hendelser: Hendelser, package: Any) -> None:
     """Add the routes to the register's router; `package` is its authenticating dependency type."""
-    hendelser, uttrekk = service.hendelser, service.uttrekk
 
     @router.get("/hendelser/feed", summary="Henter lagrede hendelser fra rettighetspakke.")
     def feed(request: Request, pakke: package, seq: str | None = None) -> Response:  # type: ignore[valid-type]
@@ -69,18 +61,5 @@ def add_event_and_extract_routes(router: APIRouter, service: RegisterService, pa
     def dokument(hendelsesidentifikator: str, pakke: package) -> Response:  # type: ignore[valid-type]
         return _json(hendelser.dokument(hendelsesidentifikator, pakke))
 
-    @router.post("/uttrekk/tilpasset", summary="Lager en async tilpasset uttrekksjobb")
-    async def tilpasset(request: Request, pakke: package) -> Response:  # type: ignore[valid-type]
-        body = await read_json_body(request, BODY_CODES)
-        return _json(await run_in_threadpool(uttrekk.tilpasset, body, pakke, _orgnr(request)))
 
-    @router.get("/uttrekk/komplett", summary="Lager en async uttrekksjobb for alle data i rettighetspakken")
-    def komplett(request: Request, pakke: package, feedsekvensnr: str | None = None) -> Response:  # type: ignore[valid-type]
-        return _json(uttrekk.komplett(feedsekvensnr, pakke, _orgnr(request)))
-
-    @router.get("/uttrekk/{jobbid}/batch/{batchnr}", summary="Henter identifikatorer for angitt jobb")
-    def batch(request: Request, jobbid: str, batchnr: str, pakke: package) -> Response:  # type: ignore[valid-type]
-        return _json(uttrekk.batch(jobbid, batchnr, pakke, _orgnr(request)))
-
-
-__all__ = ["add_event_and_extract_routes", "offered_media_types"]
+__all__ = ["add_event_routes", "offered_media_types"]
