@@ -12,6 +12,7 @@ Needs wrk (Debian: apt-get install wrk).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -96,6 +97,14 @@ def configure(
     return config
 
 
+def config_file_for(settings: Settings) -> str:
+    """Where the bench's configuration is remembered: one per gateway database (SQLite in the data dir, or
+    the FIKSREG_DATABASE_URL in use), so a run on PostgreSQL never uses an integration made elsewhere."""
+    if settings.database_url is None:
+        return CONFIG_FILE
+    return f"gateway-bench-{hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]}.json"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -113,7 +122,7 @@ def main() -> None:
     with register.repository.engine.connect() as connection:
         numbers = list(connection.execute(select(person.c.foedsels_eller_d_nummer)).scalars())
     random.Random(1).shuffle(numbers)
-    config = configure(data_dir)
+    config = configure(data_dir, config_file=config_file_for(settings))
 
     direct_headers, gateway_headers = bench_headers(settings, config)
     direct_prefix = f"/folkeregisteret/{PACKAGE}/api/v1/personer"

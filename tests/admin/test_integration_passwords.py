@@ -138,3 +138,31 @@ def test_wasting_a_password_costs_one_argon2_verification_of_the_hashers_cost_ev
 
     assert hasher.verifications == 2
     assert passwords._dummy_hash is not None and hasher.check_needs_rehash(passwords._dummy_hash) is False
+
+
+def test_remembered_only_for_the_right_password_against_the_same_hash_while_fresh() -> None:
+    passwords, hasher, clock = make(cache_seconds=30)
+    integration = uuid4()
+    password = passwords.new_password()
+    stored = passwords.hash(password)
+
+    assert not passwords.remembered(integration, stored, password)  # never verified yet
+    assert passwords.verify(integration, stored, password)
+    assert passwords.remembered(integration, stored, password)
+    assert not passwords.remembered(integration, stored, password + "x")
+    assert not passwords.remembered(uuid4(), stored, password)
+    rotated = passwords.hash(password)  # a new hash (a rotation) never matches the old success
+    assert not passwords.remembered(integration, rotated, password)
+    clock.now += 31
+    assert not passwords.remembered(integration, stored, password)
+    assert hasher.verifications == 1  # `remembered` never runs argon2
+
+
+def test_nothing_is_remembered_when_the_cache_is_off() -> None:
+    passwords, _hasher, _clock = make(cache_seconds=0)
+    integration = uuid4()
+    password = passwords.new_password()
+    stored = passwords.hash(password)
+
+    assert passwords.verify(integration, stored, password)
+    assert not passwords.remembered(integration, stored, password)

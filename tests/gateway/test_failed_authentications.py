@@ -92,6 +92,27 @@ def test_wrong_passwords_beyond_the_limit_are_refused_with_429_and_no_argon2(
     assert argon2_verifications[0] == verified  # refused before any argon2 work
 
 
+def test_a_password_verified_moments_ago_still_works_while_guesses_on_its_id_are_refused(
+    served_gateway: ServedGateway, argon2_verifications: list[int]
+) -> None:
+    """Only the right password can match a remembered success, so it is let through without reading the
+    limits (no argon2 to protect), while every guess on the same id is still refused before argon2."""
+    integration, role = served_gateway.config.granted_role(["navn"])
+    with gateway(served_gateway, an_address(), failed_authentications_per_integration="3/minute") as client:
+        first = lookup(served_gateway, client, role, integration)
+        guesses = [lookup(served_gateway, client, role, wrong(integration)).status_code for _ in range(3)]
+        verified = argon2_verifications[0]
+        limited = lookup(served_gateway, client, role, wrong(integration))
+        again = lookup(served_gateway, client, role, integration)
+
+    assert first.status_code == 200
+    assert guesses == [401, 401, 401]
+    assert_limited(served_gateway, limited)
+    assert again.status_code == 200, again.text
+    assert again.json()["navn"] == first.json()["navn"]
+    assert argon2_verifications[0] == verified  # neither the refused guess nor the remembered success
+
+
 def test_the_address_limit_holds_across_different_integration_ids(served_gateway: ServedGateway) -> None:
     integration, role = served_gateway.config.granted_role(["navn"])
     address = an_address()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -83,14 +85,22 @@ _INSERT_PERSONS = insert(oppslagslogg_person)
 
 
 class _Pending:
-    """A record waiting for the writer; `done` is set once its batch is committed (or failed)."""
+    """A record waiting for the writer, and how its waiter learns that its batch is committed (or failed):
+    a thread's `done` event, or a future of an event loop (resolved in that loop, see `_wake`)."""
 
-    __slots__ = ("done", "error", "record")
+    __slots__ = ("done", "error", "future", "loop", "record")
 
-    def __init__(self, record: AuditRecord) -> None:
+    def __init__(
+        self,
+        record: AuditRecord,
+        loop: asyncio.AbstractEventLoop | None = None,
+        future: asyncio.Future[None] | None = None,
+    ) -> None:
         self.record = record
         self.done = threading.Event()
         self.error: BaseException | None = None
+        self.loop = loop
+        self.future = future
 
 
 class AuditLog:
@@ -133,21 +143,29 @@ class AuditLog:
 
     def record(self, record: AuditRecord) -> None:
         """Durably stored (committed) when it returns; raises AuditUnavailableError on any failure."""
-        if record.utfall not in UTFALL:
-            raise AuditUnavailableError(f"utfall must be one of {sorted(UTFALL)}, got {record.utfall!r}")
-        if record.tidspunkt.tzinfo is None:
-            raise AuditUnavailableError("tidspunkt must be timezone-aware")
-        if record.kanal not in KANALER:
-            raise AuditUnavailableError(f"kanal must be one of {sorted(KANALER)}, got {record.kanal!r}")
+        _check(record)
         pending = _Pending(record)
         self._start_writer()
         self._queue.put(pending)
         if not pending.done.wait(self._timeout):
             raise AuditUnavailableError("the audit log could not be written: timed out")
-        if pending.error is not None:
-            raise AuditUnavailableError(
-                f"the audit log could not be written: {type(pending.error).__name__}"
-            ) from pending.error
+        _raise_failure(pending)
+
+    async def record_async(self, record: AuditRecord) -> None:
+        """`record` for a coroutine: the same group commit, but the wait holds no thread (the event loop
+        goes on serving other requests until the writer resolves this record's future)."""
+        _check(record)
+        loop = asyncio.get_running_loop()
+        pending = _Pending(record, loop, loop.create_future())
+        self._start_writer()
+        self._queue.put(pending)
+        assert pending.future is not None
+        try:
+            async with asyncio.timeout(self._timeout):
+                await pending.future
+        except TimeoutError:
+            raise AuditUnavailableError("the audit log could not be written: timed out") from None
+        _raise_failure(pending)
 
     def _start_writer(self) -> None:
         if self._writer is not None and self._writer.is_alive():
@@ -178,9 +196,15 @@ class AuditLog:
                 self._write(batch)
             except Exception as failure:
                 error = failure
+            waiting: dict[asyncio.AbstractEventLoop, list[_Pending]] = defaultdict(list)
             for pending in batch:
                 pending.error = error
                 pending.done.set()
+                if pending.loop is not None:
+                    waiting[pending.loop].append(pending)
+            for loop, woken in waiting.items():
+                with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits any more
+                    loop.call_soon_threadsafe(_wake, woken)  # one wake-up per loop and batch
 
     def _write(self, batch: list[_Pending]) -> None:
         """One transaction for the whole batch: every record in it is committed, or none is.
@@ -372,6 +396,29 @@ class AuditLog:
                 for oppslag_id, identifikator in found:
                     persons[oppslag_id].append(identifikator)
         return [_record(row, persons.get(row.id, [])) for row in rows]
+
+
+def _check(record: AuditRecord) -> None:
+    if record.utfall not in UTFALL:
+        raise AuditUnavailableError(f"utfall must be one of {sorted(UTFALL)}, got {record.utfall!r}")
+    if record.tidspunkt.tzinfo is None:
+        raise AuditUnavailableError("tidspunkt must be timezone-aware")
+    if record.kanal not in KANALER:
+        raise AuditUnavailableError(f"kanal must be one of {sorted(KANALER)}, got {record.kanal!r}")
+
+
+def _raise_failure(pending: _Pending) -> None:
+    if pending.error is not None:
+        raise AuditUnavailableError(
+            f"the audit log could not be written: {type(pending.error).__name__}"
+        ) from pending.error
+
+
+def _wake(woken: list[_Pending]) -> None:
+    """In the waiters' event loop: their batch is settled (a waiter that timed out is gone already)."""
+    for pending in woken:
+        if pending.future is not None and not pending.future.done():
+            pending.future.set_result(None)
 
 
 def _about_person(identifikator: str) -> ColumnElement[bool]:

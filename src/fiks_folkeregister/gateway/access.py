@@ -63,6 +63,8 @@ class PasswordVerifier(Protocol):
 
     def verify(self, integrasjon_id: UUID, passord_hash: str, password: str) -> bool: ...
 
+    def remembered(self, integrasjon_id: UUID, passord_hash: str, password: str) -> bool: ...
+
     def waste(self, password: str) -> None: ...
 
 
@@ -206,15 +208,65 @@ class AccessControl:
                 {"paakrevdScope": self._scope},
             )
         address = credentials.address
-        self._refuse_when_limited(integrasjon_id, address)
         password = credentials.integrasjon_passord
-        if integrasjon_id is None or not password:
-            self._failures.failed(integrasjon_id, address)
-            raise AuthenticationFailed(integrasjon_id, codes.UGYLDIG_INTEGRASJON)
+        found = self._lookup(integrasjon_id, rolle_id) if password else None
+        if found is None or not self._remembered(found, token, password):
+            # Not the right password verified moments ago: this attempt counts against the limits.
+            self._refuse_when_limited(integrasjon_id, address)
+            if integrasjon_id is None or not password:
+                self._failures.failed(integrasjon_id, address)
+                raise AuthenticationFailed(integrasjon_id, codes.UGYLDIG_INTEGRASJON)
+            role_id = _uuid(rolle_id, codes.UGYLDIG_ROLLEID, "The role id in the path")
+            trail.rolle_id = role_id
+            found = found or self._directory.lookup(integrasjon_id, role_id)
+            self._verify(found, integrasjon_id, password, token, trail, address)
         role_id = _uuid(rolle_id, codes.UGYLDIG_ROLLEID, "The role id in the path")
         trail.rolle_id = role_id
+        integration = found.integration
+        assert integration is not None
+        trail.orgnr = integration.orgnr
+        role = found.role
+        if role is None or role.orgnr != integration.orgnr:
+            raise GatewayError(
+                404, codes.UKJENT_ROLLE, f"No role {role_id} in the integration's organisation"
+            )
+        trail.orgnr = role.orgnr
+        if not found.granted:
+            raise GatewayError(
+                403, codes.ROLLE_IKKE_TILDELT, f"The integration has not been granted the role '{role.navn}'"
+            )
+        return Caller(token=token, integration=integration, role=role)
 
-        found = self._directory.lookup(integrasjon_id, role_id)
+    def _lookup(self, integrasjon_id: UUID | None, rolle_id: str) -> LookupView | None:
+        """Integration, role and grant (one uncached round trip), or None when an id is no UUID."""
+        try:
+            role_id = UUID(rolle_id)
+        except ValueError:
+            return None
+        return self._directory.lookup(integrasjon_id, role_id) if integrasjon_id is not None else None
+
+    def _remembered(self, found: LookupView, token: AccessToken, password: str | None) -> bool:
+        """Whether this is the right password of an integration the token's organisation may operate,
+        verified moments ago: then no argon2 is spent, and the failed-attempt limits are not read (only the
+        right password can match a remembered success, so this tells a guesser nothing)."""
+        integration = found.integration
+        return (
+            integration is not None
+            and bool(password)
+            and token.orgnr == integration.autorisert_orgnr
+            and self._passwords.remembered(integration.id, integration.passord_hash, password or "")
+        )
+
+    def _verify(
+        self,
+        found: LookupView,
+        integrasjon_id: UUID,
+        password: str,
+        token: AccessToken,
+        trail: Trail,
+        address: str | None,
+    ) -> None:
+        """Check the password with argon2; on any failure count it and raise `AuthenticationFailed`."""
         integration = found.integration
         reason = None
         if integration is None:
@@ -230,19 +282,6 @@ class AccessControl:
                 trail.orgnr = integration.orgnr  # the owner's log shows attempts on its integration
             self._failures.failed(integrasjon_id, address)
             raise AuthenticationFailed(integrasjon_id, reason)
-        assert integration is not None
-        trail.orgnr = integration.orgnr
-        role = found.role
-        if role is None or role.orgnr != integration.orgnr:
-            raise GatewayError(
-                404, codes.UKJENT_ROLLE, f"No role {role_id} in the integration's organisation"
-            )
-        trail.orgnr = role.orgnr
-        if not found.granted:
-            raise GatewayError(
-                403, codes.ROLLE_IKKE_TILDELT, f"The integration has not been granted the role '{role.navn}'"
-            )
-        return Caller(token=token, integration=integration, role=role)
 
     def _refuse_when_limited(self, integrasjon_id: UUID | None, address: str | None) -> None:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 from fiks_folkeregister.domain.atom import ATOM
@@ -205,17 +206,28 @@ class MirroredResource:
 
     def match(self, path: str) -> dict[str, str] | None:
         """The path parameters if `path` (after `/v1/`) is this resource's path, else None."""
-        pieces = PATH_PARAMETER.split(self.path)  # literal, name, literal, name, …, literal
-        pattern = "".join(
-            re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>[^/]+)"
-            for index, piece in enumerate(pieces)
-        )
-        found = re.fullmatch(pattern, path)
+        found = self._pattern.fullmatch(path)
         return found.groupdict() if found else None
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        """The path as a regular expression, built once (matching runs on every request)."""
+        return path_pattern(self.path)
 
 
 #: A path parameter in a resource's path, e.g. `{personidentifikator}`.
 PATH_PARAMETER = re.compile(r"{(\w+)}")
+
+
+def path_pattern(path: str) -> re.Pattern[str]:
+    """A path with `{name}` parameters as a regular expression with a named group for each."""
+    pieces = PATH_PARAMETER.split(path)  # literal, name, literal, name, …, literal
+    return re.compile(
+        "".join(
+            re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>[^/]+)"
+            for index, piece in enumerate(pieces)
+        )
+    )
 
 
 def allowed_methods(resources: Sequence[MirroredResource], path: str) -> tuple[str, ...]:

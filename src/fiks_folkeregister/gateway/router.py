@@ -40,11 +40,11 @@ from fiks_folkeregister.gateway.oppvekst import OPPVEKST, OPPVEKST_DEPRECATED
 from fiks_folkeregister.gateway.oppvekst import PATH as OPPVEKST_PATH
 from fiks_folkeregister.gateway.representation import Address
 from fiks_folkeregister.gateway.resources import (
-    PATH_PARAMETER,
     RESOURCES,
     MirroredResource,
     UpstreamRequest,
     allowed_methods,
+    path_pattern,
 )
 from fiks_folkeregister.http.body_limit import Refusal, too_large_message
 from fiks_folkeregister.http.errors import JSON, HttpError, platform_response, register_body
@@ -66,9 +66,9 @@ log = logging.getLogger(__name__)
 
 
 class AuditSink(Protocol):
-    """Where audit records go (audit.log.AuditLog fits): durable when `record` returns, or it raises."""
+    """Where audit records go (audit.log.AuditLog fits): durable when `record_async` returns, or it raises."""
 
-    def record(self, record: AuditRecord) -> None: ...
+    async def record_async(self, record: AuditRecord) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,14 @@ class Outcome:
     media_type: str | None = JSON
 
 
+@dataclass(frozen=True)
+class _Decided:
+    """The answer and its audit record, before the record is stored."""
+
+    outcome: Outcome
+    record: AuditRecord
+
+
 _POLICY_STATUS = {UnknownParts.code: 400}
 
 
@@ -117,8 +125,33 @@ class MirroredApi:
         self._upstream = upstream
         self._audit = audit
 
-    def handle(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> Response:
-        """Answer one request (runs in a worker thread: every step below may block)."""
+    async def handle(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> Response:
+        """Answer one request: the pipeline in a worker thread (its steps may block), then the audit record
+        committed while the event loop waits without holding a thread, then the answer."""
+        decided = await run_in_threadpool(self._decide, resource, incoming, ressurs)
+        outcome, record = decided.outcome, decided.record
+        headers = {REQUEST_ID_HEADER: record.request_id, "Cache-Control": "no-store"}
+        try:
+            await self._audit.record_async(record)
+        except Exception as error:
+            if not isinstance(error, AuditUnavailableError):
+                log.exception("audit store failed for request %s", record.request_id)
+            log.error("request %s refused: the audit log is unavailable", record.request_id)
+            unavailable = GatewayError(
+                503,
+                codes.REVISJONSLOGG_UTILGJENGELIG,
+                "The audit log is unavailable, so no data can be given out; try again later",
+                headers={"Retry-After": "5"},
+            )
+            return platform_response(unavailable, incoming.url_path, headers, record.request_id)
+        if outcome.utfall != OK:
+            log.info("request %s: %s %s %s", record.request_id, outcome.status, outcome.feilkode, ressurs)
+        return Response(
+            outcome.payload, outcome.status, {**outcome.headers, **headers}, media_type=outcome.media_type
+        )
+
+    def _decide(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> _Decided:
+        """Everything up to the audit record (runs in a worker thread: every step below may block)."""
         started = datetime.now(UTC)
         request_id = str(uuid.uuid4())
         trail = Trail()
@@ -171,25 +204,7 @@ class MirroredApi:
             status=outcome.status,
             feilkode=outcome.feilkode,
         )
-        headers = {REQUEST_ID_HEADER: request_id, "Cache-Control": "no-store"}
-        try:
-            self._audit.record(record)
-        except Exception as error:
-            if not isinstance(error, AuditUnavailableError):
-                log.exception("audit store failed for request %s", request_id)
-            log.error("request %s refused: the audit log is unavailable", request_id)
-            unavailable = GatewayError(
-                503,
-                codes.REVISJONSLOGG_UTILGJENGELIG,
-                "The audit log is unavailable, so no data can be given out; try again later",
-                headers={"Retry-After": "5"},
-            )
-            return platform_response(unavailable, incoming.url_path, headers, request_id)
-        if outcome.utfall != OK:
-            log.info("request %s: %s %s %s", request_id, outcome.status, outcome.feilkode, ressurs)
-        return Response(
-            outcome.payload, outcome.status, {**outcome.headers, **headers}, media_type=outcome.media_type
-        )
+        return _Decided(outcome, record)
 
     def _answer(
         self,
@@ -427,16 +442,13 @@ def _without_body(response: Response) -> Response:
 
 
 _OPPVEKST_ROUTES = ((OPPVEKST_PATH, OPPVEKST), (OPPVEKST_DEPRECATED_PATH, OPPVEKST_DEPRECATED))
+_OPPVEKST_PATTERNS = tuple((path_pattern(path), resource) for path, resource in _OPPVEKST_ROUTES)
 
 
 def oppvekst_target(method: str, url_path: str) -> Target | None:
     """The Oppvekst resource a path names (any method: other than POST is a 405), or None."""
-    for path, resource in _OPPVEKST_ROUTES:
-        pattern = "".join(
-            re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>[^/]+)"
-            for index, piece in enumerate(PATH_PARAMETER.split(path))
-        )
-        found = re.fullmatch(pattern, url_path)
+    for pattern, resource in _OPPVEKST_PATTERNS:
+        found = pattern.fullmatch(url_path)
         if found is not None:
             params = found.groupdict()
             rolle_id = params.pop("rolleId")
@@ -457,7 +469,7 @@ def build_oppvekst_router(api: MirroredApi) -> APIRouter:
         target = oppvekst_target(request.method, request.url.path)
         assert target is not None  # only routed here for these paths
         incoming = await _incoming(request, target)
-        response = await run_in_threadpool(api.handle, target.resource, incoming, target.ressurs)
+        response = await api.handle(target.resource, incoming, target.ressurs)
         return _without_body(response) if request.method == "HEAD" else response
 
     for path, resource in _OPPVEKST_ROUTES:
@@ -483,7 +495,7 @@ def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource]
     async def mirrored(request: Request) -> Response:
         target = resolve(resources, request.method, request.url.path)
         incoming = await _incoming(request, target)
-        response = await run_in_threadpool(api.handle, target.resource, incoming, target.ressurs)
+        response = await api.handle(target.resource, incoming, target.ressurs)
         return _without_body(response) if request.method == "HEAD" else response
 
     for resource in resources:
@@ -528,6 +540,6 @@ def body_refusal(api: MirroredApi, resources: Sequence[MirroredResource] = RESOU
             return platform_response(error, path)
         target = target or resolve(resources, request.method, path)
         incoming = await _incoming(request, target, rejected=error)
-        return await run_in_threadpool(api.handle, target.resource, incoming, target.ressurs)
+        return await api.handle(target.resource, incoming, target.ressurs)
 
     return refuse

@@ -52,18 +52,27 @@ class IntegrationPasswords:
         """The argon2id hash to store."""
         return self._hasher.hash(password)
 
+    def remembered(self, integrasjon_id: UUID, passord_hash: str, password: str) -> bool:
+        """Whether this password was verified against this hash within the last `cache_seconds` (no argon2)."""
+        if self._cache_seconds <= 0:
+            return False
+        key = self._cache_key(integrasjon_id, passord_hash, password)
+        with self._lock:
+            expires = self._remembered.get(key)
+            if expires is None:
+                return False
+            if self._clock() < expires:
+                self._remembered.move_to_end(key)
+                return True
+            del self._remembered[key]
+            return False
+
     def verify(self, integrasjon_id: UUID, passord_hash: str, password: str) -> bool:
         """Whether `password` matches `passord_hash`; argon2 runs only when no fresh success is remembered."""
+        if self.remembered(integrasjon_id, passord_hash, password):
+            return True
         key = self._cache_key(integrasjon_id, passord_hash, password)
         now = self._clock()
-        if self._cache_seconds > 0:
-            with self._lock:
-                expires = self._remembered.get(key)
-                if expires is not None:
-                    if now < expires:
-                        self._remembered.move_to_end(key)
-                        return True
-                    del self._remembered[key]
         try:
             ok = self._hasher.verify(passord_hash, password)
         except (VerificationError, InvalidHashError):

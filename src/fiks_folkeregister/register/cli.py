@@ -94,6 +94,9 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        # uvicorn kills a worker that does not answer its supervisor within this many seconds (default 5):
+        # on a busy machine a worker building the app took longer, so `--workers N` restarted them forever.
+        timeout_worker_healthcheck=60,
         log_level="warning",
         access_log=False,
     )
