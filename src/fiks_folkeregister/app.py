@@ -31,6 +31,7 @@ from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
 from fiks_folkeregister.gateway.errors import GatewayError, platform_response
 from fiks_folkeregister.gateway.openapi import components as gateway_openapi_components
+from fiks_folkeregister.gateway.request_limits import RequestLimits
 from fiks_folkeregister.gateway.router import (
     FOR_STOR_FORESPOERSEL,
     MirroredApi,
@@ -212,6 +213,11 @@ def build_gateway(settings: Settings) -> Gateway:
             RateLimiter(settings.redis_url),
             per_integration=settings.failed_authentications_per_integration,
             per_address=settings.failed_authentications_per_address,
+        ),
+        RequestLimits(
+            RateLimiter(settings.redis_url, strategy="sliding-window"),
+            per_address=settings.requests_per_address,
+            per_integration=settings.requests_per_integration,
         ),
     )
     upstream = build_upstream(settings, register, issuer.clients)

@@ -72,6 +72,16 @@ class Settings(BaseSettings):
         default="30/minute",
         description="Failed authentications allowed per client address, whatever integration ids they name.",
     )
+    requests_per_address: str = Field(
+        default="60000/minute",
+        description="Requests allowed per client address (the register's own rule is 60 000 a minute); "
+        "beyond it 429 `FOR_MANGE_FORESPOERSLER` with `Retry-After`.",
+    )
+    requests_per_integration: str = Field(
+        default="60000/minute",
+        description="Requests allowed per authenticated integration, unless its organisation sets its own "
+        "rate (`forespoerslerPerMinutt`).",
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis for counts shared by every gateway process (e.g. `redis://localhost:6379/0`); "
@@ -208,7 +218,12 @@ class Settings(BaseSettings):
         description="How long lookup records are kept; `audit prune` removes older ones (default 10 years).",
     )
 
-    @field_validator("failed_authentications_per_integration", "failed_authentications_per_address")
+    @field_validator(
+        "failed_authentications_per_integration",
+        "failed_authentications_per_address",
+        "requests_per_address",
+        "requests_per_integration",
+    )
     @classmethod
     def _rate(cls, value: str) -> str:
         parse_rate(value)
