@@ -82,6 +82,22 @@ class Settings(BaseSettings):
         description="Requests allowed per authenticated integration, unless its organisation sets its own "
         "rate (`forespoerslerPerMinutt`).",
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token a Prometheus scraper presents at `/metrics`; none: `/metrics` is not "
+        "served (404). Give it only to the monitoring system.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="The served processes' log level."
+    )
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="`json`: one JSON object per line (structlog); `console`: readable text."
+    )
+    access_log: bool = Field(
+        default=True,
+        description="One log line per answered request (resource name, status, time, request id; never the "
+        "path, which holds identity numbers).",
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis for counts shared by every gateway process (e.g. `redis://localhost:6379/0`); "

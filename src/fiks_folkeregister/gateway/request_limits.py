@@ -9,6 +9,7 @@ shared by every process through Redis when one is configured.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from uuid import UUID
 
 from limits import RateLimitItem, RateLimitItemPerMinute
@@ -32,20 +33,26 @@ class RequestLimits:
     """
 
     def __init__(
-        self, limiter: RateLimiter, per_address: str = REGISTER_RATE, per_integration: str = REGISTER_RATE
+        self,
+        limiter: RateLimiter,
+        per_address: str = REGISTER_RATE,
+        per_integration: str = REGISTER_RATE,
+        on_refusal: Callable[[str], None] | None = None,
     ) -> None:
+        """``on_refusal`` is told which limit (`address`, `integration`) refused a request (metrics)."""
         self._limiter = limiter
+        self._on_refusal = on_refusal
         self._per_address = parse_rate(per_address)
         self._per_integration = parse_rate(per_integration)
         self._per_minute: dict[int, RateLimitItem] = {}
 
     def admit_address(self, address: str | None) -> None:
         if address:
-            self._admit(self._per_address, "requests-address", address)
+            self._admit(self._per_address, "address", address)
 
     def admit_integration(self, integrasjon_id: UUID, per_minute: int | None) -> None:
         """``per_minute`` is the integration's organisation's own rate; None: the default."""
-        self._admit(self._rate(per_minute), "requests-integration", str(integrasjon_id))
+        self._admit(self._rate(per_minute), "integration", str(integrasjon_id))
 
     def _rate(self, per_minute: int | None) -> RateLimitItem:
         if per_minute is None:
@@ -55,9 +62,9 @@ class RequestLimits:
             rate = self._per_minute.setdefault(per_minute, RateLimitItemPerMinute(per_minute))
         return rate
 
-    def _admit(self, rate: RateLimitItem, *key: str) -> None:
+    def _admit(self, rate: RateLimitItem, limit: str, key: str) -> None:
         try:
-            wait = self._limiter.acquire(rate, *key)
+            wait = self._limiter.acquire(rate, f"requests-{limit}", key)
         except LimiterUnavailableError:
             log.error("the request limits could not be read; refusing")
             raise GatewayError(
@@ -67,6 +74,8 @@ class RequestLimits:
                 headers={"Retry-After": "5"},
             ) from None
         if wait is not None:
+            if self._on_refusal is not None:
+                self._on_refusal(limit)
             raise GatewayError(
                 429,
                 codes.FOR_MANGE_FORESPOERSLER,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,6 +46,7 @@ from fiks_folkeregister.gateway.resources import (
     allowed_methods,
 )
 from fiks_folkeregister.http.body_limit import Refusal, too_large_message
+from fiks_folkeregister.http.request_id import request_id as current_request_id
 from fiks_folkeregister.upstream.delegation import on_behalf_of
 from fiks_folkeregister.upstream.port import Upstream, UpstreamError
 from fiks_folkeregister.upstream.resilience import UpstreamUnavailableError
@@ -116,7 +116,7 @@ class MirroredApi:
     def handle(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> Response:
         """Answer one request (runs in a worker thread: every step below may block)."""
         started = datetime.now(UTC)
-        request_id = str(uuid.uuid4())
+        request_id = current_request_id()
         trail = Trail()
         parametre = audited_parameters(resource, incoming.path, incoming.query)
         outcome = Outcome()
