@@ -82,6 +82,12 @@ class Settings(BaseSettings):
         description="Requests allowed per authenticated integration, unless its organisation sets its own "
         "rate (`forespoerslerPerMinutt`).",
     )
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="Addresses of the load balancers whose `X-Forwarded-For`/`X-Forwarded-Proto` are believed "
+        "(comma-separated IPs or networks, `*` for any): the client address the request limits count is "
+        "then the one the load balancer saw.",
+    )
     metrics_token: SecretStr | None = Field(
         default=None,
         description="Bearer token a Prometheus scraper presents at `/metrics`; none: `/metrics` is not "

@@ -179,7 +179,7 @@ def test_the_rate_holds_across_two_gateway_processes_sharing_redis(served_gatewa
     with ExitStack() as stack:
         processes = [stack.enter_context(started_process(["serve"], environment)) for _ in range(2)]
         for process in processes:
-            process.wait_until_healthy()
+            process.wait_until_healthy(timeout_seconds=240)
         first, second = (
             stack.enter_context(httpx.Client(base_url=process.url, timeout=60)) for process in processes
         )

@@ -91,3 +91,8 @@ def configure_logging(level: str = "INFO", json: bool = True, stream: TextIO | N
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True
+    for name in (
+        "httpx",
+        "httpcore",
+    ):  # their INFO lines name every URL, and register URLs hold identity numbers
+        logging.getLogger(name).setLevel(logging.WARNING)
