@@ -6,6 +6,7 @@ Only entrypoints import it: the command lines (`cli.py`, each room's `cli.py`) a
 
 from __future__ import annotations
 
+import hmac
 import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import fastapi_offline
+import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -34,6 +36,7 @@ from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
 from fiks_folkeregister.gateway.openapi import components as gateway_openapi_components
+from fiks_folkeregister.gateway.request_limits import RequestLimits
 from fiks_folkeregister.gateway.router import (
     FOR_STOR_FORESPOERSEL,
     MirroredApi,
@@ -49,6 +52,10 @@ from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
 from fiks_folkeregister.identity.issuer import TokenIssuer
 from fiks_folkeregister.identity.keys import SigningKeys
 from fiks_folkeregister.identity.tokens import AccessTokenValidator
+from fiks_folkeregister.operations.logs import configure_logging
+from fiks_folkeregister.operations.metrics import CONTENT_TYPE, MeasuredUpstream, Metrics
+from fiks_folkeregister.operations.observe import RequestObserver
+from fiks_folkeregister.operations.readiness import OK, Readiness, database_check
 from fiks_folkeregister.ratelimit import RateLimiter
 from fiks_folkeregister.register.api import PREFIX as REGISTER_PREFIX
 from fiks_folkeregister.register.api import JsonBytes, build_register_router, install_error_handlers
@@ -63,7 +70,7 @@ from fiks_folkeregister.upstream.http import HttpUpstream, Timeouts, UpstreamCon
 from fiks_folkeregister.upstream.inprocess import InProcessUpstream
 from fiks_folkeregister.upstream.maskinporten import MaskinportenClient, PlatformCredentials
 from fiks_folkeregister.upstream.port import Upstream
-from fiks_folkeregister.upstream.resilience import CircuitBreaker, RetryPolicy
+from fiks_folkeregister.upstream.resilience import BreakerState, CircuitBreaker, RetryPolicy
 
 
 @dataclass(frozen=True)
@@ -166,7 +173,9 @@ def start_background_work(app: FastAPI, register: Register | None, settings: Set
 
 def register_app_from_environment() -> FastAPI:
     """Factory for uvicorn: settings from the environment, read once per worker process."""
-    return build_register_app(Settings())
+    settings = Settings()
+    configure_logging(settings.log_level, json=settings.log_format == "json")
+    return build_register_app(settings)
 
 
 def build_gateway_validator(settings: Settings, issuer: TokenIssuer) -> AccessTokenValidator:
@@ -194,12 +203,14 @@ class Gateway:
     passwords: IntegrationPasswords
     audit: AuditLog
     admin: Admin
+    metrics: Metrics
 
 
-def build_gateway(settings: Settings) -> Gateway:
+def build_gateway(settings: Settings, metrics: Metrics | None = None) -> Gateway:
+    metrics = metrics or Metrics()
     register = build_register(settings) if settings.upstream == "embedded" else None
     issuer = build_token_issuer(settings)
-    admin = build_admin(settings)
+    admin = build_admin(settings, metrics=metrics)
     access = AccessControl(
         build_gateway_validator(settings, issuer),
         admin.access,
@@ -210,9 +221,15 @@ def build_gateway(settings: Settings) -> Gateway:
             per_integration=settings.failed_authentications_per_integration,
             per_address=settings.failed_authentications_per_address,
         ),
+        RequestLimits(
+            RateLimiter(settings.redis_url, strategy="sliding-window"),
+            per_address=settings.requests_per_address,
+            per_integration=settings.requests_per_integration,
+            on_refusal=metrics.refused,
+        ),
     )
     upstream = build_upstream(settings, register, issuer.clients)
-    api = MirroredApi(access, upstream, admin.audit)
+    api = MirroredApi(access, MeasuredUpstream(upstream, metrics), admin.audit)
     return Gateway(
         api=api,
         access=access,
@@ -224,6 +241,7 @@ def build_gateway(settings: Settings) -> Gateway:
         passwords=admin.passwords,
         audit=admin.audit,
         admin=admin,
+        metrics=metrics,
     )
 
 
@@ -251,11 +269,8 @@ def build_gateway_app(settings: Settings) -> FastAPI:
     # Every path, the admin API and the token endpoint too: 413 before anything is parsed or authenticated.
     app.add_middleware(BodyLimit, limit=settings.max_request_body_bytes, refuse=body_refusal(gateway.api))
 
-    @app.get("/health", tags=["operations"])
-    async def health() -> JsonBytes:
-        """Liveness: answers without touching the database."""
-        return JsonBytes(b'{"status":"ok"}')
-
+    app.add_middleware(RequestObserver, metrics=gateway.metrics, access_log=settings.access_log)
+    serve_operations(app, gateway, settings)
     app.state.gateway = gateway
     start_background_work(app, gateway.register, settings)
     if isinstance(gateway.upstream, HttpUpstream):
@@ -332,9 +347,67 @@ def close_on_shutdown(app: FastAPI, close: Callable[[], None]) -> None:
     app.router.lifespan_context = lifespan
 
 
+def serve_operations(app: FastAPI, gateway: Gateway, settings: Settings) -> None:
+    """`/health` (liveness), `/ready` (readiness) and, with a token configured, `/metrics`."""
+
+    @app.get("/health", tags=["operations"])
+    async def health() -> JsonBytes:
+        """Liveness: the process answers (touches nothing else; restart it when this fails)."""
+        return JsonBytes(b'{"status":"ok"}')
+
+    readiness = Readiness(
+        {
+            "database": database_check(gateway.engine),
+            "auditlog": lambda: OK if gateway.audit.writer_alive and not gateway.audit.failing else "failing",
+            "register": upstream_check(gateway),
+        }
+    )
+
+    @app.get("/ready", tags=["operations"], responses={503: {"description": "Not ready"}})
+    def ready() -> Response:
+        """Readiness: the gateway's database answers, the audit writer is not failing, and the register is
+        reachable (the embedded register's database answers; a remote one's circuit breaker is not open).
+        503 until all hold: send this process no requests meanwhile."""
+        is_ready, checks = readiness.report()
+        body = orjson.dumps({"status": "ready" if is_ready else "not-ready", "checks": checks})
+        return Response(
+            body, 200 if is_ready else 503, {"Cache-Control": "no-store"}, media_type="application/json"
+        )
+
+    token = settings.metrics_token.get_secret_value().encode() if settings.metrics_token else None
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        """Prometheus text format, for the bearer of FIKSREG_METRICS_TOKEN only (404 when none is set)."""
+        if token is None:
+            return platform_response(HttpError(404, "UKJENT_RESSURS", "Not found"), request.url.path)
+        scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), token):
+            return platform_response(
+                HttpError(401, "UGYLDIG_TOKEN", "The metrics token is missing or wrong"), request.url.path
+            )
+        return Response(gateway.metrics.exposition(), headers={"Content-Type": CONTENT_TYPE})
+
+
+def upstream_check(gateway: Gateway) -> Callable[[], str]:
+    """The register's readiness as this process sees it, without a call that would cost the register."""
+    if gateway.register is not None:
+        return database_check(gateway.register.repository.engine)
+    breaker = getattr(gateway.upstream, "breaker", None)
+
+    def check() -> str:
+        if breaker is not None and breaker.state is BreakerState.OPEN:
+            return "unavailable (circuit breaker open)"
+        return OK
+
+    return check
+
+
 def gateway_app_from_environment() -> FastAPI:
     """Factory for uvicorn: the gateway app with settings from the environment, once per worker process."""
-    return build_gateway_app(Settings())
+    settings = Settings()
+    configure_logging(settings.log_level, json=settings.log_format == "json")
+    return build_gateway_app(settings)
 
 
 @dataclass(frozen=True)
@@ -348,8 +421,9 @@ class Admin:
     service: AdminService
 
 
-def build_admin(settings: Settings, engine: Engine | None = None) -> Admin:
-    """Pass the gateway's `engine` to share one pool; without it, one is made (and migrated) from settings."""
+def build_admin(settings: Settings, engine: Engine | None = None, metrics: Metrics | None = None) -> Admin:
+    """Pass the gateway's `engine` to share one pool; without it, one is made (and migrated) from settings.
+    With `metrics`, the audit writer reports its batches there."""
     if engine is None:
         engine = create_gateway_engine(settings.gateway_database)
         migrate_gateway(engine)
@@ -360,6 +434,7 @@ def build_admin(settings: Settings, engine: Engine | None = None) -> Admin:
         checkpoint_records=settings.audit_checkpoint_records,
         checkpoint_minutes=settings.audit_checkpoint_minutes,
         checkpoint_file=settings.audit_checkpoint_path,
+        on_batch=metrics.audit_batch if metrics is not None else None,
     )
     service = AdminService(engine, passwords, audit)
     return Admin(

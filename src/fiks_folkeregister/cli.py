@@ -81,19 +81,44 @@ def serve(
     """Serve the gateway: the mirrored register API, the admin API and the embedded token issuer."""
     import uvicorn
 
+    from fiks_folkeregister.operations.logs import configure_logging
+
     announce_new_data_directory(ctx)
+    settings = Settings()
+    configure_logging(settings.log_level, json=settings.log_format == "json")  # the supervisor's lines too
+    if workers > 1:
+        prepare_metrics_directory()
     uvicorn.run(
         "fiks_folkeregister.app:gateway_app_from_environment",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        # uvicorn kills a worker that does not answer its supervisor within this many seconds (default 5):
-        # on a busy machine a worker building the app took longer, so `--workers N` restarted them forever.
+        log_config=None,  # the app routes every logger through its own JSON handler
+        access_log=False,  # the app logs each request itself, without the path (it holds identity numbers)
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
+        # A worker busy starting on a loaded machine is not a hung one: the default 5 s killed such workers
+        # (`--workers N` restarted them forever).
         timeout_worker_healthcheck=60,
-        log_level="warning",
-        access_log=False,
     )
+
+
+def prepare_metrics_directory() -> None:
+    """Several workers share their metrics through files in PROMETHEUS_MULTIPROC_DIR: an empty directory of
+    this server's own (a new temporary one unless set), before any worker starts."""
+    import tempfile
+    from pathlib import Path
+
+    from fiks_folkeregister.operations.metrics import MULTIPROCESS_DIR
+
+    directory = os.environ.get(MULTIPROCESS_DIR)
+    if not directory:
+        os.environ[MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix="fiksreg-metrics-")
+        return
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    for stale in Path(directory).glob("*.db"):  # values of an earlier run's processes
+        stale.unlink()
 
 
 def main() -> None:

@@ -1,7 +1,9 @@
 """Counting events per key against a rate (the `limits` library's moving window), in memory or in Redis.
 
-One small component for every limit the gateway keeps: failed authentications now, request rates later.
-With a Redis URL every process sharing that Redis shares the counts; without one each process counts alone.
+One small component for every limit the gateway keeps: failed authentications (a moving window, exact) and
+request rates (a sliding window counter: two counters per key, so a limit of 60 000 a minute costs no more
+than one of 10). With a Redis URL every process sharing that Redis shares the counts; without one each
+process counts alone.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from collections.abc import Callable
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
 
 KEY_PREFIX = "fiksreg"
+#: How events are counted: exactly (each event remembered) or approximately (the previous window's count,
+#: weighted by how much of it still overlaps, plus the current one's).
+STRATEGIES = {"moving-window": MovingWindowRateLimiter, "sliding-window": SlidingWindowCounterRateLimiter}
 
 
 class LimiterUnavailableError(Exception):
@@ -33,13 +38,30 @@ def parse_rate(rate: str) -> RateLimitItem:
 class RateLimiter:
     """How often something happened per key within a rate's window, and when it may happen again."""
 
-    def __init__(self, redis_url: str | None = None, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        redis_url: str | None = None,
+        *,
+        strategy: str = "moving-window",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         if redis_url:
             storage = storage_from_string(redis_url, key_prefix=KEY_PREFIX, wrap_exceptions=True)
         else:
             storage = storage_from_string("memory://", wrap_exceptions=True)
-        self._strategy = MovingWindowRateLimiter(storage)
+        self._strategy = STRATEGIES[strategy](storage)
         self._clock = clock
+
+    def acquire(self, rate: RateLimitItem, *key: str) -> int | None:
+        """Count one event for ``key`` if it fits in ``rate`` (None); otherwise count nothing and say how
+        many whole seconds until one fits. One round trip to Redis when the event fits."""
+        try:
+            if self._strategy.hit(rate, *key):
+                return None
+            reset_at = self._strategy.get_window_stats(rate, *key).reset_time
+        except StorageError as error:
+            raise LimiterUnavailableError(str(error.storage_error)) from None
+        return max(1, math.ceil(reset_at - self._clock()))
 
     def retry_after(self, rate: RateLimitItem, *key: str) -> int | None:
         """Whole seconds until one more event fits in ``rate`` for ``key``; None when one fits now."""

@@ -72,6 +72,38 @@ class Settings(BaseSettings):
         default="30/minute",
         description="Failed authentications allowed per client address, whatever integration ids they name.",
     )
+    requests_per_address: str = Field(
+        default="60000/minute",
+        description="Requests allowed per client address (the register's own rule is 60 000 a minute); "
+        "beyond it 429 `FOR_MANGE_FORESPOERSLER` with `Retry-After`.",
+    )
+    requests_per_integration: str = Field(
+        default="60000/minute",
+        description="Requests allowed per authenticated integration, unless its organisation sets its own "
+        "rate (`forespoerslerPerMinutt`).",
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="Addresses of the load balancers whose `X-Forwarded-For`/`X-Forwarded-Proto` are believed "
+        "(comma-separated IPs or networks, `*` for any): the client address the request limits count is "
+        "then the one the load balancer saw.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token a Prometheus scraper presents at `/metrics`; none: `/metrics` is not "
+        "served (404). Give it only to the monitoring system.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="The served processes' log level."
+    )
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="`json`: one JSON object per line (structlog); `console`: readable text."
+    )
+    access_log: bool = Field(
+        default=True,
+        description="One log line per answered request (resource name, status, time, request id; never the "
+        "path, which holds identity numbers).",
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis for counts shared by every gateway process (e.g. `redis://localhost:6379/0`); "
@@ -208,7 +240,12 @@ class Settings(BaseSettings):
         description="How long lookup records are kept; `audit prune` removes older ones (default 10 years).",
     )
 
-    @field_validator("failed_authentications_per_integration", "failed_authentications_per_address")
+    @field_validator(
+        "failed_authentications_per_integration",
+        "failed_authentications_per_address",
+        "requests_per_address",
+        "requests_per_integration",
+    )
     @classmethod
     def _rate(cls, value: str) -> str:
         parse_rate(value)

@@ -147,6 +147,7 @@ def test_organisations(api: Api) -> None:
         "fylkesnummer": "46",
         "opprettet": None,
         "fiksOrgId": None,
+        "forespoerslerPerMinutt": None,
     }
     assert UUID(created.json()["fiksOrgId"]).version == 4
     assert [o["orgnr"] for o in api.call("GET", "/organisasjoner", api.operator).json()] == [
@@ -550,3 +551,36 @@ def test_the_api_is_documented(api: Api) -> None:
     assert {"rolleId", "rettighetspakke", "bruksomraader", "elementer", "historikk"} <= set(role)
     assert "integrasjonPassord" in schema["components"]["schemas"]["IntegrasjonPassordUt"]["properties"]
     assert "AdministratorApiKey" in schema["components"]["securitySchemes"]
+
+
+def test_the_platform_sets_an_organisations_request_rate_and_nobody_else_can(api: Api) -> None:
+    path = f"/organisasjoner/{ORG_A}/forespoerselsgrense"
+    by_admin = api.call("PUT", path, api.admin_a, json={"forespoerslerPerMinutt": 600_000})
+    too_high = api.call("PUT", path, api.operator, json={"forespoerslerPerMinutt": 600_001})
+    zero = api.call("PUT", path, api.operator, json={"forespoerslerPerMinutt": 0})
+    unknown = api.call(
+        "PUT",
+        "/organisasjoner/111222339/forespoerselsgrense",
+        api.operator,
+        json={"forespoerslerPerMinutt": 5},
+    )
+    unchanged = api.call("GET", f"/organisasjoner/{ORG_A}", api.admin_a).json()
+    set_ = api.call("PUT", path, api.operator, json={"forespoerslerPerMinutt": 6000})
+    seen = api.call("GET", f"/organisasjoner/{ORG_A}", api.admin_a).json()
+    back = api.call("PUT", path, api.operator, json={"forespoerslerPerMinutt": None})
+    log = api.call("GET", f"/organisasjoner/{ORG_A}/endringslogg", api.admin_a).json()
+
+    assert_error(by_admin, 403, "KREVER_OPERATOER")
+    assert_error(too_high, 400, "UGYLDIG_FORESPOERSELSGRENSE")
+    assert_error(zero, 400, "UGYLDIG_FORESPOERSELSGRENSE")
+    assert_error(unknown, 404, "ORGANISASJON_FINNES_IKKE")
+    assert unchanged["forespoerslerPerMinutt"] is None
+    assert set_.status_code == 200 and set_.json()["forespoerslerPerMinutt"] == 6000
+    assert seen["forespoerslerPerMinutt"] == 6000
+    assert back.json()["forespoerslerPerMinutt"] is None
+    changes = [entry for entry in log if entry["handling"] == "organisasjon.forespoerselsgrense"]
+    # Newest first: back to the default, then the rate set; each with what it was before.
+    assert [(c["foer"]["forespoerslerPerMinutt"], c["etter"]["forespoerslerPerMinutt"]) for c in changes] == [
+        (6000, None),
+        (None, 6000),
+    ]

@@ -32,6 +32,8 @@ class AccessLookup:
     integration: IntegrationRecord | None
     role: Rolle | None
     granted: bool
+    #: The integration's organisation's request rate per integration (None: the gateway's default).
+    forespoersler_per_minutt: int | None = None
 
 
 def role_from_row(row: Mapping[str, Any]) -> Rolle:
@@ -52,6 +54,7 @@ def role_from_row(row: Mapping[str, Any]) -> Rolle:
 _ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
 _INTEGRATION_ID = bindparam("integrasjon_id", type_=integrasjon.c.id.type)
 _ROLE_ID = bindparam("rolle_id", type_=rolle.c.id.type)
+_INTEGRATION_ORGANISATION = organisasjon.alias("integrasjon_organisasjon")
 _LOOKUP = select(
     integrasjon.c.id.label("i_id"),
     integrasjon.c.orgnr.label("i_orgnr"),
@@ -67,6 +70,7 @@ _LOOKUP = select(
     rolle.c.historikk,
     rolle.c.beskrivelse,
     organisasjon.c.fiks_org_id,
+    _INTEGRATION_ORGANISATION.c.forespoersler_per_minutt,
     exists()
     .where(
         and_(
@@ -78,6 +82,7 @@ _LOOKUP = select(
     .label("granted"),
 ).select_from(
     _ONE_ROW.outerjoin(integrasjon, integrasjon.c.id == _INTEGRATION_ID)
+    .outerjoin(_INTEGRATION_ORGANISATION, _INTEGRATION_ORGANISATION.c.orgnr == integrasjon.c.orgnr)
     .outerjoin(rolle, rolle.c.id == _ROLE_ID)
     .outerjoin(organisasjon, organisasjon.c.orgnr == rolle.c.orgnr)
 )
@@ -109,4 +114,9 @@ class AccessDirectory:
             else None
         )
         role = role_from_row(mapping) if mapping["id"] is not None else None
-        return AccessLookup(integration=integration, role=role, granted=bool(mapping["granted"]))
+        return AccessLookup(
+            integration=integration,
+            role=role,
+            granted=bool(mapping["granted"]),
+            forespoersler_per_minutt=mapping["forespoersler_per_minutt"],
+        )

@@ -71,6 +71,13 @@ class NyOrganisasjon(_Request):
     fylkesnummer: str | None = Field(default=None, description="2 digits; default from kommunenummer.")
 
 
+class Forespoerselsgrense(_Request):
+    forespoersler_per_minutt: int | None = Field(
+        description="Requests a minute per integration of the organisation; null: the gateway's default.",
+        examples=[6000],
+    )
+
+
 class OrganisasjonUt(_Model):
     orgnr: str
     navn: str
@@ -79,6 +86,11 @@ class OrganisasjonUt(_Model):
     opprettet: datetime
     fiks_org_id: UUID | None = Field(
         description="The organisation's id in Fiks (the deprecated Oppvekst path names it)."
+    )
+    forespoersler_per_minutt: int | None = Field(
+        default=None,
+        description="Requests a minute allowed per integration of the organisation; null: the gateway's "
+        "default (FIKSREG_REQUESTS_PER_INTEGRATION, 60 000 unless changed).",
     )
 
     @classmethod
@@ -90,6 +102,7 @@ class OrganisasjonUt(_Model):
             fylkesnummer=org.fylkesnummer,
             opprettet=org.opprettet,
             fiks_org_id=org.fiks_org_id,
+            forespoersler_per_minutt=org.forespoersler_per_minutt,
         )
 
 
@@ -413,6 +426,13 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
     @router.get("/organisasjoner/{orgnr}", summary="One organisation.")
     def get_organisation(orgnr: str, actor: Who) -> OrganisasjonUt:
         return OrganisasjonUt.of(service.get_organisation(actor, orgnr))
+
+    @router.put(
+        "/organisasjoner/{orgnr}/forespoerselsgrense",
+        summary="Set the request rate of the organisation's integrations (platform operators).",
+    )
+    def set_request_rate(orgnr: str, body: Forespoerselsgrense, actor: Who) -> OrganisasjonUt:
+        return OrganisasjonUt.of(service.set_request_rate(actor, orgnr, body.forespoersler_per_minutt))
 
     # roles
     @router.get("/organisasjoner/{orgnr}/roller", summary="The organisation's roles.")

@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -38,6 +38,8 @@ from fiks_folkeregister.storage.tables import (
 
 API_KEY_PREFIX = "fiksadm_"
 MAX_NAME = 200
+#: The highest request rate an organisation's integrations may be given (ten times the register's rule).
+MAX_REQUESTS_PER_MINUTE = 600_000
 _KOMMUNENUMMER = re.compile(r"[0-9]{4}")
 _FYLKESNUMMER = re.compile(r"[0-9]{2}")
 
@@ -72,6 +74,8 @@ class Organisasjon:
     opprettet: datetime
     #: The organisation's id in Fiks (a UUID, made when the organisation is registered).
     fiks_org_id: UUID | None = None
+    #: Requests a minute allowed per integration of the organisation (None: the gateway's default).
+    forespoersler_per_minutt: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +320,35 @@ class AdminService:
     def get_organisation(self, actor: Actor, orgnr: str) -> Organisasjon:
         with self._engine.connect() as connection:
             return _organisation(self._organisation_row(connection, actor, orgnr))
+
+    def set_request_rate(self, actor: Actor, orgnr: str, per_minute: int | None) -> Organisasjon:
+        """The request rate of each of the organisation's integrations (None: the gateway's default).
+        Platform operators only: the capacity it hands out is the platform's, shared by everyone."""
+        _require_platform(actor)
+        if per_minute is not None and not 1 <= per_minute <= MAX_REQUESTS_PER_MINUTE:
+            raise bad_request(
+                "UGYLDIG_FORESPOERSELSGRENSE",
+                f"Requests per minute must be 1 to {MAX_REQUESTS_PER_MINUTE}, or null for the default",
+            )
+        with self._engine.begin() as connection:
+            before = _organisation(self._organisation_row(connection, actor, orgnr))
+            connection.execute(
+                update(organisasjon)
+                .where(organisasjon.c.orgnr == orgnr)
+                .values(forespoersler_per_minutt=per_minute)
+            )
+            after = replace(before, forespoersler_per_minutt=per_minute)
+            self._log(
+                connection,
+                actor,
+                orgnr,
+                "organisasjon.forespoerselsgrense",
+                "organisasjon",
+                orgnr,
+                _organisation_json(before),
+                _organisation_json(after),
+            )
+        return after
 
     # -- roles -----------------------------------------------------------------------------------
 
@@ -873,7 +906,13 @@ def _stored_role(row: Any) -> StoredRole:
 
 def _organisation(row: Any) -> Organisasjon:
     return Organisasjon(
-        row.orgnr, row.navn, row.kommunenummer, row.fylkesnummer, as_utc(row.opprettet), row.fiks_org_id
+        row.orgnr,
+        row.navn,
+        row.kommunenummer,
+        row.fylkesnummer,
+        as_utc(row.opprettet),
+        row.fiks_org_id,
+        row.forespoersler_per_minutt,
     )
 
 
@@ -939,6 +978,7 @@ def _organisation_json(org: Organisasjon) -> dict[str, Any]:
         "kommunenummer": org.kommunenummer,
         "fylkesnummer": org.fylkesnummer,
         "fiksOrgId": str(org.fiks_org_id) if org.fiks_org_id else None,
+        "forespoerslerPerMinutt": org.forespoersler_per_minutt,
     }
 
 

@@ -11,7 +11,7 @@ import queue
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -126,8 +126,13 @@ class AuditLog:
         checkpoint_file: Path | None = None,
         batch_limit: int = 500,
         timeout_seconds: float = 10.0,
+        on_batch: Callable[[int, float, bool], None] | None = None,
     ) -> None:
         self._engine = engine
+        #: Told of each batch the writer commits (or fails to): its size, seconds taken, whether it failed.
+        self._on_batch = on_batch
+        #: Whether the writer's last batch failed (readiness reads it; the next success clears it).
+        self.failing = False
         self._signer = signer
         self._checkpoint_records = checkpoint_records
         self._checkpoint_file = checkpoint_file
@@ -192,10 +197,14 @@ class AuditLog:
                 except queue.Empty:
                     break
             error: BaseException | None = None
+            started = time.monotonic()
             try:
                 self._write(batch)
             except Exception as failure:
                 error = failure
+            self.failing = error is not None
+            if self._on_batch is not None:
+                self._on_batch(len(batch), time.monotonic() - started, self.failing)
             waiting: dict[asyncio.AbstractEventLoop, list[_Pending]] = defaultdict(list)
             for pending in batch:
                 pending.error = error
@@ -319,6 +328,11 @@ class AuditLog:
                 append_checkpoints(self._checkpoint_file, signed)
             except OSError:
                 log.exception("checkpoints could not be appended to %s", self._checkpoint_file)
+
+    @property
+    def writer_alive(self) -> bool:
+        """The writer thread runs, or has not been needed yet (it starts with the first record)."""
+        return self._writer is None or self._writer.is_alive()
 
     def close(self) -> None:
         """At shutdown: sign every chain's head, so nothing written before it can be cut off unseen."""

@@ -14,6 +14,7 @@ from limits import RateLimitItem
 from fiks_folkeregister.domain.rolle import Rolle
 from fiks_folkeregister.gateway import errors as codes
 from fiks_folkeregister.gateway.errors import GatewayError
+from fiks_folkeregister.gateway.request_limits import RequestLimits
 from fiks_folkeregister.identity.tokens import (
     AccessToken,
     AccessTokenValidator,
@@ -50,6 +51,8 @@ class LookupView(Protocol):
     def role(self) -> Rolle | None: ...
     @property
     def granted(self) -> bool: ...
+    @property
+    def forespoersler_per_minutt(self) -> int | None: ...
 
 
 class Directory(Protocol):
@@ -165,8 +168,8 @@ class AuthenticationFailed(GatewayError):
 
 
 class AccessControl:
-    """Checks, in order: token, scope, failed-attempt limits, integration, operating organisation, password,
-    role, grant.
+    """Checks, in order: the address's request rate, token, scope, failed-attempt limits, integration,
+    operating organisation, password, the integration's request rate, role, grant.
 
     Refusals are `GatewayError`s carrying the platform's machine codes. Every authentication failure (a bad
     token, missing or malformed integration headers, an unknown integration, a token of an organisation
@@ -178,6 +181,9 @@ class AccessControl:
     once either limit is used up, attempts are refused with 429 and `Retry-After` before any argon2 work.
     A role that does not exist and a role belonging to another organisation answer the same 404
     `UKJENT_ROLLE`, so that no caller can learn which role ids exist elsewhere.
+    Request rates (`RequestLimits`) are counted per client address for every request, and per integration
+    once it has authenticated, at its organisation's rate; beyond either the answer is 429 with
+    `Retry-After`.
     """
 
     def __init__(
@@ -187,17 +193,20 @@ class AccessControl:
         passwords: PasswordVerifier,
         scope: str,
         failures: FailedAuthentications,
+        limits: RequestLimits,
     ) -> None:
         self._validator = validator
         self._directory = directory
         self._passwords = passwords
         self._scope = scope
         self._failures = failures
+        self._limits = limits
 
     def authenticate(self, credentials: Credentials, rolle_id: str, trail: Trail) -> Caller:
         """The caller and role for these credentials, or a `GatewayError`; fills `trail` as it learns."""
         integrasjon_id = _integration_id(credentials.integrasjon_id)
         trail.integrasjon_id = integrasjon_id
+        self._limits.admit_address(credentials.address)
         token = self._token(credentials.authorization, integrasjon_id)
         trail.klient_orgnr = token.orgnr
         if not token.has_scope(self._scope):
@@ -225,6 +234,7 @@ class AccessControl:
         integration = found.integration
         assert integration is not None
         trail.orgnr = integration.orgnr
+        self._limits.admit_integration(integration.id, found.forespoersler_per_minutt)
         role = found.role
         if role is None or role.orgnr != integration.orgnr:
             raise GatewayError(

@@ -254,15 +254,16 @@ def _errors(resource: MirroredResource) -> dict[str, Any]:
         "404": _error("No such role (`UKJENT_ROLLE`), or nothing found in the register.", register_too=True),
         "406": _error("The `Accept` header allows nothing served here (`IKKE_STOETTET_FORMAT`)."),
         "429": _error(
-            "Too many failed authentications for the integration or from the address "
-            "(`FOR_MANGE_FEILFORSOEK`), or the register throttles (`REGISTERET_STRUPER`); with `Retry-After`.",
+            "Too many requests from the address or by the integration (`FOR_MANGE_FORESPOERSLER`), too many "
+            "failed authentications for the integration or from the address (`FOR_MANGE_FEILFORSOEK`), or "
+            "the register throttles (`REGISTERET_STRUPER`); with `Retry-After` in seconds.",
             register_too=True,
         ),
         "500": _error("An unexpected error (`INTERN_FEIL`); nothing was given out."),
         "502": _error("The register or Maskinporten answered wrongly (`REGISTERET_FEILET`, …)."),
         "503": _error(
-            "The register or Maskinporten cannot be reached, the failed-authentication limits cannot be "
-            "checked (`BEGRENSNING_UTILGJENGELIG`), or the audit log cannot be written "
+            "The register or Maskinporten cannot be reached, the request or failed-authentication limits "
+            "cannot be checked (`BEGRENSNING_UTILGJENGELIG`), or the audit log cannot be written "
             "(`REVISJONSLOGG_UTILGJENGELIG`): no data leaves without its audit record."
         ),
         "504": _error("The register did not answer in time (`REGISTERET_SVARER_IKKE`)."),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,6 +50,7 @@ from fiks_folkeregister.http.errors import JSON, HttpError, platform_response, r
 from fiks_folkeregister.http.etag import etag_matches, weak_etag
 from fiks_folkeregister.http.json_body import parse_json_body
 from fiks_folkeregister.http.negotiation import negotiate
+from fiks_folkeregister.http.request_id import request_id as current_request_id
 from fiks_folkeregister.upstream.delegation import on_behalf_of
 from fiks_folkeregister.upstream.port import Upstream, UpstreamError
 from fiks_folkeregister.upstream.resilience import UpstreamUnavailableError
@@ -153,7 +153,7 @@ class MirroredApi:
     def _decide(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> _Decided:
         """Everything up to the audit record (runs in a worker thread: every step below may block)."""
         started = datetime.now(UTC)
-        request_id = str(uuid.uuid4())
+        request_id = current_request_id()
         trail = Trail()
         parametre = audited_parameters(resource, incoming.path, incoming.query)
         outcome = Outcome()

@@ -36,9 +36,11 @@ organisasjon = Table(
     Column("fylkesnummer", String(2), nullable=True),
     Column("opprettet", DateTime(timezone=True), nullable=False),
     Column("fiks_org_id", Uuid, nullable=False, default=uuid.uuid4),
+    Column("forespoersler_per_minutt", Integer, nullable=True),
     Index("uq_organisasjon_fiks_org_id", "fiks_org_id", unique=True),
 )
-"""A municipality, county or other public body using the gateway; `fiks_org_id` is its id in Fiks."""
+"""A municipality, county or other public body using the gateway; `fiks_org_id` is its id in Fiks;
+`forespoersler_per_minutt` the request rate of each of its integrations (none: the gateway's default)."""
 
 rolle = Table(
     "rolle",

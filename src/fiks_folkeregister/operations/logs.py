@@ -1,0 +1,98 @@
+"""Structured logs: one JSON object per line (structlog), with the request id, never personal data or secrets.
+
+Every logger in the process (ours, uvicorn's, SQLAlchemy's) goes through the same processors. The code logs
+no identity numbers, tokens or passwords to begin with (resource names and machine codes, never paths or
+values); as a second line of defence every line is scrubbed of what looks like one: eleven-digit numbers
+(fødselsnummer, d-nummer), JSON Web Tokens and bearer credentials, in the message, its fields and any
+traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Any, TextIO
+
+import structlog
+from structlog.typing import EventDict, WrappedLogger
+
+from fiks_folkeregister.http.request_id import current_request_id
+
+_SECRETS = (
+    (re.compile(r"(?<!\d)\d{11}(?!\d)"), "[identitetsnummer]"),
+    (re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "[token]"),
+    (re.compile(r"(?i)\b(bearer|basic)\s+[^\s\"',]+"), r"\1 [skjult]"),
+)
+
+
+def scrub(text: str) -> str:
+    """``text`` with identity numbers, tokens and bearer credentials replaced."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _scrub_all(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+    return {key: _scrubbed(value) for key, value in event.items()}
+
+
+def _scrubbed(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {key: _scrubbed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(item) for item in value]
+    return value
+
+
+def _request_id(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+    found = current_request_id()
+    if found is not None:
+        event.setdefault("request_id", found)
+    return event
+
+
+def configure_logging(level: str = "INFO", json: bool = True, stream: TextIO | None = None) -> None:
+    """Route every logger of the process to one handler on ``stream`` (stderr), as JSON lines or readable
+    text (development). Called once per served process, by the app factories."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        _request_id,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            _scrub_all,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers = []
+        logger.propagate = True
+    for name in (
+        "httpx",
+        "httpcore",
+    ):  # their INFO lines name every URL, and register URLs hold identity numbers
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -1,0 +1,53 @@
+"""Pieces of operations that need no served gateway: readiness reports and the log scrubber."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+from sqlalchemy import create_engine
+
+from fiks_folkeregister.operations.logs import configure_logging, scrub
+from fiks_folkeregister.operations.readiness import Readiness, database_check
+
+FNR = "01017012345"
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+
+
+def test_a_database_that_does_not_answer_is_reported_without_its_address_or_user() -> None:
+    engine = create_engine("postgresql+psycopg://secret-user:secret-pw@127.0.0.1:9/nowhere")
+    is_ready, checks = Readiness({"database": database_check(engine), "other": lambda: "ok"}).report()
+
+    assert not is_ready
+    assert checks["other"] == "ok"
+    assert checks["database"].startswith("unavailable (")
+    assert "secret" not in checks["database"] and "127.0.0.1" not in checks["database"]
+
+
+def test_identity_numbers_tokens_and_bearer_credentials_are_scrubbed() -> None:
+    text = f"person {FNR} asked with Bearer abc.def and {JWT}; order 123456789012 and 2026"
+
+    scrubbed = scrub(text)
+
+    assert FNR not in scrubbed and JWT not in scrubbed and "abc.def" not in scrubbed
+    assert "123456789012" in scrubbed and "2026" in scrubbed  # other numbers stay
+
+
+def test_log_lines_are_json_scrubbed_even_in_tracebacks() -> None:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        configure_logging("INFO", stream=stream)
+        try:
+            raise KeyError(FNR)
+        except KeyError:
+            logging.getLogger("test").exception("lookup of %s failed", FNR)
+    finally:
+        root.handlers, root.level = handlers, level
+    line = json.loads(stream.getvalue().splitlines()[0])
+
+    assert FNR not in stream.getvalue()
+    assert line["event"] == "lookup of [identitetsnummer] failed"
+    assert line["level"] == "error" and "KeyError" in line["exception"]
