@@ -11,18 +11,19 @@ from uuid import UUID
 
 import typer
 
+from fiks_folkeregister.admin.administrators import Administrator
+from fiks_folkeregister.admin.base import Actor, ActorKind
 from fiks_folkeregister.admin.errors import AdminError
-from fiks_folkeregister.admin.service import (
-    Actor,
-    ActorKind,
-    Administrator,
-    AdminService,
-    Endring,
-    Integrasjon,
-    StoredRole,
-    Tildeling,
+from fiks_folkeregister.admin.schemas import (
+    AdministratorUt,
+    EndringUt,
+    IntegrasjonUt,
+    OrganisasjonUt,
+    RolleUt,
+    Schema,
+    TildelingUt,
 )
-from fiks_folkeregister.domain.informasjonselementer import HISTORIKK
+from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.settings import Settings
 
 admin_app = typer.Typer(
@@ -69,71 +70,12 @@ def _service() -> Iterator[AdminService]:
 
 
 def _print_json(value: Any) -> None:
+    """JSON for scripts; a record (or a list of them) in its one public schema (`admin/schemas.py`)."""
+    if isinstance(value, Schema):
+        value = value.to_json()
+    elif isinstance(value, list):
+        value = [item.to_json() if isinstance(item, Schema) else item for item in value]
     typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
-
-
-def role_out(stored: StoredRole) -> dict[str, Any]:
-    role = stored.rolle
-    return {
-        "rolleId": str(role.id),
-        "orgnr": role.orgnr,
-        "navn": role.navn,
-        "beskrivelse": role.beskrivelse,
-        "rettighetspakke": role.rettighetspakke.value,
-        "bruksomraader": sorted(b.value for b in role.bruksomraader),
-        "elementer": sorted(role.elementer),
-        "deler": [part for part in stored.deler if part != HISTORIKK],
-        "historikk": role.historikk,
-        "opprettet": stored.opprettet.isoformat(),
-        "endret": stored.endret.isoformat(),
-    }
-
-
-def integration_out(integration: Integrasjon) -> dict[str, Any]:
-    return {
-        "integrasjonId": str(integration.id),
-        "orgnr": integration.orgnr,
-        "navn": integration.navn,
-        "beskrivelse": integration.beskrivelse,
-        "autorisertOrgnr": integration.autorisert_orgnr,
-        "passordEndret": integration.passord_endret.isoformat(),
-        "opprettet": integration.opprettet.isoformat(),
-    }
-
-
-def grant_out(grant: Tildeling) -> dict[str, Any]:
-    return {
-        "integrasjonId": str(grant.integrasjon_id),
-        "rolleId": str(grant.rolle_id),
-        "orgnr": grant.orgnr,
-        "opprettet": grant.opprettet.isoformat(),
-        "opprettetAv": grant.opprettet_av,
-        "tilbakekalt": grant.tilbakekalt.isoformat() if grant.tilbakekalt else None,
-        "tilbakekaltAv": grant.tilbakekalt_av,
-    }
-
-
-def administrator_out(admin: Administrator) -> dict[str, Any]:
-    return {
-        "administratorId": str(admin.id),
-        "navn": admin.navn,
-        "orgnr": admin.orgnr,
-        "opprettet": admin.opprettet.isoformat(),
-        "deaktivert": admin.deaktivert.isoformat() if admin.deaktivert else None,
-    }
-
-
-def change_out(change: Endring) -> dict[str, Any]:
-    return {
-        "tidspunkt": change.tidspunkt.isoformat(),
-        "utfoertAv": change.utfoert_av,
-        "orgnr": change.orgnr,
-        "handling": change.handling,
-        "objekttype": change.objekttype,
-        "objektId": change.objekt_id,
-        "foer": change.foer,
-        "etter": change.etter,
-    }
 
 
 # -- organisations ---------------------------------------------------------------------------------
@@ -153,15 +95,7 @@ def org_create(
     with _service() as service:
         org = service.create_organisation(console_actor(), orgnr, navn, kommunenummer, fylkesnummer)
     if as_json:
-        _print_json(
-            {
-                "orgnr": org.orgnr,
-                "navn": org.navn,
-                "kommunenummer": org.kommunenummer,
-                "fylkesnummer": org.fylkesnummer,
-                "fiksOrgId": str(org.fiks_org_id),
-            }
-        )
+        _print_json(OrganisasjonUt.of(org))
     else:
         typer.echo(f"Created organisation {org.orgnr} ({org.navn})")
 
@@ -172,18 +106,7 @@ def org_list(as_json: JsonOption = False) -> None:
     with _service() as service:
         orgs = service.list_organisations(console_actor())
     if as_json:
-        _print_json(
-            [
-                {
-                    "orgnr": o.orgnr,
-                    "navn": o.navn,
-                    "kommunenummer": o.kommunenummer,
-                    "fylkesnummer": o.fylkesnummer,
-                    "fiksOrgId": str(o.fiks_org_id),
-                }
-                for o in orgs
-            ]
-        )
+        _print_json([OrganisasjonUt.of(org) for org in orgs])
         return
     for org in orgs:
         typer.echo(f"{org.orgnr}  {org.kommunenummer or '----'}  {org.navn}")
@@ -212,7 +135,9 @@ def role_create(
         stored = service.create_role(
             console_actor(), orgnr, navn, rettighetspakke, bruksomraade, part, beskrivelse
         )
-    _print_json({"rolleId": str(stored.rolle.id)} | ({"rolle": role_out(stored)} if as_json else {}))
+    _print_json(
+        {"rolleId": str(stored.rolle.id)} | ({"rolle": RolleUt.of(stored).to_json()} if as_json else {})
+    )
 
 
 @role_app.command("list")
@@ -223,7 +148,7 @@ def role_list(
     with _service() as service:
         roles = service.list_roles(console_actor(), orgnr)
     if as_json:
-        _print_json([role_out(r) for r in roles])
+        _print_json([RolleUt.of(r) for r in roles])
         return
     for stored in roles:
         role = stored.rolle
@@ -241,7 +166,7 @@ def role_show(
     """One role, with its expanded elements."""
     with _service() as service:
         stored = service.get_role(console_actor(), rolle)
-    out = role_out(stored)
+    out = RolleUt.of(stored).to_json()
     if as_json:
         _print_json(out)
         return
@@ -275,7 +200,7 @@ def role_update(
             deler=part or None,
         )
     if as_json:
-        _print_json(role_out(stored))
+        _print_json(RolleUt.of(stored))
     else:
         typer.echo(f"Updated role {stored.rolle.id} ({stored.rolle.navn})")
 
@@ -326,7 +251,7 @@ def integration_list(
     with _service() as service:
         integrations = service.list_integrations(console_actor(), orgnr)
     if as_json:
-        _print_json([integration_out(i) for i in integrations])
+        _print_json([IntegrasjonUt.of(i) for i in integrations])
         return
     for integration in integrations:
         typer.echo(f"{integration.id}  {integration.navn}  operated by {integration.autorisert_orgnr}")
@@ -339,7 +264,7 @@ def integration_show(
     """One integration."""
     with _service() as service:
         integration = service.get_integration(console_actor(), integrasjon)
-    out = integration_out(integration)
+    out = IntegrasjonUt.of(integration).to_json()
     if as_json:
         _print_json(out)
         return
@@ -384,7 +309,7 @@ def grant(
     with _service() as service:
         made, created = service.grant(console_actor(), integrasjon, rolle)
     if as_json:
-        _print_json(grant_out(made) | {"ny": created})
+        _print_json(TildelingUt.of(made).to_json() | {"ny": created})
     else:
         typer.echo(
             f"{'Granted' if created else 'Already granted'}: role {rolle} to integration {integrasjon}"
@@ -401,7 +326,7 @@ def revoke(
     with _service() as service:
         revoked = service.revoke(console_actor(), integrasjon, rolle)
     if as_json:
-        _print_json(grant_out(revoked))
+        _print_json(TildelingUt.of(revoked))
     else:
         typer.echo(f"Revoked: role {rolle} from integration {integrasjon}")
 
@@ -416,7 +341,7 @@ def grants(
     with _service() as service:
         found = service.list_grants(console_actor(), orgnr, include_revoked=all_)
     if as_json:
-        _print_json([grant_out(g) for g in found])
+        _print_json([TildelingUt.of(g) for g in found])
         return
     for item in found:
         state = f"revoked {item.tilbakekalt:%Y-%m-%d %H:%M}" if item.tilbakekalt else "active"
@@ -433,7 +358,7 @@ def changes(
     with _service() as service:
         found = service.change_log(console_actor(), orgnr, limit)
     if as_json:
-        _print_json([change_out(c) for c in found])
+        _print_json([EndringUt.of(c) for c in found])
         return
     for change in found:
         typer.echo(
@@ -447,7 +372,7 @@ def changes(
 
 def _print_key(admin: Administrator, api_key: str, as_json: bool) -> None:
     if as_json:
-        _print_json(administrator_out(admin) | {"apiNoekkel": api_key})
+        _print_json(AdministratorUt.of(admin).to_json() | {"apiNoekkel": api_key})
         return
     typer.echo(f"Administrator {admin.id} ({admin.navn}) created. Its API key, shown only now:")
     typer.echo(api_key)
@@ -484,7 +409,7 @@ def administrator_list(
     with _service() as service:
         found = service.list_administrators(console_actor(), orgnr)
     if as_json:
-        _print_json([administrator_out(a) for a in found])
+        _print_json([AdministratorUt.of(a) for a in found])
         return
     for admin in found:
         state = "deactivated" if admin.deaktivert else "active"
@@ -499,6 +424,6 @@ def administrator_deactivate(
     with _service() as service:
         admin = service.deactivate_administrator(console_actor(), administrator)
     if as_json:
-        _print_json(administrator_out(admin))
+        _print_json(AdministratorUt.of(admin))
     else:
         typer.echo(f"Deactivated administrator {admin.id} ({admin.navn})")
