@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -19,8 +19,9 @@ from fiks_folkeregister.admin.base import (
     require_platform,
     valid_name,
 )
-from fiks_folkeregister.admin.errors import not_found
+from fiks_folkeregister.admin.errors import conflict, not_found
 from fiks_folkeregister.admin.schemas import AdministratorUt
+from fiks_folkeregister.admin.users import valid_foedselsnummer
 from fiks_folkeregister.storage.database import as_utc
 from fiks_folkeregister.storage.tables import administrator
 
@@ -34,6 +35,8 @@ class Administrator:
     orgnr: str | None  # None: a platform operator
     opprettet: datetime
     deaktivert: datetime | None
+    #: A person administrator's identity number (they log in through ID-porten and hold no API key).
+    foedselsnummer: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,45 @@ class Administrators(AdminBase):
             )
         return AdministratorCredentials(administrator=created, api_noekkel=api_key)
 
+    def create_person_administrator(
+        self, actor: Actor, foedselsnummer: str, navn: str, orgnr: str | None
+    ) -> Administrator:
+        """A person who administers the organisation (`orgnr` None: the platform), logging in through
+        ID-porten; no API key (those stay for automation). One active per person and organisation."""
+        require_platform(actor)
+        fnr = valid_foedselsnummer(foedselsnummer)
+        navn = valid_name(navn)
+        created = Administrator(uuid4(), navn, orgnr, self._clock(), None, fnr)
+        with self._engine.begin() as connection:
+            if orgnr is not None:
+                self._organisation_row(connection, actor, orgnr)
+            same = administrator.c.orgnr.is_(None) if orgnr is None else administrator.c.orgnr == orgnr
+            if connection.execute(
+                select(administrator.c.id).where(
+                    administrator.c.foedselsnummer == fnr, same, administrator.c.deaktivert.is_(None)
+                )
+            ).first():
+                raise conflict(
+                    "ADMINISTRATOR_FINNES",
+                    f"This person already administers {orgnr or 'the platform'}",
+                )
+            connection.execute(
+                insert(administrator).values(
+                    id=created.id, navn=navn, orgnr=orgnr, foedselsnummer=fnr, opprettet=created.opprettet
+                )
+            )
+            self._log(
+                connection,
+                actor,
+                orgnr,
+                "administrator.opprettet",
+                "administrator",
+                created.id,
+                None,
+                AdministratorUt.of(created),
+            )
+        return created
+
     def list_administrators(self, actor: Actor, orgnr: str | None = None) -> list[Administrator]:
         require_platform(actor)
         statement = select(administrator).order_by(administrator.c.opprettet)
@@ -117,7 +159,7 @@ class Administrators(AdminBase):
             before = _administrator(row)
             if before.deaktivert is not None:
                 return before
-            after = Administrator(before.id, before.navn, before.orgnr, before.opprettet, self._clock())
+            after = replace(before, deaktivert=self._clock())
             connection.execute(
                 update(administrator)
                 .where(administrator.c.id == administrator_id)
@@ -143,4 +185,5 @@ def _administrator(row: Any) -> Administrator:
         orgnr=row.orgnr,
         opprettet=as_utc(row.opprettet),
         deaktivert=as_utc(row.deaktivert) if row.deaktivert is not None else None,
+        foedselsnummer=row.foedselsnummer,
     )

@@ -18,11 +18,13 @@ from fiks_folkeregister.admin.base import Actor, ActorKind
 from fiks_folkeregister.admin.errors import AdminError, forbidden, platform_error_body
 from fiks_folkeregister.admin.schemas import (
     AdministratorUt,
+    BrukerUt,
     EndringUt,
     IntegrasjonPassordUt,
     IntegrasjonUt,
     NyAdministrator,
     NyAdministratorSvar,
+    NyBruker,
     NyIntegrasjon,
     NyOrganisasjon,
     NyRolle,
@@ -184,7 +186,14 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
         parts = [*body.elementer, HISTORIKK] if body.historikk else body.elementer
         return RolleUt.of(
             service.create_role(
-                actor, orgnr, body.navn, body.rettighetspakke, body.bruksomraader, parts, body.beskrivelse
+                actor,
+                orgnr,
+                body.navn,
+                body.rettighetspakke,
+                body.bruksomraader,
+                parts,
+                body.beskrivelse,
+                body.gyldighet,
             )
         )
 
@@ -212,6 +221,7 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
                 rettighetspakke=body.rettighetspakke,
                 bruksomraader=body.bruksomraader,
                 deler=parts,
+                gyldighet=body.gyldighet,
             )
         )
 
@@ -294,6 +304,49 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
     )
     def revoke(orgnr: str, integrasjonId: UUID, rolleId: UUID, actor: Who) -> TildelingUt:
         return TildelingUt.of(service.revoke(actor, integrasjonId, rolleId, orgnr))
+
+    # person users
+    @router.get("/organisasjoner/{orgnr}/brukere", summary="The organisation's person users.")
+    def list_users(orgnr: str, actor: Who) -> list[BrukerUt]:
+        return [BrukerUt.of(user) for user in service.list_users(actor, orgnr)]
+
+    @router.post(
+        "/organisasjoner/{orgnr}/brukere",
+        status_code=201,
+        summary="Create a person user (a case worker, known by identity number).",
+    )
+    def create_user(orgnr: str, body: NyBruker, actor: Who) -> BrukerUt:
+        return BrukerUt.of(service.create_user(actor, orgnr, body.foedselsnummer, body.navn))
+
+    @router.get("/organisasjoner/{orgnr}/brukere/{brukerId}", summary="One person user.")
+    def get_user(orgnr: str, brukerId: UUID, actor: Who) -> BrukerUt:
+        return BrukerUt.of(service.get_user(actor, brukerId, orgnr))
+
+    @router.delete(
+        "/organisasjoner/{orgnr}/brukere/{brukerId}",
+        summary="Deactivate a person user: no role works for them from the next request on.",
+    )
+    def deactivate_user(orgnr: str, brukerId: UUID, actor: Who) -> BrukerUt:
+        return BrukerUt.of(service.deactivate_user(actor, brukerId, orgnr))
+
+    @router.put(
+        "/organisasjoner/{orgnr}/brukere/{brukerId}/roller/{rolleId}",
+        status_code=201,
+        summary="Grant the role to the person user (201 new, 200 already granted).",
+        responses={200: {"model": TildelingUt, "description": "Already granted"}},
+    )
+    def grant_user(orgnr: str, brukerId: UUID, rolleId: UUID, actor: Who, response: Response) -> TildelingUt:
+        made, created = service.grant_user(actor, brukerId, rolleId, orgnr)
+        if not created:
+            response.status_code = 200
+        return TildelingUt.of(made)
+
+    @router.delete(
+        "/organisasjoner/{orgnr}/brukere/{brukerId}/roller/{rolleId}",
+        summary="Revoke the person's grant; their next request in the role is refused.",
+    )
+    def revoke_user(orgnr: str, brukerId: UUID, rolleId: UUID, actor: Who) -> TildelingUt:
+        return TildelingUt.of(service.revoke_user(actor, brukerId, rolleId, orgnr))
 
     # logs
     @router.get("/organisasjoner/{orgnr}/endringslogg", summary="The organisation's configuration changes.")

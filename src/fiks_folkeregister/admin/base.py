@@ -16,7 +16,7 @@ from fiks_folkeregister.admin.errors import bad_request, forbidden, not_found
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
 from fiks_folkeregister.identity.tokens import is_orgnr
-from fiks_folkeregister.storage.tables import endringslogg, integrasjon, organisasjon, rolle
+from fiks_folkeregister.storage.tables import bruker, endringslogg, integrasjon, organisasjon, rolle
 
 MAX_NAME = 200
 
@@ -110,6 +110,12 @@ class AdminBase:
                 f"No integration {integrasjon_id}",
                 integrasjonId=str(integrasjon_id),
             )
+        return row
+
+    def _user_row(self, connection: Connection, actor: Actor, bruker_id: UUID, orgnr: str | None) -> Any:
+        row = connection.execute(select(bruker).where(bruker.c.id == bruker_id)).first()
+        if row is None or not actor.sees(row.orgnr) or (orgnr is not None and row.orgnr != orgnr):
+            raise not_found("BRUKER_FINNES_IKKE", f"No person user {bruker_id}", brukerId=str(bruker_id))
         return row
 
 

@@ -16,6 +16,7 @@ from fiks_folkeregister.admin.base import Actor, ActorKind
 from fiks_folkeregister.admin.errors import AdminError
 from fiks_folkeregister.admin.schemas import (
     AdministratorUt,
+    BrukerUt,
     EndringUt,
     IntegrasjonUt,
     OrganisasjonUt,
@@ -34,15 +35,24 @@ role_app = typer.Typer(no_args_is_help=True, help="Roles: rights package, usage 
 integration_app = typer.Typer(
     no_args_is_help=True, help="Integrations (machine clients) and their passwords."
 )
+user_app = typer.Typer(no_args_is_help=True, help="Person users (case workers, known by identity number).")
 operator_app = typer.Typer(no_args_is_help=True, help="Platform operators of the admin API.")
 administrator_app = typer.Typer(no_args_is_help=True, help="Organisation administrators of the admin API.")
 admin_app.add_typer(org_app, name="org")
 admin_app.add_typer(role_app, name="role")
 admin_app.add_typer(integration_app, name="integration")
+admin_app.add_typer(user_app, name="user")
 admin_app.add_typer(operator_app, name="operator")
 admin_app.add_typer(administrator_app, name="administrator")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+GyldighetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--gyldighet",
+        help="Where the role may be used: api, soekWeb, uttrekkWeb or asynkron; repeatable (api when left out).",
+    ),
+]
 
 
 def console_actor() -> Actor:
@@ -128,12 +138,13 @@ def role_create(
         list[str], typer.Option("--part", help="An element or alias (or 'historikk'); repeatable.")
     ],
     beskrivelse: Annotated[str, typer.Option(help="What the role is for.")] = "",
+    gyldighet: GyldighetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create a role; prints {"rolleId": ...} (JSON either way, so scripts can read it)."""
     with _service() as service:
         stored = service.create_role(
-            console_actor(), orgnr, navn, rettighetspakke, bruksomraade, part, beskrivelse
+            console_actor(), orgnr, navn, rettighetspakke, bruksomraade, part, beskrivelse, gyldighet or None
         )
     _print_json(
         {"rolleId": str(stored.rolle.id)} | ({"rolle": RolleUt.of(stored).to_json()} if as_json else {})
@@ -154,7 +165,8 @@ def role_list(
         role = stored.rolle
         typer.echo(
             f"{role.id}  {role.navn}  {role.rettighetspakke.value}  "
-            f"{','.join(sorted(b.value for b in role.bruksomraader))}  {len(role.elementer)} elements"
+            f"{','.join(sorted(b.value for b in role.bruksomraader))}  {','.join(sorted(role.gyldighet))}  "
+            f"{len(role.elementer)} elements"
             f"{'  +historikk' if role.historikk else ''}"
         )
 
@@ -186,6 +198,7 @@ def role_update(
     part: Annotated[
         list[str] | None, typer.Option("--part", help="Replaces elements (and 'historikk'); repeatable.")
     ] = None,
+    gyldighet: GyldighetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Change a role: what is given replaces what was; the rest stays."""
@@ -198,6 +211,7 @@ def role_update(
             rettighetspakke=rettighetspakke,
             bruksomraader=bruksomraade or None,
             deler=part or None,
+            gyldighet=gyldighet or None,
         )
     if as_json:
         _print_json(RolleUt.of(stored))
@@ -299,36 +313,70 @@ def integration_delete(
 # -- grants ----------------------------------------------------------------------------------------
 
 
+IntegrationOption = Annotated[
+    UUID | None, typer.Option("--integrasjon", help="The integration id (or --bruker).")
+]
+PersonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--bruker", help="A person user's fødselsnummer, in the role's organisation (or --integrasjon)."
+    ),
+]
+
+
+def _holder(
+    service: AdminService, integrasjon: UUID | None, bruker: str | None, rolle: UUID
+) -> tuple[str, UUID]:
+    """("integrasjon" or "bruker", the holder's id); the person is found in the role's organisation."""
+    if (integrasjon is None) == (bruker is None):
+        raise AdminError(400, "UGYLDIG_FORESPOERSEL", "Give exactly one of --integrasjon and --bruker")
+    if integrasjon is not None:
+        return "integrasjon", integrasjon
+    assert bruker is not None
+    role = service.get_role(console_actor(), rolle)
+    return "bruker", service.find_user(console_actor(), role.rolle.orgnr, bruker).id
+
+
 @admin_app.command("grant")
 def grant(
-    integrasjon: Annotated[UUID, typer.Option("--integrasjon", help="The integration id.")],
     rolle: Annotated[UUID, typer.Option("--rolle", help="The role id (same organisation).")],
+    integrasjon: IntegrationOption = None,
+    bruker: PersonOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Grant a role to an integration (nothing changes if it already holds it)."""
+    """Grant a role to an integration or a person user (nothing changes if they already hold it)."""
     with _service() as service:
-        made, created = service.grant(console_actor(), integrasjon, rolle)
+        kind, holder = _holder(service, integrasjon, bruker, rolle)
+        if kind == "integrasjon":
+            made, created = service.grant(console_actor(), holder, rolle)
+        else:
+            made, created = service.grant_user(console_actor(), holder, rolle)
     if as_json:
         _print_json(TildelingUt.of(made).to_json() | {"ny": created})
     else:
-        typer.echo(
-            f"{'Granted' if created else 'Already granted'}: role {rolle} to integration {integrasjon}"
-        )
+        who = f"integration {holder}" if kind == "integrasjon" else f"person user {holder}"
+        typer.echo(f"{'Granted' if created else 'Already granted'}: role {rolle} to {who}")
 
 
 @admin_app.command("revoke")
 def revoke(
-    integrasjon: Annotated[UUID, typer.Option("--integrasjon", help="The integration id.")],
     rolle: Annotated[UUID, typer.Option("--rolle", help="The role id.")],
+    integrasjon: IntegrationOption = None,
+    bruker: PersonOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Revoke a grant; the next request with it is refused, in every gateway process."""
     with _service() as service:
-        revoked = service.revoke(console_actor(), integrasjon, rolle)
+        kind, holder = _holder(service, integrasjon, bruker, rolle)
+        if kind == "integrasjon":
+            revoked = service.revoke(console_actor(), holder, rolle)
+        else:
+            revoked = service.revoke_user(console_actor(), holder, rolle)
     if as_json:
         _print_json(TildelingUt.of(revoked))
     else:
-        typer.echo(f"Revoked: role {rolle} from integration {integrasjon}")
+        who = f"integration {holder}" if kind == "integrasjon" else f"person user {holder}"
+        typer.echo(f"Revoked: role {rolle} from {who}")
 
 
 @admin_app.command("grants")
@@ -345,7 +393,8 @@ def grants(
         return
     for item in found:
         state = f"revoked {item.tilbakekalt:%Y-%m-%d %H:%M}" if item.tilbakekalt else "active"
-        typer.echo(f"{item.integrasjon_id}  {item.rolle_id}  {state}")
+        holder = f"integrasjon {item.integrasjon_id}" if item.integrasjon_id else f"bruker {item.bruker_id}"
+        typer.echo(f"{holder}  {item.rolle_id}  {state}")
 
 
 @admin_app.command("changes")
@@ -365,6 +414,59 @@ def changes(
             f"{change.tidspunkt:%Y-%m-%d %H:%M:%S}  {change.utfoert_av}  {change.orgnr or '-':9}  "
             f"{change.handling}  {change.objekt_id}"
         )
+
+
+# -- person users ----------------------------------------------------------------------------------
+
+FnrOption = Annotated[str, typer.Option("--foedselsnummer", help="The person's fødselsnummer or d-nummer.")]
+
+
+@user_app.command("create")
+def user_create(
+    orgnr: Annotated[str, typer.Option(help="The organisation the person works for.")],
+    foedselsnummer: FnrOption,
+    navn: Annotated[str, typer.Option(help="The display name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Create a person user (a case worker), who logs in to the portal through ID-porten."""
+    with _service() as service:
+        user = service.create_user(console_actor(), orgnr, foedselsnummer, navn)
+    if as_json:
+        _print_json(BrukerUt.of(user))
+    else:
+        typer.echo(f"Created person user {user.id} ({user.navn}) in {user.orgnr}")
+
+
+@user_app.command("list")
+def user_list(
+    orgnr: Annotated[str, typer.Option(help="The organisation.")], as_json: JsonOption = False
+) -> None:
+    """The organisation's person users."""
+    with _service() as service:
+        users = service.list_users(console_actor(), orgnr)
+    if as_json:
+        _print_json([BrukerUt.of(user) for user in users])
+        return
+    for user in users:
+        typer.echo(
+            f"{user.id}  {user.foedselsnummer}  {'active' if user.aktiv else 'deactivated':11}  {user.navn}"
+        )
+
+
+@user_app.command("deactivate")
+def user_deactivate(
+    orgnr: Annotated[str, typer.Option(help="The organisation.")],
+    foedselsnummer: FnrOption,
+    as_json: JsonOption = False,
+) -> None:
+    """No role works for the person from their next request on (their grants are kept, inactive)."""
+    with _service() as service:
+        found = service.find_user(console_actor(), orgnr, foedselsnummer)
+        user = service.deactivate_user(console_actor(), found.id)
+    if as_json:
+        _print_json(BrukerUt.of(user))
+    else:
+        typer.echo(f"Deactivated person user {user.id} ({user.navn})")
 
 
 # -- administrators --------------------------------------------------------------------------------
@@ -392,12 +494,27 @@ def operator_create(
 def administrator_create(
     orgnr: Annotated[str, typer.Option(help="The organisation administered.")],
     navn: Annotated[str, typer.Option(help="Who the administrator is.")],
+    foedselsnummer: Annotated[
+        str | None,
+        typer.Option(
+            "--foedselsnummer", help="A person administrator, who logs in through ID-porten (no API key)."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """An organisation's administrator (manages only that organisation); prints its API key once."""
+    """An organisation's administrator (manages only that organisation): with --foedselsnummer a person
+    who logs in through ID-porten; without, an API key for automation, printed once."""
     with _service() as service:
-        made = service.create_administrator(console_actor(), navn, orgnr)
-    _print_key(made.administrator, made.api_noekkel, as_json)
+        if foedselsnummer is not None:
+            person = service.create_person_administrator(console_actor(), foedselsnummer, navn, orgnr)
+        else:
+            made = service.create_administrator(console_actor(), navn, orgnr)
+    if foedselsnummer is None:
+        _print_key(made.administrator, made.api_noekkel, as_json)
+    elif as_json:
+        _print_json(AdministratorUt.of(person))
+    else:
+        typer.echo(f"Person administrator {person.id} ({person.navn}) of {person.orgnr} created")
 
 
 @administrator_app.command("list")

@@ -42,10 +42,12 @@ class Roles(AdminBase):
         bruksomraader: Iterable[str],
         deler: Iterable[str],
         beskrivelse: str = "",
+        gyldighet: Iterable[str] | None = None,
     ) -> StoredRole:
-        """A new role; refuses elements the rights package may not receive, naming them."""
+        """A new role; refuses elements the rights package may not receive, naming them. `gyldighet`
+        (where it may be used) is `api` when None."""
         navn = valid_name(navn)
-        definition = _role_definition(rettighetspakke, bruksomraader, deler)
+        definition = _role_definition(rettighetspakke, bruksomraader, deler, gyldighet)
         now = self._clock()
         stored = StoredRole(
             rolle=Rolle(
@@ -57,6 +59,7 @@ class Roles(AdminBase):
                 elementer=definition.elementer,
                 historikk=definition.historikk,
                 beskrivelse=beskrivelse,
+                gyldighet=definition.gyldighet,
             ),
             deler=definition.deler,
             opprettet=now,
@@ -102,6 +105,7 @@ class Roles(AdminBase):
         rettighetspakke: str | None = None,
         bruksomraader: Sequence[str] | None = None,
         deler: Sequence[str] | None = None,
+        gyldighet: Sequence[str] | None = None,
     ) -> StoredRole:
         """Change what is given, keep the rest; the whole role is validated again."""
         try:
@@ -113,6 +117,7 @@ class Roles(AdminBase):
                     rettighetspakke if rettighetspakke is not None else old.rettighetspakke.value,
                     bruksomraader if bruksomraader is not None else [b.value for b in old.bruksomraader],
                     deler if deler is not None else before.deler,
+                    gyldighet if gyldighet is not None else old.gyldighet,
                 )
                 after = StoredRole(
                     rolle=Rolle(
@@ -124,6 +129,7 @@ class Roles(AdminBase):
                         elementer=definition.elementer,
                         historikk=definition.historikk,
                         beskrivelse=beskrivelse if beskrivelse is not None else old.beskrivelse,
+                        gyldighet=definition.gyldighet,
                     ),
                     deler=definition.deler,
                     opprettet=before.opprettet,
@@ -147,23 +153,23 @@ class Roles(AdminBase):
         return after
 
     def delete_role(self, actor: Actor, rolle_id: UUID, orgnr: str | None = None) -> StoredRole:
-        """Deletes a role no integration holds any longer (revoke its grants first)."""
+        """Deletes a role no integration or person holds any longer (revoke its grants first)."""
         with self._engine.begin() as connection:
             before = stored_role(self._role_row(connection, actor, rolle_id, orgnr))
-            holders = (
-                connection.execute(
-                    select(tildeling.c.integrasjon_id).where(
-                        tildeling.c.rolle_id == rolle_id, tildeling.c.tilbakekalt.is_(None)
-                    )
+            holders = connection.execute(
+                select(tildeling.c.integrasjon_id, tildeling.c.bruker_id).where(
+                    tildeling.c.rolle_id == rolle_id, tildeling.c.tilbakekalt.is_(None)
                 )
-                .scalars()
-                .all()
-            )
+            ).all()
             if holders:
+                integrations = [str(h.integrasjon_id) for h in holders if h.integrasjon_id is not None]
+                users = [str(h.bruker_id) for h in holders if h.bruker_id is not None]
                 raise conflict(
                     "ROLLE_I_BRUK",
-                    f"The role {rolle_id} is granted to {len(holders)} integration(s); revoke them first",
-                    integrasjoner=[str(holder) for holder in holders],
+                    f"The role {rolle_id} is granted to {len(integrations)} integration(s) and "
+                    f"{len(users)} person user(s); revoke them first",
+                    integrasjoner=integrations,
+                    brukere=users,
                 )
             connection.execute(delete(tildeling).where(tildeling.c.rolle_id == rolle_id))
             connection.execute(delete(rolle).where(rolle.c.id == rolle_id))
@@ -201,11 +207,14 @@ def stored_role(row: Any) -> StoredRole:
 
 
 def _role_definition(
-    rettighetspakke: str, bruksomraader: Iterable[str], deler: Iterable[str]
+    rettighetspakke: str,
+    bruksomraader: Iterable[str],
+    deler: Iterable[str],
+    gyldighet: Iterable[str] | None,
 ) -> RoleDefinition:
     """The domain's one role validation, its refusal answered as a 400 that says what to change."""
     try:
-        return role_definition(rettighetspakke, bruksomraader, deler)
+        return role_definition(rettighetspakke, bruksomraader, deler, gyldighet)
     except RoleDefinitionError as error:
         raise bad_request(error.code, error.message, **error.details) from None
 
@@ -226,5 +235,6 @@ def _role_values(stored: StoredRole) -> dict[str, Any]:
         "deler": list(stored.deler),
         "elementer": sorted(role.elementer),
         "historikk": role.historikk,
+        "gyldighet": sorted(role.gyldighet),
         "endret": stored.endret,
     }

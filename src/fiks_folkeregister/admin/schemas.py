@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from fiks_folkeregister.admin.logs import Endring
     from fiks_folkeregister.admin.organisations import Organisasjon
     from fiks_folkeregister.admin.roles import StoredRole
+    from fiks_folkeregister.admin.users import Bruker
     from fiks_folkeregister.audit.log import AuditRecord
 
 
@@ -84,6 +85,11 @@ _ELEMENTER_DESCRIPTION = (
 )
 
 
+_GYLDIGHET_DESCRIPTION = (
+    "Where the role may be used: api (the machine API), soekWeb (the search portal), uttrekkWeb, asynkron."
+)
+
+
 class NyRolle(RequestSchema):
     navn: str
     beskrivelse: str = ""
@@ -95,6 +101,9 @@ class NyRolle(RequestSchema):
     )
     elementer: list[str] = Field(description=_ELEMENTER_DESCRIPTION, examples=[["person-basis"]])
     historikk: bool = Field(default=False, description="Whether historic entries may be fetched.")
+    gyldighet: list[str] | None = Field(
+        default=None, description=_GYLDIGHET_DESCRIPTION + " Default: api.", examples=[["api", "soekWeb"]]
+    )
 
 
 class RolleEndring(RequestSchema):
@@ -104,6 +113,7 @@ class RolleEndring(RequestSchema):
     bruksomraader: list[str] | None = None
     elementer: list[str] | None = Field(default=None, description=_ELEMENTER_DESCRIPTION)
     historikk: bool | None = None
+    gyldighet: list[str] | None = Field(default=None, description=_GYLDIGHET_DESCRIPTION)
 
 
 class RolleUt(Schema):
@@ -113,6 +123,7 @@ class RolleUt(Schema):
     beskrivelse: str
     rettighetspakke: str
     bruksomraader: list[str]
+    gyldighet: list[str] = Field(description=_GYLDIGHET_DESCRIPTION)
     elementer: list[str] = Field(description="The elements the role may fetch (aliases expanded).")
     deler: list[str] = Field(description="The elements and aliases as the administrator named them.")
     historikk: bool
@@ -129,6 +140,7 @@ class RolleUt(Schema):
             beskrivelse=role.beskrivelse,
             rettighetspakke=role.rettighetspakke.value,
             bruksomraader=sorted(b.value for b in role.bruksomraader),
+            gyldighet=sorted(role.gyldighet),
             elementer=sorted(role.elementer),
             deler=[part for part in stored.deler if part != HISTORIKK],
             historikk=role.historikk,
@@ -182,7 +194,10 @@ class IntegrasjonPassordUt(Schema):
 
 
 class TildelingUt(Schema):
-    integrasjon_id: UUID
+    """A grant of a role to an integration or to a person user (exactly one of the two ids is set)."""
+
+    integrasjon_id: UUID | None
+    bruker_id: UUID | None = Field(description="The person user holding the role (a person grant).")
     rolle_id: UUID
     orgnr: str
     opprettet: datetime
@@ -194,12 +209,44 @@ class TildelingUt(Schema):
     def of(cls, grant: Tildeling) -> Self:
         return cls(
             integrasjon_id=grant.integrasjon_id,
+            bruker_id=grant.bruker_id,
             rolle_id=grant.rolle_id,
             orgnr=grant.orgnr,
             opprettet=grant.opprettet,
             opprettet_av=grant.opprettet_av,
             tilbakekalt=grant.tilbakekalt,
             tilbakekalt_av=grant.tilbakekalt_av,
+        )
+
+
+# -- person users ----------------------------------------------------------------------------------
+
+
+class NyBruker(RequestSchema):
+    foedselsnummer: str = Field(
+        description="The person's fødselsnummer or d-nummer (11 digits), as ID-porten identifies them.",
+        examples=["06076301709"],
+    )
+    navn: str = Field(description="The display name.", examples=["Kari Saksbehandler"])
+
+
+class BrukerUt(Schema):
+    bruker_id: UUID
+    orgnr: str
+    foedselsnummer: str
+    navn: str
+    aktiv: bool
+    opprettet: datetime
+
+    @classmethod
+    def of(cls, user: Bruker) -> Self:
+        return cls(
+            bruker_id=user.id,
+            orgnr=user.orgnr,
+            foedselsnummer=user.foedselsnummer,
+            navn=user.navn,
+            aktiv=user.aktiv,
+            opprettet=user.opprettet,
         )
 
 
@@ -219,6 +266,9 @@ class AdministratorUt(Schema):
     orgnr: str | None
     opprettet: datetime
     deaktivert: datetime | None
+    foedselsnummer: str | None = Field(
+        default=None, description="A person administrator's identity number (logs in through ID-porten)."
+    )
 
     @classmethod
     def of(cls, admin: Administrator) -> Self:
@@ -228,6 +278,7 @@ class AdministratorUt(Schema):
             orgnr=admin.orgnr,
             opprettet=admin.opprettet,
             deaktivert=admin.deaktivert,
+            foedselsnummer=admin.foedselsnummer,
         )
 
 
