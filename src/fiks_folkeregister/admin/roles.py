@@ -164,12 +164,12 @@ class Roles(AdminBase):
             if holders:
                 integrations = [str(h.integrasjon_id) for h in holders if h.integrasjon_id is not None]
                 users = [str(h.bruker_id) for h in holders if h.bruker_id is not None]
+                holding = {"integrasjoner": integrations} if integrations else {}
                 raise conflict(
                     "ROLLE_I_BRUK",
                     f"The role {rolle_id} is granted to {len(integrations)} integration(s) and "
                     f"{len(users)} person user(s); revoke them first",
-                    integrasjoner=integrations,
-                    brukere=users,
+                    **holding | ({"brukere": users} if users else {}),
                 )
             connection.execute(delete(tildeling).where(tildeling.c.rolle_id == rolle_id))
             connection.execute(delete(rolle).where(rolle.c.id == rolle_id))
