@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import Engine, and_, bindparam, exists, literal_column, select
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
-from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
+from fiks_folkeregister.domain.rolle import SOEK_WEB, Bruksomraade, Rolle
 from fiks_folkeregister.storage.tables import (
     administrator,
     bruker,
@@ -152,16 +152,23 @@ _PERSON_ROLES = (
     )
     .order_by(bruker.c.orgnr, rolle.c.navn)
 )
+_FOEDSELSNUMMER = bindparam("foedselsnummer", type_=bruker.c.foedselsnummer.type)
 _PERSON_LOOKUP = select(
+    *_USER_COLUMNS,
     *_ROLE_COLUMNS,
-    select(bruker.c.id)
-    .where(bruker.c.foedselsnummer == bindparam("foedselsnummer"), bruker.c.orgnr == rolle.c.orgnr)
-    .scalar_subquery()
-    .label("b_id"),
-).select_from(
-    _ONE_ROW.outerjoin(rolle, rolle.c.id == _ROLE_ID).outerjoin(
-        organisasjon, organisasjon.c.orgnr == rolle.c.orgnr
+    exists()
+    .where(
+        and_(
+            tildeling.c.bruker_id == bruker.c.id,
+            tildeling.c.rolle_id == _ROLE_ID,
+            tildeling.c.tilbakekalt.is_(None),
+        )
     )
+    .label("granted"),
+).select_from(
+    _ONE_ROW.outerjoin(rolle, rolle.c.id == _ROLE_ID)
+    .outerjoin(organisasjon, organisasjon.c.orgnr == rolle.c.orgnr)
+    .outerjoin(bruker, and_(bruker.c.orgnr == rolle.c.orgnr, bruker.c.foedselsnummer == _FOEDSELSNUMMER))
 )
 
 
@@ -203,7 +210,7 @@ class AccessDirectory:
         role = role_from_row(mapping) if mapping["id"] is not None else None
         return AccessLookup(integration=integration, role=role, granted=bool(mapping["granted"]))
 
-    def person_roles(self, foedselsnummer: str, gyldighet: str = "soekWeb") -> list[tuple[PersonUser, Rolle]]:
+    def person_roles(self, foedselsnummer: str, gyldighet: str = SOEK_WEB) -> list[tuple[PersonUser, Rolle]]:
         """The roles this person holds, as an active user of each organisation, by active grants, that may be
         used where asked (`gyldighet`); by organisation and role name. Uncached, as every lookup here."""
         with self._engine.connect() as connection:
@@ -217,35 +224,24 @@ class AccessDirectory:
         return found
 
     def person_lookup(self, foedselsnummer: str, rolle_id: UUID) -> PersonLookup:
-        """May this person use this role in the search portal, now? The role (or None: no such role), the
-        person's user in the role's organisation (or None), and whether the user is active, the grant
-        active and the role valid for `soekWeb`. Read afresh each time: a revocation counts at once."""
+        """May this person use this role in the search portal, now? ONE round trip, uncached (a revocation
+        counts at once): the role (None: no such role), the person's user in the role's organisation (None:
+        not a user there), and `granted` only when that user is active, the grant active and the role
+        carries `soekWeb`."""
         with self._engine.connect() as connection:
             row = connection.execute(
                 _PERSON_LOOKUP, {"foedselsnummer": foedselsnummer, "rolle_id": rolle_id}
             ).one()
-            mapping = row._mapping
-            role = role_from_row(mapping) if mapping["id"] is not None else None
-            user = None
-            granted = False
-            if mapping["b_id"] is not None:
-                user_row = connection.execute(
-                    select(*_USER_COLUMNS).where(bruker.c.id == mapping["b_id"])
-                ).one()
-                user = _user(user_row._mapping)
-                granted = (
-                    user.aktiv
-                    and role is not None
-                    and "soekWeb" in role.gyldighet
-                    and connection.execute(
-                        select(tildeling.c.id).where(
-                            tildeling.c.bruker_id == user.id,
-                            tildeling.c.rolle_id == rolle_id,
-                            tildeling.c.tilbakekalt.is_(None),
-                        )
-                    ).first()
-                    is not None
-                )
+        mapping = row._mapping
+        role = role_from_row(mapping) if mapping["id"] is not None else None
+        user = _user(mapping) if mapping["b_id"] is not None else None
+        granted = (
+            user is not None
+            and user.aktiv
+            and role is not None
+            and SOEK_WEB in role.gyldighet
+            and bool(mapping["granted"])
+        )
         return PersonLookup(user=user, role=role, granted=granted)
 
     def person_administrator(self, foedselsnummer: str) -> list[str]:
