@@ -160,6 +160,9 @@ def test_duplicate_user_is_409_and_other_organisations_users_are_404(two_orgs: A
         with pytest.raises(AdminError) as hidden:
             attempt()
         assert hidden.value.status == 404
+    with pytest.raises(AdminError) as everyone:
+        service.list_users(admin_b)
+    assert (everyone.value.status, everyone.value.code) == (403, "KREVER_OPERATOER")
     with pytest.raises(AdminError) as unknown:
         service.grant_user(CONSOLE, uuid4(), portal_role(service, ORG_A, "A2").id)
     assert (unknown.value.status, unknown.value.code) == (404, "BRUKER_FINNES_IKKE")
@@ -384,6 +387,8 @@ def test_cli_users_person_grants_and_gyldighet(cli: CliRunner) -> None:
 
     listed = run_json(cli, "admin", "user", "list", "--orgnr", ORG_A, "--json")
     assert [u["brukerId"] for u in listed] == [user["brukerId"]]
+    everyone = run_json(cli, "admin", "user", "list", "--json")
+    assert [(u["orgnr"], u["navn"]) for u in everyone] == [(ORG_A, "Kari"), (ORG_B, "Kari B")]
     gone = run_json(cli, "admin", "user", "deactivate", "--orgnr", ORG_A, "--foedselsnummer", KARI, "--json")
     assert gone["aktiv"] is False
     assert "deactivated" in run(cli, "admin", "user", "list", "--orgnr", ORG_A)

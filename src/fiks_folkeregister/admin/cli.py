@@ -439,9 +439,10 @@ def user_create(
 
 @user_app.command("list")
 def user_list(
-    orgnr: Annotated[str, typer.Option(help="The organisation.")], as_json: JsonOption = False
+    orgnr: Annotated[str | None, typer.Option(help="Only this organisation's.")] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """The organisation's person users."""
+    """Person users (of every organisation, or of one)."""
     with _service() as service:
         users = service.list_users(console_actor(), orgnr)
     if as_json:

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from fiks_folkeregister.admin.base import Actor, AdminBase, valid_name
+from fiks_folkeregister.admin.base import Actor, AdminBase, require_platform, valid_name
 from fiks_folkeregister.admin.errors import AdminError, bad_request, conflict, not_found
 from fiks_folkeregister.admin.schemas import BrukerUt
 from fiks_folkeregister.domain.identitetsnummer import InvalidIdentitetsnummer, parse_identitetsnummer
@@ -80,13 +80,16 @@ class Users(AdminBase):
             raise _user_exists(orgnr) from None
         return created
 
-    def list_users(self, actor: Actor, orgnr: str) -> list[Bruker]:
+    def list_users(self, actor: Actor, orgnr: str | None = None) -> list[Bruker]:
+        """One organisation's person users, or (platform only) every organisation's."""
+        statement = select(bruker).order_by(bruker.c.orgnr, bruker.c.navn, bruker.c.opprettet)
         with self._engine.connect() as connection:
-            self._organisation_row(connection, actor, orgnr)
-            rows = connection.execute(
-                select(bruker).where(bruker.c.orgnr == orgnr).order_by(bruker.c.navn, bruker.c.opprettet)
-            )
-            return [user_of(row) for row in rows]
+            if orgnr is not None:
+                self._organisation_row(connection, actor, orgnr)
+                statement = statement.where(bruker.c.orgnr == orgnr)
+            else:
+                require_platform(actor)
+            return [user_of(row) for row in connection.execute(statement)]
 
     def get_user(self, actor: Actor, bruker_id: UUID, orgnr: str | None = None) -> Bruker:
         with self._engine.connect() as connection:
