@@ -84,15 +84,7 @@ def role_from_row(row: Mapping[str, Any]) -> Rolle:
     )
 
 
-_ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
-_INTEGRATION_ID = bindparam("integrasjon_id", type_=integrasjon.c.id.type)
-_ROLE_ID = bindparam("rolle_id", type_=rolle.c.id.type)
-_LOOKUP = select(
-    integrasjon.c.id.label("i_id"),
-    integrasjon.c.orgnr.label("i_orgnr"),
-    integrasjon.c.autorisert_orgnr.label("i_autorisert_orgnr"),
-    integrasjon.c.navn.label("i_navn"),
-    integrasjon.c.passord_hash.label("i_passord_hash"),
+_ROLE_COLUMNS = (
     rolle.c.id,
     rolle.c.orgnr,
     rolle.c.navn,
@@ -103,6 +95,17 @@ _LOOKUP = select(
     rolle.c.beskrivelse,
     rolle.c.gyldighet,
     organisasjon.c.fiks_org_id,
+)
+_ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
+_INTEGRATION_ID = bindparam("integrasjon_id", type_=integrasjon.c.id.type)
+_ROLE_ID = bindparam("rolle_id", type_=rolle.c.id.type)
+_LOOKUP = select(
+    integrasjon.c.id.label("i_id"),
+    integrasjon.c.orgnr.label("i_orgnr"),
+    integrasjon.c.autorisert_orgnr.label("i_autorisert_orgnr"),
+    integrasjon.c.navn.label("i_navn"),
+    integrasjon.c.passord_hash.label("i_passord_hash"),
+    *_ROLE_COLUMNS,
     exists()
     .where(
         and_(
@@ -119,18 +122,6 @@ _LOOKUP = select(
 )
 
 
-_ROLE_COLUMNS = (
-    rolle.c.id,
-    rolle.c.orgnr,
-    rolle.c.navn,
-    rolle.c.rettighetspakke,
-    rolle.c.bruksomraader,
-    rolle.c.elementer,
-    rolle.c.historikk,
-    rolle.c.beskrivelse,
-    rolle.c.gyldighet,
-    organisasjon.c.fiks_org_id,
-)
 _USER_COLUMNS = (
     bruker.c.id.label("b_id"),
     bruker.c.orgnr.label("b_orgnr"),

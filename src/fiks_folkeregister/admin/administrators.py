@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from fiks_folkeregister.admin.base import (
     MAX_NAME,
@@ -83,21 +83,7 @@ class Administrators(AdminBase):
         with self._engine.begin() as connection:
             if orgnr is not None:
                 self._organisation_row(connection, actor, orgnr)
-            connection.execute(
-                insert(administrator).values(
-                    id=created.id, navn=navn, orgnr=orgnr, noekkel_hash=hash_api_key(api_key), opprettet=now
-                )
-            )
-            self._log(
-                connection,
-                actor,
-                orgnr,
-                "administrator.opprettet",
-                "administrator",
-                created.id,
-                None,
-                AdministratorUt.of(created),
-            )
+            self._insert(connection, actor, created, noekkel_hash=hash_api_key(api_key))
         return AdministratorCredentials(administrator=created, api_noekkel=api_key)
 
     def create_person_administrator(
@@ -122,22 +108,32 @@ class Administrators(AdminBase):
                     "ADMINISTRATOR_FINNES",
                     f"This person already administers {orgnr or 'the platform'}",
                 )
-            connection.execute(
-                insert(administrator).values(
-                    id=created.id, navn=navn, orgnr=orgnr, foedselsnummer=fnr, opprettet=created.opprettet
-                )
-            )
-            self._log(
-                connection,
-                actor,
-                orgnr,
-                "administrator.opprettet",
-                "administrator",
-                created.id,
-                None,
-                AdministratorUt.of(created),
-            )
+            self._insert(connection, actor, created, foedselsnummer=fnr)
         return created
+
+    def _insert(
+        self, connection: Connection, actor: Actor, created: Administrator, **credential: str
+    ) -> None:
+        """The new administrator with its credential (an API key's hash, or a person's identity number)."""
+        connection.execute(
+            insert(administrator).values(
+                id=created.id,
+                navn=created.navn,
+                orgnr=created.orgnr,
+                opprettet=created.opprettet,
+                **credential,
+            )
+        )
+        self._log(
+            connection,
+            actor,
+            created.orgnr,
+            "administrator.opprettet",
+            "administrator",
+            created.id,
+            None,
+            AdministratorUt.of(created),
+        )
 
     def list_administrators(self, actor: Actor, orgnr: str | None = None) -> list[Administrator]:
         require_platform(actor)
