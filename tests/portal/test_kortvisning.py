@@ -98,10 +98,10 @@ def test_groups_labels_and_norwegian_dates() -> None:
 
 def test_history_is_shown_only_when_asked_and_then_marked() -> None:
     without = bygg_kort(_document(), T, lenke=lambda _: None)
-    names = [e for g in without.grupper for e in g.elementer if e.tittel == "Navn"][0]
+    names = next(e for g in without.grupper for e in g.elementer if e.tittel == "Navn")
     assert [o.historisk for o in names.oppforinger] == [False]
     with_history = bygg_kort(_document(), T, lenke=lambda _: None, historikk=True)
-    names = [e for g in with_history.grupper for e in g.elementer if e.tittel == "Navn"][0]
+    names = next(e for g in with_history.grupper for e in g.elementer if e.tittel == "Navn")
     assert [o.historisk for o in names.oppforinger] == [False, True]
     assert ("Etternavn", "Hansen") in names.oppforinger[1].felter
 
@@ -110,7 +110,7 @@ def test_related_persons_link_to_their_card() -> None:
     kort = bygg_kort(
         _document(), T, lenke=lambda number: f"/portal/person/ref-{number}", navn_paa=lambda _: "Ola"
     )
-    family = [e for g in kort.grupper for e in g.elementer if e.tittel == "Familierelasjon"][0]
+    family = next(e for g in kort.grupper for e in g.elementer if e.tittel == "Familierelasjon")
     related = family.oppforinger[0].relatert
     assert related is not None
     assert (related.navn, related.href) == ("Ola", f"/portal/person/ref-{BARN}")
@@ -127,7 +127,7 @@ def test_a_fortrolig_address_is_hidden_until_the_confirmed_choice() -> None:
         hidden = bygg_kort(_protected(grading), T, lenke=lambda _: None)
         assert hidden.har_skjermet
         assert not any("Storgata" in value for _, value in _all_rows(hidden))
-        entry = [o for g in hidden.grupper for e in g.elementer for o in e.oppforinger if o.skjermet][0]
+        entry = next(o for g in hidden.grupper for e in g.elementer for o in e.oppforinger if o.skjermet)
         assert entry.felter == () and not entry.vist
         shown = bygg_kort(_protected(grading), T, lenke=lambda _: None, vis_skjermet="rec-1")
         assert ("Bostedsadresse", "Storgata 3 B, 0150 OSLO") in _all_rows(shown)
