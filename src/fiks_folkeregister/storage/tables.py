@@ -188,3 +188,25 @@ oppslagslogg_person = Table(
     Index("ix_oppslagslogg_person_identifikator", "identifikator"),
 )
 """The persons returned by a lookup, so that "who looked up person X" is an indexed query."""
+
+portal_sesjon = Table(
+    "portal_sesjon",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("data", JSON, nullable=False),
+    Column("opprettet", DateTime(timezone=True), nullable=False),
+    Column("sist_brukt", DateTime(timezone=True), nullable=False),
+    Index("ix_portal_sesjon_sist_brukt", "sist_brukt"),
+)
+"""The portal's server-side sessions. `id` is the SHA-256 of the cookie's value, so the table alone does not let
+anyone take a session over; `data` holds the login in progress or the person, the chosen role and the CSRF token."""
+
+idporten_kode = Table(
+    "idporten_kode",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("data", JSON, nullable=False),
+    Column("utloeper", DateTime(timezone=True), nullable=False),
+)
+"""The embedded ID-porten stand-in's authorization codes (SHA-256 of the code): single use, short-lived, shared
+by every process."""
