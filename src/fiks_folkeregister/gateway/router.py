@@ -18,9 +18,10 @@ from starlette.types import Receive, Scope, Send
 
 from fiks_folkeregister.audit.kjede import INTEGRASJON, PERSON
 from fiks_folkeregister.audit.log import AuditRecord, AuditUnavailableError
-from fiks_folkeregister.domain.informasjonselementer import PartRequest
+from fiks_folkeregister.domain.informasjonselementer import HISTORIKK, IDENTIFIKASJONSNUMMER, PartRequest
 from fiks_folkeregister.domain.parametre import UgyldigParameter
 from fiks_folkeregister.domain.rollepolicy import (
+    ALWAYS_RETURNED,
     PolicyRefusal,
     UnknownParts,
     authorise_parts,
@@ -94,6 +95,8 @@ class Incoming:
     person: Person | None = None
     #: The case the portal's lookup is made for, recorded with it.
     sak: Saksreferanse = field(default_factory=Saksreferanse)
+    #: The portal's parts: these elements as far as the role holds them (`historikk` from `part` kept).
+    parts_within_role: frozenset[str] | None = None
 
 
 @dataclass
@@ -269,6 +272,10 @@ class MirroredApi:
         if isinstance(body, dict):
             parametre.update(audited_body(resource, body))
         parts = incoming.query.get("part")
+        if incoming.parts_within_role is not None:
+            held = sorted((incoming.parts_within_role & role.elementer) - ALWAYS_RETURNED)
+            parts = [*(held or [IDENTIFIKASJONSNUMMER]), *([HISTORIKK] if HISTORIKK in (parts or ()) else [])]
+            parametre["part"] = parts
         check_usage_area(role, resource.bruksomraader, resource.name)
         if resource.takes_part:
             request = authorise_parts(role, parts)
