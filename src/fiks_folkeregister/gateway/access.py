@@ -58,6 +58,33 @@ class Directory(Protocol):
     def lookup(self, integrasjon_id: UUID, rolle_id: UUID) -> LookupView: ...
 
 
+class PersonUserView(Protocol):
+    """What the access layer reads of a person user (h3's person user record fits)."""
+
+    @property
+    def orgnr(self) -> str: ...
+    @property
+    def aktiv(self) -> bool: ...
+
+
+class PersonLookupView(Protocol):
+    """One round trip's answer about a person and a role: `granted` only when the user is active, the grant
+    is active and the role may be used in the search portal (`soekWeb`)."""
+
+    @property
+    def user(self) -> PersonUserView | None: ...
+    @property
+    def role(self) -> Rolle | None: ...
+    @property
+    def granted(self) -> bool: ...
+
+
+class PersonDirectory(Protocol):
+    """Person users, roles and person grants (admin.access.AccessDirectory fits); never cached."""
+
+    def person_lookup(self, foedselsnummer: str, rolle_id: UUID) -> PersonLookupView: ...
+
+
 class PasswordVerifier(Protocol):
     """Integration password checks (identity.integrasjonspassord.IntegrationPasswords fits)."""
 
@@ -100,6 +127,14 @@ class Trail:
     integrasjon_id: UUID | None = None
     rolle_id: UUID | None = None
     orgnr: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """A case worker in the portal, as the login identified them (ID-porten's `pid`) and named them."""
+
+    foedselsnummer: str
+    navn: str = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -185,7 +220,9 @@ class AccessControl:
         passwords: PasswordVerifier,
         scope: str,
         failures: FailedAuthentications,
+        people: PersonDirectory | None = None,
     ) -> None:
+        self._people = people
         self._validator = validator
         self._directory = directory
         self._passwords = passwords
@@ -243,6 +280,34 @@ class AccessControl:
                 403, codes.ROLLE_IKKE_TILDELT, f"The integration has not been granted the role '{role.navn}'"
             )
         return Caller(token=token, integration=integration, role=role)
+
+    def authorise_person(self, person: Person, rolle_id: str, trail: Trail) -> Rolle:
+        """The role a person acts in, checked afresh on every call (so a revoked grant or a deactivated
+        user is refused at the next one), or a `GatewayError`; fills `trail` as it learns.
+
+        A role that does not exist and a role of another organisation answer the same 404 `UKJENT_ROLLE`.
+        """
+        role_id = _uuid(rolle_id, codes.UGYLDIG_ROLLEID, "The role id")
+        trail.rolle_id = role_id
+        if self._people is None:
+            raise GatewayError(403, codes.UKJENT_BRUKER, "Person users are not served here")
+        found = self._people.person_lookup(person.foedselsnummer, role_id)
+        user = found.user
+        if user is None:
+            raise GatewayError(403, codes.UKJENT_BRUKER, "The person is not a user of any organisation")
+        trail.orgnr = user.orgnr
+        if not user.aktiv:
+            raise GatewayError(403, codes.BRUKER_DEAKTIVERT, "The person's user has been deactivated")
+        role = found.role
+        if role is None or role.orgnr != user.orgnr:
+            raise GatewayError(404, codes.UKJENT_ROLLE, f"No role {role_id} in the user's organisation")
+        if not found.granted:
+            raise GatewayError(
+                403,
+                codes.ROLLE_IKKE_TILDELT,
+                f"The person does not hold the role '{role.navn}' for the search portal",
+            )
+        return role
 
     def _refuse_when_limited(self, integrasjon_id: UUID | None, address: str | None) -> None:
         try:

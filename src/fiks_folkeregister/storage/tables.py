@@ -140,6 +140,11 @@ oppslagslogg = Table(
     Column("status", Integer, nullable=False),
     Column("feilkode", String(60), nullable=True),
     Column("kanal", String(10), nullable=False, server_default="api"),
+    Column("prinsipal", String(12), nullable=False, server_default="integrasjon"),
+    Column("person_foedselsnummer", String(11), nullable=True),
+    Column("person_navn", String(200), nullable=True),
+    Column("saksnummer", String(100), nullable=True),
+    Column("formaal", String(200), nullable=True),
     Column("kjede", String(9), nullable=True),
     Column("sekvens", BigInteger, nullable=True),
     Column("hash", String(64), nullable=True),
@@ -149,7 +154,9 @@ oppslagslogg = Table(
 """One row per request to the mirrored API (no foreign keys: the log outlives deleted configuration).
 
 `kanal` is how the lookup came (`api`: a system; `portal`: a case worker in the portal; `innsyn`: the
-platform answering a request for insight). `kjede`/`sekvens`/`hash` place the record in its organisation's
+platform answering a request for insight). `prinsipal` is who asked: `integrasjon` (a system, named by
+`integrasjon_id`) or `person` (a case worker, named by `person_foedselsnummer` and `person_navn`);
+`saksnummer` and `formaal` are the case reference the case worker gave, if any. `kjede`/`sekvens`/`hash` place the record in its organisation's
 hash chain (audit/kjede.py); the writer always sets them, NULL only marks a row written around it.
 """
 
