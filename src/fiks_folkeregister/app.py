@@ -32,6 +32,7 @@ from fiks_folkeregister.audit.innsyn import Innsyn
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
+from fiks_folkeregister.gateway.access import PersonDirectory as PersonGrants
 from fiks_folkeregister.gateway.errors import GatewayError, platform_response
 from fiks_folkeregister.gateway.openapi import components as gateway_openapi_components
 from fiks_folkeregister.gateway.router import (
@@ -54,8 +55,10 @@ from fiks_folkeregister.idporten.provider import IdPortenStandIn
 from fiks_folkeregister.portal.directory import AdminPersonDirectory, PersonDirectory
 from fiks_folkeregister.portal.headers import origin
 from fiks_folkeregister.portal.login import OidcLogin
+from fiks_folkeregister.portal.oppslag import Portaloppslag
 from fiks_folkeregister.portal.routes import LOGGED_OUT_PATH, build_portal_router
 from fiks_folkeregister.portal.sessions import Clock, SessionStore, utc_now
+from fiks_folkeregister.portal.sider import build_pages_router
 from fiks_folkeregister.portal.web import CookiePolicy, PortalContext
 from fiks_folkeregister.ratelimit import RateLimiter
 from fiks_folkeregister.register.api import PREFIX as REGISTER_PREFIX
@@ -211,7 +214,8 @@ class Gateway:
     admin: Admin
 
 
-def build_gateway(settings: Settings) -> Gateway:
+def build_gateway(settings: Settings, people: PersonGrants | None = None) -> Gateway:
+    """``people``: who may act as a person in which role (default the admin side's users and person grants)."""
     register = build_register(settings) if settings.upstream == "embedded" else None
     issuer = build_token_issuer(settings)
     admin = build_admin(settings)
@@ -225,6 +229,7 @@ def build_gateway(settings: Settings) -> Gateway:
             per_integration=settings.failed_authentications_per_integration,
             per_address=settings.failed_authentications_per_address,
         ),
+        people=people or admin.access,  # type: ignore[arg-type]
     )
     upstream = build_upstream(settings, register, issuer.clients)
     api = MirroredApi(access, upstream, admin.audit)
@@ -248,7 +253,7 @@ def build_gateway_app(
     """The product's server: the mirrored register API, the admin API, the embedded token issuer, the search
     portal (with the ID-porten stand-in unless a provider is configured), /health. ``portal_clock``: the
     sessions' time (tests move it); ``person_directory``: who may use the portal (default the admin side's)."""
-    gateway = build_gateway(settings)
+    gateway = build_gateway(settings, person_directory)  # type: ignore[arg-type]
     app = FastAPI(
         title="Fiks Folkeregister",
         version=__version__,
@@ -273,6 +278,7 @@ def build_gateway_app(
         gateway.engine,
         person_directory or AdminPersonDirectory(gateway.directory),
         portal_clock,
+        Portaloppslag(gateway.api),
     )
     # Every path, the admin API and the token endpoint too: 413 before anything is parsed or authenticated.
     app.add_middleware(BodyLimit, limit=settings.max_request_body_bytes, refuse=body_refusal(gateway.api))
@@ -295,7 +301,12 @@ PORTAL_CLIENT_SECRET_FILE = "portal-client-secret"
 
 
 def include_portal(
-    app: FastAPI, settings: Settings, engine: Engine, directory: PersonDirectory, clock: Clock
+    app: FastAPI,
+    settings: Settings,
+    engine: Engine,
+    directory: PersonDirectory,
+    clock: Clock,
+    oppslag: Portaloppslag,
 ) -> None:
     """The search portal under /portal/ and, unless another provider is configured, the ID-porten stand-in
     under /idporten/ (reached by the portal in this process: no network, every worker alike)."""
@@ -349,6 +360,7 @@ def include_portal(
         transport=transport,
     )
     app.include_router(build_portal_router(portal, login, directory, settings.public_url))
+    app.include_router(build_pages_router(portal, oppslag, directory))
     app.state.portal = portal
 
 

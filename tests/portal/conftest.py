@@ -39,6 +39,21 @@ class MovableClock:
         self.now += timedelta(**delta)
 
 
+@dataclass(frozen=True)
+class LookupUser:
+    orgnr: str
+    aktiv: bool = True
+
+
+@dataclass(frozen=True)
+class PersonLookup:
+    """The pipeline's view of a person user and a role (`gateway.access.PersonLookupView`)."""
+
+    user: LookupUser | None
+    role: Rolle | None
+    granted: bool
+
+
 @dataclass
 class FakeDirectory:
     """Person users and their soekWeb roles, as the admin side would answer (filled in by tests)."""
@@ -51,6 +66,19 @@ class FakeDirectory:
 
     def portal_roles(self, foedselsnummer: str) -> list[PortalRole]:
         return list(self.roles.get(foedselsnummer, []))
+
+    def person_lookup(self, foedselsnummer: str, rolle_id: uuid.UUID) -> PersonLookup:
+        """As the admin side answers the pipeline's per-call check: granted while the user holds the role."""
+        user = self.users.get(foedselsnummer)
+        held = {choice.rolle.id: choice.rolle for choice in self.roles.get(foedselsnummer, [])}
+        every = {choice.rolle.id: choice.rolle for choices in self.roles.values() for choice in choices}
+        role = held.get(rolle_id) or every.get(rolle_id)
+        found = LookupUser(user.orgnr) if user is not None else None
+        return PersonLookup(found, role, user is not None and rolle_id in held)
+
+    def revoke(self, fnr: str, rolle: Rolle) -> None:
+        """Take a role from a person (as revoking the grant does): effective at their next request."""
+        self.roles[fnr] = [choice for choice in self.roles.get(fnr, []) if choice.rolle.id != rolle.id]
 
     def add_user(self, fnr: str, navn: str = CASE_WORKER_NAME) -> None:
         self.users[fnr] = PersonUser(fnr, navn, ORGNR, ORGANISATION)

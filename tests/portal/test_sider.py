@@ -6,25 +6,22 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 
 from fiks_folkeregister.domain.identitetsnummer import generate_synthetic
-from fiks_folkeregister.portal.oppslagstjeneste import (
-    Bruker,
-    FlereTreff,
-    ForMangeTreff,
-    IngenTreff,
-    Kriterium,
-    KriteriumIkkeTillatt,
+from fiks_folkeregister.portal.oppslag import (
+    Avvisning,
+    Grunn,
+    Kontekst,
     Personsvar,
-    RolleIkkeGyldig,
+    Treff,
     Treffside,
-    UgyldigKriterium,
+    mask_protected,
 )
 from fiks_folkeregister.portal.sider import build_pages_router
 from tests.portal.conftest import CASE_WORKER, Portal
@@ -61,59 +58,53 @@ def _document(number: str, name: str, grading: str = "ugradert") -> dict[str, An
 
 @dataclass
 class RecordingService:
-    """Answers as the portal service would, and records every call (who asked, what, which page)."""
+    """Answers as the portal service (`portal.oppslag.Portaloppslag`) does, and records every call."""
 
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
-    calls: list[tuple[str, Bruker, Any]] = field(default_factory=list)
+    calls: list[tuple[str, Kontekst, Any]] = field(default_factory=list)
     refusal: Exception | None = None
-    history: bool = True
     total: int = 60
-    forbidden: Sequence[Kriterium] = ()
 
-    def _answer(self, number: str) -> Personsvar:
+    def _answer(self, number: str, historikk: bool, reveal: bool) -> Personsvar:
         if self.refusal:
             raise self.refusal
         if number not in self.documents:
-            raise IngenTreff(number)
-        return Personsvar(
-            self.documents[number], f"ref-{len(self.calls)}", datetime(2026, 11, 29, 12, tzinfo=UTC)
-        )
+            raise Avvisning(Grunn.IKKE_FUNNET, "PERSON_IKKE_FUNNET")
+        document = self.documents[number]
+        shown = document if reveal else mask_protected(document)
+        return Personsvar(shown, f"ref-{len(self.calls)}", historikk, reveal, shown != document)
 
-    def person(self, bruker: Bruker, foedselsnummer: str, historikk: bool) -> Personsvar:
-        self.calls.append(("person", bruker, (foedselsnummer, historikk)))
-        return self._answer(foedselsnummer)
+    def person(self, kontekst: Kontekst, identifikator: str, *, historikk: bool = False) -> Personsvar:
+        self.calls.append(("person", kontekst, (identifikator, historikk)))
+        return self._answer(identifikator, historikk, reveal=False)
 
-    def vis_skjermet_adresse(self, bruker: Bruker, foedselsnummer: str, historikk: bool) -> Personsvar:
-        self.calls.append(("vis_skjermet_adresse", bruker, (foedselsnummer, historikk)))
-        return self._answer(foedselsnummer)
+    def vis_skjermet_adresse(
+        self, kontekst: Kontekst, identifikator: str, *, historikk: bool = False
+    ) -> Personsvar:
+        self.calls.append(("vis_skjermet_adresse", kontekst, (identifikator, historikk)))
+        return self._answer(identifikator, historikk, reveal=True)
 
-    def entydig(self, bruker: Bruker, spoerring: Mapping[str, list[str]]) -> str:
-        self.calls.append(("entydig", bruker, dict(spoerring)))
-        if self.refusal:
-            raise self.refusal
-        return PERSON
+    def identifiser(self, kontekst: Kontekst, kriterier: Mapping[str, str]) -> Personsvar:
+        self.calls.append(("identifiser", kontekst, dict(kriterier)))
+        return self._answer(PERSON, False, reveal=False)
 
-    def soek(self, bruker: Bruker, spoerring: Mapping[str, list[str]], side: int) -> Treffside:
-        self.calls.append(("soek", bruker, (dict(spoerring), side)))
+    def soek(self, kontekst: Kontekst, kriterier: Mapping[str, str], side: int = 1) -> Treffside:
+        self.calls.append(("soek", kontekst, (dict(kriterier), side)))
         if self.refusal:
             raise self.refusal
         count = min(25, self.total - (side - 1) * 25)
-        people = [
-            _document(f"{i:011d}", f"Person{i}") for i in range((side - 1) * 25, (side - 1) * 25 + count)
-        ]
-        return Treffside(people, self.total, side, -(-self.total // 25), "ref-soek")
-
-    def kriterier(self, bruker: Bruker, entydig: bool) -> Sequence[Kriterium]:
-        return self.forbidden
-
-    def har_historikk(self, bruker: Bruker) -> bool:
-        return self.history
+        numbers = [f"{i:011d}" for i in range((side - 1) * 25, (side - 1) * 25 + count)]
+        hits = tuple(Treff(n, _document(n, f"Person{n[-2:]}")) for n in numbers)
+        return Treffside(hits, self.total, side, -(-self.total // 25), "ref-soek")
 
 
 @pytest.fixture
 def pages(portal: Portal) -> tuple[Portal, RecordingService]:
+    """The portal with its pages over the recording service (its routes placed before the real ones)."""
     service = RecordingService(documents={PERSON: _document(PERSON, "Kari"), CHILD: _document(CHILD, "Ola")})
-    portal.client.app.include_router(build_pages_router(portal.client.app.state.portal, service))
+    app = portal.client.app
+    faked = build_pages_router(app.state.portal, service, portal.directory)
+    app.router.routes[0:0] = faked.routes
     portal.directory.add_user(CASE_WORKER)
     rolle = portal.directory.add_role(CASE_WORKER, "Barnevern", historikk=True)
     portal.log_in()
@@ -146,13 +137,10 @@ def test_lookup_by_number_opens_the_card_without_the_number_in_any_url(
     assert PERSON not in str(answer.url) and all(PERSON not in str(r.url) for r in answer.history)
     assert "<h1>Kari Nordmann</h1>" in answer.text
     assert "Storgata 3, 0150 OSLO" in answer.text
-    kind, bruker, (number, historikk) = service.calls[-1]
+    kind, kontekst, (number, historikk) = service.calls[-1]
     assert (kind, number, historikk) == ("person", PERSON, False)
-    assert (bruker.foedselsnummer, bruker.navn, bruker.saksnummer) == (
-        CASE_WORKER,
-        "Kari Saksbehandler",
-        "2026/17",
-    )
+    assert (kontekst.person.foedselsnummer, kontekst.person.navn) == (CASE_WORKER, "Kari Saksbehandler")
+    assert kontekst.sak.saksnummer == "2026/17"
     assert answer.headers["cache-control"] == "no-store"
 
 
@@ -204,7 +192,7 @@ def test_history_is_not_offered_nor_given_to_a_role_without_it(
     pages: tuple[Portal, RecordingService],
 ) -> None:
     portal, service = pages
-    service.history = False
+    portal.choose(portal.directory.add_role(CASE_WORKER, "Skatt", historikk=False))
     card = _open_card(portal)
     assert "Vis historikk" not in card.text
     reference = re.search(r'href="(/portal/person/[^"?/]+)/dokument"', card.text)
@@ -289,14 +277,14 @@ def test_identify_one_opens_the_card_or_explains(pages: tuple[Portal, RecordingS
     portal, service = pages
     answer = _post_search(portal, "/portal/sok/entydig", navn="Kari Nordmann", foedselsdato="17.05.1984")
     assert "<h1>Kari Nordmann</h1>" in answer.text
-    assert service.calls[-2][2] == {"navn": ["Kari Nordmann"], "foedselsdato": ["1984-05-17"]}
+    assert service.calls[-1][2] == {"navn": "Kari Nordmann", "foedselsdato": "19840517"}
     too_little = _post_search(portal, "/portal/sok/entydig", navn="Kari Nordmann")
     assert too_little.status_code == 400 and "Oppgi navnet sammen med" in too_little.text
-    service.refusal = FlereTreff()
+    service.refusal = Avvisning(Grunn.FLERE_TREFF, "INGEN_ENTYDIG_TREFF")
     several = _post_search(portal, "/portal/sok/entydig", navn="Kari Nordmann", postnummer="0150")
     assert several.status_code == 409 and "Flere personer passer" in several.text
     assert 'value="Kari Nordmann"' in several.text  # what was typed is kept
-    service.refusal = IngenTreff()
+    service.refusal = Avvisning(Grunn.IKKE_FUNNET, "INGEN_ENTYDIG_TREFF")
     none = _post_search(portal, "/portal/sok/entydig", navn="Kari Nordmann", postnummer="0150")
     assert none.status_code == 404 and "Ingen personer passer" in none.text
 
@@ -311,18 +299,25 @@ def test_hit_list_pages_of_25(pages: tuple[Portal, RecordingService]) -> None:
     assert "17.05.1984" in first.text and "Storgata 3" in first.text
     second = _post_search(portal, "/portal/sok/treffliste", navn="Nordmann", side="2")
     assert "Viser 26–50." in second.text and "Forrige side" in second.text
-    assert service.calls[-1][2] == ({"navn": ["Nordmann"]}, 2)
+    assert service.calls[-1][2] == ({"navn": "Nordmann"}, 2)
 
 
 def test_hit_list_refusals(pages: tuple[Portal, RecordingService]) -> None:
     portal, service = pages
-    service.refusal = ForMangeTreff()
+    service.refusal = Avvisning(Grunn.FOR_MANGE_TREFF, "FOR_MANGE_TREFF")
     many = _post_search(portal, "/portal/sok/treffliste", navn="Hansen")
     assert "mer enn 10 000 treff. Avgrens søket" in many.text
-    service.refusal = KriteriumIkkeTillatt(["kjoenn"])
+    service.refusal = Avvisning(
+        Grunn.KRITERIUM_IKKE_TILLATT, "KRITERIUM_IKKE_TILLATT", detaljer={"ikkeTillatteKriterier": ["kjoenn"]}
+    )
     forbidden = _post_search(portal, "/portal/sok/treffliste", navn="Hansen", kjoenn="mann")
     assert forbidden.status_code == 403 and "Rollen din kan ikke søke på kjoenn" in forbidden.text
-    service.refusal = UgyldigKriterium("adressenavn", "adressenavn needs 3 characters")
+    service.refusal = Avvisning(
+        Grunn.UGYLDIG_SOEK,
+        "UGYLDIG_PARAMETER",
+        "adressenavn needs 3 characters",
+        {"parameter": "adressenavn"},
+    )
     short = _post_search(portal, "/portal/sok/treffliste", adressenavn="St")
     assert short.status_code == 400 and "Gatenavnet må ha minst 3 bokstaver." in short.text
     nothing = _post_search(portal, "/portal/sok/treffliste", inkluderDoede="true")
@@ -332,22 +327,23 @@ def test_hit_list_refusals(pages: tuple[Portal, RecordingService]) -> None:
 def test_criteria_the_role_may_not_use_are_disabled_with_the_reason(
     pages: tuple[Portal, RecordingService],
 ) -> None:
-    portal, service = pages
-    service.forbidden = [
-        Kriterium("kjoenn", False, elementer=("kjoenn",)),
-        Kriterium("historisk", False),
-        Kriterium("navn", True),
-    ]
+    portal, _ = pages
+    limited = portal.directory.add_role(
+        CASE_WORKER, "Skatt", historikk=False
+    )  # navn, foedsel, bostedsadresse
+    portal.choose(limited)
     page = portal.client.get("/portal/sok").text
     assert re.search(r'<select id="soek-kjoenn" name="kjoenn" disabled', page)
     assert "Ikke tilgjengelig for rollen din: rollen kan ikke se kjønn" in page
     assert "Ikke tilgjengelig for rollen din: rollen har ikke historikk" in page
+    assert "Ikke tilgjengelig for rollen din: rollen kan ikke se dødsfall" in page
     assert not re.search(r'id="soek-navn"[^>]*disabled', page)
+    assert not re.search(r'id="soek-postnummer"[^>]*disabled', page)
 
 
 def test_a_role_revoked_during_the_call_shows_the_role_page(pages: tuple[Portal, RecordingService]) -> None:
     portal, service = pages
-    service.refusal = RolleIkkeGyldig()
+    service.refusal = Avvisning(Grunn.ROLLE_IKKE_TILGJENGELIG, "ROLLE_IKKE_TILDELT")
     answer = _post_search(portal, "/portal/sok/treffliste", navn="Hansen")
     assert answer.status_code == 403
     assert "Du har ikke lenger rollen Barnevern" in answer.text
@@ -363,9 +359,6 @@ def test_forms_without_the_csrf_token_are_refused(pages: tuple[Portal, Recording
 
 
 def test_without_a_session_the_pages_send_to_login(portal: Portal) -> None:
-    service = RecordingService()
-    portal.client.app.include_router(build_pages_router(portal.client.app.state.portal, service))
     for path in ("/portal/sok", "/portal/person/abc", "/portal/person/abc/dokument"):
         answer = portal.client.get(path, follow_redirects=False)
         assert answer.status_code == 303 and answer.headers["location"] == "/portal/innlogging"
-    assert service.calls == []

@@ -10,39 +10,49 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from fiks_folkeregister.domain.dokument import current_entry, entries, is_current
+from fiks_folkeregister.domain.rolle import Rolle
+from fiks_folkeregister.domain.saksreferanse import saksreferanse
+from fiks_folkeregister.gateway.access import Person
 from fiks_folkeregister.portal import soekeskjema
+from fiks_folkeregister.portal.directory import PersonDirectory
 from fiks_folkeregister.portal.kortvisning import (
+    SKJERMET,
     Oversetter,
     adresse,
     bygg_kort,
     gjeldende_navn,
     norsk_dato,
 )
-from fiks_folkeregister.portal.oppslagstjeneste import (
-    Avslag,
-    Bruker,
-    FlereTreff,
-    ForMangeTreff,
-    HistorikkIkkeTillatt,
-    IngenTreff,
-    Kriterium,
-    KriteriumIkkeTillatt,
-    Oppslagstjeneste,
-    Personsvar,
-    RegisterUtilgjengelig,
-    RolleIkkeGyldig,
-    UgyldigKriterium,
-)
+from fiks_folkeregister.portal.oppslag import Avvisning, Grunn, Kontekst, Personsvar, Treffside
 from fiks_folkeregister.portal.personreferanse import Personreferanser
 from fiks_folkeregister.portal.sessions import Session
 from fiks_folkeregister.portal.web import PREFIX, ChosenRole, PageError, PortalContext
 
+
+class Oppslag(Protocol):
+    """What the pages call (`portal.oppslag.Portaloppslag`: every call one audited pass of the pipeline)."""
+
+    def person(self, kontekst: Kontekst, identifikator: str, *, historikk: bool = False) -> Personsvar: ...
+
+    def vis_skjermet_adresse(
+        self, kontekst: Kontekst, identifikator: str, *, historikk: bool = False
+    ) -> Personsvar: ...
+
+    def identifiser(self, kontekst: Kontekst, kriterier: Mapping[str, str]) -> Personsvar: ...
+
+    def soek(self, kontekst: Kontekst, kriterier: Mapping[str, str], side: int = 1) -> Treffside: ...
+
+
+#: The time on the document view: Norway's.
+OSLO = ZoneInfo("Europe/Oslo")
 SEARCH_PATH = f"{PREFIX}/sok"
 BY_NUMBER_PATH = f"{SEARCH_PATH}/nummer"
 IDENTIFY_PATH = f"{SEARCH_PATH}/entydig"
@@ -52,16 +62,31 @@ PATHS = {"sok": SEARCH_PATH, "oppslag": BY_NUMBER_PATH, "entydig": IDENTIFY_PATH
 #: The session's key for its person references (made at first use; the references die with the session).
 _REFERENCE_KEY = "personreferansenoekkel"
 
+_NUMBER_REASONS = {
+    "lengde": "The number must be 11 digits.",
+    "kontrollsiffer": "The check digits do not match. Check the last two digits against the case papers; one "
+    "digit is probably mistyped.",
+    "dato": "The first six digits are not a valid date. Check the birth date part of the number.",
+}
 
-def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> APIRouter:
+
+def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: PersonDirectory) -> APIRouter:
     """The routes of the search, hit list, card and document pages."""
     router = APIRouter(include_in_schema=False)
     translations = portal.translations
-    t = Oversetter(gettext=translations.gettext, pgettext=translations.pgettext)
+    gettext = translations.gettext
+    t = Oversetter(gettext=gettext, pgettext=translations.pgettext)
 
     def melding(message: soekeskjema.Melding) -> str:
-        text = translations.gettext(message.msgid)
+        text = gettext(message.msgid)
         return text % dict(message.params) if message.params else text
+
+    def role_of(session: Session, role: ChosenRole) -> Rolle:
+        """The chosen role as the admin side holds it now (the foundation has checked it is still held)."""
+        for choice in directory.portal_roles(session.data["pid"]):
+            if str(choice.rolle.id) == role.rolle_id:
+                return choice.rolle
+        raise role_gone(role)
 
     def references(session: Session) -> Personreferanser:
         key = session.data.get(_REFERENCE_KEY)
@@ -89,7 +114,7 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
     def search_page(
         request: Request,
         session: Session,
-        bruker: Bruker,
+        rolle: Rolle,
         *,
         feil: Sequence[str] = (),
         feltfeil: Mapping[str, str] | None = None,
@@ -106,79 +131,74 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
             "feltfeil": errors if skjema == "oppslag" else {},
             "verdier": values if skjema == "oppslag" else {},
             "entydig_felter": fields(
-                "entydig",
-                soekeskjema.ENTYDIG_FELTER,
-                tjeneste.kriterier(bruker, True),
-                skjema,
-                values,
-                errors,
+                "entydig", soekeskjema.ENTYDIG_FELTER, rolle, True, skjema, values, errors
             ),
-            "soek_felter": fields(
-                "soek", soekeskjema.SOEK_FELTER, tjeneste.kriterier(bruker, False), skjema, values, errors
-            ),
+            "soek_felter": fields("soek", soekeskjema.SOEK_FELTER, rolle, False, skjema, values, errors),
         }
         return portal.render(request, "sok.html", context, status_code=status_code, session=session)
 
     def fields(
         form: str,
         felter: Sequence[soekeskjema.Felt],
-        kriterier: Sequence[Kriterium],
+        rolle: Rolle,
+        entydig: bool,
         sent_from: str,
         values: Mapping[str, str],
         errors: Mapping[str, str],
     ) -> list[dict[str, Any]]:
-        allowed = {kriterium.navn: kriterium for kriterium in kriterier}
+        refused = soekeskjema.ikke_tillatte_kriterier(rolle, entydig)
         mine = sent_from == form
         return [
             {
                 "skjema": form,
                 "navn": felt.navn,
                 "type": felt.type,
-                "etikett": translations.gettext(felt.etikett),
-                "hjelp": translations.gettext(felt.hjelp) if felt.hjelp else None,
-                "valg": [(value, translations.gettext(text)) for value, text in felt.valg],
+                "etikett": gettext(felt.etikett),
+                "hjelp": gettext(felt.hjelp) if felt.hjelp else None,
+                "valg": [(value, gettext(text)) for value, text in felt.valg],
                 "verdi": values.get(felt.navn) if mine else None,
                 "feil": errors.get(felt.navn) if mine else None,
-                "begrunnelse": reason(allowed.get(felt.navn)),
+                "begrunnelse": reason(felt.navn, refused[felt.navn]) if felt.navn in refused else None,
             }
             for felt in felter
         ]
 
-    def reason(kriterium: Kriterium | None) -> str | None:
-        if kriterium is None or kriterium.tillatt:
-            return None
-        if kriterium.navn == "historisk":
-            why = translations.gettext("the role does not hold history")
+    def reason(navn: str, elements: Sequence[str]) -> str:
+        if navn == soekeskjema.HISTORISK:
+            why = gettext("the role does not hold history")
         else:
-            names = ", ".join(t.pgettext("element", element).lower() for element in kriterium.elementer)
-            why = translations.gettext("the role may not see %(elements)s") % {"elements": names}
-        return translations.gettext("Not available to your role: %(reason)s") % {"reason": why}
+            names = ", ".join(t.pgettext("element", element).lower() for element in elements)
+            why = gettext("the role may not see %(elements)s") % {"elements": names}
+        return gettext("Not available to your role: %(reason)s") % {"reason": why}
 
-    def refusal(error: Avslag, form: str, role: ChosenRole) -> tuple[list[str], dict[str, str], int]:
-        """A refusal of the service → (messages, field errors, status)."""
-        if isinstance(error, IngenTreff):
+    def refusal(error: Avvisning, form: str, role: ChosenRole) -> tuple[list[str], dict[str, str], int]:
+        """A refusal of the service → (messages, field errors, status); the role's and the register's
+        refusals become whole pages."""
+        grunn = error.grunn
+        if grunn is Grunn.UGYLDIG_NUMMER:
+            text = gettext(_NUMBER_REASONS.get(error.detalj or "", _NUMBER_REASONS["lengde"]))
+            return [text], {"identifikasjonsnummer": text}, 400
+        if grunn is Grunn.IKKE_FUNNET:
             text = (
-                "No person matches. Check the spelling, try phonetic search, or use fewer criteria."
-                if form != "oppslag"
-                else "No person has this number in the Folkeregister. Check the number, or search by name and "
+                "No person has this number in the Folkeregister. Check the number, or search by name and "
                 "birth date instead."
+                if form == "oppslag"
+                else "No person matches. Check the spelling, try phonetic search, or use fewer criteria."
             )
-            return [translations.gettext(text)], {}, 404
-        if isinstance(error, FlereTreff):
+            return [gettext(text)], {}, 404
+        if grunn in (Grunn.FLERE_TREFF, Grunn.INGEN_ENTYDIG_TREFF):
+            text = (
+                "More than one person matches, so none is shown. Add the birth date or the address, or "
+                "use the search with a hit list."
+                if grunn is Grunn.FLERE_TREFF
+                else "No single person matches. Check the name and add the birth date or the address, or "
+                "use the search with a hit list."
+            )
+            return [gettext(text)], {}, 409 if grunn is Grunn.FLERE_TREFF else 404
+        if grunn is Grunn.FOR_MANGE_TREFF:
             return (
                 [
-                    translations.gettext(
-                        "More than one person matches, so none is shown. Add the birth date or the address, or "
-                        "use the search with a hit list."
-                    )
-                ],
-                {},
-                409,
-            )
-        if isinstance(error, ForMangeTreff):
-            return (
-                [
-                    translations.gettext(
+                    gettext(
                         "The search found more than 10 000 persons. Narrow it: add a birth year range, a "
                         "postnummer or kommunenummer, or more of the name."
                     )
@@ -186,29 +206,61 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
                 {},
                 422,
             )
-        if isinstance(error, KriteriumIkkeTillatt):
-            names = ", ".join(error.kriterier)
-            text = translations.gettext(
+        if grunn is Grunn.KRITERIUM_IKKE_TILLATT:
+            criteria = [str(name) for name in error.detaljer.get("ikkeTillatteKriterier", [])]
+            text = gettext(
                 "Your role may not search by %(criteria)s. Remove it, or choose a role that may."
-            ) % {"criteria": names}
-            return [text], dict.fromkeys(error.kriterier, text), 403
-        if isinstance(error, HistorikkIkkeTillatt):
-            text = translations.gettext(
+            ) % {"criteria": ", ".join(criteria)}
+            return [text], dict.fromkeys(criteria, text), 403
+        if grunn is Grunn.HISTORIKK_IKKE_TILLATT:
+            text = gettext(
                 "Your role does not hold history, so it cannot search historic names and addresses."
             )
-            return [text], {"historisk": text}, 403
-        if isinstance(error, UgyldigKriterium):
-            text = melding(soekeskjema.forklar_parameter(error.parameter, error.detalj))
-            return [text], {soekeskjema.felt_for_parameter(error.parameter): text}, 400
-        if isinstance(error, RolleIkkeGyldig):
+            return [text], {soekeskjema.HISTORISK: text}, 403
+        if grunn in (Grunn.UGYLDIG_SOEK, Grunn.UGYLDIG_SIDE):
+            parameter = error.detaljer.get("parameter")
+            text = melding(soekeskjema.forklar_parameter(parameter, error.melding))
+            return [text], {soekeskjema.felt_for_parameter(parameter): text}, 400
+        if grunn in (Grunn.ROLLE_IKKE_TILGJENGELIG, Grunn.BRUKER_IKKE_AKTIV):
             raise role_gone(role) from error
-        if isinstance(error, RegisterUtilgjengelig):
+        if grunn is Grunn.IKKE_TILLATT:
             raise PageError(
-                503,
-                "The register does not answer",
-                "The register does not answer right now. Nothing was looked up. Try again in a minute.",
+                403,
+                "Your role may not do this",
+                "The role {role} does not allow this lookup. Choose another role, or ask your administrator.",
+                role=role.navn,
+                choose_role=True,
             ) from error
-        raise error
+        raise PageError(
+            503,
+            "The register does not answer",
+            "The register does not answer right now. Nothing was looked up. Try again in a minute.",
+        ) from error
+
+    def searched(
+        request: Request,
+        session: Session,
+        role: ChosenRole,
+        form: str,
+        error: Exception,
+        values: Mapping[str, str],
+    ) -> Response:
+        if isinstance(error, soekeskjema.Skjemafeil):
+            text = melding(error.melding)
+            messages, field_errors, status = [text], {error.felt: text}, 400
+        else:
+            assert isinstance(error, Avvisning)
+            messages, field_errors, status = refusal(error, form, role)
+        return search_page(
+            request,
+            session,
+            role_of(session, role),
+            feil=messages,
+            feltfeil=field_errors,
+            skjema=form,
+            verdier=values,
+            status_code=status,
+        )
 
     # ------------------------------------------------------------------ routes
 
@@ -217,7 +269,7 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
         request: Request, held: tuple[Session, ChosenRole] = Depends(portal.current_role)
     ) -> Response:
         session, role = held
-        return search_page(request, session, bruker_of(session, role))
+        return search_page(request, session, role_of(session, role))
 
     @router.post(BY_NUMBER_PATH)
     async def by_number(
@@ -229,17 +281,7 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
         try:
             number = soekeskjema.identitetsnummer(typed)
         except soekeskjema.Skjemafeil as error:
-            text = melding(error.melding)
-            return search_page(
-                request,
-                session,
-                bruker_of(session, role),
-                feil=[text],
-                feltfeil={error.felt: text},
-                skjema="oppslag",
-                verdier={"identifikasjonsnummer": typed},
-                status_code=400,
-            )
+            return searched(request, session, role, "oppslag", error, {"identifikasjonsnummer": typed})
         return portal.redirect(card_path(session, number))
 
     @router.post(IDENTIFY_PATH)
@@ -248,35 +290,15 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
     ) -> Response:
         session, role = held
         form = await portal.check_csrf(request, session)
-        bruker = bruker_of(session, role)
         values = soekeskjema.skjemaverdier(_strings(form), soekeskjema.ENTYDIG_FELTER)
         try:
-            number = tjeneste.entydig(bruker, soekeskjema.entydig_spoerring(values))
-        except soekeskjema.Skjemafeil as error:
-            text = melding(error.melding)
-            return search_page(
-                request,
-                session,
-                bruker,
-                feil=[text],
-                feltfeil={error.felt: text},
-                skjema="entydig",
-                verdier=values,
-                status_code=400,
-            )
-        except Avslag as error:
-            messages, field_errors, status = refusal(error, "entydig", role)
-            return search_page(
-                request,
-                session,
-                bruker,
-                feil=messages,
-                feltfeil=field_errors,
-                skjema="entydig",
-                verdier=values,
-                status_code=status,
-            )
-        return portal.redirect(card_path(session, number))
+            query = soekeskjema.entydig_spoerring(values)
+            svar = oppslag.identifiser(kontekst(session, role), _single(query))
+        except (soekeskjema.Skjemafeil, Avvisning) as error:
+            return searched(request, session, role, "entydig", error, values)
+        reference = references(session).lag("", _number(svar.dokument))
+        context = card_context(session, role, reference, svar, historikk=False)
+        return portal.render(request, "personkort.html", context, session=session)
 
     @router.post(HIT_LIST_PATH)
     async def hit_list(
@@ -284,56 +306,34 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
     ) -> Response:
         session, role = held
         form = await portal.check_csrf(request, session)
-        bruker = bruker_of(session, role)
         values = soekeskjema.skjemaverdier(_strings(form), soekeskjema.SOEK_FELTER)
-        page = _page_number(form.get("side"))
         try:
-            side = tjeneste.soek(bruker, soekeskjema.spoerring(values), page)
-        except soekeskjema.Skjemafeil as error:
-            text = melding(error.melding)
-            return search_page(
-                request,
-                session,
-                bruker,
-                feil=[text],
-                feltfeil={error.felt: text},
-                skjema="soek",
-                verdier=values,
-                status_code=400,
-            )
-        except Avslag as error:
-            messages, field_errors, status = refusal(error, "soek", role)
-            return search_page(
-                request,
-                session,
-                bruker,
-                feil=messages,
-                feltfeil=field_errors,
-                skjema="soek",
-                verdier=values,
-                status_code=status,
-            )
-        first = (side.side - 1) * 25 + 1
+            query = soekeskjema.spoerring(values)
+            side = oppslag.soek(kontekst(session, role), _single(query), _page_number(form.get("side")))
+        except (soekeskjema.Skjemafeil, Avvisning) as error:
+            return searched(request, session, role, "soek", error, values)
+        first = (side.side - 1) * side.per_side + 1
         context = {
             "sti": PATHS,
             "feil": [],
             "feil_lenke": None,
             "side": {
-                "antall": side.antall,
-                "fra": first if side.personer else 0,
-                "til": first + len(side.personer) - 1,
+                "antall": side.antall_treff,
+                "fra": first if side.treff else 0,
+                "til": first + len(side.treff) - 1,
                 "side": side.side,
-                "sider": side.sider,
+                "sider": side.antall_sider,
                 "forrige": side.side - 1 if side.side > 1 else None,
-                "neste": side.side + 1 if side.side < side.sider else None,
+                "neste": side.side + 1 if side.side < side.antall_sider else None,
                 "kriterier": sorted(values.items()),
-                "treff": [hit_row(session, document) for document in side.personer],
+                "treff": [
+                    hit_row(session, treff.foedselsEllerDNummer, treff.dokument) for treff in side.treff
+                ],
             },
         }
         return portal.render(request, "treffliste.html", context, session=session)
 
-    def hit_row(session: Session, document: Mapping[str, Any]) -> dict[str, Any]:
-        number = _number(document)
+    def hit_row(session: Session, number: str, document: Mapping[str, Any]) -> dict[str, Any]:
         birth = current_entry(document, "foedsel")
         address: str | None = None
         if "bostedsadresse" in document:
@@ -342,8 +342,10 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
                 address = ""
             elif home.get("adressegradering") == "ugradert":
                 address = adresse(home, t)
+            elif home.get("adressegradering") in SKJERMET:
+                address = gettext("Protected address")
             else:
-                address = translations.gettext("Protected address")
+                address = None
         return {
             "href": card_path(session, number),
             "navn": gjeldende_navn(document) or number,
@@ -354,21 +356,20 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
         }
 
     def card_context(
-        session: Session, reference: str, svar: Personsvar, historikk: bool, vist: str | None
+        session: Session, role: ChosenRole, reference: str, svar: Personsvar, historikk: bool
     ) -> dict[str, Any]:
         kort = bygg_kort(
             svar.dokument,
             t,
             lenke=lambda number: card_path(session, number),
             historikk=historikk,
-            vis_skjermet=vist,
+            vis_skjermet=svar.revisjonsreferanse if svar.skjermet_vist else None,
         )
         base = f"{PERSON_PATH}/{reference}"
-        history_allowed = tjeneste.har_historikk(bruker_of(session, _role(session)))
         return {
             "kort": {
                 **kort.__dict__,
-                "historikk_tilgjengelig": history_allowed,
+                "historikk_tilgjengelig": role_of(session, role).historikk,
                 "historikk_href": base if historikk else f"{base}?historikk=1",
                 "dokument_href": f"{base}/dokument" + ("?historikk=1" if historikk else ""),
                 "skjermet_href": f"{base}/skjermet",
@@ -380,35 +381,34 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
         }
 
     def look_up(session: Session, role: ChosenRole, number: str, historikk: bool, reveal: bool) -> Personsvar:
-        bruker = bruker_of(session, role)
-        if historikk and not tjeneste.har_historikk(bruker):
-            historikk = False
         try:
             if reveal:
-                return tjeneste.vis_skjermet_adresse(bruker, number, historikk)
-            return tjeneste.person(bruker, number, historikk)
-        except IngenTreff as error:
-            raise PageError(
-                404,
-                "No person found",
-                "No person has this number in the Folkeregister. Check the number, or search by name and "
-                "birth date instead.",
-            ) from error
-        except Avslag as error:
+                return oppslag.vis_skjermet_adresse(kontekst(session, role), number, historikk=historikk)
+            return oppslag.person(kontekst(session, role), number, historikk=historikk)
+        except Avvisning as error:
+            if error.grunn is Grunn.IKKE_FUNNET:
+                raise PageError(
+                    404,
+                    "No person found",
+                    "No person has this number in the Folkeregister. Check the number, or search by name and "
+                    "birth date instead.",
+                ) from error
             refusal(error, "oppslag", role)
             raise
+
+    def wants_history(session: Session, role: ChosenRole, asked: bool) -> bool:
+        """History only when asked and the role holds it (so the link is never offered otherwise either)."""
+        return asked and role_of(session, role).historikk
 
     @router.get(PERSON_PATH + "/{reference}")
     async def card(
         request: Request, reference: str, held: tuple[Session, ChosenRole] = Depends(portal.current_role)
     ) -> Response:
         session, role = held
-        historikk = request.query_params.get("historikk") == "1"
         number = number_of(session, reference)
+        historikk = wants_history(session, role, request.query_params.get("historikk") == "1")
         svar = look_up(session, role, number, historikk, reveal=False)
-        context = card_context(
-            session, reference, svar, historikk and tjeneste.har_historikk(bruker_of(session, role)), None
-        )
+        context = card_context(session, role, reference, svar, historikk)
         return portal.render(request, "personkort.html", context, session=session)
 
     @router.post(PERSON_PATH + "/{reference}/skjermet")
@@ -421,7 +421,7 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
         historikk = form.get("historikk") == "true"
         base = f"{PERSON_PATH}/{reference}"
         context = {
-            "navn": str(form.get("navn") or "") or translations.gettext("Person card"),
+            "navn": str(form.get("navn") or "") or gettext("Person card"),
             "bekreft_href": f"{base}/skjermet/bekreft",
             "avbryt_href": base + ("?historikk=1" if historikk else ""),
             "historikk": historikk,
@@ -435,9 +435,9 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
         session, role = held
         form = await portal.check_csrf(request, session)
         number = number_of(session, reference)
-        historikk = form.get("historikk") == "true" and tjeneste.har_historikk(bruker_of(session, role))
+        historikk = wants_history(session, role, form.get("historikk") == "true")
         svar = look_up(session, role, number, historikk, reveal=True)
-        context = card_context(session, reference, svar, historikk, svar.loggreferanse)
+        context = card_context(session, role, reference, svar, historikk)
         return portal.render(request, "personkort.html", context, session=session)
 
     @router.get(PERSON_PATH + "/{reference}/dokument")
@@ -445,39 +445,31 @@ def build_pages_router(portal: PortalContext, tjeneste: Oppslagstjeneste) -> API
         request: Request, reference: str, held: tuple[Session, ChosenRole] = Depends(portal.current_role)
     ) -> Response:
         session, role = held
-        historikk = request.query_params.get("historikk") == "1" and tjeneste.har_historikk(
-            bruker_of(session, role)
-        )
         number = number_of(session, reference)
+        historikk = wants_history(session, role, request.query_params.get("historikk") == "1")
         svar = look_up(session, role, number, historikk, reveal=False)
-        context = card_context(session, reference, svar, historikk, None)
+        context = card_context(session, role, reference, svar, historikk)
         context["utskrift"] = True
         context["hode"] = {
             "produsent": session.data.get("navn", ""),
             "organisasjon": role.organisasjon,
             "rolle": role.navn,
-            "tidspunkt": svar.tidspunkt.astimezone().strftime("%d.%m.%Y kl. %H:%M"),
-            "loggreferanse": svar.loggreferanse,
+            "tidspunkt": datetime.now(UTC).astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M"),
+            "loggreferanse": svar.revisjonsreferanse,
         }
         return portal.render(request, "dokument.html", context, session=session)
 
     return router
 
 
-def bruker_of(session: Session, role: ChosenRole) -> Bruker:
+def kontekst(session: Session, role: ChosenRole) -> Kontekst:
     """The principal of a portal call: the logged-in person, their chosen role, the session's case reference."""
     case = session.data.get("saksreferanse") or {}
-    return Bruker(
-        foedselsnummer=session.data["pid"],
-        navn=session.data.get("navn", ""),
-        rolle_id=role.rolle_id,
-        saksnummer=case.get("saksnummer") or None,
-        formaal=case.get("formaal") or None,
+    return Kontekst(
+        Person(session.data["pid"], session.data.get("navn", "")),
+        role.rolle_id,
+        saksreferanse(case.get("saksnummer"), case.get("formaal")),
     )
-
-
-def _role(session: Session) -> ChosenRole:
-    return ChosenRole(**session.data["rolle"])
 
 
 def role_gone(role: ChosenRole) -> PageError:
@@ -489,6 +481,10 @@ def role_gone(role: ChosenRole) -> PageError:
         role=role.navn,
         choose_role=True,
     )
+
+
+def _single(query: Mapping[str, list[str]]) -> dict[str, str]:
+    return {name: values[0] for name, values in query.items()}
 
 
 def _strings(form: Any) -> dict[str, str]:

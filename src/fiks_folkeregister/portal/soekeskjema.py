@@ -15,6 +15,9 @@ from datetime import date
 from typing import Any
 
 from fiks_folkeregister.domain.identitetsnummer import InvalidIdentitetsnummer, parse_identitetsnummer
+from fiks_folkeregister.domain.rolle import Rolle
+from fiks_folkeregister.domain.rollepolicy import CriteriaNotAllowed, authorise_criteria
+from fiks_folkeregister.domain.soekeparametre import parse_entydigsoek, parse_soek
 
 
 @dataclass(frozen=True)
@@ -76,15 +79,15 @@ _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 def foedselsdato(raw: str) -> str:
-    """A birth date as typed (dd.mm.åååå, or the ISO form) → ISO 8601, as the register's query wants it."""
+    """A birth date as typed (dd.mm.åååå, or åååå-mm-dd) → YYYYMMDD, as the register's query wants it."""
     text = raw.strip()
     norwegian, iso = _NORWEGIAN_DATE.fullmatch(text), _ISO_DATE.fullmatch(text)
     try:
         if norwegian:
             day, month, year = (int(part) for part in norwegian.groups())
-            return date(year, month, day).isoformat()
+            return date(year, month, day).strftime("%Y%m%d")
         if iso:
-            return date.fromisoformat(text).isoformat()
+            return date.fromisoformat(text).strftime("%Y%m%d")
     except ValueError:
         pass
     raise Skjemafeil("foedselsdato", Melding("The birth date must be a real date written dd.mm.åååå."))
@@ -153,7 +156,7 @@ def skjemaverdier(form: Mapping[str, str], felter: tuple[Felt, ...]) -> dict[str
 
 
 def spoerring(verdier: Mapping[str, str]) -> dict[str, list[str]]:
-    """Form values → the register's query parameters (dates to ISO, `historisk` to opplysningsgrunnlag);
+    """Form values → the register's query parameters (dates to YYYYMMDD, `historisk` to opplysningsgrunnlag);
     `Skjemafeil` for what cannot be sent, and when nothing at all was filled in."""
     query: dict[str, list[str]] = {}
     for navn, value in verdier.items():
@@ -203,3 +206,46 @@ def forklar_parameter(parameter: str | None, detalj: str) -> Melding:
 def felt_for_parameter(parameter: str | None) -> str:
     """The form field a register parameter came from (so the error is shown beside it)."""
     return "historisk" if parameter == "opplysningsgrunnlag" else (parameter or "navn")
+
+
+# ---------------------------------------------------------------- what the role may search by
+
+#: One value per criterion, valid for the register's parser: together they name every criterion at once.
+_PROBE_SOEK = {
+    "navn": "Ola",
+    "kjoenn": "mann",
+    "foedselsdato": "20000101",
+    "foedselsaarFraOgMed": "1990",
+    "foedselsaarTilOgMed": "2000",
+    "adressenavn": "Storgata",
+    "husnummer": "1",
+    "postnummer": "0150",
+    "kommunenummer": "0301",
+    "fylkesnummer": "03",
+    "inkluderOppholdsadresse": "true",
+    "soekFonetisk": "true",
+    "inkluderDoede": "true",
+}
+_PROBE_ENTYDIG = {
+    **{key: _PROBE_SOEK[key] for key in ("foedselsdato", "adressenavn", "husnummer", "postnummer")},
+    "navn": "Ola Nordmann",
+}
+HISTORISK = "historisk"
+
+
+def ikke_tillatte_kriterier(rolle: Rolle, entydig: bool) -> dict[str, tuple[str, ...]]:
+    """The form's criteria the role may not use, each with the elements it lacks for it (`historisk`: the
+    role holds no history). The decision is the role policy's own (`authorise_criteria`, as for the
+    machine API), asked once with every criterion filled in."""
+    probe = _PROBE_ENTYDIG if entydig else _PROBE_SOEK
+    raw = {name: [value] for name, value in probe.items()}
+    criteria = parse_entydigsoek(raw) if entydig else parse_soek(raw)
+    refused: dict[str, tuple[str, ...]] = {}
+    try:
+        authorise_criteria(rolle, criteria, entydig)
+    except CriteriaNotAllowed as error:
+        missing = error.details.get("manglendeElementer", {})
+        refused = {name: tuple(elements) for name, elements in missing.items()}
+    if not rolle.historikk:
+        refused[HISTORISK] = ()
+    return refused
