@@ -45,6 +45,7 @@ from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
 from fiks_folkeregister.identity.issuer import TokenIssuer
 from fiks_folkeregister.identity.keys import SigningKeys
 from fiks_folkeregister.identity.tokens import AccessTokenValidator
+from fiks_folkeregister.portal.oppslag import Portaloppslag
 from fiks_folkeregister.ratelimit import RateLimiter
 from fiks_folkeregister.register.api import PREFIX as REGISTER_PREFIX
 from fiks_folkeregister.register.api import (
@@ -197,6 +198,8 @@ class Gateway:
     passwords: IntegrationPasswords
     audit: AuditLog
     admin: Admin
+    #: The portal's lookups, over the same pipeline as the API (`api`).
+    oppslag: Portaloppslag
 
 
 def build_gateway(settings: Settings) -> Gateway:
@@ -227,6 +230,7 @@ def build_gateway(settings: Settings) -> Gateway:
         passwords=admin.passwords,
         audit=admin.audit,
         admin=admin,
+        oppslag=Portaloppslag(api),
     )
 
 

@@ -118,4 +118,4 @@ _case_worker_numbers = _numbers()
 @pytest.fixture(scope="module")
 def portal(served_gateway: ServedGateway) -> Iterator[Portal]:  # noqa: F811
     with served_gateway.in_process_gateway() as gateway:
-        yield Portal(served_gateway, People(served_gateway.config), Portaloppslag(gateway.api), gateway.api)
+        yield Portal(served_gateway, People(served_gateway.config), gateway.oppslag, gateway.api)
