@@ -32,7 +32,6 @@ from fiks_folkeregister.audit.innsyn import Innsyn
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
-from fiks_folkeregister.gateway.access import PersonDirectory as PersonGrants
 from fiks_folkeregister.gateway.errors import GatewayError, platform_response
 from fiks_folkeregister.gateway.openapi import components as gateway_openapi_components
 from fiks_folkeregister.gateway.router import (
@@ -212,10 +211,11 @@ class Gateway:
     passwords: IntegrationPasswords
     audit: AuditLog
     admin: Admin
+    #: The portal's lookups, over the same pipeline as the API (`api`).
+    oppslag: Portaloppslag
 
 
-def build_gateway(settings: Settings, people: PersonGrants | None = None) -> Gateway:
-    """``people``: who may act as a person in which role (default the admin side's users and person grants)."""
+def build_gateway(settings: Settings) -> Gateway:
     register = build_register(settings) if settings.upstream == "embedded" else None
     issuer = build_token_issuer(settings)
     admin = build_admin(settings)
@@ -229,7 +229,6 @@ def build_gateway(settings: Settings, people: PersonGrants | None = None) -> Gat
             per_integration=settings.failed_authentications_per_integration,
             per_address=settings.failed_authentications_per_address,
         ),
-        people=people or admin.access,  # type: ignore[arg-type]
     )
     upstream = build_upstream(settings, register, issuer.clients)
     api = MirroredApi(access, upstream, admin.audit)
@@ -244,6 +243,7 @@ def build_gateway(settings: Settings, people: PersonGrants | None = None) -> Gat
         passwords=admin.passwords,
         audit=admin.audit,
         admin=admin,
+        oppslag=Portaloppslag(api),
     )
 
 
@@ -253,7 +253,7 @@ def build_gateway_app(
     """The product's server: the mirrored register API, the admin API, the embedded token issuer, the search
     portal (with the ID-porten stand-in unless a provider is configured), /health. ``portal_clock``: the
     sessions' time (tests move it); ``person_directory``: who may use the portal (default the admin side's)."""
-    gateway = build_gateway(settings, person_directory)  # type: ignore[arg-type]
+    gateway = build_gateway(settings)
     app = FastAPI(
         title="Fiks Folkeregister",
         version=__version__,
@@ -278,7 +278,7 @@ def build_gateway_app(
         gateway.engine,
         person_directory or AdminPersonDirectory(gateway.directory),
         portal_clock,
-        Portaloppslag(gateway.api),
+        gateway.oppslag,
     )
     # Every path, the admin API and the token endpoint too: 413 before anything is parsed or authenticated.
     app.add_middleware(BodyLimit, limit=settings.max_request_body_bytes, refuse=body_refusal(gateway.api))

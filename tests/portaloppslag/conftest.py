@@ -3,56 +3,73 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import insert, update
 
 from fiks_folkeregister.domain.identitetsnummer import check_digits
 from fiks_folkeregister.domain.rolle import Rolle
-from fiks_folkeregister.gateway.access import AccessControl, Person
+from fiks_folkeregister.gateway.access import Person
 from fiks_folkeregister.gateway.router import MirroredApi
 from fiks_folkeregister.portal.oppslag import Kontekst, Portaloppslag
-from tests.gateway.conftest import ServedGateway, served_gateway  # noqa: F401 (the shared fixture)
+from fiks_folkeregister.storage.tables import bruker, tildeling
+from tests.gateway.conftest import Configuration, ServedGateway, served_gateway  # noqa: F401 (the fixture)
 
 
-@dataclass
-class User:
-    orgnr: str
-    aktiv: bool = True
-
-
-@dataclass(frozen=True)
-class Lookup:
-    user: User | None
-    role: Rolle | None
-    granted: bool
-
-
-@dataclass
 class People:
-    """Person users and person grants, answering `person_lookup` as h3's `AccessDirectory` does: granted
-    only for an active user holding an unrevoked grant of a role usable in the portal."""
+    """Person users and person grants, written straight to the gateway's tables (as the admin side does)."""
 
-    users: dict[str, User] = field(default_factory=dict)
-    roles: dict[uuid.UUID, Rolle] = field(default_factory=dict)
-    grants: set[tuple[str, uuid.UUID]] = field(default_factory=set)
+    def __init__(self, config: Configuration) -> None:
+        self._config = config
+        self._users: dict[tuple[str, str], uuid.UUID] = {}
 
-    def person_lookup(self, foedselsnummer: str, rolle_id: uuid.UUID) -> Lookup:
-        user = self.users.get(foedselsnummer)
-        role = self.roles.get(rolle_id)
-        granted = (
-            user is not None and user.aktiv and role is not None and (foedselsnummer, rolle_id) in self.grants
-        )
-        return Lookup(user, role, granted)
+    def user(self, orgnr: str, person: Person) -> None:
+        self._config.org(orgnr)
+        ident = uuid.uuid4()
+        with self._config.engine.begin() as connection:
+            connection.execute(
+                insert(bruker).values(
+                    id=ident,
+                    orgnr=orgnr,
+                    foedselsnummer=person.foedselsnummer,
+                    navn=person.navn,
+                    aktiv=True,
+                    opprettet=datetime.now(UTC),
+                )
+            )
+        self._users[(orgnr, person.foedselsnummer)] = ident
 
-    def grant(self, person: Person, role: Rolle) -> None:
-        self.roles[role.id] = role
-        self.grants.add((person.foedselsnummer, role.id))
+    def grant(self, person: Person, role: Rolle, orgnr: str | None = None) -> None:
+        """A person grant of `role` to the person's user in `orgnr` (the role's organisation by default)."""
+        user = self._users[(orgnr or role.orgnr, person.foedselsnummer)]
+        with self._config.engine.begin() as connection:
+            connection.execute(
+                insert(tildeling).values(
+                    bruker_id=user, rolle_id=role.id, opprettet=datetime.now(UTC), opprettet_av="test"
+                )
+            )
 
     def revoke(self, person: Person, role: Rolle) -> None:
-        self.grants.discard((person.foedselsnummer, role.id))
+        user = self._users[(role.orgnr, person.foedselsnummer)]
+        with self._config.engine.begin() as connection:
+            connection.execute(
+                update(tildeling)
+                .where(tildeling.c.bruker_id == user, tildeling.c.rolle_id == role.id)
+                .where(tildeling.c.tilbakekalt.is_(None))
+                .values(tilbakekalt=datetime.now(UTC), tilbakekalt_av="test")
+            )
+
+    def deactivate(self, orgnr: str, person: Person) -> None:
+        with self._config.engine.begin() as connection:
+            connection.execute(
+                update(bruker)
+                .where(bruker.c.id == self._users[(orgnr, person.foedselsnummer)])
+                .values(aktiv=False)
+            )
 
 
 @dataclass
@@ -63,9 +80,20 @@ class Portal:
     api: MirroredApi
 
     def case_worker(self, orgnr: str, navn: str = "Kari Saksbehandler") -> Person:
-        number = _case_worker_numbers.pop()
-        self.people.users[number] = User(orgnr)
-        return Person(number, navn)
+        person = Person(_case_worker_numbers.pop(), navn)
+        self.people.user(orgnr, person)
+        return person
+
+    def role(self, parts: Iterable[str], **options: Any) -> Rolle:
+        """A role usable in the portal (and by the API, to compare)."""
+        options.setdefault("gyldighet", ("api", "soekWeb"))
+        return self.served.config.role(parts, **options)
+
+    def granted(self, parts: Iterable[str], **options: Any) -> tuple[Person, Rolle]:
+        role = self.role(parts, **options)
+        worker = self.case_worker(role.orgnr)
+        self.people.grant(worker, role)
+        return worker, role
 
     def context(self, person: Person, role: Rolle, **sak: Any) -> Kontekst:
         from fiks_folkeregister.domain.saksreferanse import saksreferanse
@@ -89,10 +117,5 @@ _case_worker_numbers = _numbers()
 
 @pytest.fixture(scope="module")
 def portal(served_gateway: ServedGateway) -> Iterator[Portal]:  # noqa: F811
-    people = People()
     with served_gateway.in_process_gateway() as gateway:
-        # The person path of the access layer reads only the person directory: no token, password or
-        # failed-login parts are given, so a person's call cannot lean on them.
-        access = AccessControl(None, None, None, "", None, people=people)  # type: ignore[arg-type]
-        api = MirroredApi(access, gateway.upstream, gateway.audit)
-        yield Portal(served_gateway, people, Portaloppslag(api), api)
+        yield Portal(served_gateway, People(served_gateway.config), gateway.oppslag, gateway.api)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS, HISTORIKK, Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
-from fiks_folkeregister.gateway.access import AccessControl, Person
+from fiks_folkeregister.gateway.access import Person
 from fiks_folkeregister.gateway.router import MirroredApi
 from fiks_folkeregister.portal.oppslag import (
     PER_SIDE,
@@ -81,9 +81,7 @@ def records_for(served: ServedGateway, person: Person) -> int:
 def test_the_card_holds_exactly_what_the_machine_api_returns_for_the_same_role(
     served_gateway: ServedGateway, portal: Portal, historikk: bool
 ) -> None:
-    role = served_gateway.config.role(CARD_PARTS)
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
+    worker, role = portal.granted(CARD_PARTS)
     for example in EXAMPLES:
         person = served_gateway.examples[example][0]
         machine = machine_document(served_gateway, role, person, historikk)
@@ -101,9 +99,7 @@ def test_the_card_holds_exactly_what_the_machine_api_returns_for_the_same_role(
 def test_the_card_of_a_narrow_role_holds_only_its_elements(
     served_gateway: ServedGateway, portal: Portal
 ) -> None:
-    role = served_gateway.config.role(["navn", "foedsel"])
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
+    worker, role = portal.granted(["navn", "foedsel"])
     person = served_gateway.examples["ordinary-adult"][0]
 
     shown = portal.oppslag.person(portal.context(worker, role), person)
@@ -115,7 +111,7 @@ def test_the_card_of_a_narrow_role_holds_only_its_elements(
 def test_a_lookup_is_audited_as_the_person_with_the_case_reference(
     served_gateway: ServedGateway, portal: Portal
 ) -> None:
-    role = served_gateway.config.role(CARD_PARTS)
+    role = portal.role(CARD_PARTS)
     worker = portal.case_worker(ORG_A, navn="Ola Saksbehandler")
     portal.people.grant(worker, role)
     person = served_gateway.examples["ordinary-adult"][0]
@@ -147,9 +143,7 @@ def test_a_lookup_is_audited_as_the_person_with_the_case_reference(
 def test_protected_addresses_stay_masked_until_revealed_and_the_reveal_is_its_own_audit_record(
     served_gateway: ServedGateway, portal: Portal
 ) -> None:
-    role = served_gateway.config.role(CARD_PARTS)
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
+    worker, role = portal.granted(CARD_PARTS)
     person = served_gateway.examples["fortrolig"][0]
     context = portal.context(worker, role, saksnummer="2026/5")
 
@@ -183,9 +177,7 @@ def test_protected_addresses_stay_masked_until_revealed_and_the_reveal_is_its_ow
 def test_strengt_fortrolig_addresses_never_reach_the_portal(
     served_gateway: ServedGateway, portal: Portal
 ) -> None:
-    role = served_gateway.config.role(CARD_PARTS)
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
+    worker, role = portal.granted(CARD_PARTS)
     for person in served_gateway.examples["strengt-fortrolig"]:
         for historikk in (False, True):
             revealed = portal.oppslag.vis_skjermet_adresse(
@@ -214,9 +206,7 @@ def test_strengt_fortrolig_addresses_never_reach_the_portal(
 def test_an_invalid_number_is_explained_and_nothing_is_asked_or_recorded(
     served_gateway: ServedGateway, portal: Portal, number: str, detalj: str
 ) -> None:
-    role = served_gateway.config.role(CARD_PARTS)
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
+    worker, role = portal.granted(CARD_PARTS)
 
     with pytest.raises(Avvisning) as refused:
         portal.oppslag.person(portal.context(worker, role), number)
@@ -226,9 +216,7 @@ def test_an_invalid_number_is_explained_and_nothing_is_asked_or_recorded(
 
 
 def test_a_number_nobody_has_is_no_match_and_recorded(served_gateway: ServedGateway, portal: Portal) -> None:
-    role = served_gateway.config.role(CARD_PARTS)
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
+    worker, role = portal.granted(CARD_PARTS)
 
     with pytest.raises(Avvisning) as refused:
         portal.oppslag.person(portal.context(worker, role), NOBODY)
@@ -239,9 +227,7 @@ def test_a_number_nobody_has_is_no_match_and_recorded(served_gateway: ServedGate
 
 
 def test_history_is_refused_for_a_role_without_it(served_gateway: ServedGateway, portal: Portal) -> None:
-    role = served_gateway.config.role(["person-basis"])
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
+    worker, role = portal.granted(["person-basis"])
     person = served_gateway.examples["name-history"][0]
 
     with pytest.raises(Avvisning) as refused:
@@ -255,9 +241,7 @@ def test_history_is_refused_for_a_role_without_it(served_gateway: ServedGateway,
 def test_a_revoked_grant_or_a_deactivated_user_is_refused_at_the_next_call(
     served_gateway: ServedGateway, portal: Portal
 ) -> None:
-    role = served_gateway.config.role(CARD_PARTS)
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
+    worker, role = portal.granted(CARD_PARTS)
     person = served_gateway.examples["ordinary-adult"][0]
     context = portal.context(worker, role)
     assert portal.oppslag.person(context, person).dokument
@@ -275,23 +259,36 @@ def test_a_revoked_grant_or_a_deactivated_user_is_refused_at_the_next_call(
     )
 
     portal.people.grant(worker, role)
-    portal.people.users[worker.foedselsnummer].aktiv = False
+    assert portal.oppslag.person(context, person).dokument  # granted again
+    portal.people.deactivate(ORG_A, worker)
     with pytest.raises(Avvisning) as refused:
         portal.oppslag.person(context, person)
     assert (refused.value.grunn, refused.value.kode) == (Grunn.BRUKER_IKKE_AKTIV, "BRUKER_DEAKTIVERT")
 
-    stranger = Person("13097248022", "Ukjent")
+    stranger = Person("13097248022", "Ukjent")  # a user of no organisation
     with pytest.raises(Avvisning) as refused:
         portal.oppslag.person(portal.context(stranger, role), person)
-    assert refused.value.grunn is Grunn.BRUKER_IKKE_AKTIV
+    assert (refused.value.grunn, refused.value.kode) == (Grunn.ROLLE_IKKE_TILGJENGELIG, "UKJENT_ROLLE")
+
+
+def test_a_role_not_valid_for_the_portal_is_refused(served_gateway: ServedGateway, portal: Portal) -> None:
+    worker, role = portal.granted(CARD_PARTS, gyldighet=("api",))
+
+    with pytest.raises(Avvisning) as refused:
+        portal.oppslag.person(portal.context(worker, role), served_gateway.examples["ordinary-adult"][0])
+
+    assert (refused.value.grunn, refused.value.kode) == (
+        Grunn.ROLLE_IKKE_TILGJENGELIG,
+        "ROLLE_IKKE_GYLDIG_FOR_PORTAL",
+    )
 
 
 def test_a_person_of_one_organisation_cannot_use_another_organisations_role(
     served_gateway: ServedGateway, portal: Portal
 ) -> None:
-    theirs = served_gateway.config.role(CARD_PARTS, orgnr=ORG_B)
+    theirs = portal.role(CARD_PARTS, orgnr=ORG_B)
     worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, theirs)  # even a grant written across organisations does not open it
+    portal.people.grant(worker, theirs, orgnr=ORG_A)  # even a grant written across organisations
     person = served_gateway.examples["ordinary-adult"][0]
 
     with pytest.raises(Avvisning) as refused:
@@ -299,15 +296,14 @@ def test_a_person_of_one_organisation_cannot_use_another_organisations_role(
 
     assert (refused.value.grunn, refused.value.kode) == (Grunn.ROLLE_IKKE_TILGJENGELIG, "UKJENT_ROLLE")
     stored = record(served_gateway, refused.value.revisjonsreferanse or "")
-    assert (stored["status"], stored["personer"], stored["orgnr"]) == (404, [], ORG_A)  # A's log, not B's
+    assert (stored["status"], stored["personer"], stored["orgnr"]) == (404, [], None)  # not in B's log
+    assert served_gateway.audit.query(ORG_B, rolle_id=theirs.id) == []
 
 
 def test_a_role_without_the_search_usage_area_is_refused(
     served_gateway: ServedGateway, portal: Portal
 ) -> None:
-    role = served_gateway.config.role(CARD_PARTS, bruksomraader=[Bruksomraade.HENDELSESLISTE])
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
+    worker, role = portal.granted(CARD_PARTS, bruksomraader=[Bruksomraade.HENDELSESLISTE])
 
     with pytest.raises(Avvisning) as refused:
         portal.oppslag.person(portal.context(worker, role), served_gateway.examples["ordinary-adult"][0])
@@ -316,9 +312,7 @@ def test_a_role_without_the_search_usage_area_is_refused(
 
 
 def test_a_hit_list_page_audits_only_the_persons_shown(served_gateway: ServedGateway, portal: Portal) -> None:
-    role = served_gateway.config.role(["navn", "foedsel", "bostedsadresse"])
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
+    worker, role = portal.granted(["navn", "foedsel", "bostedsadresse"])
     integration = served_gateway.config.integration(ORG_A)
     served_gateway.config.grant(integration, role)
     criteria = {"foedselsaarFraOgMed": "1950", "foedselsaarTilOgMed": "1990"}
@@ -359,9 +353,7 @@ def test_a_hit_list_page_audits_only_the_persons_shown(served_gateway: ServedGat
 def test_a_criterion_outside_the_role_is_refused_with_its_name(
     served_gateway: ServedGateway, portal: Portal
 ) -> None:
-    role = served_gateway.config.role(["navn", "foedsel"])
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
+    worker, role = portal.granted(["navn", "foedsel"])
 
     with pytest.raises(Avvisning) as refused:
         portal.oppslag.soek(portal.context(worker, role), {"navn": "Hansen", "postnummer": "0150"})
@@ -374,9 +366,7 @@ def test_a_criterion_outside_the_role_is_refused_with_its_name(
 def test_identify_one_finds_the_person_and_explains_no_match(
     served_gateway: ServedGateway, portal: Portal
 ) -> None:
-    role = served_gateway.config.role(CARD_PARTS)
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
+    worker, role = portal.granted(CARD_PARTS)
     person = served_gateway.examples["ordinary-adult"][0]
     document = machine_document(served_gateway, role, person, False)
     navn = next(e for e in document["navn"] if e.get("erGjeldende"))
@@ -425,14 +415,11 @@ class _Refusing:
 def test_the_registers_search_refusals_are_explained(
     served_gateway: ServedGateway, portal: Portal, body: dict[str, Any], grunn: Grunn
 ) -> None:
-    role = served_gateway.config.role(CARD_PARTS)
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
-    access = AccessControl(None, None, None, "", None, people=portal.people)  # type: ignore[arg-type]
+    worker, role = portal.granted(CARD_PARTS)
     status = 400 if body["feilkode"] == "FOR_MANGE_TREFF" else 404
     with served_gateway.in_process_gateway() as gateway:
         refusing = _Refusing(gateway.upstream, status, body)
-        oppslag = Portaloppslag(MirroredApi(access, refusing, gateway.audit))  # type: ignore[arg-type]
+        oppslag = Portaloppslag(MirroredApi(gateway.access, refusing, gateway.audit))  # type: ignore[arg-type]
         context = portal.context(worker, role)
         with pytest.raises(Avvisning) as refused:
             if body["feilkode"] == "FOR_MANGE_TREFF":
@@ -446,11 +433,9 @@ def test_the_registers_search_refusals_are_explained(
 def test_the_package_without_legal_basis_sees_through_the_portal_what_it_sees_through_the_api(
     served_gateway: ServedGateway, portal: Portal
 ) -> None:
-    role = served_gateway.config.role(
+    worker, role = portal.granted(
         ["navn", "bostedsadresse", "status"], pakke=Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL
     )
-    worker = portal.case_worker(ORG_A)
-    portal.people.grant(worker, role)
     for example in ("fortrolig", "ordinary-adult"):
         person = served_gateway.examples[example][0]
         revealed = portal.oppslag.vis_skjermet_adresse(portal.context(worker, role), person)

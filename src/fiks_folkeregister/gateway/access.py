@@ -11,7 +11,7 @@ from uuid import UUID
 import httpx
 from limits import RateLimitItem
 
-from fiks_folkeregister.domain.rolle import Rolle
+from fiks_folkeregister.domain.rolle import API, SOEK_WEB, Rolle
 from fiks_folkeregister.gateway import errors as codes
 from fiks_folkeregister.gateway.errors import GatewayError
 from fiks_folkeregister.identity.tokens import (
@@ -53,9 +53,11 @@ class LookupView(Protocol):
 
 
 class Directory(Protocol):
-    """Integrations, roles and grants (admin.access.AccessDirectory fits); never cached."""
+    """Integrations, person users, roles and grants (admin.access.AccessDirectory fits); never cached."""
 
     def lookup(self, integrasjon_id: UUID, rolle_id: UUID) -> LookupView: ...
+
+    def person_lookup(self, foedselsnummer: str, rolle_id: UUID) -> PersonLookupView: ...
 
 
 class PersonUserView(Protocol):
@@ -77,12 +79,6 @@ class PersonLookupView(Protocol):
     def role(self) -> Rolle | None: ...
     @property
     def granted(self) -> bool: ...
-
-
-class PersonDirectory(Protocol):
-    """Person users, roles and person grants (admin.access.AccessDirectory fits); never cached."""
-
-    def person_lookup(self, foedselsnummer: str, rolle_id: UUID) -> PersonLookupView: ...
 
 
 class PasswordVerifier(Protocol):
@@ -199,7 +195,7 @@ class AuthenticationFailed(GatewayError):
 
 class AccessControl:
     """Checks, in order: token, scope, failed-attempt limits, integration, operating organisation, password,
-    role, grant.
+    role, grant, and that the role may be used through the API (its `gyldighet` holds `api`).
 
     Refusals are `GatewayError`s carrying the platform's machine codes. Every authentication failure (a bad
     token, missing or malformed integration headers, an unknown integration, a token of an organisation
@@ -220,9 +216,7 @@ class AccessControl:
         passwords: PasswordVerifier,
         scope: str,
         failures: FailedAuthentications,
-        people: PersonDirectory | None = None,
     ) -> None:
-        self._people = people
         self._validator = validator
         self._directory = directory
         self._passwords = passwords
@@ -279,33 +273,41 @@ class AccessControl:
             raise GatewayError(
                 403, codes.ROLLE_IKKE_TILDELT, f"The integration has not been granted the role '{role.navn}'"
             )
+        if API not in role.gyldighet:
+            raise GatewayError(
+                403,
+                codes.ROLLE_IKKE_GYLDIG_FOR_API,
+                f"The role '{role.navn}' may not be used through the API (its gyldighet is "
+                f"{', '.join(sorted(role.gyldighet))}); an administrator can add 'api' to it",
+                {"gyldighet": sorted(role.gyldighet)},
+            )
         return Caller(token=token, integration=integration, role=role)
 
     def authorise_person(self, person: Person, rolle_id: str, trail: Trail) -> Rolle:
         """The role a person acts in, checked afresh on every call (so a revoked grant or a deactivated
         user is refused at the next one), or a `GatewayError`; fills `trail` as it learns.
 
-        A role that does not exist and a role of another organisation answer the same 404 `UKJENT_ROLLE`.
+        A role that does not exist, a role of an organisation the person is no user of, and a role of
+        another organisation answer the same 404 `UKJENT_ROLLE`, so no role ids elsewhere can be probed.
         """
         role_id = _uuid(rolle_id, codes.UGYLDIG_ROLLEID, "The role id")
         trail.rolle_id = role_id
-        if self._people is None:
-            raise GatewayError(403, codes.UKJENT_BRUKER, "Person users are not served here")
-        found = self._people.person_lookup(person.foedselsnummer, role_id)
-        user = found.user
-        if user is None:
-            raise GatewayError(403, codes.UKJENT_BRUKER, "The person is not a user of any organisation")
+        found = self._directory.person_lookup(person.foedselsnummer, role_id)
+        user, role = found.user, found.role
+        if user is None or role is None or role.orgnr != user.orgnr:
+            raise GatewayError(404, codes.UKJENT_ROLLE, f"No role {role_id} in the user's organisation")
         trail.orgnr = user.orgnr
         if not user.aktiv:
             raise GatewayError(403, codes.BRUKER_DEAKTIVERT, "The person's user has been deactivated")
-        role = found.role
-        if role is None or role.orgnr != user.orgnr:
-            raise GatewayError(404, codes.UKJENT_ROLLE, f"No role {role_id} in the user's organisation")
-        if not found.granted:
+        if SOEK_WEB not in role.gyldighet:
             raise GatewayError(
                 403,
-                codes.ROLLE_IKKE_TILDELT,
-                f"The person does not hold the role '{role.navn}' for the search portal",
+                codes.ROLLE_IKKE_GYLDIG_FOR_PORTAL,
+                f"The role '{role.navn}' may not be used in the search portal",
+            )
+        if not found.granted:
+            raise GatewayError(
+                403, codes.ROLLE_IKKE_TILDELT, f"The person does not hold the role '{role.navn}'"
             )
         return role
 

@@ -57,8 +57,9 @@ class Grunn(StrEnum):
     KRITERIUM_IKKE_TILLATT = "kriterium_ikke_tillatt"  # `detaljer`: ikkeTillatteKriterier, manglendeElementer
     HISTORIKK_IKKE_TILLATT = "historikk_ikke_tillatt"
     IKKE_TILLATT = "ikke_tillatt"  # the role may not do this (usage area, parts)
-    ROLLE_IKKE_TILGJENGELIG = "rolle_ikke_tilgjengelig"  # revoked, not granted, or not this organisation's
-    BRUKER_IKKE_AKTIV = "bruker_ikke_aktiv"  # the user is deactivated or unknown
+    #: revoked, not granted, not for the portal, or not of this organisation
+    ROLLE_IKKE_TILGJENGELIG = "rolle_ikke_tilgjengelig"
+    BRUKER_IKKE_AKTIV = "bruker_ikke_aktiv"  # the user is deactivated
     UGYLDIG_SIDE = "ugyldig_side"
     UTILGJENGELIG = "utilgjengelig"  # the register or the audit log cannot answer now: try again
 
@@ -237,7 +238,7 @@ _BY_CODE = {
     codes.UKJENT_ROLLE: Grunn.ROLLE_IKKE_TILGJENGELIG,
     codes.UGYLDIG_ROLLEID: Grunn.ROLLE_IKKE_TILGJENGELIG,
     codes.BRUKER_DEAKTIVERT: Grunn.BRUKER_IKKE_AKTIV,
-    codes.UKJENT_BRUKER: Grunn.BRUKER_IKKE_AKTIV,
+    codes.ROLLE_IKKE_GYLDIG_FOR_PORTAL: Grunn.ROLLE_IKKE_TILGJENGELIG,
 }
 
 

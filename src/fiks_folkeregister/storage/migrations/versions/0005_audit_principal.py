@@ -4,7 +4,7 @@ Existing records are integrations' records without a case reference; their chain
 (audit/kjede.py encodes the new fields only when they are set).
 
 Revision ID: g0005
-Revises: g0003
+Revises: g0004
 Create Date: 2026-11-29
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "g0005"
-down_revision = "g0003"
+down_revision = "g0004"
 branch_labels = None
 depends_on = None
 
