@@ -10,10 +10,13 @@ Fixtures for page tests (names kept stable for other modules):
   page per test (no cookies shared between tests);
 - ``log_in(page, fnr, role=None)``: the whole login through the stand-in's page (and the role choice);
 - ``axe_check(page)``: axe-core with the WCAG 2.0/2.1 A and AA tags; fails the test listing every violation.
+  With ``FIKSREG_PORTAL_SCREENSHOTS=<dir>`` set, ``axe_check(page, "name")`` also saves the page as
+  ``<dir>/portal-<name>.png`` (how docs/images is made: see docs/portal.md).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -140,13 +143,18 @@ def log_in(served_portal: ServedPortal) -> Callable[..., None]:
 
 
 @pytest.fixture(scope="session")
-def axe_check() -> Callable[[Any], None]:
+def axe_check() -> Callable[..., None]:
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
 
-    def check(page: Any) -> None:
+    screenshots = os.environ.get("FIKSREG_PORTAL_SCREENSHOTS")
+
+    def check(page: Any, name: str | None = None) -> None:
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
         assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
+        if screenshots and name:
+            Path(screenshots).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(screenshots) / f"portal-{name}.png"), full_page=True)
 
     return check
