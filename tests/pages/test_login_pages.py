@@ -142,3 +142,19 @@ def test_a_forged_csrf_token_is_refused_in_bokmaal(
     axe_check(page, "csrf-feil")
     page.goto("/portal/")
     assert page.url.endswith("/portal/velg-rolle")  # no role was chosen
+
+
+def test_the_stand_in_refuses_a_bad_request_and_a_too_low_level_is_explained(
+    page: Any, served_portal: ServedPortal, axe_check: Check
+) -> None:
+    page.goto("/idporten/authorize?client_id=unknown")
+    assert page.get_by_role("heading", name="Innloggingen kan ikke starte").is_visible()
+    axe_check(page)
+    fnr = "05050012362"
+    served_portal.users.add_user(fnr, "Lars Lavnivå")
+    page.goto("/portal/")
+    page.get_by_label("Fødselsnummer").fill(fnr)
+    page.get_by_label("Sikkerhetsnivå").select_option("idporten-loa-low")
+    page.get_by_role("button", name="Logg inn").click()
+    assert page.get_by_role("heading", name="For lavt sikkerhetsnivå").is_visible()
+    axe_check(page, "for-lavt-nivaa")
