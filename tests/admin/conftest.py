@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from fiks_folkeregister.admin.service import Actor, ActorKind, AdminService
+from fiks_folkeregister.admin.base import Actor, ActorKind
+from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
 from fiks_folkeregister.storage.database import create_gateway_engine, migrate

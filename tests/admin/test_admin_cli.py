@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -93,6 +94,8 @@ def test_org_create_and_list(cli: CliRunner) -> None:
     )
     fiks_org_id = created.pop("fiksOrgId")
     assert UUID(fiks_org_id).version == 4
+    # The one schema of an organisation (as the admin API answers): with when it was registered.
+    assert datetime.fromisoformat(created.pop("opprettet")).tzinfo is not None
     assert created == {"orgnr": ORG_B, "navn": "Tromsø", "kommunenummer": "5501", "fylkesnummer": "55"}
     listed = run_json(cli, "admin", "org", "list", "--json")
     assert [o["orgnr"] for o in listed] == [ORG_A, ORG_B]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from fiks_folkeregister.admin.service import Actor, ActorKind
+from fiks_folkeregister.admin.base import Actor, ActorKind
 from fiks_folkeregister.app import build_gateway_app
 from fiks_folkeregister.settings import Settings
 

@@ -6,8 +6,9 @@ from uuid import uuid4
 
 import pytest
 
+from fiks_folkeregister.admin.base import Actor, ActorKind
 from fiks_folkeregister.admin.errors import AdminError
-from fiks_folkeregister.admin.service import Actor, ActorKind, AdminService
+from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.domain.informasjonselementer import ALIASES, Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade
 from tests.admin.conftest import CONSOLE, ORG_A, ORG_B

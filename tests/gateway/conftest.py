@@ -90,6 +90,7 @@ class Configuration:
         orgnr: str = ORG_A,
         pakke: Rettighetspakke = MED,
         bruksomraader: Iterable[Bruksomraade] = SOK,
+        gyldighet: Iterable[str] = ("api",),
     ) -> Rolle:
         self.org(orgnr)
         parts = list(parts)
@@ -102,6 +103,7 @@ class Configuration:
             bruksomraader=frozenset(bruksomraader),
             elementer=elementer,
             historikk=historikk,
+            gyldighet=frozenset(gyldighet),
         )
         with self.engine.begin() as connection:
             connection.execute(
@@ -115,6 +117,7 @@ class Configuration:
                     deler=parts,
                     elementer=sorted(elementer),
                     historikk=historikk,
+                    gyldighet=sorted(role.gyldighet),
                     opprettet=_now(),
                     endret=_now(),
                 )

@@ -274,6 +274,19 @@ def test_a_role_not_granted_is_forbidden(served_gateway: ServedGateway) -> None:
     assert_refused(served_gateway, response, 403, "ROLLE_IKKE_TILDELT")
 
 
+def test_a_role_not_valid_for_the_api_is_forbidden_and_audited(served_gateway: ServedGateway) -> None:
+    """A role only for the search portal (gyldighet soekWeb) cannot be used through the machine API, even
+    when granted to the integration; the refusal says why and is audited like the others."""
+    integration, role = served_gateway.config.granted_role(["navn"], gyldighet=["soekWeb"])
+    response = lookup(served_gateway, role, served_gateway.headers(integration))
+    body = assert_refused(served_gateway, response, 403, "ROLLE_IKKE_GYLDIG_FOR_API")
+    assert "through the API" in body["message"] and role.navn in body["message"]
+    assert body["errorJson"] == {"gyldighet": ["soekWeb"]}
+
+    both, role_for_both = served_gateway.config.granted_role(["navn"], gyldighet=["api", "soekWeb"])
+    assert lookup(served_gateway, role_for_both, served_gateway.headers(both)).status_code == 200
+
+
 def test_a_grant_revoked_a_moment_ago_refuses_the_next_request(served_gateway: ServedGateway) -> None:
     integration, role = served_gateway.config.granted_role(["navn"])
     headers = served_gateway.headers(integration)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from fiks_folkeregister.admin.api import ADMIN_PREFIX
-from fiks_folkeregister.admin.service import Actor, ActorKind
+from fiks_folkeregister.admin.base import Actor, ActorKind
 from fiks_folkeregister.app import build_admin
 from fiks_folkeregister.audit.log import AuditRecord
 from fiks_folkeregister.register.tables import person_identifikator

@@ -1,4 +1,5 @@
-"""What the gateway needs to know per request: the integration, the role and whether it is granted."""
+"""What the gateway needs to know per request: the principal (an integration or a person user), the role
+and whether it is granted; and who administers as a person."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ from sqlalchemy import Engine, and_, bindparam, exists, literal_column, select
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
-from fiks_folkeregister.storage.tables import integrasjon, organisasjon, rolle, tildeling
+from fiks_folkeregister.storage.tables import (
+    administrator,
+    bruker,
+    integrasjon,
+    organisasjon,
+    rolle,
+    tildeling,
+)
+
+#: What `person_administrator` returns for a platform operator (an administrator of no one organisation).
+PLATFORM = "platform"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +45,29 @@ class AccessLookup:
     granted: bool
 
 
+@dataclass(frozen=True, slots=True)
+class PersonUser:
+    """A person user (a case worker) of one organisation, as the portal authenticates them."""
+
+    id: UUID
+    orgnr: str
+    foedselsnummer: str
+    navn: str
+    aktiv: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PersonLookup:
+    """May this person use this role in the portal? With what is needed to explain a refusal.
+
+    `granted` only when the user is active, the grant active and the role carries `soekWeb`.
+    """
+
+    user: PersonUser | None
+    role: Rolle | None
+    granted: bool
+
+
 def role_from_row(row: Mapping[str, Any]) -> Rolle:
     """A stored role as the domain's `Rolle`."""
     return Rolle(
@@ -45,6 +79,7 @@ def role_from_row(row: Mapping[str, Any]) -> Rolle:
         elementer=frozenset(row["elementer"]),
         historikk=bool(row["historikk"]),
         beskrivelse=row["beskrivelse"] or "",
+        gyldighet=frozenset(row["gyldighet"]),
         fiks_org_id=row.get("fiks_org_id"),
     )
 
@@ -66,6 +101,7 @@ _LOOKUP = select(
     rolle.c.elementer,
     rolle.c.historikk,
     rolle.c.beskrivelse,
+    rolle.c.gyldighet,
     organisasjon.c.fiks_org_id,
     exists()
     .where(
@@ -81,6 +117,62 @@ _LOOKUP = select(
     .outerjoin(rolle, rolle.c.id == _ROLE_ID)
     .outerjoin(organisasjon, organisasjon.c.orgnr == rolle.c.orgnr)
 )
+
+
+_ROLE_COLUMNS = (
+    rolle.c.id,
+    rolle.c.orgnr,
+    rolle.c.navn,
+    rolle.c.rettighetspakke,
+    rolle.c.bruksomraader,
+    rolle.c.elementer,
+    rolle.c.historikk,
+    rolle.c.beskrivelse,
+    rolle.c.gyldighet,
+    organisasjon.c.fiks_org_id,
+)
+_USER_COLUMNS = (
+    bruker.c.id.label("b_id"),
+    bruker.c.orgnr.label("b_orgnr"),
+    bruker.c.foedselsnummer.label("b_foedselsnummer"),
+    bruker.c.navn.label("b_navn"),
+    bruker.c.aktiv.label("b_aktiv"),
+)
+_PERSON_ROLES = (
+    select(*_USER_COLUMNS, *_ROLE_COLUMNS)
+    .select_from(
+        bruker.join(tildeling, tildeling.c.bruker_id == bruker.c.id)
+        .join(rolle, and_(rolle.c.id == tildeling.c.rolle_id, rolle.c.orgnr == bruker.c.orgnr))
+        .join(organisasjon, organisasjon.c.orgnr == rolle.c.orgnr)
+    )
+    .where(
+        bruker.c.foedselsnummer == bindparam("foedselsnummer"),
+        bruker.c.aktiv.is_(True),
+        tildeling.c.tilbakekalt.is_(None),
+    )
+    .order_by(bruker.c.orgnr, rolle.c.navn)
+)
+_PERSON_LOOKUP = select(
+    *_ROLE_COLUMNS,
+    select(bruker.c.id)
+    .where(bruker.c.foedselsnummer == bindparam("foedselsnummer"), bruker.c.orgnr == rolle.c.orgnr)
+    .scalar_subquery()
+    .label("b_id"),
+).select_from(
+    _ONE_ROW.outerjoin(rolle, rolle.c.id == _ROLE_ID).outerjoin(
+        organisasjon, organisasjon.c.orgnr == rolle.c.orgnr
+    )
+)
+
+
+def _user(mapping: Mapping[str, Any]) -> PersonUser:
+    return PersonUser(
+        id=mapping["b_id"],
+        orgnr=mapping["b_orgnr"],
+        foedselsnummer=mapping["b_foedselsnummer"],
+        navn=mapping["b_navn"],
+        aktiv=bool(mapping["b_aktiv"]),
+    )
 
 
 class AccessDirectory:
@@ -110,3 +202,62 @@ class AccessDirectory:
         )
         role = role_from_row(mapping) if mapping["id"] is not None else None
         return AccessLookup(integration=integration, role=role, granted=bool(mapping["granted"]))
+
+    def person_roles(self, foedselsnummer: str, gyldighet: str = "soekWeb") -> list[tuple[PersonUser, Rolle]]:
+        """The roles this person holds, as an active user of each organisation, by active grants, that may be
+        used where asked (`gyldighet`); by organisation and role name. Uncached, as every lookup here."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(_PERSON_ROLES, {"foedselsnummer": foedselsnummer}).all()
+        found = []
+        for row in rows:
+            mapping = row._mapping
+            role = role_from_row(mapping)
+            if gyldighet in role.gyldighet:
+                found.append((_user(mapping), role))
+        return found
+
+    def person_lookup(self, foedselsnummer: str, rolle_id: UUID) -> PersonLookup:
+        """May this person use this role in the search portal, now? The role (or None: no such role), the
+        person's user in the role's organisation (or None), and whether the user is active, the grant
+        active and the role valid for `soekWeb`. Read afresh each time: a revocation counts at once."""
+        with self._engine.connect() as connection:
+            row = connection.execute(
+                _PERSON_LOOKUP, {"foedselsnummer": foedselsnummer, "rolle_id": rolle_id}
+            ).one()
+            mapping = row._mapping
+            role = role_from_row(mapping) if mapping["id"] is not None else None
+            user = None
+            granted = False
+            if mapping["b_id"] is not None:
+                user_row = connection.execute(
+                    select(*_USER_COLUMNS).where(bruker.c.id == mapping["b_id"])
+                ).one()
+                user = _user(user_row._mapping)
+                granted = (
+                    user.aktiv
+                    and role is not None
+                    and "soekWeb" in role.gyldighet
+                    and connection.execute(
+                        select(tildeling.c.id).where(
+                            tildeling.c.bruker_id == user.id,
+                            tildeling.c.rolle_id == rolle_id,
+                            tildeling.c.tilbakekalt.is_(None),
+                        )
+                    ).first()
+                    is not None
+                )
+        return PersonLookup(user=user, role=role, granted=granted)
+
+    def person_administrator(self, foedselsnummer: str) -> list[str]:
+        """What this person administers (active person administrators): organisation numbers, and
+        `PLATFORM` for a platform operator. Empty: not an administrator."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(administrator.c.orgnr)
+                .where(
+                    administrator.c.foedselsnummer == foedselsnummer,
+                    administrator.c.deaktivert.is_(None),
+                )
+                .order_by(administrator.c.orgnr)
+            ).all()
+        return sorted({row.orgnr if row.orgnr is not None else PLATFORM for row in rows})

@@ -3,7 +3,7 @@
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import orjson
@@ -11,25 +11,34 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, BeforeValidator, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from fiks_folkeregister.admin.base import Actor, ActorKind
 from fiks_folkeregister.admin.errors import AdminError, forbidden, platform_error_body
-from fiks_folkeregister.admin.service import (
-    Actor,
-    ActorKind,
-    Administrator,
-    AdminService,
-    Endring,
-    Integrasjon,
-    Organisasjon,
-    StoredRole,
-    Tildeling,
+from fiks_folkeregister.admin.schemas import (
+    AdministratorUt,
+    BrukerUt,
+    EndringUt,
+    IntegrasjonPassordUt,
+    IntegrasjonUt,
+    NyAdministrator,
+    NyAdministratorSvar,
+    NyBruker,
+    NyIntegrasjon,
+    NyOrganisasjon,
+    NyRolle,
+    OppslagUt,
+    OrganisasjonUt,
+    RequestSchema,
+    RolleEndring,
+    RolleUt,
+    TildelingUt,
 )
+from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.audit.innsyn import Innsyn, Innsynsrapport, InvalidIdentityNumberError
 from fiks_folkeregister.audit.innsynsbrev import render_html, render_pdf
-from fiks_folkeregister.audit.log import AuditRecord, AuditUnavailableError
+from fiks_folkeregister.audit.log import AuditUnavailableError
 from fiks_folkeregister.domain.heltall import is_ascii_digits
 from fiks_folkeregister.domain.informasjonselementer import HISTORIKK
 
@@ -50,251 +59,6 @@ Limit = Annotated[int, BeforeValidator(_ascii_digits), Query(ge=1, le=10_000)]
 
 
 # -- models ----------------------------------------------------------------------------------------
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class _Request(_Model):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
-
-
-class NyOrganisasjon(_Request):
-    orgnr: str = Field(
-        description="Organisation number: 9 digits, the last a mod 11 check digit.", examples=["921234562"]
-    )
-    navn: str = Field(examples=["Eksempel kommune"])
-    kommunenummer: str | None = Field(default=None, description="4 digits.", examples=["0301"])
-    fylkesnummer: str | None = Field(default=None, description="2 digits; default from kommunenummer.")
-
-
-class OrganisasjonUt(_Model):
-    orgnr: str
-    navn: str
-    kommunenummer: str | None
-    fylkesnummer: str | None
-    opprettet: datetime
-    fiks_org_id: UUID | None = Field(
-        description="The organisation's id in Fiks (the deprecated Oppvekst path names it)."
-    )
-
-    @classmethod
-    def of(cls, org: Organisasjon) -> Self:
-        return cls(
-            orgnr=org.orgnr,
-            navn=org.navn,
-            kommunenummer=org.kommunenummer,
-            fylkesnummer=org.fylkesnummer,
-            opprettet=org.opprettet,
-            fiks_org_id=org.fiks_org_id,
-        )
-
-
-_ELEMENTER_DESCRIPTION = (
-    "Information elements of Folkeregisterperson and aliases (person-basis, identitetsgrunnlag-utvidet, "
-    "relasjon-utvidet); stored expanded."
-)
-
-
-class NyRolle(_Request):
-    navn: str
-    beskrivelse: str = ""
-    rettighetspakke: str = Field(
-        description="offentlig-med-hjemmel or offentlig-uten-hjemmel", examples=["offentlig-med-hjemmel"]
-    )
-    bruksomraader: list[str] = Field(
-        description="sok-etter-person, hendelsesliste, uttrekk", examples=[["sok-etter-person"]]
-    )
-    elementer: list[str] = Field(description=_ELEMENTER_DESCRIPTION, examples=[["person-basis"]])
-    historikk: bool = Field(default=False, description="Whether historic entries may be fetched.")
-
-
-class RolleEndring(_Request):
-    navn: str | None = None
-    beskrivelse: str | None = None
-    rettighetspakke: str | None = None
-    bruksomraader: list[str] | None = None
-    elementer: list[str] | None = Field(default=None, description=_ELEMENTER_DESCRIPTION)
-    historikk: bool | None = None
-
-
-class RolleUt(_Model):
-    rolle_id: UUID
-    orgnr: str
-    navn: str
-    beskrivelse: str
-    rettighetspakke: str
-    bruksomraader: list[str]
-    elementer: list[str] = Field(description="The elements the role may fetch (aliases expanded).")
-    deler: list[str] = Field(description="The elements and aliases as the administrator named them.")
-    historikk: bool
-    opprettet: datetime
-    endret: datetime
-
-    @classmethod
-    def of(cls, stored: StoredRole) -> Self:
-        role = stored.rolle
-        return cls(
-            rolle_id=role.id,
-            orgnr=role.orgnr,
-            navn=role.navn,
-            beskrivelse=role.beskrivelse,
-            rettighetspakke=role.rettighetspakke.value,
-            bruksomraader=sorted(b.value for b in role.bruksomraader),
-            elementer=sorted(role.elementer),
-            deler=[part for part in stored.deler if part != HISTORIKK],
-            historikk=role.historikk,
-            opprettet=stored.opprettet,
-            endret=stored.endret,
-        )
-
-
-class NyIntegrasjon(_Request):
-    navn: str
-    beskrivelse: str = ""
-    autorisert_orgnr: str | None = Field(
-        default=None, description="Organisation number allowed to operate it (a vendor); default the owner."
-    )
-
-
-class IntegrasjonUt(_Model):
-    integrasjon_id: UUID
-    orgnr: str
-    navn: str
-    beskrivelse: str
-    autorisert_orgnr: str
-    passord_endret: datetime
-    opprettet: datetime
-
-    @classmethod
-    def of(cls, integration: Integrasjon) -> Self:
-        return cls(
-            integrasjon_id=integration.id,
-            orgnr=integration.orgnr,
-            navn=integration.navn,
-            beskrivelse=integration.beskrivelse,
-            autorisert_orgnr=integration.autorisert_orgnr,
-            passord_endret=integration.passord_endret,
-            opprettet=integration.opprettet,
-        )
-
-
-class IntegrasjonPassordUt(_Model):
-    """Shown once: store the password now, it cannot be read again."""
-
-    integrasjon_id: UUID
-    integrasjon_passord: str
-    autorisert_orgnr: str
-
-
-class TildelingUt(_Model):
-    integrasjon_id: UUID
-    rolle_id: UUID
-    orgnr: str
-    opprettet: datetime
-    opprettet_av: str
-    tilbakekalt: datetime | None
-    tilbakekalt_av: str | None
-
-    @classmethod
-    def of(cls, grant: Tildeling) -> Self:
-        return cls(
-            integrasjon_id=grant.integrasjon_id,
-            rolle_id=grant.rolle_id,
-            orgnr=grant.orgnr,
-            opprettet=grant.opprettet,
-            opprettet_av=grant.opprettet_av,
-            tilbakekalt=grant.tilbakekalt,
-            tilbakekalt_av=grant.tilbakekalt_av,
-        )
-
-
-class NyAdministrator(_Request):
-    navn: str
-    orgnr: str | None = Field(
-        default=None, description="The organisation administered; null: a platform operator."
-    )
-
-
-class AdministratorUt(_Model):
-    administrator_id: UUID
-    navn: str
-    orgnr: str | None
-    opprettet: datetime
-    deaktivert: datetime | None
-
-    @classmethod
-    def of(cls, admin: Administrator) -> Self:
-        return cls(
-            administrator_id=admin.id,
-            navn=admin.navn,
-            orgnr=admin.orgnr,
-            opprettet=admin.opprettet,
-            deaktivert=admin.deaktivert,
-        )
-
-
-class NyAdministratorSvar(AdministratorUt):
-    """Shown once: the API key cannot be read again."""
-
-    api_noekkel: str
-
-
-class EndringUt(_Model):
-    tidspunkt: datetime
-    utfoert_av: str
-    orgnr: str | None
-    handling: str
-    objekttype: str
-    objekt_id: str
-    foer: dict[str, Any] | None
-    etter: dict[str, Any] | None
-
-    @classmethod
-    def of(cls, change: Endring) -> Self:
-        return cls(
-            tidspunkt=change.tidspunkt,
-            utfoert_av=change.utfoert_av,
-            orgnr=change.orgnr,
-            handling=change.handling,
-            objekttype=change.objekttype,
-            objekt_id=change.objekt_id,
-            foer=change.foer,
-            etter=change.etter,
-        )
-
-
-class OppslagUt(_Model):
-    tidspunkt: datetime
-    request_id: str
-    orgnr: str | None
-    rolle_id: UUID | None
-    integrasjon_id: UUID | None
-    klient_orgnr: str | None
-    ressurs: str
-    parametre: dict[str, Any]
-    personer: list[str]
-    utfall: str
-    status: int
-    feilkode: str | None
-
-    @classmethod
-    def of(cls, record: AuditRecord) -> Self:
-        return cls(
-            tidspunkt=record.tidspunkt,
-            request_id=record.request_id,
-            orgnr=record.orgnr,
-            rolle_id=record.rolle_id,
-            integrasjon_id=record.integrasjon_id,
-            klient_orgnr=record.klient_orgnr,
-            ressurs=record.ressurs,
-            parametre=dict(record.parametre),
-            personer=list(record.personer),
-            utfall=record.utfall,
-            status=record.status,
-            feilkode=record.feilkode,
-        )
 
 
 class AdminFeilmelding(BaseModel):
@@ -422,7 +186,14 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
         parts = [*body.elementer, HISTORIKK] if body.historikk else body.elementer
         return RolleUt.of(
             service.create_role(
-                actor, orgnr, body.navn, body.rettighetspakke, body.bruksomraader, parts, body.beskrivelse
+                actor,
+                orgnr,
+                body.navn,
+                body.rettighetspakke,
+                body.bruksomraader,
+                parts,
+                body.beskrivelse,
+                body.gyldighet,
             )
         )
 
@@ -450,6 +221,7 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
                 rettighetspakke=body.rettighetspakke,
                 bruksomraader=body.bruksomraader,
                 deler=parts,
+                gyldighet=body.gyldighet,
             )
         )
 
@@ -533,6 +305,49 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
     def revoke(orgnr: str, integrasjonId: UUID, rolleId: UUID, actor: Who) -> TildelingUt:
         return TildelingUt.of(service.revoke(actor, integrasjonId, rolleId, orgnr))
 
+    # person users
+    @router.get("/organisasjoner/{orgnr}/brukere", summary="The organisation's person users.")
+    def list_users(orgnr: str, actor: Who) -> list[BrukerUt]:
+        return [BrukerUt.of(user) for user in service.list_users(actor, orgnr)]
+
+    @router.post(
+        "/organisasjoner/{orgnr}/brukere",
+        status_code=201,
+        summary="Create a person user (a case worker, known by identity number).",
+    )
+    def create_user(orgnr: str, body: NyBruker, actor: Who) -> BrukerUt:
+        return BrukerUt.of(service.create_user(actor, orgnr, body.foedselsnummer, body.navn))
+
+    @router.get("/organisasjoner/{orgnr}/brukere/{brukerId}", summary="One person user.")
+    def get_user(orgnr: str, brukerId: UUID, actor: Who) -> BrukerUt:
+        return BrukerUt.of(service.get_user(actor, brukerId, orgnr))
+
+    @router.delete(
+        "/organisasjoner/{orgnr}/brukere/{brukerId}",
+        summary="Deactivate a person user: no role works for them from the next request on.",
+    )
+    def deactivate_user(orgnr: str, brukerId: UUID, actor: Who) -> BrukerUt:
+        return BrukerUt.of(service.deactivate_user(actor, brukerId, orgnr))
+
+    @router.put(
+        "/organisasjoner/{orgnr}/brukere/{brukerId}/roller/{rolleId}",
+        status_code=201,
+        summary="Grant the role to the person user (201 new, 200 already granted).",
+        responses={200: {"model": TildelingUt, "description": "Already granted"}},
+    )
+    def grant_user(orgnr: str, brukerId: UUID, rolleId: UUID, actor: Who, response: Response) -> TildelingUt:
+        made, created = service.grant_user(actor, brukerId, rolleId, orgnr)
+        if not created:
+            response.status_code = 200
+        return TildelingUt.of(made)
+
+    @router.delete(
+        "/organisasjoner/{orgnr}/brukere/{brukerId}/roller/{rolleId}",
+        summary="Revoke the person's grant; their next request in the role is refused.",
+    )
+    def revoke_user(orgnr: str, brukerId: UUID, rolleId: UUID, actor: Who) -> TildelingUt:
+        return TildelingUt.of(service.revoke_user(actor, brukerId, rolleId, orgnr))
+
     # logs
     @router.get("/organisasjoner/{orgnr}/endringslogg", summary="The organisation's configuration changes.")
     def organisation_changes(orgnr: str, actor: Who, limit: Limit = 1000) -> list[EndringUt]:
@@ -607,7 +422,7 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
     return router
 
 
-class Innsynskrav(_Request):
+class Innsynskrav(RequestSchema):
     identifikator: str = Field(
         description="The person's fødselsnummer or d-nummer; earlier numbers are found in the register.",
         examples=["06076301709"],

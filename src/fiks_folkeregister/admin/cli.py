@@ -11,18 +11,20 @@ from uuid import UUID
 
 import typer
 
+from fiks_folkeregister.admin.administrators import Administrator
+from fiks_folkeregister.admin.base import Actor, ActorKind
 from fiks_folkeregister.admin.errors import AdminError
-from fiks_folkeregister.admin.service import (
-    Actor,
-    ActorKind,
-    Administrator,
-    AdminService,
-    Endring,
-    Integrasjon,
-    StoredRole,
-    Tildeling,
+from fiks_folkeregister.admin.schemas import (
+    AdministratorUt,
+    BrukerUt,
+    EndringUt,
+    IntegrasjonUt,
+    OrganisasjonUt,
+    RolleUt,
+    Schema,
+    TildelingUt,
 )
-from fiks_folkeregister.domain.informasjonselementer import HISTORIKK
+from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.settings import Settings
 
 admin_app = typer.Typer(
@@ -33,15 +35,24 @@ role_app = typer.Typer(no_args_is_help=True, help="Roles: rights package, usage 
 integration_app = typer.Typer(
     no_args_is_help=True, help="Integrations (machine clients) and their passwords."
 )
+user_app = typer.Typer(no_args_is_help=True, help="Person users (case workers, known by identity number).")
 operator_app = typer.Typer(no_args_is_help=True, help="Platform operators of the admin API.")
 administrator_app = typer.Typer(no_args_is_help=True, help="Organisation administrators of the admin API.")
 admin_app.add_typer(org_app, name="org")
 admin_app.add_typer(role_app, name="role")
 admin_app.add_typer(integration_app, name="integration")
+admin_app.add_typer(user_app, name="user")
 admin_app.add_typer(operator_app, name="operator")
 admin_app.add_typer(administrator_app, name="administrator")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+GyldighetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--gyldighet",
+        help="Where the role may be used: api, soekWeb, uttrekkWeb or asynkron; repeatable (api when left out).",
+    ),
+]
 
 
 def console_actor() -> Actor:
@@ -69,71 +80,12 @@ def _service() -> Iterator[AdminService]:
 
 
 def _print_json(value: Any) -> None:
+    """JSON for scripts; a record (or a list of them) in its one public schema (`admin/schemas.py`)."""
+    if isinstance(value, Schema):
+        value = value.to_json()
+    elif isinstance(value, list):
+        value = [item.to_json() if isinstance(item, Schema) else item for item in value]
     typer.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
-
-
-def role_out(stored: StoredRole) -> dict[str, Any]:
-    role = stored.rolle
-    return {
-        "rolleId": str(role.id),
-        "orgnr": role.orgnr,
-        "navn": role.navn,
-        "beskrivelse": role.beskrivelse,
-        "rettighetspakke": role.rettighetspakke.value,
-        "bruksomraader": sorted(b.value for b in role.bruksomraader),
-        "elementer": sorted(role.elementer),
-        "deler": [part for part in stored.deler if part != HISTORIKK],
-        "historikk": role.historikk,
-        "opprettet": stored.opprettet.isoformat(),
-        "endret": stored.endret.isoformat(),
-    }
-
-
-def integration_out(integration: Integrasjon) -> dict[str, Any]:
-    return {
-        "integrasjonId": str(integration.id),
-        "orgnr": integration.orgnr,
-        "navn": integration.navn,
-        "beskrivelse": integration.beskrivelse,
-        "autorisertOrgnr": integration.autorisert_orgnr,
-        "passordEndret": integration.passord_endret.isoformat(),
-        "opprettet": integration.opprettet.isoformat(),
-    }
-
-
-def grant_out(grant: Tildeling) -> dict[str, Any]:
-    return {
-        "integrasjonId": str(grant.integrasjon_id),
-        "rolleId": str(grant.rolle_id),
-        "orgnr": grant.orgnr,
-        "opprettet": grant.opprettet.isoformat(),
-        "opprettetAv": grant.opprettet_av,
-        "tilbakekalt": grant.tilbakekalt.isoformat() if grant.tilbakekalt else None,
-        "tilbakekaltAv": grant.tilbakekalt_av,
-    }
-
-
-def administrator_out(admin: Administrator) -> dict[str, Any]:
-    return {
-        "administratorId": str(admin.id),
-        "navn": admin.navn,
-        "orgnr": admin.orgnr,
-        "opprettet": admin.opprettet.isoformat(),
-        "deaktivert": admin.deaktivert.isoformat() if admin.deaktivert else None,
-    }
-
-
-def change_out(change: Endring) -> dict[str, Any]:
-    return {
-        "tidspunkt": change.tidspunkt.isoformat(),
-        "utfoertAv": change.utfoert_av,
-        "orgnr": change.orgnr,
-        "handling": change.handling,
-        "objekttype": change.objekttype,
-        "objektId": change.objekt_id,
-        "foer": change.foer,
-        "etter": change.etter,
-    }
 
 
 # -- organisations ---------------------------------------------------------------------------------
@@ -153,15 +105,7 @@ def org_create(
     with _service() as service:
         org = service.create_organisation(console_actor(), orgnr, navn, kommunenummer, fylkesnummer)
     if as_json:
-        _print_json(
-            {
-                "orgnr": org.orgnr,
-                "navn": org.navn,
-                "kommunenummer": org.kommunenummer,
-                "fylkesnummer": org.fylkesnummer,
-                "fiksOrgId": str(org.fiks_org_id),
-            }
-        )
+        _print_json(OrganisasjonUt.of(org))
     else:
         typer.echo(f"Created organisation {org.orgnr} ({org.navn})")
 
@@ -172,18 +116,7 @@ def org_list(as_json: JsonOption = False) -> None:
     with _service() as service:
         orgs = service.list_organisations(console_actor())
     if as_json:
-        _print_json(
-            [
-                {
-                    "orgnr": o.orgnr,
-                    "navn": o.navn,
-                    "kommunenummer": o.kommunenummer,
-                    "fylkesnummer": o.fylkesnummer,
-                    "fiksOrgId": str(o.fiks_org_id),
-                }
-                for o in orgs
-            ]
-        )
+        _print_json([OrganisasjonUt.of(org) for org in orgs])
         return
     for org in orgs:
         typer.echo(f"{org.orgnr}  {org.kommunenummer or '----'}  {org.navn}")
@@ -205,14 +138,17 @@ def role_create(
         list[str], typer.Option("--part", help="An element or alias (or 'historikk'); repeatable.")
     ],
     beskrivelse: Annotated[str, typer.Option(help="What the role is for.")] = "",
+    gyldighet: GyldighetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create a role; prints {"rolleId": ...} (JSON either way, so scripts can read it)."""
     with _service() as service:
         stored = service.create_role(
-            console_actor(), orgnr, navn, rettighetspakke, bruksomraade, part, beskrivelse
+            console_actor(), orgnr, navn, rettighetspakke, bruksomraade, part, beskrivelse, gyldighet or None
         )
-    _print_json({"rolleId": str(stored.rolle.id)} | ({"rolle": role_out(stored)} if as_json else {}))
+    _print_json(
+        {"rolleId": str(stored.rolle.id)} | ({"rolle": RolleUt.of(stored).to_json()} if as_json else {})
+    )
 
 
 @role_app.command("list")
@@ -223,13 +159,14 @@ def role_list(
     with _service() as service:
         roles = service.list_roles(console_actor(), orgnr)
     if as_json:
-        _print_json([role_out(r) for r in roles])
+        _print_json([RolleUt.of(r) for r in roles])
         return
     for stored in roles:
         role = stored.rolle
         typer.echo(
             f"{role.id}  {role.navn}  {role.rettighetspakke.value}  "
-            f"{','.join(sorted(b.value for b in role.bruksomraader))}  {len(role.elementer)} elements"
+            f"{','.join(sorted(b.value for b in role.bruksomraader))}  {','.join(sorted(role.gyldighet))}  "
+            f"{len(role.elementer)} elements"
             f"{'  +historikk' if role.historikk else ''}"
         )
 
@@ -241,7 +178,7 @@ def role_show(
     """One role, with its expanded elements."""
     with _service() as service:
         stored = service.get_role(console_actor(), rolle)
-    out = role_out(stored)
+    out = RolleUt.of(stored).to_json()
     if as_json:
         _print_json(out)
         return
@@ -261,6 +198,7 @@ def role_update(
     part: Annotated[
         list[str] | None, typer.Option("--part", help="Replaces elements (and 'historikk'); repeatable.")
     ] = None,
+    gyldighet: GyldighetOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Change a role: what is given replaces what was; the rest stays."""
@@ -273,9 +211,10 @@ def role_update(
             rettighetspakke=rettighetspakke,
             bruksomraader=bruksomraade or None,
             deler=part or None,
+            gyldighet=gyldighet or None,
         )
     if as_json:
-        _print_json(role_out(stored))
+        _print_json(RolleUt.of(stored))
     else:
         typer.echo(f"Updated role {stored.rolle.id} ({stored.rolle.navn})")
 
@@ -326,7 +265,7 @@ def integration_list(
     with _service() as service:
         integrations = service.list_integrations(console_actor(), orgnr)
     if as_json:
-        _print_json([integration_out(i) for i in integrations])
+        _print_json([IntegrasjonUt.of(i) for i in integrations])
         return
     for integration in integrations:
         typer.echo(f"{integration.id}  {integration.navn}  operated by {integration.autorisert_orgnr}")
@@ -339,7 +278,7 @@ def integration_show(
     """One integration."""
     with _service() as service:
         integration = service.get_integration(console_actor(), integrasjon)
-    out = integration_out(integration)
+    out = IntegrasjonUt.of(integration).to_json()
     if as_json:
         _print_json(out)
         return
@@ -374,36 +313,70 @@ def integration_delete(
 # -- grants ----------------------------------------------------------------------------------------
 
 
+IntegrationOption = Annotated[
+    UUID | None, typer.Option("--integrasjon", help="The integration id (or --bruker).")
+]
+PersonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--bruker", help="A person user's fødselsnummer, in the role's organisation (or --integrasjon)."
+    ),
+]
+
+
+def _holder(
+    service: AdminService, integrasjon: UUID | None, bruker: str | None, rolle: UUID
+) -> tuple[str, UUID]:
+    """("integrasjon" or "bruker", the holder's id); the person is found in the role's organisation."""
+    if (integrasjon is None) == (bruker is None):
+        raise AdminError(400, "UGYLDIG_FORESPOERSEL", "Give exactly one of --integrasjon and --bruker")
+    if integrasjon is not None:
+        return "integrasjon", integrasjon
+    assert bruker is not None
+    role = service.get_role(console_actor(), rolle)
+    return "bruker", service.find_user(console_actor(), role.rolle.orgnr, bruker).id
+
+
 @admin_app.command("grant")
 def grant(
-    integrasjon: Annotated[UUID, typer.Option("--integrasjon", help="The integration id.")],
     rolle: Annotated[UUID, typer.Option("--rolle", help="The role id (same organisation).")],
+    integrasjon: IntegrationOption = None,
+    bruker: PersonOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Grant a role to an integration (nothing changes if it already holds it)."""
+    """Grant a role to an integration or a person user (nothing changes if they already hold it)."""
     with _service() as service:
-        made, created = service.grant(console_actor(), integrasjon, rolle)
+        kind, holder = _holder(service, integrasjon, bruker, rolle)
+        if kind == "integrasjon":
+            made, created = service.grant(console_actor(), holder, rolle)
+        else:
+            made, created = service.grant_user(console_actor(), holder, rolle)
     if as_json:
-        _print_json(grant_out(made) | {"ny": created})
+        _print_json(TildelingUt.of(made).to_json() | {"ny": created})
     else:
-        typer.echo(
-            f"{'Granted' if created else 'Already granted'}: role {rolle} to integration {integrasjon}"
-        )
+        who = f"integration {holder}" if kind == "integrasjon" else f"person user {holder}"
+        typer.echo(f"{'Granted' if created else 'Already granted'}: role {rolle} to {who}")
 
 
 @admin_app.command("revoke")
 def revoke(
-    integrasjon: Annotated[UUID, typer.Option("--integrasjon", help="The integration id.")],
     rolle: Annotated[UUID, typer.Option("--rolle", help="The role id.")],
+    integrasjon: IntegrationOption = None,
+    bruker: PersonOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Revoke a grant; the next request with it is refused, in every gateway process."""
     with _service() as service:
-        revoked = service.revoke(console_actor(), integrasjon, rolle)
+        kind, holder = _holder(service, integrasjon, bruker, rolle)
+        if kind == "integrasjon":
+            revoked = service.revoke(console_actor(), holder, rolle)
+        else:
+            revoked = service.revoke_user(console_actor(), holder, rolle)
     if as_json:
-        _print_json(grant_out(revoked))
+        _print_json(TildelingUt.of(revoked))
     else:
-        typer.echo(f"Revoked: role {rolle} from integration {integrasjon}")
+        who = f"integration {holder}" if kind == "integrasjon" else f"person user {holder}"
+        typer.echo(f"Revoked: role {rolle} from {who}")
 
 
 @admin_app.command("grants")
@@ -416,11 +389,12 @@ def grants(
     with _service() as service:
         found = service.list_grants(console_actor(), orgnr, include_revoked=all_)
     if as_json:
-        _print_json([grant_out(g) for g in found])
+        _print_json([TildelingUt.of(g) for g in found])
         return
     for item in found:
         state = f"revoked {item.tilbakekalt:%Y-%m-%d %H:%M}" if item.tilbakekalt else "active"
-        typer.echo(f"{item.integrasjon_id}  {item.rolle_id}  {state}")
+        holder = f"integrasjon {item.integrasjon_id}" if item.integrasjon_id else f"bruker {item.bruker_id}"
+        typer.echo(f"{holder}  {item.rolle_id}  {state}")
 
 
 @admin_app.command("changes")
@@ -433,7 +407,7 @@ def changes(
     with _service() as service:
         found = service.change_log(console_actor(), orgnr, limit)
     if as_json:
-        _print_json([change_out(c) for c in found])
+        _print_json([EndringUt.of(c) for c in found])
         return
     for change in found:
         typer.echo(
@@ -442,12 +416,65 @@ def changes(
         )
 
 
+# -- person users ----------------------------------------------------------------------------------
+
+FnrOption = Annotated[str, typer.Option("--foedselsnummer", help="The person's fødselsnummer or d-nummer.")]
+
+
+@user_app.command("create")
+def user_create(
+    orgnr: Annotated[str, typer.Option(help="The organisation the person works for.")],
+    foedselsnummer: FnrOption,
+    navn: Annotated[str, typer.Option(help="The display name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Create a person user (a case worker), who logs in to the portal through ID-porten."""
+    with _service() as service:
+        user = service.create_user(console_actor(), orgnr, foedselsnummer, navn)
+    if as_json:
+        _print_json(BrukerUt.of(user))
+    else:
+        typer.echo(f"Created person user {user.id} ({user.navn}) in {user.orgnr}")
+
+
+@user_app.command("list")
+def user_list(
+    orgnr: Annotated[str, typer.Option(help="The organisation.")], as_json: JsonOption = False
+) -> None:
+    """The organisation's person users."""
+    with _service() as service:
+        users = service.list_users(console_actor(), orgnr)
+    if as_json:
+        _print_json([BrukerUt.of(user) for user in users])
+        return
+    for user in users:
+        typer.echo(
+            f"{user.id}  {user.foedselsnummer}  {'active' if user.aktiv else 'deactivated':11}  {user.navn}"
+        )
+
+
+@user_app.command("deactivate")
+def user_deactivate(
+    orgnr: Annotated[str, typer.Option(help="The organisation.")],
+    foedselsnummer: FnrOption,
+    as_json: JsonOption = False,
+) -> None:
+    """No role works for the person from their next request on (their grants are kept, inactive)."""
+    with _service() as service:
+        found = service.find_user(console_actor(), orgnr, foedselsnummer)
+        user = service.deactivate_user(console_actor(), found.id)
+    if as_json:
+        _print_json(BrukerUt.of(user))
+    else:
+        typer.echo(f"Deactivated person user {user.id} ({user.navn})")
+
+
 # -- administrators --------------------------------------------------------------------------------
 
 
 def _print_key(admin: Administrator, api_key: str, as_json: bool) -> None:
     if as_json:
-        _print_json(administrator_out(admin) | {"apiNoekkel": api_key})
+        _print_json(AdministratorUt.of(admin).to_json() | {"apiNoekkel": api_key})
         return
     typer.echo(f"Administrator {admin.id} ({admin.navn}) created. Its API key, shown only now:")
     typer.echo(api_key)
@@ -467,12 +494,27 @@ def operator_create(
 def administrator_create(
     orgnr: Annotated[str, typer.Option(help="The organisation administered.")],
     navn: Annotated[str, typer.Option(help="Who the administrator is.")],
+    foedselsnummer: Annotated[
+        str | None,
+        typer.Option(
+            "--foedselsnummer", help="A person administrator, who logs in through ID-porten (no API key)."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """An organisation's administrator (manages only that organisation); prints its API key once."""
+    """An organisation's administrator (manages only that organisation): with --foedselsnummer a person
+    who logs in through ID-porten; without, an API key for automation, printed once."""
     with _service() as service:
-        made = service.create_administrator(console_actor(), navn, orgnr)
-    _print_key(made.administrator, made.api_noekkel, as_json)
+        if foedselsnummer is not None:
+            person = service.create_person_administrator(console_actor(), foedselsnummer, navn, orgnr)
+        else:
+            made = service.create_administrator(console_actor(), navn, orgnr)
+    if foedselsnummer is None:
+        _print_key(made.administrator, made.api_noekkel, as_json)
+    elif as_json:
+        _print_json(AdministratorUt.of(person))
+    else:
+        typer.echo(f"Person administrator {person.id} ({person.navn}) of {person.orgnr} created")
 
 
 @administrator_app.command("list")
@@ -484,7 +526,7 @@ def administrator_list(
     with _service() as service:
         found = service.list_administrators(console_actor(), orgnr)
     if as_json:
-        _print_json([administrator_out(a) for a in found])
+        _print_json([AdministratorUt.of(a) for a in found])
         return
     for admin in found:
         state = "deactivated" if admin.deaktivert else "active"
@@ -499,6 +541,6 @@ def administrator_deactivate(
     with _service() as service:
         admin = service.deactivate_administrator(console_actor(), administrator)
     if as_json:
-        _print_json(administrator_out(admin))
+        _print_json(AdministratorUt.of(admin))
     else:
         typer.echo(f"Deactivated administrator {admin.id} ({admin.navn})")

@@ -25,6 +25,16 @@ class Bruksomraade(StrEnum):
     UTTREKK = "uttrekk"
 
 
+#: Where a role may be used (its `gyldighet`, as Fiks roles say): the machine API, the search portal, the
+#: extract pages, asynchronous jobs. A role left without one is valid for the machine API only.
+API = "api"
+SOEK_WEB = "soekWeb"
+UTTREKK_WEB = "uttrekkWeb"
+ASYNKRON = "asynkron"
+GYLDIGHETER = (API, SOEK_WEB, UTTREKK_WEB, ASYNKRON)
+DEFAULT_GYLDIGHET = frozenset({API})
+
+
 class RoleDefinitionError(ValueError):
     """A role definition that cannot be saved: a machine code, a message saying what to change, details."""
 
@@ -47,6 +57,9 @@ class Rolle:
     elementer: frozenset[str]
     historikk: bool
     beskrivelse: str = ""
+    #: Where the role may be used (`GYLDIGHETER`): the machine API refuses a role without `api`, the portal
+    #: offers only roles with `soekWeb`.
+    gyldighet: frozenset[str] = DEFAULT_GYLDIGHET
     #: The organisation's id in Fiks (a UUID), where known: the deprecated Oppvekst path names it. It
     #: belongs to the organisation, not to the role's definition, so it takes no part in comparisons.
     fiks_org_id: UUID | None = field(default=None, compare=False)
@@ -61,12 +74,17 @@ class RoleDefinition:
     deler: tuple[str, ...]
     elementer: frozenset[str]
     historikk: bool
+    gyldighet: frozenset[str] = DEFAULT_GYLDIGHET
 
 
 def role_definition(
-    rettighetspakke: str, bruksomraader: Iterable[str], deler: Iterable[str]
+    rettighetspakke: str,
+    bruksomraader: Iterable[str],
+    deler: Iterable[str],
+    gyldighet: Iterable[str] | None = None,
 ) -> RoleDefinition:
-    """Validate a role's rights package, usage areas and parts, or refuse with an error saying what to change.
+    """Validate a role's rights package, usage areas, parts and where it may be used (`gyldighet`; `api`
+    when None), or refuse with an error saying what to change.
 
     The one place a role definition is checked: unknown names and elements the rights package may
     not receive are refused, naming every one.
@@ -103,7 +121,31 @@ def role_definition(
         deler=parts,
         elementer=elementer,
         historikk=historikk,
+        gyldighet=role_validity(gyldighet),
     )
+
+
+def role_validity(gyldighet: Iterable[str] | None) -> frozenset[str]:
+    """Where a role may be used: `api` when None; unknown values and an empty choice are refused."""
+    if gyldighet is None:
+        return DEFAULT_GYLDIGHET
+    if isinstance(gyldighet, str):
+        gyldighet = [gyldighet]
+    chosen = list(dict.fromkeys(gyldighet))
+    unknown = [value for value in chosen if value not in GYLDIGHETER]
+    if unknown:
+        raise RoleDefinitionError(
+            "UKJENT_GYLDIGHET",
+            f"Unknown gyldighet: {', '.join(unknown)}; use {', '.join(GYLDIGHETER)}",
+            ukjente=unknown,
+            gyldige=list(GYLDIGHETER),
+        )
+    if not chosen:
+        raise RoleDefinitionError(
+            "MANGLER_GYLDIGHET",
+            f"A role needs at least one gyldighet (where it may be used: {', '.join(GYLDIGHETER)})",
+        )
+    return frozenset(chosen)
 
 
 def role_elements(rettighetspakke: Rettighetspakke, parts: Iterable[str]) -> tuple[frozenset[str], bool]:

@@ -11,7 +11,7 @@ from uuid import UUID
 import httpx
 from limits import RateLimitItem
 
-from fiks_folkeregister.domain.rolle import Rolle
+from fiks_folkeregister.domain.rolle import API, Rolle
 from fiks_folkeregister.gateway import errors as codes
 from fiks_folkeregister.gateway.errors import GatewayError
 from fiks_folkeregister.identity.tokens import (
@@ -164,7 +164,7 @@ class AuthenticationFailed(GatewayError):
 
 class AccessControl:
     """Checks, in order: token, scope, failed-attempt limits, integration, operating organisation, password,
-    role, grant.
+    role, grant, and that the role may be used through the API (its `gyldighet` holds `api`).
 
     Refusals are `GatewayError`s carrying the platform's machine codes. Every authentication failure (a bad
     token, missing or malformed integration headers, an unknown integration, a token of an organisation
@@ -241,6 +241,14 @@ class AccessControl:
         if not found.granted:
             raise GatewayError(
                 403, codes.ROLLE_IKKE_TILDELT, f"The integration has not been granted the role '{role.navn}'"
+            )
+        if API not in role.gyldighet:
+            raise GatewayError(
+                403,
+                codes.ROLLE_IKKE_GYLDIG_FOR_API,
+                f"The role '{role.navn}' may not be used through the API (its gyldighet is "
+                f"{', '.join(sorted(role.gyldighet))}); an administrator can add 'api' to it",
+                {"gyldighet": sorted(role.gyldighet)},
             )
         return Caller(token=token, integration=integration, role=role)
 

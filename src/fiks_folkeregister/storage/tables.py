@@ -8,6 +8,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
@@ -52,11 +53,13 @@ rolle = Table(
     Column("deler", JSON, nullable=False),
     Column("elementer", JSON, nullable=False),
     Column("historikk", Boolean, nullable=False),
+    Column("gyldighet", JSON, nullable=False),
     Column("opprettet", DateTime(timezone=True), nullable=False),
     Column("endret", DateTime(timezone=True), nullable=False),
     UniqueConstraint("orgnr", "navn", name="uq_rolle_orgnr_navn"),
 )
-"""A role: `deler` as the administrator named them (aliases kept), `elementer` expanded (what is enforced)."""
+"""A role: `deler` as the administrator named them (aliases kept), `elementer` expanded (what is enforced),
+`gyldighet` where it may be used (`api`, `soekWeb`, `uttrekkWeb`, `asynkron`)."""
 
 integrasjon = Table(
     "integrasjon",
@@ -73,11 +76,27 @@ integrasjon = Table(
 )
 """A machine client of an organisation, operated by `autorisert_orgnr` (the owner or its vendor)."""
 
+bruker = Table(
+    "bruker",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("orgnr", String(9), ForeignKey("organisasjon.orgnr"), nullable=False),
+    Column("foedselsnummer", String(11), nullable=False),
+    Column("navn", String(200), nullable=False),
+    Column("aktiv", Boolean, nullable=False),
+    Column("opprettet", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("orgnr", "foedselsnummer", name="uq_bruker_orgnr_foedselsnummer"),
+    Index("ix_bruker_foedselsnummer", "foedselsnummer"),
+)
+"""A person user of an organisation (a case worker), known by national identity number as ID-porten
+identifies people; deactivated users are kept (`aktiv` false) so that the log's references stay readable."""
+
 tildeling = Table(
     "tildeling",
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("integrasjon_id", Uuid, ForeignKey("integrasjon.id"), nullable=False),
+    Column("integrasjon_id", Uuid, ForeignKey("integrasjon.id"), nullable=True),
+    Column("bruker_id", Uuid, ForeignKey("bruker.id", name="fk_tildeling_bruker"), nullable=True),
     Column("rolle_id", Uuid, ForeignKey("rolle.id"), nullable=False),
     Column("opprettet", DateTime(timezone=True), nullable=False),
     Column("opprettet_av", String(200), nullable=False),
@@ -93,8 +112,21 @@ tildeling = Table(
         sqlite_where=text("tilbakekalt IS NULL"),
         postgresql_where=text("tilbakekalt IS NULL"),
     ),
+    Index("ix_tildeling_bruker_rolle", "bruker_id", "rolle_id"),
+    Index(
+        "uq_tildeling_bruker_aktiv",
+        "bruker_id",
+        "rolle_id",
+        unique=True,
+        sqlite_where=text("tilbakekalt IS NULL AND bruker_id IS NOT NULL"),
+        postgresql_where=text("tilbakekalt IS NULL AND bruker_id IS NOT NULL"),
+    ),
+    CheckConstraint(
+        "(integrasjon_id IS NULL) <> (bruker_id IS NULL)", name="ck_tildeling_integrasjon_eller_bruker"
+    ),
 )
-"""A grant of a role to an integration; revoked grants are kept (with when and by whom)."""
+"""A grant of a role to an integration or to a person user (exactly one of the two); revoked grants are
+kept (with when and by whom)."""
 
 administrator = Table(
     "administrator",
@@ -102,11 +134,18 @@ administrator = Table(
     Column("id", Uuid, primary_key=True),
     Column("navn", String(200), nullable=False),
     Column("orgnr", String(9), ForeignKey("organisasjon.orgnr"), nullable=True),
-    Column("noekkel_hash", String(64), nullable=False, unique=True),
+    Column("noekkel_hash", String(64), nullable=True, unique=True),
+    Column("foedselsnummer", String(11), nullable=True),
     Column("opprettet", DateTime(timezone=True), nullable=False),
     Column("deaktivert", DateTime(timezone=True), nullable=True),
+    Index("ix_administrator_foedselsnummer", "foedselsnummer"),
+    CheckConstraint(
+        "(noekkel_hash IS NULL) <> (foedselsnummer IS NULL)", name="ck_administrator_noekkel_eller_person"
+    ),
 )
-"""Who may use the admin API: a platform operator (`orgnr` NULL) or one organisation's administrator."""
+"""Who may administer: a platform operator (`orgnr` NULL) or one organisation's administrator; either by
+API key (`noekkel_hash`, for automation) or a person by identity number (`foedselsnummer`, who logs in
+through ID-porten)."""
 
 endringslogg = Table(
     "endringslogg",
