@@ -271,7 +271,7 @@ def build_gateway_app(
         app,
         settings,
         gateway.engine,
-        person_directory or AdminPersonDirectory(gateway.directory),
+        person_directory or AdminPersonDirectory(gateway.directory, gateway.engine),
         portal_clock,
     )
     # Every path, the admin API and the token endpoint too: 413 before anything is parsed or authenticated.

@@ -1,7 +1,7 @@
 """The portal's server-side sessions and the embedded ID-porten stand-in's authorization codes.
 
 Revision ID: g0006
-Revises: g0003
+Revises: g0004
 Create Date: 2026-11-29
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "g0006"
-down_revision = "g0003"
+down_revision = "g0004"
 branch_labels = None
 depends_on = None
 
