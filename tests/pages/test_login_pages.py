@@ -21,7 +21,7 @@ def test_login_choose_role_case_reference_and_log_out(
 ) -> None:
     fnr = "17912099997"
     served_portal.users.add_user(fnr, "Kari Nordmann")
-    served_portal.users.add_role(fnr, "Barnevern", historikk=True, tjenesteomraade="Barnevern")
+    served_portal.users.add_role(fnr, "Barnevern", historikk=True)
     served_portal.users.add_role(fnr, "Skolekontor")
     page.goto("/portal/")
     assert "/idporten/authorize" in page.url
