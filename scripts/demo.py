@@ -124,6 +124,7 @@ def run_demo(persons: int, gateway_port: int, register_port: int) -> int:
         "FIKSREG_SIMULATOR_EVENTS_PER_SECOND": "0",
         # The portal's redirects and the ID-porten stand-in's issuer name the address the browser uses.
         "FIKSREG_PUBLIC_URL": os.environ.get("FIKSREG_PUBLIC_URL", f"http://{HOST}:{gateway_port}"),
+        "FIKSREG_IDPORTEN_STAND_IN": "true",  # anyone may log in as anyone: a demo, never production
     }
     servers: list[subprocess.Popen[bytes]] = []
     try:

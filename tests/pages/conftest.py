@@ -119,7 +119,11 @@ def served_portal(
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     settings = Settings(
-        data_dir=data_dir, register_database_url=register_url, public_url=url, extract_worker=False
+        data_dir=data_dir,
+        register_database_url=register_url,
+        public_url=url,
+        extract_worker=False,
+        idporten_stand_in=True,
     )
     clock = MovableClock()
     app = build_gateway_app(settings, portal_clock=clock)

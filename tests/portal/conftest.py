@@ -125,7 +125,7 @@ def _served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     from fiks_folkeregister.app import build_gateway_app
 
     data_dir = tmp_path_factory.mktemp("portal")
-    settings = Settings(data_dir=data_dir, public_url=BASE, extract_worker=False)
+    settings = Settings(data_dir=data_dir, public_url=BASE, extract_worker=False, idporten_stand_in=True)
     clock = MovableClock()
     directory = FakeDirectory()
     app = build_gateway_app(settings, portal_clock=clock, person_directory=directory)

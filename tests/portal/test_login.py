@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from tests.portal.conftest import CASE_WORKER, CASE_WORKER_NAME, ORGANISATION, Portal
@@ -326,3 +327,15 @@ def test_every_page_carries_the_security_headers(portal: Portal) -> None:
         assert answer.headers["cache-control"] == "no-store"
     for answer in answers:
         assert "<script" not in answer.text and "style=" not in answer.text
+
+
+def test_without_a_provider_there_is_no_portal_and_no_stand_in(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from fiks_folkeregister.app import build_gateway_app
+    from fiks_folkeregister.settings import Settings
+
+    app = build_gateway_app(Settings(data_dir=tmp_path, extract_worker=False))
+    with TestClient(app) as client:
+        assert client.get("/portal/", follow_redirects=False).status_code == 404
+        assert client.get("/idporten/.well-known/openid-configuration").status_code == 404
