@@ -276,7 +276,7 @@ def build_gateway_app(
         app,
         settings,
         gateway.engine,
-        person_directory or AdminPersonDirectory(gateway.directory),
+        person_directory or AdminPersonDirectory(gateway.directory, gateway.engine),
         portal_clock,
         gateway.oppslag,
     )
@@ -309,7 +309,11 @@ def include_portal(
     oppslag: Portaloppslag,
 ) -> None:
     """The search portal under /portal/ and, unless another provider is configured, the ID-porten stand-in
-    under /idporten/ (reached by the portal in this process: no network, every worker alike)."""
+    under /idporten/ (reached by the portal in this process: no network, every worker alike). Neither
+    configured: no portal (the stand-in lets anyone log in as anyone, so it is never the silent default)."""
+    embedded = settings.portal_oidc_discovery_url is None
+    if embedded and not settings.idporten_stand_in:
+        return
     sessions = SessionStore(
         engine,
         idle=timedelta(minutes=settings.portal_session_idle_minutes),
@@ -328,12 +332,7 @@ def include_portal(
     portal.add_templates(IDPORTEN_DIR / "templates")
     portal.install(app)
     transport: httpx.AsyncBaseTransport | None = None
-    embedded = settings.portal_oidc_discovery_url is None
     if embedded:
-        if not settings.idporten_stand_in:
-            raise ValueError(
-                "FIKSREG_IDPORTEN_STAND_IN=false needs FIKSREG_PORTAL_OIDC_DISCOVERY_URL (the real provider)"
-            )
         secret = portal_client_secret(settings)
         stand_in = IdPortenStandIn(
             settings.idporten_issuer,

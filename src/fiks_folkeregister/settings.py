@@ -239,9 +239,10 @@ class Settings(BaseSettings):
     portal_session_idle_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
     portal_session_absolute_hours: float = Field(default=10.0, gt=0, le=7 * 24)
     idporten_stand_in: bool = Field(
-        default=True,
-        description="Serve the embedded ID-porten stand-in at /idporten/ (development and tests; turn off in "
-        "production, where the portal uses the real provider).",
+        default=False,
+        description="DEVELOPMENT AND TESTS ONLY: serve the embedded ID-porten stand-in at /idporten/, where anyone "
+        "may log in as any identity number, and let the portal use it. Off by default: without it and without "
+        "FIKSREG_PORTAL_OIDC_DISCOVERY_URL the portal is not served at all (`make demo` turns it on).",
     )
 
     @field_validator("failed_authentications_per_integration", "failed_authentications_per_address")

@@ -5,15 +5,19 @@ Fixtures for page tests (names kept stable for other modules):
 - ``served_portal``: the gateway served by uvicorn in a thread on a free port (``.url``), over a copy of the
   session's seeded register (``.examples``: example persons by kind), with ``.clock`` (the sessions' time,
   moved by tests: ``clock.advance(minutes=31)``) and ``.users`` (``add_user(fnr, navn)``,
-  ``add_role(fnr, navn, ...)``: who may log in and with which soekWeb roles);
+  ``add_role(fnr, navn, historikk=, parts=, bruksomraader=)``, ``revoke(fnr, rolle)``: person users of the
+  organisation 910000004 and their soekWeb roles, made through the admin service);
 - ``browser``: Debian's Chromium (``/usr/bin/chromium``) driven by Playwright; ``page``: a fresh context and
   page per test (no cookies shared between tests);
 - ``log_in(page, fnr, role=None)``: the whole login through the stand-in's page (and the role choice);
 - ``axe_check(page)``: axe-core with the WCAG 2.0/2.1 A and AA tags; fails the test listing every violation.
+  With ``FIKSREG_PORTAL_SCREENSHOTS=<dir>`` set, ``axe_check(page, "name")`` also saves the page as
+  ``<dir>/portal-<name>.png`` (how docs/images is made: see docs/portal.md).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -27,7 +31,7 @@ import pytest
 
 from fiks_folkeregister.domain.rolle import Rolle
 from tests.conftest import Examples
-from tests.portal.conftest import CASE_WORKER, FakeDirectory, MovableClock
+from tests.portal.conftest import CASE_WORKER, ORGANISATION, ORGNR, MovableClock
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -42,11 +46,54 @@ CHROMIUM_FLAGS = [
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+class AdminUsers:
+    """Person users and their soekWeb roles, made through the admin service (as an administrator would)."""
+
+    def __init__(self, service: Any) -> None:
+        from fiks_folkeregister.admin.base import Actor, ActorKind
+
+        self._service = service
+        self._actor = Actor(navn="cli:page-tests", kind=ActorKind.CONSOLE)
+        self._users: dict[str, Any] = {}
+        self._roles: dict[str, Rolle] = {}
+        service.create_organisation(self._actor, ORGNR, ORGANISATION, "0301")
+
+    def add_user(self, fnr: str, navn: str) -> None:
+        self._users[fnr] = self._service.create_user(self._actor, ORGNR, fnr, navn)
+
+    def add_role(
+        self,
+        fnr: str,
+        navn: str,
+        *,
+        historikk: bool = False,
+        parts: tuple[str, ...] = ("person-basis", "relasjon-utvidet"),
+        bruksomraader: tuple[str, ...] = ("sok-etter-person",),
+    ) -> Rolle:
+        """Grant ``fnr`` the role ``navn`` (made the first time it is named; soekWeb; offentlig-med-hjemmel)."""
+        if navn not in self._roles:
+            deler = [*parts, "historikk"] if historikk else list(parts)
+            self._roles[navn] = self._service.create_role(
+                self._actor,
+                ORGNR,
+                navn,
+                "offentlig-med-hjemmel",
+                list(bruksomraader),
+                deler,
+                gyldighet=["soekWeb"],
+            ).rolle
+        self._service.grant_user(self._actor, self._users[fnr].id, self._roles[navn].id)
+        return self._roles[navn]
+
+    def revoke(self, fnr: str, rolle: Rolle) -> None:
+        self._service.revoke_user(self._actor, self._users[fnr].id, rolle.id)
+
+
 @dataclass
 class ServedPortal:
     url: str
     clock: MovableClock
-    users: FakeDirectory
+    users: AdminUsers
     examples: Examples
     data_dir: Path
 
@@ -72,11 +119,15 @@ def served_portal(
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     settings = Settings(
-        data_dir=data_dir, register_database_url=register_url, public_url=url, extract_worker=False
+        data_dir=data_dir,
+        register_database_url=register_url,
+        public_url=url,
+        extract_worker=False,
+        idporten_stand_in=True,
     )
     clock = MovableClock()
-    users = FakeDirectory()
-    app = build_gateway_app(settings, portal_clock=clock, person_directory=users)
+    app = build_gateway_app(settings, portal_clock=clock)
+    users = AdminUsers(app.state.gateway.admin.service)
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
@@ -140,13 +191,18 @@ def log_in(served_portal: ServedPortal) -> Callable[..., None]:
 
 
 @pytest.fixture(scope="session")
-def axe_check() -> Callable[[Any], None]:
+def axe_check() -> Callable[..., None]:
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
 
-    def check(page: Any) -> None:
+    screenshots = os.environ.get("FIKSREG_PORTAL_SCREENSHOTS")
+
+    def check(page: Any, name: str | None = None) -> None:
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
         assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
+        if screenshots and name:
+            Path(screenshots).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(screenshots) / f"portal-{name}.png"), full_page=True)
 
     return check

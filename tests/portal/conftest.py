@@ -147,13 +147,26 @@ class Portal:
         assert answer.status_code == 303 and answer.headers["location"] == "/portal/", answer.text
 
 
-@pytest.fixture
-def portal(tmp_path: Path) -> Iterator[Portal]:
+@pytest.fixture(scope="module")
+def _served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+    """One app per module (building one costs seconds); `portal` resets what tests change."""
     from fiks_folkeregister.app import build_gateway_app
 
-    settings = Settings(data_dir=tmp_path, public_url=BASE, extract_worker=False)
+    data_dir = tmp_path_factory.mktemp("portal")
+    settings = Settings(data_dir=data_dir, public_url=BASE, extract_worker=False, idporten_stand_in=True)
     clock = MovableClock()
     directory = FakeDirectory()
     app = build_gateway_app(settings, portal_clock=clock, person_directory=directory)
     with TestClient(app, base_url=BASE) as client:
-        yield Portal(client, clock, directory, tmp_path)
+        yield Portal(client, clock, directory, data_dir)
+
+
+@pytest.fixture
+def portal(_served: Portal, tmp_path: Path) -> Portal:
+    """The module's portal with no cookies, no users and the clock at the present (`tmp_path` marks the
+    tests as integration tests: they use a database)."""
+    _served.client.cookies.clear()
+    _served.directory.users.clear()
+    _served.directory.roles.clear()
+    _served.clock.now = datetime.now(UTC)
+    return _served

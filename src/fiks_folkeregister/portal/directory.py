@@ -6,7 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from fiks_folkeregister.domain.rolle import Rolle
+from sqlalchemy import Engine, select
+
+from fiks_folkeregister.admin.access import AccessDirectory
+from fiks_folkeregister.domain.rolle import SOEK_WEB, Rolle
+from fiks_folkeregister.storage.tables import bruker, organisasjon
 
 
 @dataclass(frozen=True)
@@ -39,13 +43,37 @@ class PersonDirectory(Protocol):
 
 
 class AdminPersonDirectory:
-    """The admin side's person users and their grants, as the portal needs them (h3's `AccessDirectory`)."""
+    """The admin side's person users and their grants (`AccessDirectory.person_roles`), as the portal needs
+    them: read afresh on every call, so a revoked grant or a deactivated user counts at the next request."""
 
-    def __init__(self, access: object) -> None:
+    def __init__(self, access: AccessDirectory, engine: Engine) -> None:
         self._access = access
+        self._engine = engine
 
     def person_user(self, foedselsnummer: str) -> PersonUser | None:
-        return self._access.person_user(foedselsnummer)  # type: ignore[attr-defined,no-any-return]
+        """The active user with this number (the first organisation by number, if several)."""
+        query = (
+            select(bruker.c.navn, bruker.c.orgnr, organisasjon.c.navn.label("organisasjon"))
+            .join(organisasjon, organisasjon.c.orgnr == bruker.c.orgnr)
+            .where(bruker.c.foedselsnummer == foedselsnummer, bruker.c.aktiv.is_(True))
+            .order_by(bruker.c.orgnr)
+            .limit(1)
+        )
+        with self._engine.connect() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            return None
+        return PersonUser(foedselsnummer, row.navn, row.orgnr, row.organisasjon)
 
     def portal_roles(self, foedselsnummer: str) -> Sequence[PortalRole]:
-        return self._access.person_roles(foedselsnummer)  # type: ignore[attr-defined,no-any-return]
+        held = self._access.person_roles(foedselsnummer, SOEK_WEB)
+        if not held:
+            return []
+        orgnrs = {rolle.orgnr for _, rolle in held}
+        with self._engine.connect() as connection:
+            names = dict(
+                connection.execute(
+                    select(organisasjon.c.orgnr, organisasjon.c.navn).where(organisasjon.c.orgnr.in_(orgnrs))
+                ).all()
+            )
+        return [PortalRole(rolle, names.get(rolle.orgnr, rolle.orgnr)) for _, rolle in held]
