@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fiks_folkeregister.domain.informasjonselementer import ELEMENTS, Rettighetspakke
-from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
-from fiks_folkeregister.portal.directory import PortalRole
+from fiks_folkeregister.domain.informasjonselementer import ELEMENTS
+from fiks_folkeregister.domain.rolle import Rolle
 from tests.pages.conftest import ServedPortal
-from tests.portal.conftest import ORGANISATION, ORGNR
+from tests.portal.conftest import ORGANISATION
 
 pytestmark = pytest.mark.e2e
 
@@ -34,18 +32,8 @@ def _case_worker_number() -> str:
     raise AssertionError("no number left")
 
 
-def _role(served: ServedPortal, fnr: str, navn: str, elements: frozenset[str], historikk: bool) -> Rolle:
-    rolle = Rolle(
-        id=uuid.uuid4(),
-        orgnr=ORGNR,
-        navn=navn,
-        rettighetspakke=Rettighetspakke.OFFENTLIG_MED_HJEMMEL,
-        bruksomraader=frozenset({Bruksomraade.SOK_ETTER_PERSON}),
-        elementer=elements,
-        historikk=historikk,
-    )
-    served.users.roles.setdefault(fnr, []).append(PortalRole(rolle, ORGANISATION, "Barnevern"))
-    return rolle
+def _role(served: ServedPortal, fnr: str, navn: str, parts: tuple[str, ...], historikk: bool) -> Rolle:
+    return served.users.add_role(fnr, navn, historikk=historikk, parts=parts)
 
 
 def _shot(page: Any, name: str, full_page: bool = True) -> None:
@@ -57,7 +45,7 @@ def _shot(page: Any, name: str, full_page: bool = True) -> None:
 def case_worker(served_portal: ServedPortal, page: Any, log_in: Callable[..., None]) -> tuple[str, Rolle]:
     fnr = _case_worker_number()
     served_portal.users.add_user(fnr, "Kari Saksbehandler")
-    rolle = _role(served_portal, fnr, "Barnevern (full)", frozenset(ELEMENTS), historikk=True)
+    rolle = _role(served_portal, fnr, "Barnevern (full)", tuple(ELEMENTS), historikk=True)
     log_in(page, fnr, rolle)
     return fnr, rolle
 
@@ -182,7 +170,7 @@ def test_criteria_outside_the_role_are_disabled_with_the_reason(
         served_portal,
         fnr,
         "Skatt (navn og adresse)",
-        frozenset({"identifikasjonsnummer", "navn", "foedsel", "bostedsadresse"}),
+        ("identifikasjonsnummer", "navn", "foedsel", "bostedsadresse"),
         historikk=False,
     )
     log_in(page, fnr, rolle)

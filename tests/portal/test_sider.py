@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -99,12 +99,20 @@ class RecordingService:
 
 
 @pytest.fixture
-def pages(portal: Portal) -> tuple[Portal, RecordingService]:
+def pages(portal: Portal) -> Iterator[tuple[Portal, RecordingService]]:
     """The portal with its pages over the recording service (its routes placed before the real ones)."""
     service = RecordingService(documents={PERSON: _document(PERSON, "Kari"), CHILD: _document(CHILD, "Ola")})
     app = portal.client.app
     faked = build_pages_router(app.state.portal, service, portal.directory)
     app.router.routes[0:0] = faked.routes
+    try:
+        yield _logged_in(portal, service)
+    finally:
+        for route in faked.routes:
+            app.router.routes.remove(route)
+
+
+def _logged_in(portal: Portal, service: RecordingService) -> tuple[Portal, RecordingService]:
     portal.directory.add_user(CASE_WORKER)
     rolle = portal.directory.add_role(CASE_WORKER, "Barnevern", historikk=True)
     portal.log_in()
