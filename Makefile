@@ -15,8 +15,9 @@ PYTEST = $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope
 .PHONY: demo test test-fast test-integration test-e2e install lint bench clean system-packages
 
 # Libraries from the system: Pango and HarfBuzz for WeasyPrint (the insight letter as PDF), Poppler's
-# tools to look at a PDF. Installed with apt-get when missing (needs root, Debian/Ubuntu).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+# tools to look at a PDF, Chromium for the page tests (Playwright drives it; never a downloaded browser).
+# Installed with apt-get when missing (needs root, Debian/Ubuntu).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

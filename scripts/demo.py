@@ -29,6 +29,9 @@ DEMO_PERSONS = 20_000
 DEMO_ORGNR = "910000004"
 DEMO_KOMMUNENUMMER = "0301"
 DEMO_EVENTS_PER_SECOND = "5"
+#: The demo case worker's (synthetic) fødselsnummer: type it at the ID-porten stand-in's login page.
+DEMO_CASE_WORKER = "17912099997"
+DEMO_CASE_WORKER_NAME = "Kari Saksbehandler"
 HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 120
 
@@ -116,7 +119,13 @@ def run_demo(persons: int, gateway_port: int, register_port: int) -> int:
         "FIKSREG_SIMULATOR_EVENTS_PER_SECOND": events_per_second,
         "FIKSREG_EXTRACT_WORKER": "true",
     }
-    gateway_env = {**env, "FIKSREG_SIMULATOR_EVENTS_PER_SECOND": "0"}
+    gateway_env = {
+        **env,
+        "FIKSREG_SIMULATOR_EVENTS_PER_SECOND": "0",
+        # The portal's redirects and the ID-porten stand-in's issuer name the address the browser uses.
+        "FIKSREG_PUBLIC_URL": os.environ.get("FIKSREG_PUBLIC_URL", f"http://{HOST}:{gateway_port}"),
+        "FIKSREG_IDPORTEN_STAND_IN": "true",  # anyone may log in as anyone: a demo, never production
+    }
     servers: list[subprocess.Popen[bytes]] = []
     try:
         servers.append(
@@ -268,6 +277,10 @@ In another terminal, from any directory, paste:
   # one CSV per skolekrets with the guardians' postal addresses (protected ones never printed)
   {school_start}
 
+The search portal (case workers in a browser): open http://{HOST}:{gateway_port}/portal/ and log in at the
+ID-porten stand-in with fødselsnummer {DEMO_CASE_WORKER} ({DEMO_CASE_WORKER_NAME}, Demo kommune), who holds
+the portal roles {", ".join(f'"{name}"' for name in demo["portal"]["roller"])}.
+
 Stop with Ctrl-C (or SIGTERM).
 """,
         flush=True,
@@ -336,7 +349,56 @@ def configure_demo_municipality(data_dir: Path, run: Any) -> dict[str, Any]:
             run, "Ajourhold og uttrekk", "Demo elevregister", ["hendelsesliste", "uttrekk"], ["person-basis"]
         )
         save(remembered, demo)
+    if "portal" not in demo:
+        # A case worker for the search portal, holding a few roles usable there (gyldighet soekWeb).
+        run(
+            "admin",
+            "user",
+            "create",
+            "--orgnr",
+            DEMO_ORGNR,
+            "--foedselsnummer",
+            DEMO_CASE_WORKER,
+            "--navn",
+            DEMO_CASE_WORKER_NAME,
+            "--json",
+        )
+        roles = {
+            "Barnevern – søk": ["person-basis", "relasjon-utvidet", "historikk"],
+            "Skolekontor – søk": ["person-basis", "relasjon-utvidet"],
+            "Kemner – søk": ["person-basis"],
+        }
+        for name, parts in roles.items():
+            role = portal_role(run, name, parts)
+            run("admin", "grant", "--bruker", DEMO_CASE_WORKER, "--rolle", role)
+        demo["portal"] = {"foedselsnummer": DEMO_CASE_WORKER, "roller": list(roles)}
+        save(remembered, demo)
     return demo
+
+
+def portal_role(run: Any, role_name: str, parts: list[str]) -> str:
+    """A new role of the demo organisation usable in the search portal only (`soekWeb`); its id."""
+    options = [arg for part in parts for arg in ("--part", part)]
+    role = json.loads(
+        run(
+            "admin",
+            "role",
+            "create",
+            "--orgnr",
+            DEMO_ORGNR,
+            "--navn",
+            role_name,
+            "--rettighetspakke",
+            "offentlig-med-hjemmel",
+            "--bruksomraade",
+            "sok-etter-person",
+            "--gyldighet",
+            "soekWeb",
+            *options,
+            "--json",
+        )
+    )
+    return str(role["rolleId"])
 
 
 def granted_role(

@@ -36,7 +36,7 @@ TIERS = ("unit", "integration", "e2e")
 #: Fixtures that touch files, databases or servers: a test using none of them is a unit test.
 IO_FIXTURES = frozenset({"tmp_path", "tmp_path_factory", "database_url", "postgres_server"})
 #: Where tests (other than unit ones) talk to served apps over real sockets or to separate processes.
-E2E_DIRECTORIES = ("upstream", "scripts")
+E2E_DIRECTORIES = ("upstream", "scripts", "pages")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

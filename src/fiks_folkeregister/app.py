@@ -7,15 +7,18 @@ Only entrypoints import it: the command lines (`cli.py`, each room's `cli.py`) a
 from __future__ import annotations
 
 import hmac
+import secrets
 import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import fastapi_offline
+import httpx
 import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
@@ -50,12 +53,23 @@ from fiks_folkeregister.identity.api import build_issuer_router
 from fiks_folkeregister.identity.clients import ClientRegistry, RegisteredClient
 from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
 from fiks_folkeregister.identity.issuer import TokenIssuer
-from fiks_folkeregister.identity.keys import SigningKeys
+from fiks_folkeregister.identity.keys import SigningKeys, write_private_file
 from fiks_folkeregister.identity.tokens import AccessTokenValidator
+from fiks_folkeregister.idporten.api import build_idporten_router
+from fiks_folkeregister.idporten.provider import Client as IdPortenClient
+from fiks_folkeregister.idporten.provider import IdPortenStandIn
 from fiks_folkeregister.operations.logs import configure_logging
 from fiks_folkeregister.operations.metrics import CONTENT_TYPE, MeasuredUpstream, Metrics
 from fiks_folkeregister.operations.observe import RequestObserver
 from fiks_folkeregister.operations.readiness import OK, Readiness, database_check
+from fiks_folkeregister.portal.directory import AdminPersonDirectory, PersonDirectory
+from fiks_folkeregister.portal.headers import origin
+from fiks_folkeregister.portal.login import OidcLogin
+from fiks_folkeregister.portal.oppslag import Portaloppslag
+from fiks_folkeregister.portal.routes import LOGGED_OUT_PATH, build_portal_router
+from fiks_folkeregister.portal.sessions import Clock, SessionStore, utc_now
+from fiks_folkeregister.portal.sider import build_pages_router
+from fiks_folkeregister.portal.web import CookiePolicy, PortalContext
 from fiks_folkeregister.ratelimit import RateLimiter
 from fiks_folkeregister.register.api import PREFIX as REGISTER_PREFIX
 from fiks_folkeregister.register.api import JsonBytes, build_register_router, install_error_handlers
@@ -204,6 +218,8 @@ class Gateway:
     audit: AuditLog
     admin: Admin
     metrics: Metrics
+    #: The portal's lookups, over the same pipeline as the API (`api`).
+    oppslag: Portaloppslag
 
 
 def build_gateway(settings: Settings, metrics: Metrics | None = None) -> Gateway:
@@ -242,11 +258,16 @@ def build_gateway(settings: Settings, metrics: Metrics | None = None) -> Gateway
         audit=admin.audit,
         admin=admin,
         metrics=metrics,
+        oppslag=Portaloppslag(api),
     )
 
 
-def build_gateway_app(settings: Settings) -> FastAPI:
-    """The product's server: the mirrored register API, the admin API, the embedded token issuer, /health."""
+def build_gateway_app(
+    settings: Settings, *, portal_clock: Clock = utc_now, person_directory: PersonDirectory | None = None
+) -> FastAPI:
+    """The product's server: the mirrored register API, the admin API, the embedded token issuer, the search
+    portal (with the ID-porten stand-in unless a provider is configured), /health. ``portal_clock``: the
+    sessions' time (tests move it); ``person_directory``: who may use the portal (default the admin side's)."""
     gateway = build_gateway(settings)
     app = FastAPI(
         title="Fiks Folkeregister",
@@ -266,6 +287,14 @@ def build_gateway_app(settings: Settings) -> FastAPI:
     app.include_router(build_gateway_router(gateway.api))
     include_admin_api(app, gateway.admin, build_insight(settings, gateway.admin, gateway.upstream))
     app.include_router(build_issuer_router(gateway.issuer), prefix="/maskinporten", tags=["maskinporten"])
+    include_portal(
+        app,
+        settings,
+        gateway.engine,
+        person_directory or AdminPersonDirectory(gateway.directory, gateway.engine),
+        portal_clock,
+        gateway.oppslag,
+    )
     # Every path, the admin API and the token endpoint too: 413 before anything is parsed or authenticated.
     app.add_middleware(BodyLimit, limit=settings.max_request_body_bytes, refuse=body_refusal(gateway.api))
 
@@ -277,6 +306,83 @@ def build_gateway_app(settings: Settings) -> FastAPI:
         close_on_shutdown(app, gateway.upstream.close)
     close_on_shutdown(app, gateway.audit.close)  # signs every chain's head
     return app
+
+
+IDPORTEN_DIR = Path(__file__).with_name("idporten")
+PORTAL_CLIENT_SECRET_FILE = "portal-client-secret"
+
+
+def include_portal(
+    app: FastAPI,
+    settings: Settings,
+    engine: Engine,
+    directory: PersonDirectory,
+    clock: Clock,
+    oppslag: Portaloppslag,
+) -> None:
+    """The search portal under /portal/ and, unless another provider is configured, the ID-porten stand-in
+    under /idporten/ (reached by the portal in this process: no network, every worker alike). Neither
+    configured: no portal (the stand-in lets anyone log in as anyone, so it is never the silent default)."""
+    embedded = settings.portal_oidc_discovery_url is None
+    if embedded and not settings.idporten_stand_in:
+        return
+    sessions = SessionStore(
+        engine,
+        idle=timedelta(minutes=settings.portal_session_idle_minutes),
+        absolute=timedelta(hours=settings.portal_session_absolute_hours),
+        clock=clock,
+    )
+    portal = PortalContext(
+        sessions,
+        CookiePolicy(secure=settings.public_url.startswith("https://")),
+        form_targets=[origin(settings.portal_discovery_url)],
+        role_is_held=lambda pid, rolle_id: any(
+            str(choice.rolle.id) == rolle_id for choice in directory.portal_roles(pid)
+        ),
+        extra_locale_dirs=[IDPORTEN_DIR / "locale"],
+    )
+    portal.add_templates(IDPORTEN_DIR / "templates")
+    portal.install(app)
+    transport: httpx.AsyncBaseTransport | None = None
+    if embedded:
+        secret = portal_client_secret(settings)
+        stand_in = IdPortenStandIn(
+            settings.idporten_issuer,
+            SigningKeys(settings.data_dir / "idporten"),
+            IdPortenClient(
+                client_id=settings.portal_client_id,
+                client_secret=secret,
+                redirect_uris=frozenset({settings.portal_callback_url}),
+                post_logout_redirect_uris=frozenset({settings.public_url.rstrip("/") + LOGGED_OUT_PATH}),
+            ),
+            engine,
+        )
+        app.include_router(build_idporten_router(stand_in, portal.render), prefix="/idporten")
+        transport = httpx.ASGITransport(app=app)
+    elif settings.portal_client_secret is None:
+        raise ValueError("FIKSREG_PORTAL_OIDC_DISCOVERY_URL needs FIKSREG_PORTAL_CLIENT_SECRET")
+    login = OidcLogin(
+        discovery_url=settings.portal_discovery_url,
+        client_id=settings.portal_client_id,
+        client_secret=portal_client_secret(settings),
+        redirect_url=settings.portal_callback_url,
+        minimum_acr=settings.portal_minimum_acr,
+        identity_claim=settings.portal_identity_claim,
+        transport=transport,
+    )
+    app.include_router(build_portal_router(portal, login, directory, settings.public_url))
+    app.include_router(build_pages_router(portal, oppslag, directory))
+    app.state.portal = portal
+
+
+def portal_client_secret(settings: Settings) -> str:
+    """The configured secret, or (embedded stand-in) the one kept in the data directory, made on first use."""
+    if settings.portal_client_secret is not None:
+        return settings.portal_client_secret.get_secret_value()
+    path = settings.data_dir / "idporten" / PORTAL_CLIENT_SECRET_FILE
+    if not path.exists():
+        write_private_file(path, secrets.token_urlsafe(32).encode())
+    return path.read_text().strip()
 
 
 #: Where the documentation pages' scripts and styles are served (files of the fastapi-offline package).

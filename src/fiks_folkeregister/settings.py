@@ -240,6 +240,43 @@ class Settings(BaseSettings):
         description="How long lookup records are kept; `audit prune` removes older ones (default 10 years).",
     )
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8080",
+        description="The gateway's address as browsers reach it (scheme, host, port; no path): the portal's "
+        "redirect URLs and the embedded ID-porten stand-in's issuer (`<public_url>/idporten/`) derive from it. "
+        "Behind https the portal's cookie is `Secure`.",
+    )
+    portal_oidc_discovery_url: str | None = Field(
+        default=None,
+        description="The portal's OpenID Connect provider's discovery document, e.g. "
+        "https://idporten.no/.well-known/openid-configuration or Entra ID's; default the embedded "
+        "ID-porten stand-in.",
+    )
+    portal_client_id: str = Field(default="fiks-folkeregister-portal", min_length=1)
+    portal_client_secret: SecretStr | None = Field(
+        default=None,
+        description="The portal's client secret at the provider (client_secret_basic); with the embedded "
+        "stand-in a random one is made in `<data_dir>/idporten/` on first use.",
+    )
+    portal_redirect_url: str | None = Field(
+        default=None, description="Registered redirect URL; default `<public_url>/portal/innlogging/ferdig`."
+    )
+    portal_identity_claim: str = Field(
+        default="pid", description="The ID token claim holding the person's identity number (ID-porten: pid)."
+    )
+    portal_minimum_acr: Literal["idporten-loa-substantial", "idporten-loa-high"] = Field(
+        default="idporten-loa-substantial",
+        description="The lowest level of assurance (`acr`) a login may have.",
+    )
+    portal_session_idle_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
+    portal_session_absolute_hours: float = Field(default=10.0, gt=0, le=7 * 24)
+    idporten_stand_in: bool = Field(
+        default=False,
+        description="DEVELOPMENT AND TESTS ONLY: serve the embedded ID-porten stand-in at /idporten/, where anyone "
+        "may log in as any identity number, and let the portal use it. Off by default: without it and without "
+        "FIKSREG_PORTAL_OIDC_DISCOVERY_URL the portal is not served at all (`make demo` turns it on).",
+    )
+
     @field_validator(
         "failed_authentications_per_integration",
         "failed_authentications_per_address",
@@ -274,6 +311,20 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'gateway.sqlite3').resolve()}"
+
+    @property
+    def idporten_issuer(self) -> str:
+        """The embedded ID-porten stand-in's issuer."""
+        return self.public_url.rstrip("/") + "/idporten/"
+
+    @property
+    def portal_discovery_url(self) -> str:
+        """Where the portal reads its provider's metadata."""
+        return self.portal_oidc_discovery_url or self.idporten_issuer + ".well-known/openid-configuration"
+
+    @property
+    def portal_callback_url(self) -> str:
+        return self.portal_redirect_url or self.public_url.rstrip("/") + "/portal/innlogging/ferdig"
 
     @property
     def issuer_dir(self) -> Path:

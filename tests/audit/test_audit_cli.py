@@ -105,3 +105,42 @@ def test_audit_person_shows_refused_and_failed_attempts(cli: CliRunner, engine: 
         ("req-refused", "avvist", 403, "PART_IKKE_TILLATT"),
         ("req-11", "ok", 200, None),
     ]
+
+
+def test_audit_person_shows_a_portal_lookup_with_the_case_worker(cli: CliRunner, engine: Engine) -> None:
+    api = record(engine, "921234562", [PERSON], 9)
+    AuditLog(engine).record(
+        AuditRecord(
+            tidspunkt=datetime(2026, 11, 1, 10, 0, tzinfo=UTC),
+            request_id="portal-10",
+            orgnr="921234562",
+            rolle_id=api.rolle_id,
+            integrasjon_id=None,
+            klient_orgnr=None,
+            ressurs="GET personer/{personidentifikator}",
+            parametre={"personidentifikator": PERSON},
+            personer=[PERSON],
+            utfall="ok",
+            status=200,
+            kanal="portal",
+            prinsipal="person",
+            person_foedselsnummer="13097248022",
+            person_navn="Kari Saksbehandler",
+            saksnummer="2026/1",
+            formaal="Tilsyn",
+        )
+    )
+
+    found = json.loads(cli.invoke(app, ["audit", "person", PERSON, "--json"]).stdout)
+    text = cli.invoke(app, ["audit", "person", PERSON]).stdout
+
+    assert [(r["kanal"], r["prinsipal"], r["personNavn"]) for r in found] == [
+        ("api", "integrasjon", None),
+        ("portal", "person", "Kari Saksbehandler"),
+    ]
+    assert (found[1]["personFoedselsnummer"], found[1]["saksnummer"], found[1]["formaal"]) == (
+        "13097248022",
+        "2026/1",
+        "Tilsyn",
+    )
+    assert "person Kari Saksbehandler (13097248022)  portal" in text and "sak 2026/1" in text

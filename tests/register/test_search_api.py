@@ -271,8 +271,9 @@ def test_historic_names_identify_only_with_historisk(search: Search) -> None:
 def test_several_matches_or_none_is_a_404(search: Search) -> None:
     several = search.entydig(params={"navn": "Jonatan Tvillingsen", "foedselsdato": "19900615"})
     assert several.status_code == 404 and several.json()["feilkode"] == "INGEN_ENTYDIG_TREFF"
+    assert several.json()["tilleggsinformasjon"] == {"treff": "flere"}  # the portal says: add criteria
     none = search.entydig(params={"navn": "Jonatan Tvillingsen", "foedselsdato": "19900616"})
-    assert none.status_code == 404
+    assert none.status_code == 404 and none.json()["tilleggsinformasjon"] == {"treff": "ingen"}
     narrowed = search.entydig(
         params={
             "navn": "Jonatan Tvillingsen",

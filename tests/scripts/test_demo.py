@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -48,6 +50,23 @@ def is_running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def portal_login(gateway_port: int, printed: str) -> str:
+    """Log in as the printed demo case worker through the ID-porten stand-in; the role choice page."""
+    import httpx
+
+    match = re.search(r"log in at the\s+ID-porten stand-in with fødselsnummer (\d{11})", printed)
+    assert match, printed
+    with httpx.Client(
+        base_url=f"http://127.0.0.1:{gateway_port}", follow_redirects=True, timeout=30
+    ) as client:
+        login_page = client.get("/portal/")
+        assert "Fødselsnummer" in login_page.text
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', login_page.text))
+        answer = client.post("/idporten/authorize", data={**fields, "foedselsnummer": match.group(1)})
+        assert str(answer.url).endswith("/portal/velg-rolle"), answer.text
+        return html.unescape(answer.text)
 
 
 @pytest.mark.parametrize("busy", ["PORT", "REGISTER_PORT"])
@@ -97,6 +116,12 @@ def test_a_signal_stops_both_servers_and_frees_the_ports(stop: signal.Signals, d
             if line.startswith("Stop with Ctrl-C"):
                 break
         assert any(f"http://127.0.0.1:{gateway_port}" in line for line in printed), "".join(printed)
+        if stop == signal.SIGTERM:  # once is enough: the demo case worker logs in to the portal
+            choose_role = portal_login(gateway_port, "".join(printed))
+            assert "Velg rolle" in choose_role and "Kari Saksbehandler" in choose_role
+            assert all(
+                role in choose_role for role in ("Barnevern – søk", "Skolekontor – søk", "Kemner – søk")
+            )
         servers = children_of(demo.pid)
         assert len(servers) == 2 and not port_is_free(gateway_port) and not port_is_free(register_port)
 

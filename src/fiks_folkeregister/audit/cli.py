@@ -38,6 +38,12 @@ def record_out(record: AuditRecord) -> dict[str, Any]:
         "utfall": record.utfall,
         "status": record.status,
         "feilkode": record.feilkode,
+        "kanal": record.kanal,
+        "prinsipal": record.prinsipal,
+        "personFoedselsnummer": record.person_foedselsnummer,
+        "personNavn": record.person_navn,
+        "saksnummer": record.saksnummer,
+        "formaal": record.formaal,
     }
 
 
@@ -74,9 +80,14 @@ def person(
         typer.echo(
             f"{record.tidspunkt:%Y-%m-%d %H:%M:%S}Z  org {record.orgnr or '-'}  "
             f"role {record.rolle_id or '-'}  "
-            f"integration {record.integrasjon_id or '-'}  client {record.klient_orgnr or '-'}  "
-            f"{record.ressurs}  {record.utfall} {record.status}"
+            + (
+                f"person {record.person_navn} ({record.person_foedselsnummer})  {record.kanal}  "
+                if record.prinsipal == "person"
+                else f"integration {record.integrasjon_id or '-'}  client {record.klient_orgnr or '-'}  "
+            )
+            + f"{record.ressurs}  {record.utfall} {record.status}"
             + (f" {record.feilkode}" if record.feilkode else "")
+            + (f"  sak {record.saksnummer}" if record.saksnummer else "")
         )
 
 

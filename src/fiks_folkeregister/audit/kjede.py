@@ -7,7 +7,8 @@ Each organisation's records form one chain (records without an organisation form
 
 ``canonical`` is the record as JSON with sorted keys and no whitespace (UTF-8), holding every field of the
 record, its chain and its sequence number (1, 2, 3 … per chain, without gaps). A field added to the record
-later joins the encoding only when it is set, so the hashes of older records stay valid.
+later joins the encoding only when it is set, so the hashes of older records stay valid: the principal
+(`prinsipal`, only when it is a `person`), `personFoedselsnummer`, `personNavn`, `saksnummer`, `formaal`.
 
 A checkpoint signs (Ed25519) a chain's sequence number and hash at a moment; `art` is ``periodisk`` (every
 N records or M minutes, and at shutdown) or ``sletting`` (written when old records are pruned: the anchor
@@ -30,6 +31,8 @@ from typing import Any
 FORMAT = "fiks-folkeregister/oppslagslogg/v1"
 GENESIS = bytes(32)
 PERIODISK, SLETTING = "periodisk", "sletting"
+#: Who made a request: a system (an integration, through the API) or a person (a case worker, in the portal).
+INTEGRASJON, PERSON = "integrasjon", "person"
 
 
 def timestamp(moment: datetime) -> str:
@@ -59,9 +62,19 @@ def record_fields(
     status: int,
     feilkode: str | None,
     kanal: str,
+    prinsipal: str = INTEGRASJON,
+    person_foedselsnummer: str | None = None,
+    person_navn: str | None = None,
+    saksnummer: str | None = None,
+    formaal: str | None = None,
 ) -> dict[str, Any]:
-    """What a record's content hash covers (v1)."""
-    return {
+    """What a record's content hash covers (v1, and the fields added since, each only when set).
+
+    The principal (a person in the portal, with identity number and name) and the case reference joined
+    later: a record of an integration without a case reference encodes exactly as before, so records
+    written before these fields existed still verify, and setting any of them on such a record breaks it.
+    """
+    fields = {
         "kjede": kjede,
         "sekvens": sekvens,
         "tidspunkt": timestamp(tidspunkt),
@@ -78,6 +91,16 @@ def record_fields(
         "feilkode": feilkode,
         "kanal": kanal,
     }
+    if prinsipal != INTEGRASJON:
+        fields["prinsipal"] = prinsipal
+    added = {
+        "personFoedselsnummer": person_foedselsnummer,
+        "personNavn": person_navn,
+        "saksnummer": saksnummer,
+        "formaal": formaal,
+    }
+    fields.update({name: value for name, value in added.items() if value is not None})
+    return fields
 
 
 def fields_of(
@@ -100,6 +123,11 @@ def fields_of(
         status=source.status,
         feilkode=source.feilkode,
         kanal=source.kanal,
+        prinsipal=source.prinsipal,
+        person_foedselsnummer=source.person_foedselsnummer,
+        person_navn=source.person_navn,
+        saksnummer=source.saksnummer,
+        formaal=source.formaal,
     )
 
 

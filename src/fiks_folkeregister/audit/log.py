@@ -48,6 +48,7 @@ from fiks_folkeregister.storage.tables import (
 UTFALL = frozenset({"ok", "avvist", "feil"})
 #: How a lookup came: a system through the API, a case worker in the portal, the platform answering insight.
 KANALER = frozenset({"api", "portal", "innsyn"})
+PRINSIPALER = frozenset({kjede.INTEGRASJON, kjede.PERSON})
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,13 @@ class AuditRecord:
     status: int
     feilkode: str | None = None
     kanal: str = "api"
+    #: Who asked: `integrasjon` (a system) or `person` (a case worker, named by the next two fields).
+    prinsipal: str = kjede.INTEGRASJON
+    person_foedselsnummer: str | None = None
+    person_navn: str | None = None
+    #: The case the lookup was made for, as the case worker gave it (optional).
+    saksnummer: str | None = None
+    formaal: str | None = None
 
 
 class AuditUnavailableError(Exception):
@@ -284,6 +292,11 @@ class AuditLog:
                     "status": record.status,
                     "feilkode": record.feilkode,
                     "kanal": record.kanal,
+                    "prinsipal": record.prinsipal,
+                    "person_foedselsnummer": record.person_foedselsnummer,
+                    "person_navn": record.person_navn,
+                    "saksnummer": record.saksnummer,
+                    "formaal": record.formaal,
                     "kjede": head.kjede,
                     "sekvens": sekvens,
                     "hash": value.hex(),
@@ -419,6 +432,10 @@ def _check(record: AuditRecord) -> None:
         raise AuditUnavailableError("tidspunkt must be timezone-aware")
     if record.kanal not in KANALER:
         raise AuditUnavailableError(f"kanal must be one of {sorted(KANALER)}, got {record.kanal!r}")
+    if record.prinsipal not in PRINSIPALER:
+        raise AuditUnavailableError(f"prinsipal must be one of {sorted(PRINSIPALER)}, got {record.prinsipal!r}")
+    if (record.prinsipal == kjede.PERSON) != (record.person_foedselsnummer is not None):
+        raise AuditUnavailableError("a person's record names the person, and only a person's does")
 
 
 def _raise_failure(pending: _Pending) -> None:
@@ -468,6 +485,11 @@ def _record(row: Row[Any], personer: list[str]) -> AuditRecord:
         status=row.status,
         feilkode=row.feilkode,
         kanal=row.kanal,
+        prinsipal=row.prinsipal,
+        person_foedselsnummer=row.person_foedselsnummer,
+        person_navn=row.person_navn,
+        saksnummer=row.saksnummer,
+        formaal=row.formaal,
     )
 
 

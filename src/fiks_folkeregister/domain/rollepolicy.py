@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -20,7 +21,12 @@ from fiks_folkeregister.domain.informasjonselementer import (
 )
 from fiks_folkeregister.domain.minimering import minimise
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
-from fiks_folkeregister.domain.soekeparametre import Soekekriterier, canonical_query
+from fiks_folkeregister.domain.soekeparametre import (
+    ENTYDIGSOEK_PARAMETERS,
+    SOEK_PARAMETERS,
+    Soekekriterier,
+    canonical_query,
+)
 from fiks_folkeregister.domain.uttrekkskriterier import STATUS_TYPES, Kriterier, canonical_body
 
 #: Elements every answer carries whatever the role names (the register's `dataminimering/` page): never a
@@ -80,6 +86,52 @@ _CRITERION_ELEMENTS: Mapping[str, frozenset[str]] = {
 _ADDRESS_CRITERIA = frozenset({"adressenavn", "husnummer", "postnummer", "kommunenummer", "fylkesnummer"})
 
 
+def criterion_elements(name: str, entydig: bool) -> frozenset[str]:
+    """The elements a role must hold to search by the criterion `name` (empty: any role may use it)."""
+    if name in _CRITERION_ELEMENTS:
+        return _CRITERION_ELEMENTS[name]
+    if name in _ADDRESS_CRITERIA:
+        return frozenset({"bostedsadresse", "oppholdsadresse"} if entydig else {"bostedsadresse"})
+    if name == "inkluderOppholdsadresse":
+        return frozenset({"oppholdsadresse"})
+    if name == "inkluderDoede":
+        return frozenset({"doedsfall"})
+    return frozenset()
+
+
+@dataclass(frozen=True)
+class Kriteriumstilgang:
+    """Whether a role may search by one criterion, and if not, why: the elements it lacks, or history."""
+
+    kriterium: str
+    manglende_elementer: tuple[str, ...] = ()
+    mangler_historikk: bool = False
+
+    @property
+    def tillatt(self) -> bool:
+        return not self.manglende_elementer and not self.mangler_historikk
+
+
+#: The criteria a person types or chooses on the search forms (not the technical `maksTreff`).
+SOEK_KRITERIER = tuple(name for name in SOEK_PARAMETERS if name != "maksTreff")
+ENTYDIGSOEK_KRITERIER = ENTYDIGSOEK_PARAMETERS
+
+
+def search_criteria(role: Rolle, entydig: bool) -> tuple[Kriteriumstilgang, ...]:
+    """Every criterion of `personer/soek` (or `entydigsoek`, with `entydig`) and whether the role may use it:
+    the same decision `authorise_criteria` makes on a request (historic matching, `opplysningsgrunnlag`,
+    needs the role's history)."""
+    names = ENTYDIGSOEK_KRITERIER if entydig else SOEK_KRITERIER
+    return tuple(
+        Kriteriumstilgang(
+            name,
+            tuple(sorted(criterion_elements(name, entydig) - role.elementer)),
+            name == "opplysningsgrunnlag" and not role.historikk,
+        )
+        for name in names
+    )
+
+
 def authorise_criteria(role: Rolle, criteria: Soekekriterier, entydig: bool) -> dict[str, list[str]]:
     """Refuse search criteria that read elements outside the role, naming them; else the query to run.
 
@@ -91,17 +143,7 @@ def authorise_criteria(role: Rolle, criteria: Soekekriterier, entydig: bool) -> 
     means, always finds the dead and needs nothing for it).
     """
     query = canonical_query(criteria, entydig)
-    address_elements = frozenset({"bostedsadresse", "oppholdsadresse"} if entydig else {"bostedsadresse"})
-    needed: dict[str, frozenset[str]] = {}
-    for name in query:
-        if name in _CRITERION_ELEMENTS:
-            needed[name] = _CRITERION_ELEMENTS[name]
-        elif name in _ADDRESS_CRITERIA:
-            needed[name] = address_elements
-    if "inkluderOppholdsadresse" in query:
-        needed["inkluderOppholdsadresse"] = frozenset({"oppholdsadresse"})
-    if "inkluderDoede" in query:
-        needed["inkluderDoede"] = frozenset({"doedsfall"})
+    needed = {name: elements for name in query if (elements := criterion_elements(name, entydig))}
     _refuse_criteria(role, needed, "search")
     if criteria.historisk and not role.historikk:
         raise HistoryNotAllowed(

@@ -11,7 +11,7 @@ from uuid import UUID
 import httpx
 from limits import RateLimitItem
 
-from fiks_folkeregister.domain.rolle import API, Rolle
+from fiks_folkeregister.domain.rolle import API, SOEK_WEB, Rolle
 from fiks_folkeregister.gateway import errors as codes
 from fiks_folkeregister.gateway.errors import GatewayError
 from fiks_folkeregister.gateway.request_limits import RequestLimits
@@ -56,9 +56,32 @@ class LookupView(Protocol):
 
 
 class Directory(Protocol):
-    """Integrations, roles and grants (admin.access.AccessDirectory fits); never cached."""
+    """Integrations, person users, roles and grants (admin.access.AccessDirectory fits); never cached."""
 
     def lookup(self, integrasjon_id: UUID, rolle_id: UUID) -> LookupView: ...
+
+    def person_lookup(self, foedselsnummer: str, rolle_id: UUID) -> PersonLookupView: ...
+
+
+class PersonUserView(Protocol):
+    """What the access layer reads of a person user (h3's person user record fits)."""
+
+    @property
+    def orgnr(self) -> str: ...
+    @property
+    def aktiv(self) -> bool: ...
+
+
+class PersonLookupView(Protocol):
+    """One round trip's answer about a person and a role: `granted` only when the user is active, the grant
+    is active and the role may be used in the search portal (`soekWeb`)."""
+
+    @property
+    def user(self) -> PersonUserView | None: ...
+    @property
+    def role(self) -> Rolle | None: ...
+    @property
+    def granted(self) -> bool: ...
 
 
 class PasswordVerifier(Protocol):
@@ -105,6 +128,14 @@ class Trail:
     integrasjon_id: UUID | None = None
     rolle_id: UUID | None = None
     orgnr: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """A case worker in the portal, as the login identified them (ID-porten's `pid`) and named them."""
+
+    foedselsnummer: str
+    navn: str = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -301,6 +332,34 @@ class AccessControl:
                 trail.orgnr = integration.orgnr  # the owner's log shows attempts on its integration
             self._failures.failed(integrasjon_id, address)
             raise AuthenticationFailed(integrasjon_id, reason)
+
+    def authorise_person(self, person: Person, rolle_id: str, trail: Trail) -> Rolle:
+        """The role a person acts in, checked afresh on every call (so a revoked grant or a deactivated
+        user is refused at the next one), or a `GatewayError`; fills `trail` as it learns.
+
+        A role that does not exist, a role of an organisation the person is no user of, and a role of
+        another organisation answer the same 404 `UKJENT_ROLLE`, so no role ids elsewhere can be probed.
+        """
+        role_id = _uuid(rolle_id, codes.UGYLDIG_ROLLEID, "The role id")
+        trail.rolle_id = role_id
+        found = self._directory.person_lookup(person.foedselsnummer, role_id)
+        user, role = found.user, found.role
+        if user is None or role is None or role.orgnr != user.orgnr:
+            raise GatewayError(404, codes.UKJENT_ROLLE, f"No role {role_id} in the user's organisation")
+        trail.orgnr = user.orgnr
+        if not user.aktiv:
+            raise GatewayError(403, codes.BRUKER_DEAKTIVERT, "The person's user has been deactivated")
+        if SOEK_WEB not in role.gyldighet:
+            raise GatewayError(
+                403,
+                codes.ROLLE_IKKE_GYLDIG_FOR_PORTAL,
+                f"The role '{role.navn}' may not be used in the search portal",
+            )
+        if not found.granted:
+            raise GatewayError(
+                403, codes.ROLLE_IKKE_TILDELT, f"The person does not hold the role '{role.navn}'"
+            )
+        return role
 
     def _refuse_when_limited(self, integrasjon_id: UUID | None, address: str | None) -> None:
         try:

@@ -15,21 +15,25 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from fiks_folkeregister.audit.kjede import INTEGRASJON, PERSON
 from fiks_folkeregister.audit.log import AuditRecord, AuditUnavailableError
-from fiks_folkeregister.domain.informasjonselementer import PartRequest
+from fiks_folkeregister.domain.informasjonselementer import HISTORIKK, IDENTIFIKASJONSNUMMER, PartRequest
 from fiks_folkeregister.domain.parametre import UgyldigParameter
 from fiks_folkeregister.domain.rollepolicy import (
+    ALWAYS_RETURNED,
     PolicyRefusal,
     UnknownParts,
     authorise_parts,
     check_usage_area,
 )
+from fiks_folkeregister.domain.saksreferanse import Saksreferanse
 from fiks_folkeregister.gateway import errors as codes
 from fiks_folkeregister.gateway.access import (
     INTEGRATION_ID_HEADER,
     INTEGRATION_PASSWORD_HEADER,
     AccessControl,
     Credentials,
+    Person,
     Trail,
 )
 from fiks_folkeregister.gateway.errors import BODY_CODES, GatewayError
@@ -91,6 +95,12 @@ class Incoming:
     url: str = ""
     #: For a path no resource serves with this method: the methods that are served there (405, not 404).
     allowed: tuple[str, ...] = ()
+    #: A case worker in the portal: the principal instead of the credentials (never set by the API's routes).
+    person: Person | None = None
+    #: The case the portal's lookup is made for, recorded with it.
+    sak: Saksreferanse = field(default_factory=Saksreferanse)
+    #: The portal's parts: these elements as far as the role holds them (`historikk` from `part` kept).
+    parts_within_role: frozenset[str] | None = None
 
 
 @dataclass
@@ -104,6 +114,20 @@ class Outcome:
     feilkode: str | None = None
     personer: list[str] = field(default_factory=list)
     media_type: str | None = JSON
+    #: The answer filtered to the role (what the portal presents); None unless `utfall` is ok.
+    data: Any = None
+    #: Why it was refused or failed: (machine code, message, details), for the portal to explain.
+    refusal: tuple[str, str, Mapping[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Execution:
+    """One request run through the pipeline: its audit record's id, and whether that record was stored
+    (if not, nothing may be given out)."""
+
+    request_id: str
+    outcome: Outcome
+    audited: bool
 
 
 @dataclass(frozen=True)
@@ -126,17 +150,15 @@ class MirroredApi:
         self._audit = audit
 
     async def handle(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> Response:
-        """Answer one request: the pipeline in a worker thread (its steps may block), then the audit record
-        committed while the event loop waits without holding a thread, then the answer."""
+        """Answer one request of the API: the pipeline in a worker thread (its steps may block), then the
+        audit record committed while the event loop waits without holding a thread, then the answer."""
         decided = await run_in_threadpool(self._decide, resource, incoming, ressurs)
         outcome, record = decided.outcome, decided.record
         headers = {REQUEST_ID_HEADER: record.request_id, "Cache-Control": "no-store"}
         try:
             await self._audit.record_async(record)
         except Exception as error:
-            if not isinstance(error, AuditUnavailableError):
-                log.exception("audit store failed for request %s", record.request_id)
-            log.error("request %s refused: the audit log is unavailable", record.request_id)
+            _audit_failed(error, record.request_id)
             unavailable = GatewayError(
                 503,
                 codes.REVISJONSLOGG_UTILGJENGELIG,
@@ -150,11 +172,29 @@ class MirroredApi:
             outcome.payload, outcome.status, {**outcome.headers, **headers}, media_type=outcome.media_type
         )
 
+    def execute(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> Execution:
+        """The pipeline for the portal (runs in a worker thread): the same steps as `handle` — access (a
+        person), policy, upstream, filter to the role — and the record stored before the filtered data
+        (`outcome.data`) is handed back, never before."""
+        decided = self._decide(resource, incoming, ressurs)
+        outcome, record = decided.outcome, decided.record
+        try:
+            self._audit.record(record)
+        except Exception as error:
+            _audit_failed(error, record.request_id)
+            outcome.data = None
+            return Execution(record.request_id, outcome, audited=False)
+        if outcome.utfall != OK:
+            log.info("request %s: %s %s %s", record.request_id, outcome.status, outcome.feilkode, ressurs)
+        return Execution(record.request_id, outcome, audited=True)
+
     def _decide(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> _Decided:
-        """Everything up to the audit record (runs in a worker thread: every step below may block)."""
+        """Everything up to the audit record, for the API and the portal alike: access (credentials or a
+        person), policy, upstream, filter to the role, and the record that says so (not yet stored)."""
         started = datetime.now(UTC)
         request_id = current_request_id()
         trail = Trail()
+        person = incoming.person
         parametre = audited_parameters(resource, incoming.path, incoming.query)
         outcome = Outcome()
         try:
@@ -170,6 +210,7 @@ class MirroredApi:
             )
             outcome.status, outcome.payload = invalid.http_status, orjson.dumps(refusal_body)
             outcome.utfall, outcome.feilkode, outcome.personer = REFUSED, invalid.feilkode, []
+            outcome.refusal = (invalid.feilkode, invalid.feilmelding, dict(invalid.tilleggsinformasjon))
         except PolicyRefusal as refusal:
             error = GatewayError(
                 _POLICY_STATUS.get(refusal.code, 403), refusal.code, refusal.message, refusal.details
@@ -184,6 +225,12 @@ class MirroredApi:
             outcome.status, outcome.payload = error.status, orjson.dumps(error.body)
             outcome.headers = dict(error.headers)
             outcome.utfall, outcome.feilkode, outcome.personer = FAILED, error.feilkode, []
+            details = error.body.get("tilleggsinformasjon")
+            outcome.refusal = (
+                error.feilkode or codes.INTERN_FEIL,
+                str(error.body.get("feilmelding") or ""),
+                details if isinstance(details, dict) else {},
+            )
         except Exception:
             log.exception("request %s failed", request_id)
             self._refused(
@@ -203,6 +250,12 @@ class MirroredApi:
             utfall=outcome.utfall,
             status=outcome.status,
             feilkode=outcome.feilkode,
+            kanal="portal" if person is not None else "api",
+            prinsipal=PERSON if person is not None else INTEGRASJON,
+            person_foedselsnummer=person.foedselsnummer if person is not None else None,
+            person_navn=person.navn if person is not None else None,
+            saksnummer=incoming.sak.saksnummer,
+            formaal=incoming.sak.formaal,
         )
         return _Decided(outcome, record)
 
@@ -216,7 +269,10 @@ class MirroredApi:
     ) -> None:
         if incoming.rejected is not None:
             raise incoming.rejected
-        caller = self._access.authenticate(incoming.credentials, incoming.rolle_id, trail)
+        if incoming.person is not None:
+            role = self._access.authorise_person(incoming.person, incoming.rolle_id, trail)
+        else:
+            role = self._access.authenticate(incoming.credentials, incoming.rolle_id, trail).role
         if resource is None and incoming.allowed:
             raise GatewayError(
                 405,
@@ -239,7 +295,6 @@ class MirroredApi:
                 f"Unsupported Accept header; {resource.name} is served as {' or '.join(resource.media_types)}",
                 {"accept": incoming.accept or "", "supported": list(resource.media_types)},
             )
-        role = caller.role
         admitted = resource.admit(role, incoming.path) if resource.admit is not None else None
         body = (
             parse_json_body(incoming.content_type, incoming.body, BODY_CODES) if resource.takes_body else None
@@ -247,6 +302,10 @@ class MirroredApi:
         if isinstance(body, dict):
             parametre.update(audited_body(resource, body))
         parts = incoming.query.get("part")
+        if incoming.parts_within_role is not None:
+            held = sorted((incoming.parts_within_role & role.elementer) - ALWAYS_RETURNED)
+            parts = [*(held or [IDENTIFIKASJONSNUMMER]), *([HISTORIKK] if HISTORIKK in (parts or ()) else [])]
+            parametre["part"] = parts
         check_usage_area(role, resource.bruksomraader, resource.name)
         if resource.takes_part:
             request = authorise_parts(role, parts)
@@ -289,6 +348,9 @@ class MirroredApi:
                 outcome.status, outcome.payload, outcome.media_type = 304, b"", None
                 return
         outcome.personer = resource.answer.persons(filtered)
+        if incoming.person is not None:
+            outcome.data = filtered  # the portal presents it; no register JSON is rendered for a person
+            return
         outcome.payload = resource.render(media_type)(filtered, Address(incoming.url, query, str(role.id)))
         outcome.media_type = media_type
 
@@ -298,6 +360,13 @@ class MirroredApi:
         outcome.status, outcome.payload = error.status, bytes(response.body)
         outcome.headers = {k: v for k, v in response.headers.items() if k.lower() not in _MANAGED_HEADERS}
         outcome.utfall, outcome.feilkode, outcome.personer = REFUSED, error.audit_code, []
+        outcome.refusal = (error.code, error.message, dict(error.details or {}))
+
+
+def _audit_failed(error: Exception, request_id: str) -> None:
+    if not isinstance(error, AuditUnavailableError):
+        log.exception("audit store failed for request %s", request_id, exc_info=error)
+    log.error("request %s refused: the audit log is unavailable", request_id)
 
 
 _MANAGED_HEADERS = frozenset({"content-length", "content-type", "x-request-id"})  # handle sets the id

@@ -235,8 +235,11 @@ class RegisterService:
         found = self._repository.find_persons(criteria, VISIBLE_ADDRESS_GRADINGS[pakke], 2)
         stored = self._repository.current_documents(found[:1]).get(found[0]) if len(found) == 1 else None
         if stored is None:
-            raise not_found(
-                "INGEN_ENTYDIG_TREFF", "No unambiguous match: the criteria match no person or more than one"
+            raise RegisterError(
+                404,
+                "INGEN_ENTYDIG_TREFF",
+                "No unambiguous match: the criteria match no person or more than one",
+                {"treff": "flere" if len(found) > 1 else "ingen"},  # so a case worker knows what to add
             )
         return minimise(_current(stored.dokument), pakke, request)
 

@@ -181,6 +181,11 @@ oppslagslogg = Table(
     Column("status", Integer, nullable=False),
     Column("feilkode", String(60), nullable=True),
     Column("kanal", String(10), nullable=False, server_default="api"),
+    Column("prinsipal", String(12), nullable=False, server_default="integrasjon"),
+    Column("person_foedselsnummer", String(11), nullable=True),
+    Column("person_navn", String(200), nullable=True),
+    Column("saksnummer", String(100), nullable=True),
+    Column("formaal", String(200), nullable=True),
     Column("kjede", String(9), nullable=True),
     Column("sekvens", BigInteger, nullable=True),
     Column("hash", String(64), nullable=True),
@@ -190,7 +195,9 @@ oppslagslogg = Table(
 """One row per request to the mirrored API (no foreign keys: the log outlives deleted configuration).
 
 `kanal` is how the lookup came (`api`: a system; `portal`: a case worker in the portal; `innsyn`: the
-platform answering a request for insight). `kjede`/`sekvens`/`hash` place the record in its organisation's
+platform answering a request for insight). `prinsipal` is who asked: `integrasjon` (a system, named by
+`integrasjon_id`) or `person` (a case worker, named by `person_foedselsnummer` and `person_navn`);
+`saksnummer` and `formaal` are the case reference the case worker gave, if any. `kjede`/`sekvens`/`hash` place the record in its organisation's
 hash chain (audit/kjede.py); the writer always sets them, NULL only marks a row written around it.
 """
 
@@ -229,3 +236,25 @@ oppslagslogg_person = Table(
     Index("ix_oppslagslogg_person_identifikator", "identifikator"),
 )
 """The persons returned by a lookup, so that "who looked up person X" is an indexed query."""
+
+portal_sesjon = Table(
+    "portal_sesjon",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("data", JSON, nullable=False),
+    Column("opprettet", DateTime(timezone=True), nullable=False),
+    Column("sist_brukt", DateTime(timezone=True), nullable=False),
+    Index("ix_portal_sesjon_sist_brukt", "sist_brukt"),
+)
+"""The portal's server-side sessions. `id` is the SHA-256 of the cookie's value, so the table alone does not let
+anyone take a session over; `data` holds the login in progress or the person, the chosen role and the CSRF token."""
+
+idporten_kode = Table(
+    "idporten_kode",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("data", JSON, nullable=False),
+    Column("utloeper", DateTime(timezone=True), nullable=False),
+)
+"""The embedded ID-porten stand-in's authorization codes (SHA-256 of the code): single use, short-lived, shared
+by every process."""

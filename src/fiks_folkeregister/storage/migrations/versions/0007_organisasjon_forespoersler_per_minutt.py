@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "g0007"
-down_revision = "g0003"
+down_revision = "g0006"
 branch_labels = None
 depends_on = None
 
