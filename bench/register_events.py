@@ -31,9 +31,9 @@ from fastapi.testclient import TestClient
 
 from _harness import median, percentile
 from fiks_folkeregister.app import build_gateway_app, build_register_app, build_token_issuer
-from fiks_folkeregister.register.extracts import ExtractWorker
 from fiks_folkeregister.register.seeding import seed_population
 from fiks_folkeregister.register.simulator import Simulator
+from fiks_folkeregister.register.uttrekk.worker import ExtractWorker
 from fiks_folkeregister.settings import Settings
 from gateway_lookup import BENCH_ORGNR, configure
 

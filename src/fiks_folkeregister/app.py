@@ -1,4 +1,8 @@
-"""Composition root: builds the ASGI applications from settings. The only module that knows everything."""
+"""Composition root: builds the ASGI applications from settings. The only module that knows everything.
+
+Only entrypoints import it: the command lines (`cli.py`, each room's `cli.py`) and the ASGI servers that
+`serve` starts (`*_from_environment`), as cosmicpython's entrypoints import its bootstrap.
+"""
 
 from __future__ import annotations
 
@@ -29,7 +33,6 @@ from fiks_folkeregister.audit.innsyn import Innsyn
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
-from fiks_folkeregister.gateway.errors import GatewayError, platform_response
 from fiks_folkeregister.gateway.openapi import components as gateway_openapi_components
 from fiks_folkeregister.gateway.router import (
     FOR_STOR_FORESPOERSEL,
@@ -39,6 +42,7 @@ from fiks_folkeregister.gateway.router import (
     build_oppvekst_router,
 )
 from fiks_folkeregister.http.body_limit import BodyLimit, too_large_message
+from fiks_folkeregister.http.errors import HttpError, platform_response, register_response
 from fiks_folkeregister.identity.api import build_issuer_router
 from fiks_folkeregister.identity.clients import ClientRegistry, RegisteredClient
 from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
@@ -48,14 +52,8 @@ from fiks_folkeregister.identity.tokens import AccessTokenValidator
 from fiks_folkeregister.portal.oppslag import Portaloppslag
 from fiks_folkeregister.ratelimit import RateLimiter
 from fiks_folkeregister.register.api import PREFIX as REGISTER_PREFIX
-from fiks_folkeregister.register.api import (
-    JsonBytes,
-    build_register_router,
-    error_response,
-    install_error_handlers,
-)
+from fiks_folkeregister.register.api import JsonBytes, build_register_router, install_error_handlers
 from fiks_folkeregister.register.database import create_register_engine, migrate
-from fiks_folkeregister.register.errors import RegisterError
 from fiks_folkeregister.register.faults import FaultPlan, Faults, install_faults
 from fiks_folkeregister.register.repository import PersonRepository
 from fiks_folkeregister.register.service import RegisterService
@@ -127,17 +125,16 @@ def build_register_app(settings: Settings) -> FastAPI:
 
 async def register_body_refusal(request: Request, limit: int) -> Response:
     """The register app's 413: the register's error format on its API, the platform's elsewhere."""
+    error = HttpError(413, FOR_STOR_FORESPOERSEL, too_large_message(limit))
     if request.url.path.startswith(REGISTER_PREFIX + "/"):
-        return error_response(RegisterError(413, FOR_STOR_FORESPOERSEL, too_large_message(limit)))
-    return platform_response(
-        GatewayError(413, FOR_STOR_FORESPOERSEL, too_large_message(limit)), request.url.path
-    )
+        return register_response(error)
+    return platform_response(error, request.url.path)
 
 
 def start_background_work(app: FastAPI, register: Register | None, settings: Settings) -> None:
     """The extract worker (and, if configured, the simulator ticker) run while the app is served."""
-    from fiks_folkeregister.register.extracts import ExtractWorker
     from fiks_folkeregister.register.ticker import SimulatorTicker
+    from fiks_folkeregister.register.uttrekk.worker import ExtractWorker
 
     app.state.extract_worker = None
     if register is None:

@@ -76,3 +76,21 @@ def test_unknown_paths_and_methods_under_the_admin_api_answer_in_the_platform_fo
     assert wrong_method.status_code == 405 and wrong_method.json()["errorCode"] == "METODE_IKKE_TILLATT"
     assert "POST" in wrong_method.headers["Allow"]
     assert set(unknown.json()) == set(wrong_method.json()) == PLATFORM_FIELDS
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_a_body_that_is_not_declared_json_is_a_415_in_the_platform_format(
+    admin: tuple[TestClient, dict[str, str]], content_type: str | None
+) -> None:
+    client, operator = admin
+    headers = {**operator, **({"Content-Type": content_type} if content_type else {})}
+
+    response = client.post(f"{ADMIN}/organisasjoner", content=b'{"orgnr": "921234562"}', headers=headers)
+
+    assert response.status_code == 415
+    assert set(response.json()) == PLATFORM_FIELDS
+    assert response.json()["errorCode"] == "UGYLDIG_INNHOLDSTYPE"
+    assert response.json()["errorJson"] is None
+    assert response.headers["X-Request-Id"] == response.json()["errorId"]
+    listed = client.get(f"{ADMIN}/organisasjoner", headers=operator).json()
+    assert "921234562" not in {organisation["orgnr"] for organisation in listed}  # nothing was written

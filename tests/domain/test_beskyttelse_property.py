@@ -32,7 +32,7 @@ from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS, minim
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
 from fiks_folkeregister.domain.rollepolicy import ALWAYS_RETURNED, filter_to_role
 from fiks_folkeregister.gateway.hendelse_svar import filter_event_document
-from fiks_folkeregister.register.feed import _without_hidden_addresses
+from fiks_folkeregister.register.hendelser.service import _without_hidden_addresses
 
 PLACES = [
     {

@@ -14,9 +14,11 @@ import pytest
 
 from fiks_folkeregister.domain.beskyttelse import current_protection_level as beskyttelse_level
 from fiks_folkeregister.domain.dokument import (
+    address_kommune,
     current_addresses,
     current_entries,
     current_entry,
+    current_identifier,
     current_protection_level,
     entries,
     historic_entries,
@@ -93,6 +95,31 @@ def test_current_addresses_are_the_current_entries_of_every_address_element() ->
         ("bostedsadresse", bosted),
         ("oppholdsadresse", opphold),
     ]
+
+
+def test_the_identity_number_in_use_is_the_current_identifier_entry() -> None:
+    old = {"erGjeldende": False, "foedselsEllerDNummer": "41010112345"}
+    document = {**_document(), "identifikasjonsnummer": [old, *_document()["identifikasjonsnummer"]]}
+    assert current_identifier(document) == "01010112345"
+    # Without a current entry (history only, or a flag missing) there is no number in use: an error, not a guess.
+    with pytest.raises(ValueError, match="current identifikasjonsnummer"):
+        current_identifier({"identifikasjonsnummer": [old, {"foedselsEllerDNummer": "01010112345"}]})
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ({"vegadresse": {"kommunenummer": "0301"}}, "0301"),
+        ({"matrikkeladresse": {"matrikkelnummer": {"kommunenummer": "4601"}}}, "4601"),
+        ({"ukjentBosted": {"bostedskommune": "5001"}}, "5001"),
+        ({"utenlandskAdresse": {"landkode": "SWE"}}, None),
+        ({"vegadresse": {"adressenavn": "Storgata"}}, None),
+    ],
+)
+def test_an_address_entry_lies_in_the_municipality_its_address_names(
+    entry: Any, expected: str | None
+) -> None:
+    assert address_kommune(entry) == expected
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ def test_a_wrong_second_check_digit_is_rejected(value: str) -> None:
 
 
 def accepted_first_check_digits(first_nine: str) -> set[int]:
-    """The 2032 rule as DOMAIN.md §7 words it: k - (sum mod 11), k in 11..14, minus 11 above 10, never 10."""
+    """The 2032 rule as domain/identitetsnummer.py states it: k - (sum mod 11), k in 11..14, minus 11 above 10, never 10."""
     remainder = sum(int(d) * w for d, w in zip(first_nine, K1_WEIGHTS, strict=True)) % 11
     accepted = set()
     for k in (11, 12, 13, 14):
@@ -123,7 +123,7 @@ def test_d_number_adds_four_to_the_first_digit() -> None:
 
 
 def test_skatteetaten_synthetic_number_adds_80_to_the_month() -> None:
-    # DOMAIN.md §7: a test person born 01.11.2024 has 019124 as birth date part.
+    # Skatteetaten's synthetic numbers: a test person born 01.11.2024 has 019124 as birth date part.
     number = parse_identitetsnummer(with_check_digits("019124500"))
     assert number.synthetic == "skatteetaten"
     assert number.birth_date == date(2024, 11, 1)

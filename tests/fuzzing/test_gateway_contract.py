@@ -19,7 +19,7 @@ from sqlalchemy import select
 from fiks_folkeregister.app import build_admin, build_gateway_app, build_register, build_token_issuer
 from fiks_folkeregister.domain.informasjonselementer import ELEMENTS
 from fiks_folkeregister.domain.rolle import Bruksomraade
-from fiks_folkeregister.register.hendelse_tabeller import hendelse
+from fiks_folkeregister.register.hendelser.tables import hendelse
 from fiks_folkeregister.register.simulator import Simulator
 from fiks_folkeregister.register.tables import person
 from fiks_folkeregister.settings import Settings

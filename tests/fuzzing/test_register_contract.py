@@ -17,7 +17,7 @@ import schemathesis
 from sqlalchemy import select
 
 from fiks_folkeregister.app import build_register_app, build_token_issuer
-from fiks_folkeregister.register.hendelse_tabeller import hendelse
+from fiks_folkeregister.register.hendelser.tables import hendelse
 from fiks_folkeregister.register.simulator import Simulator
 from fiks_folkeregister.register.tables import person
 from fiks_folkeregister.settings import Settings

@@ -8,8 +8,8 @@ import pytest
 
 from fiks_folkeregister.domain.informasjonselementer import ELEMENTS, Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade
-from fiks_folkeregister.register.extracts import ExtractWorker
 from fiks_folkeregister.register.simulator import Simulator
+from fiks_folkeregister.register.uttrekk.worker import ExtractWorker
 from tests.gateway.conftest import ORG_B, ServedGateway
 
 FEED = (Bruksomraade.HENDELSESLISTE,)

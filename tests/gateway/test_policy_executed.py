@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from fiks_folkeregister.domain.informasjonselementer import ELEMENTS, Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade
 from fiks_folkeregister.domain.rollepolicy import EVENT_TYPE_ELEMENTS
+from fiks_folkeregister.http.errors import register_body
 from fiks_folkeregister.register.errors import RegisterError
-from fiks_folkeregister.register.hendelse_tabeller import uttrekk_jobb
 from fiks_folkeregister.register.simulator import Simulator
+from fiks_folkeregister.register.uttrekk.tables import uttrekk_jobb
 from tests.gateway.conftest import ORG_A, Integration, ServedGateway
 
 FEED = (Bruksomraade.HENDELSESLISTE,)
@@ -142,8 +143,8 @@ def test_invalid_search_input_is_the_registers_own_400(
         else:
             service.entydigsoek(criteria, MED, None)
     assert response.status_code == 400
-    assert response.json() == register.value.body()
-    _assert_refused(gateway, response, 400, register.value.feilkode)
+    assert response.json() == register_body(register.value)
+    _assert_refused(gateway, response, 400, register.value.code)
 
 
 # ---------------------------------------------------------------- item 4: extract criteria
@@ -254,7 +255,7 @@ def test_invalid_extract_criteria_are_the_registers_own_400(
     with pytest.raises(RegisterError) as register:
         gateway.register.service.uttrekk.tilpasset(body, MED, ORG_A)
     assert response.status_code == 400, response.text
-    assert response.json() == register.value.body()
+    assert response.json() == register_body(register.value)
     assert _jobs(gateway) == jobs
 
 
@@ -384,5 +385,5 @@ def test_sequence_numbers_are_read_alike_on_both_sides(gateway: ServedGateway, v
         service.hendelser.feed(raw, MED)
     with pytest.raises(RegisterError) as komplett_error:
         service.uttrekk.komplett(raw, MED, ORG_A)
-    assert (feed.status_code, feed.json()) == (400, feed_error.value.body())
-    assert (komplett.status_code, komplett.json()) == (400, komplett_error.value.body())
+    assert (feed.status_code, feed.json()) == (400, register_body(feed_error.value))
+    assert (komplett.status_code, komplett.json()) == (400, register_body(komplett_error.value))

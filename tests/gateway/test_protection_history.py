@@ -8,7 +8,7 @@ import pytest
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke, elements_allowed
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
-from fiks_folkeregister.register.extracts import ExtractWorker
+from fiks_folkeregister.register.uttrekk.worker import ExtractWorker
 from tests.gateway.conftest import Integration, ServedGateway
 from tests.register.protection import (
     ProtectedHousehold,

@@ -33,10 +33,10 @@ from fiks_folkeregister.domain.informasjonselementer import (
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
 from fiks_folkeregister.domain.rollepolicy import ALWAYS_RETURNED, event_visible
-from fiks_folkeregister.register.extracts import ExtractWorker
-from fiks_folkeregister.register.hendelse_tabeller import hendelse
+from fiks_folkeregister.register.hendelser.tables import hendelse
 from fiks_folkeregister.register.simulator import Simulator, current_one
 from fiks_folkeregister.register.tables import person, person_arkiv
+from fiks_folkeregister.register.uttrekk.worker import ExtractWorker
 from fiks_folkeregister.settings import Settings
 from tests.conftest import seeded_register_copy
 from tests.gateway.conftest import Configuration, Integration, ServedGateway, _in_process

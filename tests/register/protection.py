@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from fiks_folkeregister.domain.beskyttelse import place
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
-from fiks_folkeregister.register.events import EventLog
-from fiks_folkeregister.register.hendelse_tabeller import hendelse
+from fiks_folkeregister.register.hendelser.log import EventLog
+from fiks_folkeregister.register.hendelser.tables import hendelse
 from fiks_folkeregister.register.simulator import Endring, Simulator, World, current_one
 
 DAY = date(2026, 11, 1)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from fiks_folkeregister.domain.beskyttelse import event_graded_as_now
 from fiks_folkeregister.domain.hendelse import CONFIDENTIAL_EVENT_TYPES, egenskapshendelser
 from fiks_folkeregister.domain.informasjonselementer import ELEMENTS
-from fiks_folkeregister.register.hendelse_tabeller import hendelse
+from fiks_folkeregister.register.hendelser.tables import hendelse
 from fiks_folkeregister.register.repository import current_identifier
 from fiks_folkeregister.register.search.indeks import index_rows
 from fiks_folkeregister.register.service import RegisterService
@@ -146,6 +146,18 @@ def test_atom_feed_parses_and_next_links_walk_the_whole_feed(simulated: ServedRe
         response = simulated.client.get(links["next"], headers=headers)
         assert response.status_code == 200
     assert seen == list(range(1, latest(simulated) + 1))
+
+
+def test_the_feed_is_negotiated_by_quality_not_by_order(simulated: ServedRegister) -> None:
+    json_preferred = feed(simulated, 1, Accept="application/atom+xml;q=0.5, application/json")
+    atom_preferred = feed(simulated, 1, Accept="application/json;q=0.4, application/atom+xml")
+
+    assert json_preferred.status_code == 200 and json_preferred.headers["content-type"].startswith(
+        "application/json"
+    )
+    assert atom_preferred.status_code == 200
+    assert atom_preferred.headers["content-type"].startswith("application/atom+xml")
+    assert json_preferred.headers["ETag"] != atom_preferred.headers["ETag"]
 
 
 def test_unsupported_accept_is_still_406(simulated: ServedRegister) -> None:

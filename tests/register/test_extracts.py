@@ -10,11 +10,12 @@ import orjson
 import pytest
 from sqlalchemy import select
 
+from fiks_folkeregister.domain.dokument import address_kommune, current_identifier
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
-from fiks_folkeregister.register.extracts import ExtractWorker
 from fiks_folkeregister.register.service import RegisterService
-from fiks_folkeregister.register.simulator import Simulator, current, current_one, identifier, kommune_of
+from fiks_folkeregister.register.simulator import Simulator, current, current_one
 from fiks_folkeregister.register.tables import person, person_arkiv
+from fiks_folkeregister.register.uttrekk.worker import ExtractWorker
 from tests.register.conftest import MED, UTEN, ServedRegister
 
 ORG = "910000004"
@@ -109,7 +110,7 @@ CRITERIA: list[tuple[str, dict[str, Any], Callable[[Document], bool]]] = [
         lambda d: (
             _status(d) == "bosatt"
             and any(
-                kommune_of(a) == "0301" and a["adressegradering"] != "strengtFortrolig"
+                address_kommune(a) == "0301" and a["adressegradering"] != "strengtFortrolig"
                 for a in current(d, "bostedsadresse")
             )
         ),
@@ -119,7 +120,7 @@ CRITERIA: list[tuple[str, dict[str, Any], Callable[[Document], bool]]] = [
         {"personstatustyper": ["aktiv"], "kommunenummer": {"oppholdskommunenummer": "0301"}},
         lambda d: (
             _status(d) in {"midlertidig", "ikkeBosatt"}
-            and any(kommune_of(a) == "0301" for a in current(d, "oppholdsadresse"))
+            and any(address_kommune(a) == "0301" for a in current(d, "oppholdsadresse"))
         ),
     ),
     (
@@ -159,7 +160,7 @@ CRITERIA: list[tuple[str, dict[str, Any], Callable[[Document], bool]]] = [
 def test_each_criterion_selects_exactly_the_matching_persons(
     served_register: ServedRegister, name: str, body: dict[str, Any], expected: Callable[[Document], bool]
 ) -> None:
-    wanted = sorted(identifier(d) for d in all_documents(served_register) if expected(d))
+    wanted = sorted(current_identifier(d) for d in all_documents(served_register) if expected(d))
     found = run(served_register, body)
     assert sorted(found) == wanted
     assert wanted or name in {"inaktiv"}, "the population should hold someone for this criterion"
@@ -192,7 +193,7 @@ def test_uten_hjemmel_finds_no_protected_person_by_municipality(served_register:
     med = set(run(served_register, body))
     uten = set(run(served_register, body, "offentlig-uten-hjemmel"))
     graded = {
-        identifier(d)
+        current_identifier(d)
         for d in all_documents(served_register)
         if any(e["graderingsnivaa"] != "ugradert" for e in current(d, "adressebeskyttelse"))
     }
@@ -274,7 +275,7 @@ def test_a_job_interrupted_midway_is_finished_after_a_restart(served_register: S
     assert served_register.client.get(url, headers=headers(served_register)).status_code == 404
     assert worker(served_register, lease_seconds=0).work_pending() == 1  # the restarted worker
     assert sorted(batches(served_register, jobbid)) == sorted(
-        identifier(d)
+        current_identifier(d)
         for d in all_documents(served_register)
         if _status(d) in {"bosatt", "utflyttet", "doed", "midlertidig", "ikkeBosatt"}
     )

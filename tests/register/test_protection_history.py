@@ -12,8 +12,8 @@ import orjson
 import pytest
 
 from fiks_folkeregister.domain.informasjonselementer import ELEMENTS, Rettighetspakke
-from fiks_folkeregister.register.extracts import ExtractWorker
 from fiks_folkeregister.register.service import RegisterService
+from fiks_folkeregister.register.uttrekk.worker import ExtractWorker
 from tests.register.conftest import MED, UTEN, ServedRegister
 from tests.register.protection import (
     AnnulledMove,

@@ -204,6 +204,25 @@ def test_unsupported_accept_is_406(served_register: ServedRegister) -> None:
     assert response.status_code == 406
 
 
+@pytest.mark.parametrize(
+    ("accept", "status"),
+    [
+        ("application/json;q=0.0", 406),
+        ("application/json;q=0, text/csv", 406),
+        ("text/csv;q=1, */*;q=0.1", 200),
+    ],
+)
+def test_accept_is_read_with_its_quality_values(
+    served_register: ServedRegister, accept: str, status: int
+) -> None:
+    # q=0.0 is "not this" as much as q=0 is (the register's earlier reading of Accept let it through).
+    url = served_register.url(MED_PKG, f"personer/{_first(served_register, 'ordinary-adult')}")
+    response = served_register.client.get(url, headers={**served_register.auth(MED), "Accept": accept})
+    assert response.status_code == status
+    if status == 406:
+        assert response.json()["feilkode"] == "IKKE_STOETTET_FORMAT"
+
+
 def test_unknown_rights_package_is_404(served_register: ServedRegister) -> None:
     response = served_register.client.get(
         served_register.url("privat", f"personer/{_first(served_register, 'ordinary-adult')}"),

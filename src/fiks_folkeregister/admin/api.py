@@ -4,7 +4,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -15,7 +15,12 @@ from pydantic import BaseModel, BeforeValidator, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fiks_folkeregister.admin.base import Actor, ActorKind
-from fiks_folkeregister.admin.errors import AdminError, forbidden, platform_error_body
+from fiks_folkeregister.admin.errors import (
+    BODY_CODES,
+    UGYLDIG_FORESPOERSEL,
+    AdminError,
+    forbidden,
+)
 from fiks_folkeregister.admin.schemas import (
     AdministratorUt,
     BrukerUt,
@@ -41,6 +46,8 @@ from fiks_folkeregister.audit.innsynsbrev import render_html, render_pdf
 from fiks_folkeregister.audit.log import AuditUnavailableError
 from fiks_folkeregister.domain.heltall import is_ascii_digits
 from fiks_folkeregister.domain.informasjonselementer import HISTORIKK
+from fiks_folkeregister.http.errors import platform_response
+from fiks_folkeregister.http.json_body import read_json_body
 
 ADMIN_PREFIX = "/admin/api/v1"
 
@@ -80,14 +87,10 @@ class AdminFeilmelding(BaseModel):
 def error_response(request: Request, error: AdminError) -> Response:
     """The platform error; its `errorId` is also the `X-Request-Id` header and is in the server's log line,
     so the one id an administrator quotes finds the refusal."""
-    body = platform_error_body(error.status, error.code, error.message, request.url.path, error.details)
-    headers = {"X-Request-Id": body["errorId"]}
-    if error.status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
-    log.info("admin request %s: %s %s %s", body["errorId"], error.status, error.code, request.url.path)
-    return Response(
-        orjson.dumps(body), status_code=error.status, media_type="application/json", headers=headers
-    )
+    error_id = str(uuid4())
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    log.info("admin request %s: %s %s %s", error_id, error.status, error.code, request.url.path)
+    return platform_response(error, request.url.path, headers, error_id)
 
 
 class _AdminRoute(APIRoute):
@@ -96,15 +99,19 @@ class _AdminRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handler = super().get_route_handler()
 
+        reads_body = self.body_field is not None
+
         async def route(request: Request) -> Response:
             try:
+                if reads_body:  # the toolkit's reader first (415, 400); the model then validates the JSON
+                    await read_json_body(request, BODY_CODES)
                 return await handler(request)
             except AdminError as error:
                 return error_response(request, error)
             except StarletteHTTPException as error:  # e.g. a body FastAPI could not parse at all
                 unparsable = AdminError(
                     error.status_code,
-                    "UGYLDIG_FORESPOERSEL" if error.status_code == 400 else "FEIL",
+                    UGYLDIG_FORESPOERSEL if error.status_code == 400 else "FEIL",
                     f"Invalid request: {error.detail}",
                 )
                 return error_response(request, unparsable)
@@ -115,7 +122,7 @@ class _AdminRoute(APIRoute):
                 ]
                 message = "; ".join(f"{p['felt']}: {p['feil']}" for p in problems)
                 invalid = AdminError(
-                    400, "UGYLDIG_FORESPOERSEL", f"Invalid request: {message}", {"feil": problems}
+                    400, UGYLDIG_FORESPOERSEL, f"Invalid request: {message}", {"feil": problems}
                 )
                 return error_response(request, invalid)
 

@@ -1,50 +1,33 @@
-"""The admin API's errors and the platform error body they answer with (DOMAIN.md §2)."""
+"""The admin API's errors: shorthands for its refusals; they answer in the platform's body
+(`http/errors.platform_response`)."""
 
 from __future__ import annotations
 
-import time
-import uuid
-from http import HTTPStatus
 from typing import Any
 
+from fiks_folkeregister.http.errors import HttpError
+from fiks_folkeregister.http.json_body import BodyCodes
 
-class AdminError(Exception):
-    """A refused admin operation: HTTP status, machine code, human message and optional details."""
+#: The admin API raises the toolkit's error (`http/errors.py`) and answers it in the platform's body.
+AdminError = HttpError
 
-    def __init__(self, status: int, code: str, message: str, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
-
-
-def platform_error_body(
-    status: int, error_code: str, message: str, path: str, error_json: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """`{timestamp, status, error, errorId, path, message, errorCode, errorJson}` as the platform answers."""
-    return {
-        "timestamp": int(time.time() * 1000),
-        "status": status,
-        "error": HTTPStatus(status).phrase,
-        "errorId": str(uuid.uuid4()),
-        "path": path,
-        "message": message,
-        "errorCode": error_code,
-        "errorJson": error_json,
-    }
+UGYLDIG_FORESPOERSEL = "UGYLDIG_FORESPOERSEL"
+#: How the admin API refuses a request body it cannot read (`http/json_body.py`).
+BODY_CODES = BodyCodes(
+    not_json="UGYLDIG_INNHOLDSTYPE", empty=UGYLDIG_FORESPOERSEL, malformed=UGYLDIG_FORESPOERSEL
+)
 
 
 def bad_request(code: str, message: str, **details: Any) -> AdminError:
-    return AdminError(400, code, message, details or None)
+    return AdminError(400, code, message, details)
 
 
 def not_found(code: str, message: str, **details: Any) -> AdminError:
-    return AdminError(404, code, message, details or None)
+    return AdminError(404, code, message, details)
 
 
 def conflict(code: str, message: str, **details: Any) -> AdminError:
-    return AdminError(409, code, message, details or None)
+    return AdminError(409, code, message, details)
 
 
 def forbidden(code: str, message: str) -> AdminError:

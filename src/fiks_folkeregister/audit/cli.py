@@ -1,4 +1,8 @@
-"""`fiks-folkeregister audit`: who looked up a person (Folkeregisterloven § 10-1)."""
+"""`fiks-folkeregister audit`: who looked up a person (Folkeregisterloven § 10-1).
+
+An entrypoint: what it works on is built by the composition root (`app.py`), imported inside each command
+so that `--help` and the other commands do not load every room (docs/architecture.md, "Entrypoints").
+"""
 
 from __future__ import annotations
 

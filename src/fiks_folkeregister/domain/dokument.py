@@ -70,6 +70,25 @@ def current_entry(document: Mapping[str, Any], element: str) -> Mapping[str, Any
     return None
 
 
+def current_identifier(document: Mapping[str, Any]) -> str:
+    """The identity number in use: the current `identifikasjonsnummer` entry's `foedselsEllerDNummer`."""
+    entry = current_entry(document, "identifikasjonsnummer")
+    if entry is None:
+        raise ValueError("a person document needs a current identifikasjonsnummer")
+    return str(entry["foedselsEllerDNummer"])
+
+
+def address_kommune(entry: Mapping[str, Any]) -> str | None:
+    """The municipality an address entry lies in (vegadresse, matrikkeladresse, ukjentBosted), else None."""
+    if "vegadresse" in entry:
+        return entry["vegadresse"].get("kommunenummer")  # type: ignore[no-any-return]
+    if "matrikkeladresse" in entry:
+        return entry["matrikkeladresse"]["matrikkelnummer"].get("kommunenummer")  # type: ignore[no-any-return]
+    if "ukjentBosted" in entry:
+        return entry["ukjentBosted"].get("bostedskommune")  # type: ignore[no-any-return]
+    return None
+
+
 def historic_entries(document: Mapping[str, Any], element: str) -> list[Mapping[str, Any]]:
     """The entries of `element` that are not current (history), in document order."""
     return [entry for entry in entries(document.get(element)) if not is_current(entry)]

@@ -1,7 +1,7 @@
 """Norwegian identity numbers (fødselsnummer, d-nummer): validation, reading, and synthetic generation.
 
-Rules (DOMAIN.md §7): DDMMYY + individual number (3 digits) + two mod-11 check digits. A d-nummer adds 4
-to the first digit. Synthetic test numbers add 80 to the month (Skatteetaten's synthetic register) or 40
+Rules, as Skatteetaten gives them: DDMMYY + individual number (3 digits) + two mod-11 check digits. A
+d-nummer adds 4 to the first digit. Synthetic test numbers add 80 to the month (Skatteetaten's synthetic register) or 40
 (other test ecosystems). From 2032 the first check digit may also make the weighted sum's remainder
 1, 2 or 3 instead of 0; such numbers no longer reveal century or gender.
 """

@@ -72,7 +72,7 @@ HISTORIKK = "historikk"
 
 PERSON_BASIS = "person-basis"
 
-#: The register's aliases for groups of elements (DOMAIN.md §4).
+#: The register's aliases for groups of elements (Skatteetaten's API documentation, `dataminimering/`).
 ALIASES: Mapping[str, frozenset[str]] = MappingProxyType(
     {
         PERSON_BASIS: frozenset(

@@ -28,7 +28,7 @@ from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
 from fiks_folkeregister.domain.rollepolicy import ALWAYS_RETURNED, PolicyRefusal, filter_to_role
 
-#: The elements KS documents for a role used with the Oppvekst API (DOMAIN.md §2), besides history.
+#: The elements KS requires of a role used with the Oppvekst API (docs/oppvekst.md), besides history.
 OPPVEKST_ELEMENTS = frozenset(
     {
         IDENTIFIKASJONSNUMMER,

@@ -21,18 +21,6 @@ class UgyldigParameter(ValueError):
         self.feilmelding = feilmelding
         self.tilleggsinformasjon = tilleggsinformasjon
 
-    def body(self) -> dict[str, Any]:
-        """The register's error body for this refusal."""
-        body: dict[str, Any] = {
-            "feilkode": self.feilkode,
-            "feilmelding": self.feilmelding,
-            "httpStatus": self.http_status,
-            "alvorlighetsgrad": "WARNING",
-        }
-        if self.tilleggsinformasjon:
-            body["tilleggsinformasjon"] = self.tilleggsinformasjon
-        return body
-
 
 def whole_number(value: str | None, name: str, maximum: int = MAX_INT64) -> int | None:
     """A parameter holding a whole number from 0 to `maximum`, in ASCII digits only; None when absent.

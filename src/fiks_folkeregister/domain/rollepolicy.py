@@ -29,7 +29,8 @@ from fiks_folkeregister.domain.soekeparametre import (
 )
 from fiks_folkeregister.domain.uttrekkskriterier import STATUS_TYPES, Kriterier, canonical_body
 
-#: Elements every answer carries whatever the role names (DOMAIN.md §4): never a reason to refuse.
+#: Elements every answer carries whatever the role names (the register's `dataminimering/` page): never a
+#: reason to refuse.
 ALWAYS_RETURNED = frozenset({IDENTIFIKASJONSNUMMER})
 
 

@@ -211,7 +211,7 @@ def parse_entydigsoek(raw: Mapping[str, Sequence[str]]) -> Soekekriterier:
 
 
 def is_identifying(criteria: Soekekriterier) -> bool:
-    """Whether criteria hold one of the identifying combinations of entydigsoek (DOMAIN.md §3, the spec)."""
+    """Whether criteria hold one of the identifying combinations of entydigsoek (the register's spec)."""
     kinds = {kind for kind, _ in criteria.identifikasjoner}
     address = criteria.adresse
     if criteria.navn is not None:

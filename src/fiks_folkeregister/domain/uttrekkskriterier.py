@@ -13,7 +13,7 @@ from typing import Any
 
 from fiks_folkeregister.domain.parametre import UgyldigParameter
 
-#: `personstatustyper` → the person statuses each covers (`aktiv`: the temporary ones, DOMAIN.md §3).
+#: `personstatustyper` → the person statuses each covers (`aktiv`: the temporary ones; docs/glossary.md, status).
 STATUS_TYPES: Mapping[str, frozenset[str]] = {
     "aktiv": frozenset({"midlertidig", "ikkeBosatt", "forsvunnet", "foedselsregistrert"}),
     "bosatt": frozenset({"bosatt"}),

@@ -1,15 +1,9 @@
-"""The gateway's own errors in the platform's error body (DOMAIN.md §2), each with a machine code."""
+"""The gateway's machine codes (its errors answer in the platform's body, `http/errors.py`)."""
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import Mapping
-from http import HTTPStatus
-from typing import Any
-
-import orjson
-from starlette.responses import Response
+from fiks_folkeregister.http.errors import HttpError
+from fiks_folkeregister.http.json_body import BodyCodes
 
 # Failures on the way to the register (502/503/504/429), defined where they are detected.
 from fiks_folkeregister.upstream.resilience import (  # noqa: F401
@@ -22,56 +16,8 @@ from fiks_folkeregister.upstream.resilience import (  # noqa: F401
     REGISTERET_UTILGJENGELIG,
 )
 
-JSON = "application/json"
-
-
-class GatewayError(Exception):
-    """A refusal or failure the gateway answers itself: HTTP status, machine code, message, details."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        details: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(f"{code}: {message}")
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details: Mapping[str, Any] = details or {}
-        self.headers: Mapping[str, str] = headers or {}
-        #: The code the audit record gets; a subclass may keep a more precise one there than it answers.
-        self.audit_code = code
-
-
-def platform_body(error: GatewayError, path: str, error_id: str | None = None) -> dict[str, Any]:
-    """`{timestamp, status, error, errorId, path, message, errorCode, errorJson}` as the platform answers."""
-    return {
-        "timestamp": int(time.time() * 1000),
-        "status": error.status,
-        "error": HTTPStatus(error.status).phrase,
-        "errorId": error_id or str(uuid.uuid4()),
-        "path": path,
-        "message": error.message,
-        "errorCode": error.code,
-        "errorJson": dict(error.details),
-    }
-
-
-def platform_response(
-    error: GatewayError, path: str, headers: Mapping[str, str] | None = None, error_id: str | None = None
-) -> Response:
-    """The error as a response; `error_id` is the request's id (the audit record's), so it can be quoted.
-    The `errorId` is always the `X-Request-Id` header too."""
-    all_headers = {**error.headers, **(headers or {})}
-    if error.status == 401:
-        all_headers.setdefault("WWW-Authenticate", 'Bearer realm="fiks-folkeregister"')
-    body = platform_body(error, path, error_id)
-    all_headers.setdefault("X-Request-Id", body["errorId"])
-    return Response(orjson.dumps(body), error.status, all_headers, media_type=JSON)
-
+#: The gateway raises the toolkit's error (`http/errors.py`) and answers it in the platform's body.
+GatewayError = HttpError
 
 # The gateway's machine codes, each with its status. Authentication failures are 401, authorisation 403,
 # malformed input 400; the audit log being unavailable is 503 (no personal data leaves without a record).
@@ -101,3 +47,8 @@ IKKE_STOETTET_FORMAT = "IKKE_STOETTET_FORMAT"
 IKKE_TILBUDT = "IKKE_TILBUDT"
 REVISJONSLOGG_UTILGJENGELIG = "REVISJONSLOGG_UTILGJENGELIG"
 INTERN_FEIL = "INTERN_FEIL"
+
+#: How the gateway refuses a request body it cannot read (`http/json_body.py`).
+BODY_CODES = BodyCodes(
+    not_json="UGYLDIG_INNHOLDSTYPE", empty="UGYLDIG_FORESPOERSEL", malformed="UGYLDIG_FORESPOERSEL"
+)

@@ -79,7 +79,10 @@ _PLATFORM_ERROR: dict[str, Any] = {
         "path": {"type": "string"},
         "message": {"type": "string"},
         "errorCode": {"type": "string", "description": "The machine code, e.g. `PART_IKKE_TILLATT`."},
-        "errorJson": {"type": "object", "description": "Details (what was wrong, what is allowed)."},
+        "errorJson": {
+            "type": ["object", "null"],
+            "description": "Details (what was wrong, what is allowed); null when there are none.",
+        },
     },
 }
 

@@ -9,9 +9,7 @@ and flattened to `PersonDefinisjon` by `domain/oppvekst.py`.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +28,7 @@ from fiks_folkeregister.domain.rolle import Rolle
 from fiks_folkeregister.gateway import errors as codes
 from fiks_folkeregister.gateway.errors import GatewayError
 from fiks_folkeregister.gateway.resources import SOK, MirroredResource, UpstreamRequest
+from fiks_folkeregister.gcpause import cyclic_gc_paused
 from fiks_folkeregister.upstream.port import Upstream
 
 #: The register's limit per bulk lookup: more guardians than this take one more call per 1000.
@@ -40,29 +39,11 @@ PATH = "/register/api/v1/ks/{rolleId}/oppvekst"
 DEPRECATED_PATH = "/folkeregister/api/v1/oppvekst/{fiksOrgId}/{rolleId}"
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while some 2000 documents are parsed, cut and flattened.
-
-    They are trees of dicts and lists freed by reference counting (no cycles); with thousands of them
-    alive the collector would walk them all again and again (a third of the request's time). Requests in
-    other threads may pause and resume around this one: whoever found it enabled turns it back on, so it
-    always ends enabled.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class OppvekstSvar:
     """The answer: an array of `PersonDefinisjon`, each child with its guardians, cut to the role."""
 
     def filter(self, result: dict[str, Any], role: Rolle, request: PartRequest) -> Any:
-        with _collector_paused():
+        with cyclic_gc_paused():
             return oppvekst_answer(
                 result["barn"], result["foreldreansvarlige"], role, authorise_oppvekst(role)
             )
@@ -81,7 +62,7 @@ def fetch(upstream: Upstream, pakke: Any, request: UpstreamRequest) -> dict[str,
         numbers = read_foedselsnumre(request.body)
     except InvalidOppvekstRequest as error:
         raise GatewayError(400, "UGYLDIG_FORESPOERSEL", error.message, error.details) from None
-    with _collector_paused():
+    with cyclic_gc_paused():
         children = _documents(
             upstream.bulkoppslag(pakke, {"foedselsEllerDNummer": numbers}, request.parts, False)
         )

@@ -37,12 +37,12 @@ from fiks_folkeregister.gateway.access import (
     Person,
     Trail,
 )
-from fiks_folkeregister.gateway.errors import JSON, GatewayError, platform_response
+from fiks_folkeregister.gateway.errors import BODY_CODES, GatewayError
 from fiks_folkeregister.gateway.openapi import operation as openapi_operation
 from fiks_folkeregister.gateway.oppvekst import DEPRECATED_PATH as OPPVEKST_DEPRECATED_PATH
 from fiks_folkeregister.gateway.oppvekst import OPPVEKST, OPPVEKST_DEPRECATED
 from fiks_folkeregister.gateway.oppvekst import PATH as OPPVEKST_PATH
-from fiks_folkeregister.gateway.representation import Address, etag_matches, negotiate, weak_etag
+from fiks_folkeregister.gateway.representation import Address
 from fiks_folkeregister.gateway.resources import (
     PATH_PARAMETER,
     RESOURCES,
@@ -51,6 +51,10 @@ from fiks_folkeregister.gateway.resources import (
     allowed_methods,
 )
 from fiks_folkeregister.http.body_limit import Refusal, too_large_message
+from fiks_folkeregister.http.errors import JSON, HttpError, platform_response, register_body
+from fiks_folkeregister.http.etag import etag_matches, weak_etag
+from fiks_folkeregister.http.json_body import parse_json_body
+from fiks_folkeregister.http.negotiation import negotiate
 from fiks_folkeregister.upstream.delegation import on_behalf_of
 from fiks_folkeregister.upstream.port import Upstream, UpstreamError
 from fiks_folkeregister.upstream.resilience import UpstreamUnavailableError
@@ -170,7 +174,12 @@ class MirroredApi:
             self._refused(error, incoming, outcome, request_id)
         except UgyldigParameter as invalid:
             # Parsed by the register's own parser: refused here exactly as the register would refuse it.
-            outcome.status, outcome.payload = invalid.http_status, orjson.dumps(invalid.body())
+            refusal_body = register_body(
+                HttpError(
+                    invalid.http_status, invalid.feilkode, invalid.feilmelding, invalid.tilleggsinformasjon
+                )
+            )
+            outcome.status, outcome.payload = invalid.http_status, orjson.dumps(refusal_body)
             outcome.utfall, outcome.feilkode, outcome.personer = REFUSED, invalid.feilkode, []
             outcome.refusal = (invalid.feilkode, invalid.feilmelding, dict(invalid.tilleggsinformasjon))
         except PolicyRefusal as refusal:
@@ -268,7 +277,9 @@ class MirroredApi:
                 {"accept": incoming.accept or "", "supported": list(resource.media_types)},
             )
         admitted = resource.admit(role, incoming.path) if resource.admit is not None else None
-        body = _json_body(incoming) if resource.takes_body else None
+        body = (
+            parse_json_body(incoming.content_type, incoming.body, BODY_CODES) if resource.takes_body else None
+        )
         if isinstance(body, dict):
             parametre.update(audited_body(resource, body))
         parts = incoming.query.get("part")
@@ -393,24 +404,6 @@ def audited_path(method: str, path: str) -> str:
     """An unknown path as the audit record names it: resource-like segments kept, every other one `*`."""
     segments = (segment if _PLAIN_SEGMENT.fullmatch(segment) else "*" for segment in path.split("/"))
     return f"{method} {'/'.join(segments)}"[:MAX_RECORDED_PATH]
-
-
-def _json_body(incoming: Incoming) -> Any:
-    content_type = incoming.content_type.split(";")[0].strip().lower()
-    if content_type != JSON:
-        raise GatewayError(
-            415,
-            "UGYLDIG_INNHOLDSTYPE",
-            f"Content-Type must be application/json, not '{content_type or 'missing'}'",
-        )
-    if not incoming.body:
-        raise GatewayError(400, "UGYLDIG_FORESPOERSEL", "The request body is empty; expected JSON")
-    try:
-        return orjson.loads(incoming.body)
-    except orjson.JSONDecodeError as error:
-        raise GatewayError(
-            400, "UGYLDIG_FORESPOERSEL", f"The request body is not valid JSON: {error}"
-        ) from None
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,2 @@
-"""The HTTP toolkit shared by every app: ASGI middleware that guards the edge before any app code runs."""
+"""The HTTP toolkit every app shares: errors and their two bodies, the JSON body reader, content
+negotiation, entity tags, and the ASGI middleware that caps request bodies at the edge."""

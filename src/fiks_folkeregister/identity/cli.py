@@ -1,4 +1,8 @@
-"""Commands of the embedded token issuer: print an access token, register clients."""
+"""Commands of the embedded token issuer: print an access token, register clients.
+
+An entrypoint: what it works on is built by the composition root (`app.py`), imported inside each command
+so that `--help` and the other commands do not load every room (docs/architecture.md, "Entrypoints").
+"""
 
 from __future__ import annotations
 

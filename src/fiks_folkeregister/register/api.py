@@ -13,14 +13,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Receive, Scope, Send
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+from fiks_folkeregister.http.errors import register_response
+from fiks_folkeregister.http.json_body import read_json_body
+from fiks_folkeregister.http.negotiation import negotiate
 from fiks_folkeregister.identity.tokens import AccessToken, AccessTokenValidator, InvalidTokenError
-from fiks_folkeregister.register.errors import RegisterError
-from fiks_folkeregister.register.hendelser_api import accepts_feed_format, add_event_and_extract_routes
-from fiks_folkeregister.register.request_body import json_body
+from fiks_folkeregister.register.errors import BODY_CODES, RegisterError
+from fiks_folkeregister.register.hendelser.api import add_event_routes, offered_media_types
 from fiks_folkeregister.register.service import RegisterService
+from fiks_folkeregister.register.uttrekk.api import add_extract_routes
 
 PREFIX = "/folkeregisteret"
-JSON_TYPES = frozenset({"application/json", "application/*", "*/*"})
 PartQuery = Annotated[
     list[str] | None,
     Query(description="Information elements or aliases to return (repeatable); default person-basis."),
@@ -34,12 +36,6 @@ class JsonBytes(Response):
 
     def render(self, content: Any) -> bytes:
         return content if isinstance(content, bytes) else orjson.dumps(content)
-
-
-def error_response(error: RegisterError) -> Response:
-    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'} if error.http_status == 401 else None
-    headers = {**(headers or {}), **error.headers} or None  # e.g. Allow on 405, Retry-After on 429
-    return JsonBytes(orjson.dumps(error.body()), status_code=error.http_status, headers=headers)
 
 
 def allowed_methods(routes: Any, path: str) -> list[str]:
@@ -98,17 +94,6 @@ def rights_package(rettighetspakke: str) -> Rettighetspakke:
         ) from None
 
 
-def accepts_json(accept: str | None) -> bool:
-    """Whether the client accepts JSON (the only representation served so far)."""
-    if not accept:
-        return True
-    for item in accept.split(","):
-        media, _, params = item.strip().partition(";")
-        if media.strip().lower() in JSON_TYPES and "q=0" not in params.replace(" ", "").split(";"):
-            return True
-    return False
-
-
 def build_register_router(service: RegisterService, validator: AccessTokenValidator) -> APIRouter:
     """Routes of one register; authentication as the national register does it (Bearer token, scope per package)."""
 
@@ -136,7 +121,7 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
     async def authorised_package(
         request: Request, package: Annotated[Rettighetspakke, Depends(authenticated_package)]
     ) -> Rettighetspakke:
-        if not accepts_json(request.headers.get("accept")) and not accepts_feed_format(request):
+        if negotiate(request.headers.get("accept"), offered_media_types(request)) is None:
             raise RegisterError(
                 406,
                 "IKKE_STOETTET_FORMAT",
@@ -211,7 +196,7 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
     async def hent_personer(
         request: Request, package: Package, part: PartQuery = None, somBestilt: bool = False
     ) -> JsonBytes:
-        body = await json_body(request)
+        body = await read_json_body(request, BODY_CODES)
         return JsonBytes(await run_in_threadpool(service.bulkoppslag_json, body, package, part, somBestilt))
 
     @router.get("/personer/arkiv/{dokumentidentifikator}", summary="Henter en arkivert versjon av en person.")
@@ -224,11 +209,12 @@ def build_register_router(service: RegisterService, validator: AccessTokenValida
         "/personer/bulkoppslag/arkiv", summary="Henter arkiverte versjoner for et sett med dokumenter."
     )
     async def hent_arkivpersoner(request: Request, package: Package, part: PartQuery = None) -> JsonBytes:
-        body = await json_body(request)
+        body = await read_json_body(request, BODY_CODES)
         result = await run_in_threadpool(service.bulkoppslag_arkiv, body, package, part)
         return JsonBytes(orjson.dumps(result))
 
-    add_event_and_extract_routes(router, service, Package)
+    add_event_routes(router, service.hendelser, Package)
+    add_extract_routes(router, service.uttrekk, Package)
     # (A plain route gets no prefix from the router: its path is written in full.)
     router.add_route(router.prefix + "/{rest:path}", _NoRoute(router.routes), include_in_schema=False)
     return router
@@ -247,19 +233,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RegisterError)
     async def register_error(_request: Request, error: RegisterError) -> Response:
-        return error_response(error)
+        return register_response(error)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> Response:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in problem['loc'])}: {problem['msg']}" for problem in error.errors()
         )
-        return error_response(RegisterError(400, "UGYLDIG_PARAMETER", f"Invalid parameter: {problems}"))
+        return register_response(RegisterError(400, "UGYLDIG_PARAMETER", f"Invalid parameter: {problems}"))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         if request.url.path.startswith(PREFIX):
             code = {404: "UKJENT_RESSURS", 405: "METODE_IKKE_TILLATT"}.get(error.status_code, "FEIL")
             headers = dict(error.headers or {})  # Allow on 405
-            return error_response(RegisterError(error.status_code, code, str(error.detail), headers=headers))
+            return register_response(
+                RegisterError(error.status_code, code, str(error.detail), headers=headers)
+            )
         return JsonBytes(orjson.dumps({"detail": error.detail}), status_code=error.status_code)

@@ -1,4 +1,8 @@
-"""Commands of the embedded register: seed a population, list example persons, serve the API."""
+"""Commands of the embedded register: seed a population, list example persons, serve the API.
+
+An entrypoint: what it works on is built by the composition root (`app.py`), imported inside each command
+so that `--help` and the other commands do not load every room (docs/architecture.md, "Entrypoints").
+"""
 
 from __future__ import annotations
 
@@ -109,7 +113,7 @@ def simulate(
     import time
 
     from fiks_folkeregister.app import build_register
-    from fiks_folkeregister.register.events import BATCH_EVENTS
+    from fiks_folkeregister.register.hendelser.log import BATCH_EVENTS
     from fiks_folkeregister.register.simulator import Simulator
 
     register = build_register(Settings())

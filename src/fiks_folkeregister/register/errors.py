@@ -1,4 +1,5 @@
-"""The register's errors: what went wrong, as the register reports it (FolkeregisterFeilmelding)."""
+"""The register's errors: its machine codes and shorthands; they answer as `FolkeregisterFeilmelding`
+(`http/errors.register_body`)."""
 
 from __future__ import annotations
 
@@ -6,40 +7,18 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fiks_folkeregister.domain.parametre import UgyldigParameter
+from fiks_folkeregister.http.errors import HttpError
+from fiks_folkeregister.http.json_body import BodyCodes
 
 T = TypeVar("T")
 
+#: The register raises the toolkit's error (`http/errors.py`) and answers it in its own body.
+RegisterError = HttpError
 
-class RegisterError(Exception):
-    """An error the register answers with; carries everything the response body needs."""
-
-    def __init__(
-        self,
-        http_status: int,
-        feilkode: str,
-        feilmelding: str,
-        tilleggsinformasjon: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(feilmelding)
-        self.http_status = http_status
-        self.feilkode = feilkode
-        self.feilmelding = feilmelding
-        self.tilleggsinformasjon = tilleggsinformasjon
-        #: Response headers the error needs (Allow on 405, Retry-After on 429).
-        self.headers: dict[str, str] = dict(headers or {})
-
-    def body(self) -> dict[str, Any]:
-        """The body as the spec's `FolkeregisterFeilmelding`."""
-        body: dict[str, Any] = {
-            "feilkode": self.feilkode,
-            "feilmelding": self.feilmelding,
-            "httpStatus": self.http_status,
-            "alvorlighetsgrad": "ERROR" if self.http_status >= 500 else "WARNING",
-        }
-        if self.tilleggsinformasjon:
-            body["tilleggsinformasjon"] = self.tilleggsinformasjon
-        return body
+#: How the register refuses a request body it cannot read (`http/json_body.py`).
+BODY_CODES = BodyCodes(
+    not_json="IKKE_STOETTET_INNHOLD", empty="UGYLDIG_FORESPOERSEL", malformed="UGYLDIG_JSON"
+)
 
 
 def bad_request(feilkode: str, feilmelding: str, **details: Any) -> RegisterError:

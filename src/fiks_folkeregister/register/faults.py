@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from fiks_folkeregister.http.errors import register_body
 from fiks_folkeregister.register.api import PREFIX
 from fiks_folkeregister.register.errors import RegisterError
 from fiks_folkeregister.settings import Settings
@@ -178,13 +179,13 @@ def _token_digest(scope: Scope) -> str | None:
 
 
 async def _answer(send: Send, error: RegisterError, headers: dict[str, str]) -> None:
-    body = orjson.dumps(error.body())
+    body = orjson.dumps(register_body(error))
     raw_headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
         *((name.encode(), value.encode()) for name, value in headers.items()),
     ]
-    await send({"type": "http.response.start", "status": error.http_status, "headers": raw_headers})
+    await send({"type": "http.response.start", "status": error.status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -11,11 +11,12 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
-from fiks_folkeregister.domain.dokument import current_entry, is_current
+from fiks_folkeregister.domain.dokument import current_identifier, is_current
 from fiks_folkeregister.domain.soekeparametre import Soekekriterier
-from fiks_folkeregister.register.hendelse_tabeller import EVENT_TABLES, hendelse_teller
+from fiks_folkeregister.register.hendelser.tables import EVENT_TABLES, hendelse_teller
+from fiks_folkeregister.register.raw_sql import marks, read_rows
 from fiks_folkeregister.register.search.lagring import replace_index, write_index
-from fiks_folkeregister.register.search.sok import find_identifiers
+from fiks_folkeregister.register.search.soek import find_identifiers
 from fiks_folkeregister.register.tables import (
     SEARCH_TABLES,
     eksempelperson,
@@ -24,6 +25,7 @@ from fiks_folkeregister.register.tables import (
     person_identifikator,
     populasjon,
 )
+from fiks_folkeregister.register.uttrekk.tables import EXTRACT_TABLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +36,6 @@ class StoredPerson:
     foedsels_eller_d_nummer: str
     identifier_is_current: bool
     dokument: bytes
-
-
-def current_identifier(document: Mapping[str, Any]) -> str:
-    """The identity number in use: the current `identifikasjonsnummer` entry."""
-    entry = current_entry(document, "identifikasjonsnummer")
-    if entry is None:
-        raise ValueError("a person document needs a current identifikasjonsnummer")
-    return str(entry["foedselsEllerDNummer"])
 
 
 def all_identifiers(document: Mapping[str, Any]) -> list[tuple[str, bool]]:
@@ -80,7 +74,6 @@ class PersonRepository:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._placeholder = "?" if engine.dialect.paramstyle == "qmark" else "%s"
 
     @property
     def engine(self) -> Engine:
@@ -88,16 +81,7 @@ class PersonRepository:
 
     def _read(self, sql: str, values: list[str]) -> list[Any]:
         """The hot read path: a pooled DBAPI connection, skipping SQLAlchemy's result machinery (~4x faster)."""
-        statement = sql.format(", ".join([self._placeholder] * len(values)))
-        connection = self._engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(statement, values)
-            rows = cursor.fetchall()
-            cursor.close()
-            return rows
-        finally:
-            connection.close()
+        return read_rows(self._engine, sql.format(marks(len(values))), values)
 
     def current_documents(self, identifiers: Iterable[str]) -> dict[str, StoredPerson]:
         """Current documents of the persons who have (or had) these identity numbers."""
@@ -195,7 +179,7 @@ class PersonRepository:
         """Remove every person, version, identifier, example and fact (a fresh start before seeding)."""
         with self._engine.begin() as connection:
             tables = (*SEARCH_TABLES, eksempelperson, populasjon, person_identifikator, person_arkiv, person)
-            for table in (*EVENT_TABLES, *tables):
+            for table in (*EVENT_TABLES, *EXTRACT_TABLES, *tables):
                 connection.execute(table.delete())
             connection.execute(hendelse_teller.update().values(siste=0))
 

@@ -9,9 +9,10 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
+from fiks_folkeregister.domain.dokument import current_identifier
 from fiks_folkeregister.register.population.examples import example_categories
 from fiks_folkeregister.register.population.generator import generate_population
-from fiks_folkeregister.register.repository import PersonRepository, current_identifier
+from fiks_folkeregister.register.repository import PersonRepository
 
 BATCH_SIZE = 2000
 EXAMPLES_PER_CATEGORY = 5

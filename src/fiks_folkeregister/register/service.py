@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from fiks_folkeregister.domain.beskyttelse import graded_as_now, relatives_needed
+from fiks_folkeregister.domain.dokument import current_identifier
 from fiks_folkeregister.domain.identitetsnummer import is_valid
 from fiks_folkeregister.domain.informasjonselementer import (
     PartRequest,
@@ -23,10 +24,10 @@ from fiks_folkeregister.domain.soekeparametre import (
     parse_soek,
 )
 from fiks_folkeregister.register.errors import RegisterError, bad_request, not_found, parsed
-from fiks_folkeregister.register.events import EventLog
-from fiks_folkeregister.register.extracts import Uttrekk
-from fiks_folkeregister.register.feed import Hendelser
-from fiks_folkeregister.register.repository import PersonRepository, current_identifier
+from fiks_folkeregister.register.hendelser.log import EventLog
+from fiks_folkeregister.register.hendelser.service import Hendelser
+from fiks_folkeregister.register.repository import PersonRepository
+from fiks_folkeregister.register.uttrekk.service import Uttrekk
 
 MAX_BULK = 1000
 
@@ -67,15 +68,6 @@ def _id_list(body: Any, field: str, checker: Any = None) -> list[str]:
         for value in values:
             checker(value)
     return values
-
-
-def parse_json_body(raw: bytes) -> Any:
-    if not raw:
-        raise bad_request("UGYLDIG_FORESPOERSEL", "The request body is empty; expected JSON")
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        raise bad_request("UGYLDIG_JSON", f"The request body is not valid JSON: {error}") from error
 
 
 class RegisterService:
@@ -279,4 +271,4 @@ def _feil(number: str, message: str) -> dict[str, Any]:
     return {"foedselsEllerDNummer": number, "feilmelding": {"feilmelding": message}}
 
 
-__all__ = ["MAX_BULK", "RegisterError", "RegisterService", "parse_json_body", "part_request"]
+__all__ = ["MAX_BULK", "RegisterError", "RegisterService", "part_request"]

@@ -33,8 +33,10 @@ from faker import Faker
 
 from fiks_folkeregister.domain.beskyttelse import place, relatives, stricter
 from fiks_folkeregister.domain.dokument import (
+    address_kommune,
     current_entries,
     current_entry,
+    current_identifier,
     current_protection_level,
     is_current,
 )
@@ -49,7 +51,7 @@ from fiks_folkeregister.register.population.adresser import (
     krets,
     vegadresse,
 )
-from fiks_folkeregister.register.population.generator import (
+from fiks_folkeregister.register.population.data import (
     EMIGRATION_DESTINATIONS,
     IMMIGRANT_COUNTRIES,
     KILDE,
@@ -158,13 +160,6 @@ class MemoryWorld:
 # ---------------------------------------------------------------- reading documents
 
 
-def identifier(document: Mapping[str, Any]) -> str:
-    entry = current_entry(document, "identifikasjonsnummer")
-    if entry is None:
-        raise ValueError("a person document needs a current identifikasjonsnummer")
-    return str(entry["foedselsEllerDNummer"])
-
-
 def current(document: Mapping[str, Any], element: str) -> list[Entry]:
     return current_entries(document, element)  # type: ignore[return-value]
 
@@ -186,16 +181,6 @@ def grading(document: Mapping[str, Any]) -> str:
 def age_on(document: Mapping[str, Any], day: date) -> int:
     born = date.fromisoformat(document["foedsel"][0]["foedselsdato"])
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def kommune_of(entry: Mapping[str, Any]) -> str | None:
-    if "vegadresse" in entry:
-        return entry["vegadresse"].get("kommunenummer")
-    if "matrikkeladresse" in entry:
-        return entry["matrikkeladresse"]["matrikkelnummer"].get("kommunenummer")
-    if "ukjentBosted" in entry:
-        return entry["ukjentBosted"].get("bostedskommune")
-    return None
 
 
 def _address_key(entry: Mapping[str, Any] | None) -> bytes | None:
@@ -384,7 +369,7 @@ class Simulator:
             if belongs(self, document):
                 found = self.pools.setdefault(pool, [])
                 if len(found) < POOL_SIZE:
-                    found.append(identifier(document))
+                    found.append(current_identifier(document))
 
     def _from_pool(self, world: World, fits: Callable[[Document], bool], pool: str) -> Document | None:
         """A random person of the pool that `fits` accepts; whoever left the pool's kind is dropped."""
@@ -446,7 +431,7 @@ class Simulator:
         if spouse is None or status(spouse) == "doed":
             return None
         theirs = current_one(spouse, "sivilstand")
-        if theirs is None or theirs.get("relatertVedSivilstand") != identifier(document):
+        if theirs is None or theirs.get("relatertVedSivilstand") != current_identifier(document):
             return None
         return spouse
 
@@ -454,16 +439,16 @@ class Simulator:
         """The person, a spouse at the same address and minor children at the same address."""
         home = _address_key(current_one(document, "bostedsadresse"))
         members = [document]
-        seen = {identifier(document)}
+        seen = {current_identifier(document)}
         related = [document]
         spouse = self._spouse(world, document)
         if spouse is not None:
             related.append(spouse)
         for person in related:
             at_home = _address_key(current_one(person, "bostedsadresse")) == home
-            if person is not document and at_home and identifier(person) not in seen:
+            if person is not document and at_home and current_identifier(person) not in seen:
                 members.append(person)
-                seen.add(identifier(person))
+                seen.add(current_identifier(person))
             for relation in current(person, "familierelasjon"):
                 if relation.get("relatertPersonsRolle") != "barn" or relation["relatertPerson"] in seen:
                     continue
@@ -475,7 +460,7 @@ class Simulator:
                     and _address_key(current_one(child, "bostedsadresse")) == home
                 ):
                     members.append(child)
-                    seen.add(identifier(child))
+                    seen.add(current_identifier(child))
         return members
 
     def _relate(self, a: Document, a_role: str, b: Document, b_role: str) -> None:
@@ -485,7 +470,7 @@ class Simulator:
             "familierelasjon",
             {
                 **self._meta(),
-                "relatertPerson": identifier(b),
+                "relatertPerson": current_identifier(b),
                 "relatertPersonsRolle": b_role,
                 "minRolleForPerson": a_role,
             },
@@ -496,7 +481,7 @@ class Simulator:
             "familierelasjon",
             {
                 **self._meta(),
-                "relatertPerson": identifier(a),
+                "relatertPerson": current_identifier(a),
                 "relatertPersonsRolle": a_role,
                 "minRolleForPerson": b_role,
             },
@@ -507,14 +492,14 @@ class Simulator:
         for one, other in ((a, b), (b, a)):
             for relation in current(one, "familierelasjon"):
                 if (
-                    relation["relatertPerson"] == identifier(other)
+                    relation["relatertPerson"] == current_identifier(other)
                     and relation["relatertPersonsRolle"] == SPOUSE
                 ):
                     self._end(relation)
 
     @staticmethod
     def _change(document: Document, hendelsestype: Hendelsestype, art: str, ny: bool = False) -> Endring:
-        return Endring(identifier(document), document, hendelsestype, ny, art)
+        return Endring(current_identifier(document), document, hendelsestype, ny, art)
 
     # ------------------------------------------------------------ moves
 
@@ -530,7 +515,7 @@ class Simulator:
             return []
         old = current_one(mover, "bostedsadresse")
         assert old is not None
-        here = kommune_of(old)
+        here = address_kommune(old)
         within = here in self.addresses.by_nummer and self.rng.random() < 0.6
         kommune = (
             self.addresses.by_nummer[here] if within and here else self.addresses.kommune(other_than=here)
@@ -542,7 +527,7 @@ class Simulator:
             document = _copy(member)
             self._new_bosted(document, fields)
             for delt in current(document, "deltBosted"):
-                if kommune_of(delt) == kommune.kommunenummer:
+                if address_kommune(delt) == kommune.kommunenummer:
                     self._end(delt)  # the shared residence is now in the home municipality
             changes.append(self._change(document, Hendelsestype.endringIBostedsadresse, art))
         return changes
@@ -619,7 +604,7 @@ class Simulator:
                     "foedselsdato": born.isoformat(),
                     "foedselsaar": str(born.year),
                     "foedeland": "NOR",
-                    "foedekommuneINorge": kommune_of(home) or "0301",
+                    "foedekommuneINorge": address_kommune(home) or "0301",
                 }
             ],
             "status": [{**meta, "status": "bosatt"}],
@@ -649,7 +634,10 @@ class Simulator:
         for parent, role in parents:
             self._relate(parent, role, child, "barn")
             self._add(
-                child, "foreldreansvar", {**meta, "ansvar": ansvar, "ansvarlig": identifier(parent)}, False
+                child,
+                "foreldreansvar",
+                {**meta, "ansvar": ansvar, "ansvarlig": current_identifier(parent)},
+                False,
             )
             self._add(parent, "foreldreansvar", {**meta, "ansvar": ansvar, "ansvarssubjekt": number}, False)
         changes = [self._change(child, Hendelsestype.personErOpprettet, "foedsel", ny=True)]
@@ -667,11 +655,13 @@ class Simulator:
         sample: dict[str, Document] = {}
         for _ in range(DEATH_SAMPLE):
             seen = self._find(
-                world, lambda d: self._resident(d, min_age=30) and identifier(d) not in sample, pool="over30"
+                world,
+                lambda d: self._resident(d, min_age=30) and current_identifier(d) not in sample,
+                pool="over30",
             )
             if seen is None:
                 break
-            sample[identifier(seen)] = seen
+            sample[current_identifier(seen)] = seen
         if not sample:
             return []
         person = min(sample.values(), key=lambda d: d["foedsel"][0]["foedselsdato"])
@@ -689,7 +679,7 @@ class Simulator:
                     **self._meta(),
                     "sivilstand": "enkeEllerEnkemann",
                     "sivilstandsdato": self.day.isoformat(),
-                    "relatertVedSivilstand": identifier(document),
+                    "relatertVedSivilstand": current_identifier(document),
                 },
             )
             self._end_spouse_relation(document, widow)
@@ -794,7 +784,7 @@ class Simulator:
         first = self._find(world, self._marriageable, pool="giftbar")
         if first is None:
             return []
-        me = identifier(first)
+        me = current_identifier(first)
         related = {r["relatertPerson"] for r in first.get("familierelasjon", ())}
         age = age_on(first, self.day)
         same_sex = self.rng.random() < 0.02
@@ -805,8 +795,8 @@ class Simulator:
         def partner_fits(document: Document) -> bool:
             return (
                 self._marriageable(document)
-                and identifier(document) != me
-                and identifier(document) not in related
+                and current_identifier(document) != me
+                and current_identifier(document) not in related
                 and document["kjoenn"][0]["kjoenn"] == wanted
                 and abs(age_on(document, self.day) - age) <= 15
             )
@@ -823,7 +813,7 @@ class Simulator:
                     **self._meta(),
                     "sivilstand": "gift",
                     "sivilstandsdato": self.day.isoformat(),
-                    "relatertVedSivilstand": identifier(other),
+                    "relatertVedSivilstand": current_identifier(other),
                 },
             )
         self._relate(a, SPOUSE, b, SPOUSE)
@@ -848,7 +838,7 @@ class Simulator:
         for one, other in ((a, b), (b, a)):
             entry = {**self._meta(), "sivilstand": after, "sivilstandsdato": self.day.isoformat()}
             if after == "separert":
-                entry["relatertVedSivilstand"] = identifier(other)
+                entry["relatertVedSivilstand"] = current_identifier(other)
             self._add(one, "sivilstand", entry)
         if after == "skilt":
             self._end_spouse_relation(a, b)
@@ -881,7 +871,7 @@ class Simulator:
                 if holder is None or status(holder) != "bosatt" or grading(holder) != "ugradert":
                     continue
                 theirs = current_one(holder, "bostedsadresse")
-                if theirs is None or kommune_of(theirs) == kommune_of(home):
+                if theirs is None or address_kommune(theirs) == address_kommune(home):
                     continue
                 part = _address_part(theirs)
                 if part is None:
@@ -955,10 +945,10 @@ class Simulator:
         members = [document]
         if home is None:
             return members
-        seen = {identifier(document)}
+        seen = {current_identifier(document)}
         for member in members:  # grows while it is walked: relatives of cohabitants too
             for relative in self._relatives(world, member):
-                number = identifier(relative)
+                number = current_identifier(relative)
                 if number not in seen and place(current_one(relative, "bostedsadresse") or {}) == home:
                     seen.add(number)
                     members.append(relative)
@@ -998,12 +988,12 @@ class Simulator:
             )
         if home is None:
             return changes
-        inside = {identifier(member) for member in members}
+        inside = {current_identifier(member) for member in members}
         for member in members:
             for relative in self._relatives(world, member):
-                if identifier(relative) in inside:
+                if current_identifier(relative) in inside:
                     continue
-                inside.add(identifier(relative))
+                inside.add(current_identifier(relative))
                 document = _copy(relative)
                 for delt in current(document, "deltBosted"):
                     if place(delt) == home:
@@ -1092,7 +1082,9 @@ class Simulator:
             return False
         if previous.get("adressegradering") != grading(document):
             return False
-        return all(kommune_of(delt) != kommune_of(previous) for delt in current(document, "deltBosted"))
+        return all(
+            address_kommune(delt) != address_kommune(previous) for delt in current(document, "deltBosted")
+        )
 
     def _annullering(self, world: World) -> list[Endring]:
         person = self._find(world, self._annullerbar, pool="annullerbar")

@@ -8,7 +8,7 @@ import time
 from datetime import date
 
 from fiks_folkeregister.register.background import BackgroundLoop
-from fiks_folkeregister.register.events import EventLog
+from fiks_folkeregister.register.hendelser.log import EventLog
 from fiks_folkeregister.register.simulator import Simulator
 
 log = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
+from fiks_folkeregister.http.errors import register_body
 from fiks_folkeregister.register.errors import RegisterError
 from fiks_folkeregister.register.service import RegisterService
 from fiks_folkeregister.upstream.delegation import current_organisation
@@ -19,7 +20,7 @@ def _translated(call: Callable[[], T]) -> T:
     try:
         return call()
     except RegisterError as error:
-        raise UpstreamError(error.http_status, error.body(), getattr(error, "headers", None)) from None
+        raise UpstreamError(error.status, register_body(error), error.headers) from None
 
 
 class InProcessUpstream:
@@ -88,6 +89,7 @@ def _bestiller() -> str:
     orgnr = current_organisation()
     if not orgnr:
         raise UpstreamError(
-            403, RegisterError(403, "MANGLER_TILGANG", "No organisation to order the extract for").body()
+            403,
+            register_body(RegisterError(403, "MANGLER_TILGANG", "No organisation to order the extract for")),
         )
     return orgnr

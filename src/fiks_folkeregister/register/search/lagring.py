@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from fiks_folkeregister.register.raw_sql import placeholder
 from fiks_folkeregister.register.search.indeks import IndexRows, index_rows
 from fiks_folkeregister.register.tables import soek_adresse, soek_identifikasjon, soek_navn, soek_person
 
@@ -60,7 +61,7 @@ _DATA = {
 
 
 def _placeholder(connection: Connection) -> str:
-    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    return placeholder(connection.dialect)
 
 
 def _insert_sql(table: Table, placeholder: str) -> str:

@@ -1,4 +1,4 @@
-"""The event feed: writing simulated changes as versions + events in sequence, and reading feed pages and documents.
+"""The event log: writing simulated changes as versions + events in sequence, and reading feed rows and documents.
 
 Sequence numbers are gap-free and become visible in order: every writer first locks the one
 `hendelse_teller` row (an UPDATE), so writing transactions run one at a time and commit in number order.
@@ -7,12 +7,10 @@ A reader therefore never sees event N+1 without event N.
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,12 +19,13 @@ import orjson
 from sqlalchemy import Connection, Engine, text
 
 from fiks_folkeregister.domain.beskyttelse import event_graded_as_now, event_relatives_needed
-from fiks_folkeregister.domain.dokument import is_current
+from fiks_folkeregister.domain.dokument import current_identifier, is_current
 from fiks_folkeregister.domain.hendelse import egenskapshendelser, hendelsesdokument, open_to_uten_hjemmel
-from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
-from fiks_folkeregister.domain.parametre import whole_number
+from fiks_folkeregister.gcpause import cyclic_gc_paused
+from fiks_folkeregister.register.hendelser.world import DatabaseWorld
+from fiks_folkeregister.register.raw_sql import positional, read_rows
 from fiks_folkeregister.register.search.lagring import update_index
-from fiks_folkeregister.register.simulator import Document, Endring, Simulator, identifier
+from fiks_folkeregister.register.simulator import Document, Endring, Simulator
 
 PAGE_SIZE = 1000
 BATCH_EVENTS = 2000
@@ -41,6 +40,11 @@ _DOCUMENTS = (
     " h.egenskapshendelse, a.dokument FROM hendelse h JOIN person p ON p.id = h.person_id"
     " JOIN person_arkiv a ON a.dokumentidentifikator = p.dokumentidentifikator"
     " WHERE h.hendelsesidentifikator IN ({})"
+)
+
+_CURRENT_BY_IDENTIFIERS = (
+    "SELECT i.identifikator, a.dokument FROM person_identifikator i JOIN person p ON p.id = i.person_id"
+    " JOIN person_arkiv a ON a.dokumentidentifikator = p.dokumentidentifikator WHERE i.identifikator IN ({})"
 )
 
 
@@ -85,24 +89,6 @@ def ordered_uuid() -> str:
     return str(uuid.UUID(int=value))
 
 
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a batch builds its documents (restored afterwards).
-
-    A batch parses and copies thousands of documents (trees of dicts and lists, freed by reference
-    counting, never cycles); the collector would otherwise scan all of them again and again as they pile
-    up, which cost more than half of the simulator's time. Used only while the writers' lock is held, so
-    two batches in one process never interleave their pause and resume.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -112,25 +98,16 @@ class EventLog:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._placeholder = "?" if engine.dialect.paramstyle == "qmark" else "%s"
 
     @property
     def engine(self) -> Engine:
         return self._engine
 
     def _sql(self, sql: str) -> str:
-        return sql if self._placeholder == "?" else sql.replace("?", "%s")
+        return positional(sql, self._engine.dialect)
 
     def _read(self, sql: str, values: Sequence[Any]) -> list[Any]:
-        connection = self._engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(self._sql(sql), list(values))
-            rows = cursor.fetchall()
-            cursor.close()
-            return rows
-        finally:
-            connection.close()
+        return read_rows(self._engine, sql, values)
 
     # ------------------------------------------------------------ reading
 
@@ -204,24 +181,16 @@ class EventLog:
         cursor.execute(sql("UPDATE hendelse_teller SET siste = siste WHERE id = 1"))  # the writers' lock
         cursor.execute(sql("SELECT siste FROM hendelse_teller WHERE id = 1"))
         last = int(cursor.fetchone()[0])
-        with _without_cyclic_gc():
+        with cyclic_gc_paused():
             return self._write_batch(connection, cursor, simulator, wanted, last)
 
     def _write_batch(
         self, connection: Connection, cursor: Any, simulator: Simulator, wanted: int, last: int
     ) -> int:
         sql = self._sql
-        world = _DatabaseWorld(cursor, sql)
+        world = DatabaseWorld(cursor, sql)
         produced: list[tuple[int, Document | None, Endring]] = []
-        idle = 0
-        while len(produced) < wanted:
-            changes = simulator.step(world)
-            if not changes:
-                idle += 1
-                if idle > 10_000:
-                    raise RuntimeError("no person in the register fits any life event")
-                continue
-            idle = 0
+        for changes in simulator.run(world, wanted):
             produced += world.apply(changes)
         now = _now()
         created: Any = datetime.now(UTC)
@@ -253,15 +222,15 @@ class EventLog:
         for person_id, document in final.items():
             stored = world.stored.get(person_id)
             if stored is None:
-                persons_new.append((person_id, identifier(document), previous_version[person_id]))
+                persons_new.append((person_id, current_identifier(document), previous_version[person_id]))
                 identifiers += [
                     (entry["foedselsEllerDNummer"], person_id, is_current(entry))
                     for entry in document["identifikasjonsnummer"]
                 ]
                 continue
             versions.append((previous_version[person_id], person_id))
-            if identifier(document) != identifier(stored):
-                renumbered.append((identifier(document), person_id))
+            if current_identifier(document) != current_identifier(stored):
+                renumbered.append((current_identifier(document), person_id))
         if persons_new:
             cursor.executemany(
                 sql(
@@ -301,126 +270,3 @@ class EventLog:
                 text("SELECT setval(pg_get_serial_sequence('person', 'id'), (SELECT max(id) FROM person))")
             )
         return len(produced)
-
-
-_CURRENT_BY_IDENTIFIERS = (
-    "SELECT i.identifikator, a.dokument FROM person_identifikator i JOIN person p ON p.id = i.person_id"
-    " JOIN person_arkiv a ON a.dokumentidentifikator = p.dokumentidentifikator WHERE i.identifikator IN ({})"
-)
-_BY_ID = (
-    "SELECT p.id, p.dokumentidentifikator, a.dokument FROM person p"
-    " JOIN person_arkiv a ON a.dokumentidentifikator = p.dokumentidentifikator WHERE p.id = ?"
-)
-_BY_IDENTIFIER = (
-    "SELECT p.id, p.dokumentidentifikator, a.dokument FROM person_identifikator i JOIN person p ON p.id = i.person_id"
-    " JOIN person_arkiv a ON a.dokumentidentifikator = p.dokumentidentifikator WHERE i.identifikator = ?"
-)
-
-
-class _DatabaseWorld:
-    """The simulator's `World` inside one writing transaction, with this batch's changes laid over it."""
-
-    def __init__(self, cursor: Any, sql: Callable[[str], str]) -> None:
-        self._cursor = cursor
-        self._sql = sql
-        cursor.execute(sql("SELECT coalesce(max(id), 0) FROM person"))
-        self._size = int(cursor.fetchone()[0])
-        self._documents: dict[int, Document] = {}
-        self._ids: dict[str, int] = {}
-        self.versions: dict[int, str] = {}
-        """The dokumentidentifikator of each loaded person's stored current version."""
-        self.stored: dict[int, Document] = {}
-        """Each loaded person's stored current version (this batch's changes lie over it, never in it)."""
-        self.changed: dict[int, Document] = {}
-        """The newest version of each person this batch changed or created."""
-
-    def _load(self, row: Any) -> Document:
-        person_id = int(row[0])
-        document = self._documents.get(person_id)
-        if document is None:
-            document = orjson.loads(bytes(row[2]))
-            self.versions[person_id] = row[1]
-            self.stored[person_id] = document
-            self._keep(person_id, document)
-        return document
-
-    def _keep(self, person_id: int, document: Document) -> None:
-        self._documents[person_id] = document
-        for entry in document.get("identifikasjonsnummer", ()):
-            self._ids[entry["foedselsEllerDNummer"]] = person_id
-
-    def size(self) -> int:
-        return self._size
-
-    def person_at(self, index: int) -> Document | None:
-        person_id = index + 1
-        if person_id in self._documents:
-            return self._documents[person_id]
-        self._cursor.execute(self._sql(_BY_ID), [person_id])
-        row = self._cursor.fetchone()
-        return None if row is None else self._load(row)
-
-    def person(self, identifier: str) -> Document | None:
-        person_id = self._ids.get(identifier)
-        if person_id is not None:
-            return self._documents[person_id]
-        self._cursor.execute(self._sql(_BY_IDENTIFIER), [identifier])
-        row = self._cursor.fetchone()
-        return None if row is None else self._load(row)
-
-    def identifier_taken(self, identifier: str) -> bool:
-        if identifier in self._ids:
-            return True
-        self._cursor.execute(
-            self._sql("SELECT 1 FROM person_identifikator WHERE identifikator = ?"), [identifier]
-        )
-        return self._cursor.fetchone() is not None
-
-    def apply(self, changes: Sequence[Endring]) -> list[tuple[int, Document | None, Endring]]:
-        """Lay the changes over the world; returns (person id, version before or None, change) for each."""
-        applied = []
-        for change in changes:
-            person_id = self._ids.get(change.foedsels_eller_d_nummer)
-            if person_id is None or change.ny:
-                self._size += 1
-                person_id, before = self._size, None
-            else:
-                before = self._documents[person_id]
-            self._keep(person_id, change.dokument)
-            self.changed[person_id] = change.dokument
-            applied.append((person_id, before, change))
-        return applied
-
-
-def parse_seq(value: str | None) -> int:
-    """The feed's `seq` parameter: a whole number, 0 or more (0 and 1 both start at the beginning)."""
-    from fiks_folkeregister.register.errors import bad_request, parsed
-
-    number = parsed(lambda: whole_number(value, "seq"))
-    if number is None:
-        raise bad_request(
-            "UGYLDIG_PARAMETER", "seq is required: the sequence number to read from (1 for the start)"
-        )
-    return number
-
-
-def feed_etag(pakke: Rettighetspakke, seq: int, entries: Sequence[FeedEntry], representation: str) -> str:
-    """Changes whenever the page would: a full page never changes, a partial one grows with new events."""
-    last = entries[-1].sekvensnummer if entries else seq - 1
-    kind = "u" if pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL else "m"
-    return f'"{kind}{representation}-{seq}-{last}-{len(entries)}"'
-
-
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    if not if_none_match:
-        return False
-    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-    return "*" in tags or etag in tags
-
-
-def feed_json(entries: Sequence[FeedEntry]) -> bytes:
-    return orjson.dumps([entry.as_json() for entry in entries])
-
-
-def as_mapping(entry: FeedEntry) -> Mapping[str, Any]:
-    return entry.as_json()

@@ -1,30 +1,17 @@
-"""The register's event use cases: feed pages (JSON or Atom, with ETags), the newest number, event documents."""
+"""The register's event use cases: feed pages, the newest number, event documents (`hendelser/*`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from fiks_folkeregister.domain.atom import ATOM, render_atom
 from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS, Rettighetspakke
 from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS
 from fiks_folkeregister.register.errors import RegisterError, bad_request, not_found
-from fiks_folkeregister.register.events import EventLog, FeedEntry, feed_etag, feed_json, parse_seq
+from fiks_folkeregister.register.hendelser.feed import FeedPage, feed_page, parse_seq
+from fiks_folkeregister.register.hendelser.log import EventLog
 
 MAX_BULK = 1000
-FEED_ID = "urn:fiks-folkeregister:hendelser"
-
-
-@dataclass(frozen=True, slots=True)
-class FeedPage:
-    """A page of the feed, rendered, with the ETag that identifies its content."""
-
-    body: bytes
-    etag: str
-    media_type: str
-    entries: tuple[FeedEntry, ...]
 
 
 def _only_med_hjemmel(pakke: Rettighetspakke, resource: str) -> None:
@@ -57,13 +44,7 @@ class Hendelser:
         """
         start = parse_seq(seq)
         entries = self._log.page(start, open_only=pakke is Rettighetspakke.OFFENTLIG_UTEN_HJEMMEL)
-        if atom_url_for is None:
-            return FeedPage(
-                feed_json(entries), feed_etag(pakke, start, entries, "j"), "application/json", tuple(entries)
-            )
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        body = render_atom([entry.as_json() for entry in entries], start, atom_url_for, FEED_ID, now)
-        return FeedPage(body, feed_etag(pakke, start, entries, "a"), ATOM, tuple(entries))
+        return feed_page(entries, start, pakke, atom_url_for)
 
     def siste(self, pakke: Rettighetspakke) -> int:
         """`hendelser/siste/sekvensnummer`: the newest sequence number this package can read.
