@@ -96,7 +96,14 @@ def test_org_create_and_list(cli: CliRunner) -> None:
     assert UUID(fiks_org_id).version == 4
     # The one schema of an organisation (as the admin API answers): with when it was registered.
     assert datetime.fromisoformat(created.pop("opprettet")).tzinfo is not None
-    assert created == {"orgnr": ORG_B, "navn": "Tromsø", "kommunenummer": "5501", "fylkesnummer": "55"}
+    # No request rate of its own: the gateway's default applies (null).
+    assert created == {
+        "orgnr": ORG_B,
+        "navn": "Tromsø",
+        "kommunenummer": "5501",
+        "fylkesnummer": "55",
+        "forespoerslerPerMinutt": None,
+    }
     listed = run_json(cli, "admin", "org", "list", "--json")
     assert [o["orgnr"] for o in listed] == [ORG_A, ORG_B]
     # Every organisation has its own id in Fiks, shown as the deprecated Oppvekst path needs it.

@@ -28,6 +28,9 @@ class _Once:
     def step(self, world: World) -> list[Endring]:
         return self._make(world)
 
+    #: The simulator's own loop over `step` (the event log drives a simulator through `run`).
+    run = Simulator.run
+
 
 @dataclass(frozen=True)
 class ProtectedHousehold:
