@@ -97,6 +97,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "required": ["lovhjemler"],
         "properties": {"lovhjemler": {"type": "array", "items": _LOVHJEMMEL}},
     },
+    "TilgangListe": {
+        "type": "object",
+        "properties": {
+            "integrasjoner": {"type": "array", "items": {"type": "string", "format": "uuid"}},
+            "personer": {"type": "array", "items": {"type": "string"}},
+        },
+    },
     # `GET /lovhjemler/{omrade}`: an inline schema, an array of strings.
     "LovhjemlerForOmrade": {"type": "array", "items": {"type": "string"}},
     "ErrorMessage": {
@@ -119,5 +126,5 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 
 def errors(schema: str, answer: Any) -> list[str]:
     """What in `answer` breaks KS's schema (empty: it conforms)."""
-    validator = Draft202012Validator(SCHEMAS[schema])
+    validator = Draft202012Validator(SCHEMAS[schema], format_checker=Draft202012Validator.FORMAT_CHECKER)
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(answer)]

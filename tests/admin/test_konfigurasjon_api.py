@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi import FastAPI
@@ -13,7 +14,7 @@ from fastapi.testclient import TestClient
 from fiks_folkeregister.admin.konfigurasjon import KONFIGURASJON_PREFIX, build_konfigurasjon_router
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.domain.informasjonselementer import ELEMENTS
-from tests.admin.conftest import CONSOLE, ORG_A
+from tests.admin.conftest import CONSOLE, ORG_A, ORG_B
 from tests.admin.konfigurasjon_schemas import TJENESTEOMRADER, errors
 
 pytestmark = pytest.mark.integration
@@ -112,3 +113,68 @@ def test_without_a_valid_api_key_every_path_is_401(
     assert errors("ErrorMessage", body) == []
     assert body["errorCode"] == code
     assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+KARI = "06076301709"  # a valid fødselsnummer (synthetic test data)
+MED = "offentlig-med-hjemmel"
+
+
+def fiks_org_id(service: AdminService, orgnr: str) -> UUID:
+    fiks_id = service.get_organisation(CONSOLE, orgnr).fiks_org_id
+    assert fiks_id is not None
+    return fiks_id
+
+
+def test_tilganger_lists_the_integrations_and_person_users_holding_the_role_now(
+    client: TestClient, admin_a: dict[str, str], two_orgs: AdminService
+) -> None:
+    service = two_orgs
+    role = service.create_role(CONSOLE, ORG_A, "R", MED, ["sok-etter-person"], ["navn"]).rolle
+    other = service.create_role(CONSOLE, ORG_A, "Annen", MED, ["sok-etter-person"], ["navn"]).rolle
+    kept = service.create_integration(CONSOLE, ORG_A, "Fagsystem").integrasjon
+    revoked = service.create_integration(CONSOLE, ORG_A, "Gammelt").integrasjon
+    elsewhere = service.create_integration(CONSOLE, ORG_A, "Annet").integrasjon
+    user = service.create_user(CONSOLE, ORG_A, KARI, "Kari")
+    service.grant(CONSOLE, kept.id, role.id)
+    service.grant(CONSOLE, revoked.id, role.id)
+    service.revoke(CONSOLE, revoked.id, role.id)
+    service.grant(CONSOLE, elsewhere.id, other.id)
+    service.grant_user(CONSOLE, user.id, role.id)
+
+    answer = get(client, f"/{fiks_org_id(service, ORG_A)}/roller/{role.id}/tilganger", admin_a)
+
+    assert errors("TilgangListe", answer) == []
+    assert answer == {"integrasjoner": [str(kept.id)], "personer": [str(user.id)]}
+
+
+def test_tilganger_of_another_organisation_or_an_unknown_role_is_404(
+    client: TestClient, admin_a: dict[str, str], two_orgs: AdminService
+) -> None:
+    service = two_orgs
+    role_b = service.create_role(CONSOLE, ORG_B, "B", MED, ["sok-etter-person"], ["navn"]).rolle
+    role_a = service.create_role(CONSOLE, ORG_A, "A", MED, ["sok-etter-person"], ["navn"]).rolle
+    cases = [
+        (f"/{fiks_org_id(service, ORG_B)}/roller/{role_b.id}/tilganger", "ORGANISASJON_FINNES_IKKE"),
+        (f"/{fiks_org_id(service, ORG_A)}/roller/{role_b.id}/tilganger", "ROLLE_FINNES_IKKE"),
+        (f"/{fiks_org_id(service, ORG_A)}/roller/{uuid4()}/tilganger", "ROLLE_FINNES_IKKE"),
+        (f"/{uuid4()}/roller/{role_a.id}/tilganger", "ORGANISASJON_FINNES_IKKE"),
+    ]
+    for path, code in cases:
+        response = client.get(KONFIGURASJON_PREFIX + path, headers=admin_a)
+        assert response.status_code == 404, path
+        assert errors("ErrorMessage", response.json()) == []
+        assert response.json()["errorCode"] == code
+
+
+def test_the_operator_sees_every_organisations_tilganger(client: TestClient, two_orgs: AdminService) -> None:
+    service = two_orgs
+    operator = {"Authorization": f"Bearer {service.create_administrator(CONSOLE, 'Ops').api_noekkel}"}
+    role_b = service.create_role(CONSOLE, ORG_B, "B", MED, ["sok-etter-person"], ["navn"]).rolle
+    answer = get(client, f"/{fiks_org_id(service, ORG_B)}/roller/{role_b.id}/tilganger", operator)
+    assert answer == {"integrasjoner": [], "personer": []}
+
+
+def test_a_fiks_org_id_that_is_not_a_uuid_is_400(client: TestClient, admin_a: dict[str, str]) -> None:
+    response = client.get(KONFIGURASJON_PREFIX + f"/ikke-en-uuid/roller/{uuid4()}/tilganger", headers=admin_a)
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == "UGYLDIG_FORESPOERSEL"

@@ -3,18 +3,19 @@ published `folkeregister-konfigurasjon-api-v1.json`, authenticated like the admi
 API key), errors in the platform's `ErrorMessage`.
 
 Built so far: the catalogues (`tjenesteomrader`, `bruksomrader`, `deler`, `lovhjemler`,
-`lovhjemler/{omrade}`). The role paths, `tilganger`, `roller`, `verifiser` and the organisation
-configuration are not built yet (docs/admin.md)."""
+`lovhjemler/{omrade}`) and who holds a role (`{fiksOrgId}/roller/{rolleId}/tilganger`). The other role
+paths, `roller`, `verifiser` and the organisation configuration are not built yet (docs/admin.md)."""
 
 from typing import Annotated
+from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from fiks_folkeregister.admin.api import _ERRORS, _AdminRoute
 from fiks_folkeregister.admin.base import Actor
-from fiks_folkeregister.admin.errors import AdminError
+from fiks_folkeregister.admin.errors import AdminError, not_found
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.domain.informasjonselementer import (
     ADDRESS_ELEMENTS,
@@ -75,6 +76,11 @@ class DelListe(BaseModel):
     deler: list[Del]
 
 
+class TilgangListe(BaseModel):
+    integrasjoner: list[UUID]
+    personer: list[str]
+
+
 class Lovhjemmel(BaseModel):
     beskrivelse: str
     omrader: list[str]
@@ -110,6 +116,14 @@ def _deler() -> DelListe:
     return DelListe(deler=deler)
 
 
+def _orgnr(service: AdminService, actor: Actor, fiks_org_id: UUID) -> str:
+    """The organisation number behind a `fiksOrgId` this actor sees (another organisation's: 404)."""
+    for organisation in service.list_organisations(actor):
+        if organisation.fiks_org_id == fiks_org_id:
+            return organisation.orgnr
+    raise not_found("ORGANISASJON_FINNES_IKKE", f"No organisation {fiks_org_id}", fiksOrgId=str(fiks_org_id))
+
+
 def _omrade(value: str) -> TjenesteOmrade:
     try:
         return TjenesteOmrade(value)
@@ -137,12 +151,31 @@ def build_konfigurasjon_router(service: AdminService) -> APIRouter:
             raise AdminError(401, "UGYLDIG_API_NOEKKEL", "The API key is unknown or deactivated")
         return actor
 
+    Who = Annotated[Actor, Depends(authenticated)]
     router = APIRouter(
         route_class=_AdminRoute,
         tags=["folkeregister-konfigurasjon"],
         responses=_ERRORS,
         dependencies=[Depends(authenticated)],
     )
+
+    @router.get(
+        "/{fiksOrgId}/roller/{rolleId}/tilganger",
+        operation_id="hentAlleTilgangerV1",
+        summary="Who holds the role now: integrations (integrasjonId) and person users (brukerId).",
+    )
+    def tilganger(
+        fiks_org_id: Annotated[UUID, Path(alias="fiksOrgId")],
+        rolle_id: Annotated[UUID, Path(alias="rolleId")],
+        actor: Who,
+    ) -> TilgangListe:
+        orgnr = _orgnr(service, actor, fiks_org_id)
+        service.get_role(actor, rolle_id, orgnr)
+        grants = [grant for grant in service.list_grants(actor, orgnr) if grant.rolle_id == rolle_id]
+        return TilgangListe(
+            integrasjoner=[g.integrasjon_id for g in grants if g.integrasjon_id is not None],
+            personer=[str(g.bruker_id) for g in grants if g.bruker_id is not None],
+        )
 
     @router.get("/tjenesteomrader", operation_id="hentOmraderV1", summary="Every service area.")
     def tjenesteomrader() -> TjenesteomradeListe:
