@@ -104,6 +104,33 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "personer": {"type": "array", "items": {"type": "string"}},
         },
     },
+    "StatusResponse": {
+        "type": "object",
+        "required": ["altOk", "subsystem"],
+        "properties": {
+            "altOk": {"type": "boolean"},
+            "subsystem": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["navn", "verifikasjonBeskrivelse", "verifisering"],
+                    "properties": {
+                        "navn": {"type": "string"},
+                        "verifikasjonBeskrivelse": {"type": "string"},
+                        "verifisering": {
+                            "type": "object",
+                            "required": ["status", "suksess"],
+                            "properties": {
+                                "status": {"type": "string", "enum": ["OK", "IKKE_UTFORT", "FEILET"]},
+                                "beskrivelse": {"type": "string"},
+                                "suksess": {"type": "boolean"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
     # `GET /lovhjemler/{omrade}`: an inline schema, an array of strings.
     "LovhjemlerForOmrade": {"type": "array", "items": {"type": "string"}},
     "ErrorMessage": {

@@ -178,3 +178,68 @@ def test_a_fiks_org_id_that_is_not_a_uuid_is_400(client: TestClient, admin_a: di
     response = client.get(KONFIGURASJON_PREFIX + f"/ikke-en-uuid/roller/{uuid4()}/tilganger", headers=admin_a)
     assert response.status_code == 400
     assert response.json()["errorCode"] == "UGYLDIG_FORESPOERSEL"
+
+
+def verifiser(client: TestClient, headers: dict[str, str], body: dict[str, Any]) -> Any:
+    response = client.post(KONFIGURASJON_PREFIX + "/verifiser", headers=headers, json=body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert errors("StatusResponse", answer) == []
+    return answer
+
+
+def statuses(answer: Any) -> dict[str, str]:
+    return {sub["navn"]: sub["verifisering"]["status"] for sub in answer["subsystem"]}
+
+
+def test_verifiser_fails_an_organisation_without_integrations_or_roles_and_says_what_it_did_not_check(
+    client: TestClient, admin_a: dict[str, str], two_orgs: AdminService
+) -> None:
+    answer = verifiser(client, admin_a, {"fiksOrgId": str(fiks_org_id(two_orgs, ORG_A))})
+    assert statuses(answer) == {
+        "Avtaler": "IKKE_UTFORT",
+        "Integrasjoner": "FEILET",
+        "Roller": "FEILET",
+        "Folkeregisteret": "IKKE_UTFORT",
+    }
+    assert answer["altOk"] is False
+
+
+def test_verifiser_passes_an_organisation_whose_roles_are_all_held(
+    client: TestClient, admin_a: dict[str, str], two_orgs: AdminService
+) -> None:
+    service = two_orgs
+    role = service.create_role(CONSOLE, ORG_A, "R", MED, ["sok-etter-person"], ["navn"]).rolle
+    unheld = service.create_role(CONSOLE, ORG_A, "Ubrukt", MED, ["sok-etter-person"], ["navn"]).rolle
+    integration = service.create_integration(CONSOLE, ORG_A, "Fagsystem").integrasjon
+    service.grant(CONSOLE, integration.id, role.id)
+    org = str(fiks_org_id(service, ORG_A))
+
+    one_unheld = verifiser(client, admin_a, {"fiksOrgId": org})
+    assert statuses(one_unheld)["Roller"] == "FEILET"
+    assert verifiser(client, admin_a, {"fiksOrgId": org, "rolleId": str(unheld.id)})["altOk"] is False
+
+    held = verifiser(client, admin_a, {"fiksOrgId": org, "rolleId": str(role.id)})
+    assert statuses(held)["Integrasjoner"] == "OK"
+    assert statuses(held)["Roller"] == "OK"
+    assert held["altOk"] is True  # nothing failed; the two checks not performed say IKKE_UTFORT
+
+    service.delete_role(CONSOLE, unheld.id)
+    assert verifiser(client, admin_a, {"fiksOrgId": org})["altOk"] is True
+
+
+def test_verifiser_refuses_another_organisation_and_a_malformed_body(
+    client: TestClient, admin_a: dict[str, str], two_orgs: AdminService
+) -> None:
+    other = client.post(
+        KONFIGURASJON_PREFIX + "/verifiser",
+        headers=admin_a,
+        json={"fiksOrgId": str(fiks_org_id(two_orgs, ORG_B))},
+    )
+    assert other.status_code == 404
+    assert other.json()["errorCode"] == "ORGANISASJON_FINNES_IKKE"
+    for body in ({}, {"fiksOrgId": "ikke-en-uuid"}):
+        response = client.post(KONFIGURASJON_PREFIX + "/verifiser", headers=admin_a, json=body)
+        assert response.status_code == 400
+        assert errors("ErrorMessage", response.json()) == []
+        assert response.json()["errorCode"] == "UGYLDIG_FORESPOERSEL"

@@ -3,8 +3,9 @@ published `folkeregister-konfigurasjon-api-v1.json`, authenticated like the admi
 API key), errors in the platform's `ErrorMessage`.
 
 Built so far: the catalogues (`tjenesteomrader`, `bruksomrader`, `deler`, `lovhjemler`,
-`lovhjemler/{omrade}`) and who holds a role (`{fiksOrgId}/roller/{rolleId}/tilganger`). The other role
-paths, `roller`, `verifiser` and the organisation configuration are not built yet (docs/admin.md)."""
+`lovhjemler/{omrade}`), who holds a role (`{fiksOrgId}/roller/{rolleId}/tilganger`) and the set-up
+check (`verifiser`, admin/verifisering.py). The other role paths, `roller` and the organisation
+configuration are not built yet (docs/admin.md)."""
 
 from typing import Annotated
 from uuid import UUID
@@ -17,6 +18,7 @@ from fiks_folkeregister.admin.api import _ERRORS, _AdminRoute
 from fiks_folkeregister.admin.base import Actor
 from fiks_folkeregister.admin.errors import AdminError, not_found
 from fiks_folkeregister.admin.service import AdminService
+from fiks_folkeregister.admin.verifisering import verify
 from fiks_folkeregister.domain.informasjonselementer import (
     ADDRESS_ELEMENTS,
     CONFIDENTIAL_ELEMENTS,
@@ -79,6 +81,28 @@ class DelListe(BaseModel):
 class TilgangListe(BaseModel):
     integrasjoner: list[UUID]
     personer: list[str]
+
+
+class SjekkRequest(BaseModel):
+    fiksOrgId: UUID
+    rolleId: UUID | None = None
+
+
+class Verifisering(BaseModel):
+    status: str
+    beskrivelse: str
+    suksess: bool
+
+
+class SubsystemVerifisering(BaseModel):
+    navn: str
+    verifikasjonBeskrivelse: str
+    verifisering: Verifisering
+
+
+class StatusResponse(BaseModel):
+    subsystem: list[SubsystemVerifisering]
+    altOk: bool
 
 
 class Lovhjemmel(BaseModel):
@@ -158,6 +182,27 @@ def build_konfigurasjon_router(service: AdminService) -> APIRouter:
         responses=_ERRORS,
         dependencies=[Depends(authenticated)],
     )
+
+    @router.post(
+        "/verifiser",
+        operation_id="verifiserKonfigurasjonV1",
+        summary="The organisation's set-up check: OK, IKKE_UTFORT or FEILET per subsystem.",
+    )
+    def verifiser(body: SjekkRequest, actor: Who) -> StatusResponse:
+        orgnr = _orgnr(service, actor, body.fiksOrgId)
+        subsystems = [
+            SubsystemVerifisering(
+                navn=sub.navn,
+                verifikasjonBeskrivelse=sub.verifikasjon_beskrivelse,
+                verifisering=Verifisering(
+                    status=sub.status.value, beskrivelse=sub.beskrivelse, suksess=sub.status == "OK"
+                ),
+            )
+            for sub in verify(service, actor, orgnr, body.rolleId)
+        ]
+        # altOk: no subsystem failed (a check not performed is not a failure; its status says so)
+        failed = any(s.verifisering.status == "FEILET" for s in subsystems)
+        return StatusResponse(subsystem=subsystems, altOk=not failed)
 
     @router.get(
         "/{fiksOrgId}/roller/{rolleId}/tilganger",
