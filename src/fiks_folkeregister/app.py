@@ -33,6 +33,7 @@ from fiks_folkeregister.admin.access import AccessDirectory
 from fiks_folkeregister.admin.api import ADMIN_PREFIX, build_admin_router
 from fiks_folkeregister.admin.api import error_response as admin_error_response
 from fiks_folkeregister.admin.errors import AdminError
+from fiks_folkeregister.admin.konfigurasjon import KONFIGURASJON_PREFIX, build_konfigurasjon_router
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.audit.innsyn import Innsyn
 from fiks_folkeregister.audit.log import AuditLog
@@ -284,6 +285,7 @@ def build_gateway_app(
     serve_docs_offline(app)
     add_openapi_components(app, gateway_openapi_components())
     app.include_router(build_oppvekst_router(gateway.api))  # first: one of its paths is under the prefix
+    app.include_router(build_konfigurasjon_router(gateway.admin.service), prefix=KONFIGURASJON_PREFIX)
     app.include_router(build_gateway_router(gateway.api))
     include_admin_api(app, gateway.admin, build_insight(settings, gateway.admin, gateway.upstream))
     app.include_router(build_issuer_router(gateway.issuer), prefix="/maskinporten", tags=["maskinporten"])

@@ -94,3 +94,17 @@ def test_a_body_that_is_not_declared_json_is_a_415_in_the_platform_format(
     assert response.headers["X-Request-Id"] == response.json()["errorId"]
     listed = client.get(f"{ADMIN}/organisasjoner", headers=operator).json()
     assert "921234562" not in {organisation["orgnr"] for organisation in listed}  # nothing was written
+
+
+def test_the_served_gateway_answers_the_konfigurasjon_api_before_its_mirrored_paths(
+    admin: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, operator = admin
+
+    served = client.get("/folkeregister/api/v1/konfigurasjon/tjenesteomrader", headers=operator)
+    refused = client.get("/folkeregister/api/v1/konfigurasjon/tjenesteomrader")
+
+    assert served.status_code == 200
+    assert len(served.json()["omrader"]) == 12
+    assert refused.status_code == 401
+    assert set(refused.json()) == PLATFORM_FIELDS

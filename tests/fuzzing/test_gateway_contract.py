@@ -31,8 +31,10 @@ from tests.gateway.conftest import ORG_A, SCOPE, Configuration
 FUZZED_PREFIXES = ("/folkeregister/", "/maskinporten/", "/health")
 #: ... but not the Fiks Oppvekst API: it needs the municipality's Fiks organisation id, which this
 #: configuration does not set up, and its failed authentications would trip the failed-authentication
-#: limiter for the integration (and so every later request) in this run.
-NOT_FUZZED_PREFIXES = ("/folkeregister/api/v1/oppvekst/",)
+#: limiter for the integration (and so every later request) in this run. Nor KS's Konfigurasjon API: it is
+#: authenticated by an administrator's API key, not the integration's credentials, and has its own contract
+#: tests (tests/admin/test_konfigurasjon_api.py).
+NOT_FUZZED_PREFIXES = ("/folkeregister/api/v1/oppvekst/", "/folkeregister/api/v1/konfigurasjon/")
 KNOWN_FAILURES: KnownFailures = {}
 
 

@@ -216,3 +216,20 @@ def parse_parts(parts: Sequence[str] | None) -> PartRequest:
     if not elements:
         elements = ALIASES[PERSON_BASIS]
     return PartRequest(elements=elements | {IDENTIFIKASJONSNUMMER}, historikk=historikk)
+
+
+@dataclass(frozen=True, slots=True)
+class Del:
+    """A part a role may be given (KS's `deler`): an alias of the register, or one element on its own."""
+
+    navn: str
+    elementer: tuple[str, ...]
+
+
+def parts_catalogue() -> tuple[Del, ...]:
+    """Every part: the register's aliases first, then each element no alias holds, in the spec's order."""
+    in_alias = frozenset().union(*ALIASES.values())
+    aliases = tuple(
+        Del(name, tuple(e for e in ELEMENTS if e in members)) for name, members in ALIASES.items()
+    )
+    return aliases + tuple(Del(element, (element,)) for element in ELEMENTS if element not in in_alias)

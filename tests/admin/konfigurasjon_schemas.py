@@ -1,0 +1,157 @@
+"""Our own transcription of the schemas KS publishes for its Konfigurasjon API, only what the tests need.
+
+Source: https://github.com/ks-no/ks-no.github.io/blob/1a80360bfcca4244ce1f2ee3feeffaadaeb48cbf/static/api/folkeregister-konfigurasjon-api-v1.json
+(`components.schemas`). The document itself is KS's reference data and is not committed here; these are
+JSON Schema objects written from reading it (required fields, types, enums), used to validate every 2xx
+answer of our Konfigurasjon API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+TJENESTEOMRADER = [
+    "BARNEVERN",
+    "HELSE",
+    "GRAVFERDSMYNDIGHET",
+    "OMSORG",
+    "OPPVEKST",
+    "BARNEHAGE",
+    "SKATTEOPPKREVER",
+    "SOSIAL",
+    "TEKNISK",
+    "STOTTE",
+    "INNBYGGERTJENESTER",
+    "NAERINGSLIV",
+]
+
+_FELT = {
+    "type": "object",
+    "required": ["kanHenteTaushetsbelagtInfo", "kanVaereGradertAdresse", "navn", "visningsnavn"],
+    "properties": {
+        "navn": {"type": "string"},
+        "visningsnavn": {"type": "string"},
+        "beskrivelse": {"type": "string"},
+        "kanHenteTaushetsbelagtInfo": {"type": "boolean"},
+        "kanVaereGradertAdresse": {"type": "boolean"},
+    },
+}
+_DEL = {
+    "type": "object",
+    "required": ["felt", "kanHenteTaushetsbelagtInfo", "kanVaereGradertAdresse", "navn", "visningsnavn"],
+    "properties": {
+        "navn": {"type": "string"},
+        "visningsnavn": {"type": "string"},
+        "kanHenteTaushetsbelagtInfo": {"type": "boolean"},
+        "kanVaereGradertAdresse": {"type": "boolean"},
+        "felt": {"type": "array", "items": _FELT},
+    },
+}
+_TJENESTEOMRADE_BESKRIVELSE = {
+    "type": "object",
+    "required": ["beskrivelse", "gyldig", "kanHenteTaushetsbelagtInfo", "navn"],
+    "properties": {
+        "navn": {"type": "string"},
+        "beskrivelse": {"type": "string"},
+        "kanHenteTaushetsbelagtInfo": {"type": "boolean"},
+        "gyldig": {"type": "boolean"},
+    },
+}
+_LOVHJEMMEL = {
+    "type": "object",
+    "properties": {
+        "beskrivelse": {"type": "string"},
+        "omrader": {"type": "array", "items": {"type": "string", "enum": TJENESTEOMRADER}},
+        "urler": {"type": "array", "items": {"type": "string"}},
+    },
+}
+_BRUKSOMRADE_BESKRIVELSE = {
+    "type": "object",
+    "properties": {
+        "navn": {"type": "string"},
+        "beskrivelse": {"type": "string"},
+        "leverandor": {"type": "string", "enum": ["SKATT", "KS"]},
+    },
+}
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "TjenesteomradeListe": {
+        "type": "object",
+        "required": ["omrader"],
+        "properties": {"omrader": {"type": "array", "items": _TJENESTEOMRADE_BESKRIVELSE}},
+    },
+    "BruksomradeListe": {
+        "type": "object",
+        "required": ["bruksomrader"],
+        "properties": {"bruksomrader": {"type": "array", "items": _BRUKSOMRADE_BESKRIVELSE}},
+    },
+    "DelListe": {
+        "type": "object",
+        "required": ["deler"],
+        "properties": {"deler": {"type": "array", "items": _DEL}},
+    },
+    "LovhjemmelListe": {
+        "type": "object",
+        "required": ["lovhjemler"],
+        "properties": {"lovhjemler": {"type": "array", "items": _LOVHJEMMEL}},
+    },
+    "TilgangListe": {
+        "type": "object",
+        "properties": {
+            "integrasjoner": {"type": "array", "items": {"type": "string", "format": "uuid"}},
+            "personer": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "StatusResponse": {
+        "type": "object",
+        "required": ["altOk", "subsystem"],
+        "properties": {
+            "altOk": {"type": "boolean"},
+            "subsystem": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["navn", "verifikasjonBeskrivelse", "verifisering"],
+                    "properties": {
+                        "navn": {"type": "string"},
+                        "verifikasjonBeskrivelse": {"type": "string"},
+                        "verifisering": {
+                            "type": "object",
+                            "required": ["status", "suksess"],
+                            "properties": {
+                                "status": {"type": "string", "enum": ["OK", "IKKE_UTFORT", "FEILET"]},
+                                "beskrivelse": {"type": "string"},
+                                "suksess": {"type": "boolean"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+    # `GET /lovhjemler/{omrade}`: an inline schema, an array of strings.
+    "LovhjemlerForOmrade": {"type": "array", "items": {"type": "string"}},
+    "ErrorMessage": {
+        "type": "object",
+        "properties": {
+            "timestamp": {"type": "integer"},
+            "status": {"type": "integer"},
+            "error": {"type": "string"},
+            "errorId": {"type": "string", "format": "uuid"},
+            "path": {"type": "string"},
+            "originalPath": {"type": "string"},
+            "message": {"type": "string"},
+            "errorCode": {"type": "string"},
+            # KS types errorJson as a string; the platform answers null or an object (DOMAIN.md §2).
+            "errorJson": {"type": ["string", "object", "null"]},
+        },
+    },
+}
+
+
+def errors(schema: str, answer: Any) -> list[str]:
+    """What in `answer` breaks KS's schema (empty: it conforms)."""
+    validator = Draft202012Validator(SCHEMAS[schema], format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(answer)]
