@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from fiks_folkeregister.domain.dokument import current_entry, entries, is_current
 from fiks_folkeregister.domain.rolle import Rolle
@@ -293,7 +294,7 @@ def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: Perso
         values = soekeskjema.skjemaverdier(_strings(form), soekeskjema.ENTYDIG_FELTER)
         try:
             query = soekeskjema.entydig_spoerring(values)
-            svar = oppslag.identifiser(kontekst(session, role), _single(query))
+            svar = await run_in_threadpool(oppslag.identifiser, kontekst(session, role), _single(query))
         except (soekeskjema.Skjemafeil, Avvisning) as error:
             return searched(request, session, role, "entydig", error, values)
         reference = references(session).lag("", _number(svar.dokument))
@@ -309,7 +310,9 @@ def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: Perso
         values = soekeskjema.skjemaverdier(_strings(form), soekeskjema.SOEK_FELTER)
         try:
             query = soekeskjema.spoerring(values)
-            side = oppslag.soek(kontekst(session, role), _single(query), _page_number(form.get("side")))
+            side = await run_in_threadpool(
+                oppslag.soek, kontekst(session, role), _single(query), _page_number(form.get("side"))
+            )
         except (soekeskjema.Skjemafeil, Avvisning) as error:
             return searched(request, session, role, "soek", error, values)
         first = (side.side - 1) * side.per_side + 1
@@ -381,6 +384,7 @@ def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: Perso
         }
 
     def look_up(session: Session, role: ChosenRole, number: str, historikk: bool, reveal: bool) -> Personsvar:
+        """One audited lookup through the pipeline (blocking: the routes run it in a worker thread)."""
         try:
             if reveal:
                 return oppslag.vis_skjermet_adresse(kontekst(session, role), number, historikk=historikk)
@@ -407,7 +411,7 @@ def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: Perso
         session, role = held
         number = number_of(session, reference)
         historikk = wants_history(session, role, request.query_params.get("historikk") == "1")
-        svar = look_up(session, role, number, historikk, reveal=False)
+        svar = await run_in_threadpool(look_up, session, role, number, historikk, False)
         context = card_context(session, role, reference, svar, historikk)
         return portal.render(request, "personkort.html", context, session=session)
 
@@ -436,7 +440,7 @@ def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: Perso
         form = await portal.check_csrf(request, session)
         number = number_of(session, reference)
         historikk = wants_history(session, role, form.get("historikk") == "true")
-        svar = look_up(session, role, number, historikk, reveal=True)
+        svar = await run_in_threadpool(look_up, session, role, number, historikk, True)
         context = card_context(session, role, reference, svar, historikk)
         return portal.render(request, "personkort.html", context, session=session)
 
@@ -447,7 +451,7 @@ def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: Perso
         session, role = held
         number = number_of(session, reference)
         historikk = wants_history(session, role, request.query_params.get("historikk") == "1")
-        svar = look_up(session, role, number, historikk, reveal=False)
+        svar = await run_in_threadpool(look_up, session, role, number, historikk, False)
         context = card_context(session, role, reference, svar, historikk)
         context["utskrift"] = True
         context["hode"] = {
