@@ -63,6 +63,7 @@ from fiks_folkeregister.operations.logs import configure_logging
 from fiks_folkeregister.operations.metrics import CONTENT_TYPE, MeasuredUpstream, Metrics
 from fiks_folkeregister.operations.observe import RequestObserver
 from fiks_folkeregister.operations.readiness import OK, Readiness, database_check
+from fiks_folkeregister.portal.assurance import Assurance
 from fiks_folkeregister.portal.directory import AdminPersonDirectory, PersonDirectory
 from fiks_folkeregister.portal.headers import origin
 from fiks_folkeregister.portal.login import OidcLogin
@@ -363,18 +364,29 @@ def include_portal(
         transport = httpx.ASGITransport(app=app)
     elif settings.portal_client_secret is None:
         raise ValueError("FIKSREG_PORTAL_OIDC_DISCOVERY_URL needs FIKSREG_PORTAL_CLIENT_SECRET")
-    login = OidcLogin(
+    login = build_portal_login(settings, transport)
+    app.include_router(build_portal_router(portal, login, directory, settings.public_url))
+    app.include_router(build_pages_router(portal, oppslag, directory))
+    app.state.portal = portal
+
+
+def build_portal_login(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> OidcLogin:
+    """The portal's OpenID Connect client, every choice about the provider taken from the settings."""
+    return OidcLogin(
         discovery_url=settings.portal_discovery_url,
         client_id=settings.portal_client_id,
         client_secret=portal_client_secret(settings),
         redirect_url=settings.portal_callback_url,
-        minimum_acr=settings.portal_minimum_acr,
+        assurance=Assurance(
+            claim=settings.portal_acr_claim,
+            accepted=settings.portal_accepted_levels,
+            required_amr=tuple(settings.portal_required_amr),
+        ),
         identity_claim=settings.portal_identity_claim,
+        scopes=tuple(settings.portal_oidc_scopes),
+        auth_method=settings.portal_client_auth_method,
         transport=transport,
     )
-    app.include_router(build_portal_router(portal, login, directory, settings.public_url))
-    app.include_router(build_pages_router(portal, oppslag, directory))
-    app.state.portal = portal
 
 
 def portal_client_secret(settings: Settings) -> str:

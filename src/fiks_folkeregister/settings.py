@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, SecretStr, field_validator
+from pydantic import AfterValidator, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fiks_folkeregister.domain.organisasjonsnummer import is_organisasjonsnummer
@@ -255,8 +255,16 @@ class Settings(BaseSettings):
     portal_client_id: str = Field(default="fiks-folkeregister-portal", min_length=1)
     portal_client_secret: SecretStr | None = Field(
         default=None,
-        description="The portal's client secret at the provider (client_secret_basic); with the embedded "
+        description="The portal's client secret at the provider; with the embedded "
         "stand-in a random one is made in `<data_dir>/idporten/` on first use.",
+    )
+    portal_client_auth_method: Literal["client_secret_basic", "client_secret_post"] = Field(
+        default="client_secret_basic",
+        description="How the secret is sent to the provider's token endpoint (ID-porten and Entra ID take both).",
+    )
+    portal_oidc_scopes: list[str] = Field(
+        default=["openid"],
+        description='Scopes asked for at login (a JSON list; must hold "openid"), e.g. ["openid", "profile"].',
     )
     portal_redirect_url: str | None = Field(
         default=None, description="Registered redirect URL; default `<public_url>/portal/innlogging/ferdig`."
@@ -266,7 +274,32 @@ class Settings(BaseSettings):
     )
     portal_minimum_acr: Literal["idporten-loa-substantial", "idporten-loa-high"] = Field(
         default="idporten-loa-substantial",
-        description="The lowest level of assurance (`acr`) a login may have.",
+        description="ID-porten: the lowest level of assurance (`acr`) a login may have (used when "
+        "FIKSREG_PORTAL_ACCEPTED_ACR is not set).",
+    )
+    portal_acr_claim: str = Field(
+        default="acr",
+        min_length=1,
+        description="The ID token claim that carries the level of assurance: `acr` (ID-porten) or, for Entra ID "
+        "authentication contexts, `acrs`.",
+    )
+    portal_accepted_acr: list[str] | None = Field(
+        default=None,
+        description="The values of that claim a login may have, weakest first (a JSON list; the first is asked "
+        'for), e.g. ["c1"] for an Entra ID authentication context; default ID-porten\'s levels from '
+        "FIKSREG_PORTAL_MINIMUM_ACR up. An empty list accepts no value (then FIKSREG_PORTAL_REQUIRED_AMR must "
+        "say what a login needs).",
+    )
+    portal_required_amr: list[str] = Field(
+        default=[],
+        description='Authentication methods every login must show in `amr` (a JSON list), e.g. ["mfa"] with '
+        "Entra ID v1.0 tokens. A token without an accepted level is refused.",
+    )
+    portal_requests_per_person: str = Field(
+        default="300/minute",
+        description="How many lookups one case worker may make in the portal (a rate like `300/minute`), "
+        "counted like the API's limits (shared in Redis when FIKSREG_REDIS_URL is set); beyond it the page "
+        "answers 429 with `Retry-After` and the refusal is audited.",
     )
     portal_session_idle_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
     portal_session_absolute_hours: float = Field(default=10.0, gt=0, le=7 * 24)
@@ -282,11 +315,35 @@ class Settings(BaseSettings):
         "failed_authentications_per_address",
         "requests_per_address",
         "requests_per_integration",
+        "portal_requests_per_person",
     )
     @classmethod
     def _rate(cls, value: str) -> str:
         parse_rate(value)
         return value
+
+    @field_validator("portal_oidc_scopes")
+    @classmethod
+    def _scopes(cls, value: list[str]) -> list[str]:
+        if "openid" not in value:
+            raise ValueError('the portal\'s scopes must include "openid"')
+        return value
+
+    @model_validator(mode="after")
+    def _assurance(self) -> Settings:
+        if not self.portal_accepted_levels and not self.portal_required_amr:
+            raise ValueError(
+                "the portal accepts no login: set FIKSREG_PORTAL_ACCEPTED_ACR or FIKSREG_PORTAL_REQUIRED_AMR"
+            )
+        return self
+
+    @property
+    def portal_accepted_levels(self) -> tuple[str, ...]:
+        """The accepted values of the level claim, weakest first (default ID-porten's, from the minimum up)."""
+        if self.portal_accepted_acr is not None:
+            return tuple(self.portal_accepted_acr)
+        levels = ("idporten-loa-substantial", "idporten-loa-high")
+        return levels[levels.index(self.portal_minimum_acr) :]
 
     @property
     def audit_key_path(self) -> Path:

@@ -1,9 +1,11 @@
 """The portal's OpenID Connect client (Authlib): authorization code with PKCE (S256), ``state`` and ``nonce``.
 
 The provider (ID-porten, the embedded stand-in, or Entra ID) is chosen by settings alone: its discovery URL,
-client id and secret, and the redirect URL. The ID token is validated by Authlib (signature against the
-provider's JWKS, ``iss``, ``aud``, ``exp``, ``iat``, ``nonce``); this module adds what Authlib leaves to the
-relying party: the level of assurance and the identity claim.
+client id, secret and how the secret is sent, the scopes, the redirect URL, the claim holding the identity
+number and the level of assurance required (`assurance.py`). The ID token is validated by Authlib (signature
+against the provider's JWKS, ``iss``, ``aud``, ``exp``, ``iat``, ``nonce``); this module adds what Authlib
+leaves to the relying party: the level of assurance and the identity claim (a valid fødselsnummer or
+d-nummer, or no login).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from authlib.integrations.starlette_client import OAuth
 from joserfc.errors import JoseError
 
 from fiks_folkeregister.domain.identitetsnummer import is_valid
-from fiks_folkeregister.idporten.provider import LEVELS_OF_ASSURANCE
+from fiks_folkeregister.portal.assurance import Assurance
 
 
 class LoginFailed(Exception):
@@ -47,11 +49,6 @@ class Login:
     id_token: str
 
 
-def acr_sufficient(acr: object, minimum: str) -> bool:
-    """Whether ``acr`` is a known level at least as strong as ``minimum``."""
-    return acr in LEVELS_OF_ASSURANCE and LEVELS_OF_ASSURANCE.index(acr) >= LEVELS_OF_ASSURANCE.index(minimum)
-
-
 class OidcLogin:
     def __init__(
         self,
@@ -60,14 +57,18 @@ class OidcLogin:
         client_id: str,
         client_secret: str,
         redirect_url: str,
-        minimum_acr: str,
+        assurance: Assurance | None = None,
         identity_claim: str = "pid",
+        scopes: tuple[str, ...] = ("openid",),
+        auth_method: str = "client_secret_basic",
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        if "openid" not in scopes:
+            raise ValueError("the scopes must include openid")
         client_kwargs: dict[str, Any] = {
-            "scope": "openid",
+            "scope": " ".join(scopes),
             "code_challenge_method": "S256",
-            "token_endpoint_auth_method": "client_secret_basic",
+            "token_endpoint_auth_method": auth_method,
             "timeout": 10.0,
         }
         if transport is not None:
@@ -81,7 +82,7 @@ class OidcLogin:
         )
         self.client_id = client_id
         self.redirect_url = redirect_url
-        self.minimum_acr = minimum_acr
+        self.assurance = assurance or Assurance()
         self.identity_claim = identity_claim
 
     async def metadata(self) -> dict[str, Any]:
@@ -90,7 +91,7 @@ class OidcLogin:
     async def start(self) -> LoginStart:
         """Where to send the browser, and the secrets to keep in the session until it comes back."""
         created = await self._client.create_authorization_url(
-            self.redirect_url, acr_values=self.minimum_acr, ui_locales="nb"
+            self.redirect_url, ui_locales="nb", **self.assurance.authorization_parameters()
         )
         return LoginStart(
             url=created["url"],
@@ -132,12 +133,12 @@ class OidcLogin:
             ) from None
         if claims is None:
             raise LoginFailed("failed", "no ID token")
-        if not acr_sufficient(claims.get("acr"), self.minimum_acr):
-            raise LoginFailed("acr", "the level of assurance is too low")
+        if not self.assurance.met_by(claims):
+            raise LoginFailed("acr", "the level of assurance is too low or missing")
         pid = claims.get(self.identity_claim)
         if not isinstance(pid, str) or not is_valid(pid):
-            raise LoginFailed("failed", "the identity claim is missing or not an identity number")
-        return Login(pid=pid, acr=str(claims["acr"]), id_token=token["id_token"])
+            raise LoginFailed("identity", "the identity claim is missing or not an identity number")
+        return Login(pid=pid, acr=self.assurance.level(claims), id_token=token["id_token"])
 
     async def logout_url(self, id_token: str, post_logout_redirect: str, state: str) -> str | None:
         """The provider's end-session URL, or None when the provider has none."""

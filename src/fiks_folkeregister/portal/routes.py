@@ -47,8 +47,15 @@ _LOGIN_FAILURES = {
     "acr": (
         403,
         "The level of assurance is too low",
-        "The search needs a login at level substantial or high (for example BankID, Buypass or Commfides). "
-        "Log in again with one of those.",
+        "The search needs a login at a higher level of assurance: in ID-porten substantial or high (for example "
+        "BankID, Buypass or Commfides), in your organisation's own login with two-factor authentication. Log in "
+        "again that way.",
+    ),
+    "identity": (
+        403,
+        "The login did not say who you are",
+        "The login did not give a valid national identity number or d-number, so you cannot use the search. "
+        "Nothing was saved. Ask your administrator to check how the login is set up.",
     ),
 }
 
