@@ -244,6 +244,7 @@ def build_gateway(settings: Settings, metrics: Metrics | None = None) -> Gateway
             per_address=settings.requests_per_address,
             per_integration=settings.requests_per_integration,
             on_refusal=metrics.refused,
+            per_person=settings.portal_requests_per_person,
         ),
     )
     upstream = build_upstream(settings, register, issuer.clients)

@@ -84,9 +84,11 @@ class RecordingService:
         self.calls.append(("vis_skjermet_adresse", kontekst, (identifikator, historikk)))
         return self._answer(identifikator, historikk, reveal=True)
 
-    def identifiser(self, kontekst: Kontekst, kriterier: Mapping[str, str]) -> Personsvar:
-        self.calls.append(("identifiser", kontekst, dict(kriterier)))
-        return self._answer(PERSON, False, reveal=False)
+    def identifiser_nummer(self, kontekst: Kontekst, kriterier: Mapping[str, str]) -> str:
+        self.calls.append(("identifiser_nummer", kontekst, dict(kriterier)))
+        if self.refusal:
+            raise self.refusal
+        return PERSON
 
     def soek(self, kontekst: Kontekst, kriterier: Mapping[str, str], side: int = 1) -> Treffside:
         self.calls.append(("soek", kontekst, (dict(kriterier), side)))
@@ -248,6 +250,19 @@ def test_protected_address_needs_a_confirmed_csrf_post_and_is_its_own_call(
     assert "Storgata 3, 0150 OSLO" in shown.text
     assert service.calls[-1][0] == "vis_skjermet_adresse"
     assert "loggreferanse ref-" in shown.text
+    # The confirmation was a POST answered with 303; the address is shown by a GET (reloading it is a new,
+    # recorded showing, never a form sent again).
+    assert [r.status_code for r in shown.history] == [303] and shown.request.method == "GET"
+    assert str(shown.url).endswith("/skjermet/vist") and PERSON not in str(shown.url)
+    reloaded = portal.client.get(str(shown.url))
+    assert "Storgata 3, 0150 OSLO" in reloaded.text and service.calls[-1][0] == "vis_skjermet_adresse"
+    # Without the confirmation (another person's card, or a new session) the same kind of address shows
+    # nothing: the browser goes back to the card with the address hidden.
+    service.documents[CHILD] = _document(CHILD, "Ola", grading="klientadresse")
+    child = re.search(r'<a href="(/portal/person/[^"]+)" aria-label="Åpne personkortet', card.text).group(1)
+    unconfirmed = portal.client.get(child + "/skjermet/vist", follow_redirects=False)
+    assert unconfirmed.status_code == 303 and unconfirmed.headers["location"] == child
+    assert service.calls[-1][0] == "vis_skjermet_adresse"  # nothing more was looked up
 
 
 def test_strengt_fortrolig_is_never_shown(pages: tuple[Portal, RecordingService]) -> None:
@@ -283,9 +298,21 @@ def _post_search(portal: Portal, path: str, **fields: str) -> Any:
 
 def test_identify_one_opens_the_card_or_explains(pages: tuple[Portal, RecordingService]) -> None:
     portal, service = pages
+    before = len(service.calls)
     answer = _post_search(portal, "/portal/sok/entydig", navn="Kari Nordmann", foedselsdato="17.05.1984")
     assert "<h1>Kari Nordmann</h1>" in answer.text
-    assert service.calls[-1][2] == {"navn": "Kari Nordmann", "foedselsdato": "19840517"}
+    # POST, then 303 to the card's reference (no number in it), where the card is looked up.
+    assert [r.status_code for r in answer.history] == [303]
+    assert answer.request.method == "GET" and str(answer.url).startswith("http://testserver/portal/person/")
+    assert PERSON not in str(answer.url)
+    identified, opened = service.calls[before:]
+    assert identified[0] == "identifiser_nummer"
+    assert identified[2] == {"navn": "Kari Nordmann", "foedselsdato": "19840517"}
+    assert opened[0] == "person" and opened[2] == (PERSON, False)
+    # Reloading the card repeats the GET only: the identification is not sent again.
+    again = portal.client.get(str(answer.url))
+    assert "<h1>Kari Nordmann</h1>" in again.text
+    assert [call[0] for call in service.calls[before:]] == ["identifiser_nummer", "person", "person"]
     too_little = _post_search(portal, "/portal/sok/entydig", navn="Kari Nordmann")
     assert too_little.status_code == 400 and "Oppgi navnet sammen med" in too_little.text
     service.refusal = Avvisning(Grunn.FLERE_TREFF, "INGEN_ENTYDIG_TREFF")
@@ -305,9 +332,47 @@ def test_hit_list_pages_of_25(pages: tuple[Portal, RecordingService]) -> None:
     assert first.text.count('<th scope="row">') == 25
     assert "Side 1 av 3" in first.text and "Neste side" in first.text and "Forrige side" not in first.text
     assert "17.05.1984" in first.text and "Storgata 3" in first.text
-    second = _post_search(portal, "/portal/sok/treffliste", navn="Nordmann", side="2")
+    # The criteria were posted, then kept in the session: the list is a GET naming no criterion.
+    assert [r.status_code for r in first.history] == [303] and first.request.method == "GET"
+    assert "Nordmann" not in str(first.url)
+    after_first = len(service.calls)
+    reloaded = portal.client.get(str(first.url))
+    assert "Viser 1–25." in reloaded.text and len(service.calls) == after_first + 1
+    following = re.search(r'<a class="button button--secondary" href="([^"]+)">Neste side</a>', first.text)
+    assert following
+    second = portal.client.get(following.group(1).replace("&amp;", "&"))
     assert "Viser 26–50." in second.text and "Forrige side" in second.text
     assert service.calls[-1][2] == ({"navn": "Nordmann"}, 2)
+    posted = _post_search(portal, "/portal/sok/treffliste", navn="Nordmann", side="3")
+    assert "Viser 51–60." in posted.text and service.calls[-1][2] == ({"navn": "Nordmann"}, 3)
+
+
+def test_a_hit_list_of_another_session_opens_nothing(pages: tuple[Portal, RecordingService]) -> None:
+    portal, service = pages
+    first = _post_search(portal, "/portal/sok/treffliste", navn="Nordmann")
+    portal.log_in()
+    portal.choose(portal.directory.roles[CASE_WORKER][0].rolle)
+    before = len(service.calls)
+    answer = portal.client.get(str(first.url))
+    assert answer.status_code == 404 and "Søket er ikke lenger lagret i denne økten" in answer.text
+    assert len(service.calls) == before
+
+
+def test_too_many_lookups_answer_429_with_retry_after(pages: tuple[Portal, RecordingService]) -> None:
+    portal, service = pages
+    card = _open_card(portal)
+    service.refusal = Avvisning(
+        Grunn.FOR_MANGE_FORESPOERSLER, "FOR_MANGE_FORESPOERSLER", detaljer={"retryAfterSeconds": 17}
+    )
+    for answer in (
+        portal.client.get(str(card.url)),
+        _post_search(portal, "/portal/sok/treffliste", navn="Nordmann"),
+        _post_search(portal, "/portal/sok/entydig", navn="Kari Nordmann", foedselsdato="17.05.1984"),
+    ):
+        assert answer.status_code == 429
+        assert answer.headers["retry-after"] == "17"
+        assert "For mange oppslag" in answer.text and "Prøv igjen om 17 sekunder" in answer.text
+        assert "Kari Nordmann</h1>" not in answer.text
 
 
 def test_hit_list_refusals(pages: tuple[Portal, RecordingService]) -> None:

@@ -386,6 +386,19 @@ def test_identify_one_finds_the_person_and_explains_no_match(
         portal.oppslag.identifiser(portal.context(worker, role), {**criteria, "foedselsdato": "18000101"})
     assert refused.value.grunn is Grunn.IKKE_FUNNET
 
+    # The pages identify by number only (then open the card): the record says only the number was asked.
+    number = portal.oppslag.identifiser_nummer(portal.context(worker, role), criteria)
+    assert number == person
+    with served_gateway.engine.connect() as connection:
+        latest = connection.execute(
+            select(oppslagslogg)
+            .where(oppslagslogg.c.person_foedselsnummer == worker.foedselsnummer)
+            .order_by(oppslagslogg.c.id.desc())
+            .limit(1)
+        ).one()
+    assert latest.ressurs == "GET personer/entydigsoek" and latest.utfall == "ok"
+    assert latest.parametre["part"] == ["identifikasjonsnummer"]
+
 
 class _Refusing:
     """The embedded upstream, but the register refuses searches as it does with too many or several hits."""

@@ -335,7 +335,8 @@ class AccessControl:
 
     def authorise_person(self, person: Person, rolle_id: str, trail: Trail) -> Rolle:
         """The role a person acts in, checked afresh on every call (so a revoked grant or a deactivated
-        user is refused at the next one), or a `GatewayError`; fills `trail` as it learns.
+        user is refused at the next one), or a `GatewayError`; fills `trail` as it learns. Each call counts
+        against the person's request rate (429 with `Retry-After` beyond it).
 
         A role that does not exist, a role of an organisation the person is no user of, and a role of
         another organisation answer the same 404 `UKJENT_ROLLE`, so no role ids elsewhere can be probed.
@@ -346,7 +347,8 @@ class AccessControl:
         user, role = found.user, found.role
         if user is None or role is None or role.orgnr != user.orgnr:
             raise GatewayError(404, codes.UKJENT_ROLLE, f"No role {role_id} in the user's organisation")
-        trail.orgnr = user.orgnr
+        trail.orgnr = user.orgnr  # the organisation's log shows its user's refusals too
+        self._limits.admit_person(person.foedselsnummer)
         if not user.aktiv:
             raise GatewayError(403, codes.BRUKER_DEAKTIVERT, "The person's user has been deactivated")
         if SOEK_WEB not in role.gyldighet:

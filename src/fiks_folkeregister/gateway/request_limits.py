@@ -1,4 +1,5 @@
-"""Request rates: how many requests a client address and an integration may make, answered 429 beyond them.
+"""Request rates: how many requests a client address, an integration and a portal user (a person) may make,
+answered 429 beyond them.
 
 The register allows 60 000 requests a minute per address; the gateway's defaults are anchored on that, so
 one address cannot use more of the platform than the register would give it, and an organisation may set a
@@ -8,6 +9,7 @@ shared by every process through Redis when one is configured.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from uuid import UUID
@@ -20,6 +22,8 @@ from fiks_folkeregister.ratelimit import LimiterUnavailableError, RateLimiter, p
 
 #: The register's own rule per client address, and so the gateway's default for both limits.
 REGISTER_RATE = "60000/minute"
+#: A case worker's lookups in the portal: far above what a person does by hand, far below a scraper.
+PERSON_RATE = "300/minute"
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +42,15 @@ class RequestLimits:
         per_address: str = REGISTER_RATE,
         per_integration: str = REGISTER_RATE,
         on_refusal: Callable[[str], None] | None = None,
+        per_person: str = PERSON_RATE,
     ) -> None:
-        """``on_refusal`` is told which limit (`address`, `integration`) refused a request (metrics)."""
+        """``on_refusal`` is told which limit (`address`, `integration`, `person`) refused a request
+        (metrics)."""
         self._limiter = limiter
         self._on_refusal = on_refusal
         self._per_address = parse_rate(per_address)
         self._per_integration = parse_rate(per_integration)
+        self._per_person = parse_rate(per_person)
         self._per_minute: dict[int, RateLimitItem] = {}
 
     def admit_address(self, address: str | None) -> None:
@@ -53,6 +60,11 @@ class RequestLimits:
     def admit_integration(self, integrasjon_id: UUID, per_minute: int | None) -> None:
         """``per_minute`` is the integration's organisation's own rate; None: the default."""
         self._admit(self._rate(per_minute), "integration", str(integrasjon_id))
+
+    def admit_person(self, foedselsnummer: str) -> None:
+        """A portal user's lookup. Counted under a digest of the number: no identity number in Redis."""
+        digest = hashlib.sha256(f"fiks-folkeregister portal person\x00{foedselsnummer}".encode()).hexdigest()
+        self._admit(self._per_person, "person", digest)
 
     def _rate(self, per_minute: int | None) -> RateLimitItem:
         if per_minute is None:

@@ -62,6 +62,8 @@ class Grunn(StrEnum):
     BRUKER_IKKE_AKTIV = "bruker_ikke_aktiv"  # the user is deactivated
     UGYLDIG_SIDE = "ugyldig_side"
     UTILGJENGELIG = "utilgjengelig"  # the register or the audit log cannot answer now: try again
+    #: the person's request rate is used up; `detaljer["retryAfterSeconds"]` says when to try again
+    FOR_MANGE_FORESPOERSLER = "for_mange_forespoersler"
 
 
 class Avvisning(Exception):
@@ -150,6 +152,13 @@ class Portaloppslag:
         done = self._run(ENTYDIGSOEK, kontekst, ENTYDIGSOEK.name, {}, query, ELEMENTS_OF_CARD)
         return _personsvar(done.outcome.data, done.request_id, False, reveal=False)
 
+    def identifiser_nummer(self, kontekst: Kontekst, kriterier: Mapping[str, str]) -> str:
+        """Identify one person as `identifiser` does, asking only for their identity number (the pages then
+        open the card by number: the search audited as what it learnt, the card as a lookup of its own)."""
+        query = {name: [value] for name, value in kriterier.items() if value}
+        done = self._run(ENTYDIGSOEK, kontekst, ENTYDIGSOEK.name, {}, query, _NUMBER_ONLY)
+        return _identity_number(done.outcome.data)
+
     def soek(self, kontekst: Kontekst, kriterier: Mapping[str, str], side: int = 1) -> Treffside:
         """One page (25) of a search's hits, each person as the role may see them on a hit list."""
         if side < 1:
@@ -218,6 +227,8 @@ class Portaloppslag:
 
 #: A card asks for every element; the pipeline cuts that to what the role holds.
 ELEMENTS_OF_CARD = frozenset(ELEMENTS)
+#: Identifying a person to open their card: the number is all that is asked for.
+_NUMBER_ONLY = frozenset({"identifikasjonsnummer"})
 
 _NUMBER_REASONS = {
     "must be 11 digits": "lengde",
@@ -239,6 +250,7 @@ _BY_CODE = {
     codes.UGYLDIG_ROLLEID: Grunn.ROLLE_IKKE_TILGJENGELIG,
     codes.BRUKER_DEAKTIVERT: Grunn.BRUKER_IKKE_AKTIV,
     codes.ROLLE_IKKE_GYLDIG_FOR_PORTAL: Grunn.ROLLE_IKKE_TILGJENGELIG,
+    codes.FOR_MANGE_FORESPOERSLER: Grunn.FOR_MANGE_FORESPOERSLER,
 }
 
 
@@ -266,6 +278,14 @@ def _personsvar(document: Mapping[str, Any], request_id: str, historikk: bool, *
     )
     shown = document if reveal else mask_protected(document)
     return Personsvar(shown, request_id, historikk, skjermet_vist=reveal, har_skjermet=protected)
+
+
+def _identity_number(document: Mapping[str, Any]) -> str:
+    numbers = entries(document.get("identifikasjonsnummer"))
+    current = [entry for entry in numbers if entry.get("erGjeldende")] or numbers
+    if not current or not current[0].get("foedselsEllerDNummer"):
+        raise Avvisning(Grunn.UTILGJENGELIG, codes.INTERN_FEIL, "The register named no identity number")
+    return str(current[0]["foedselsEllerDNummer"])
 
 
 def mask_protected(document: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from fiks_folkeregister.portal.directory import PersonDirectory, PortalRole
 from fiks_folkeregister.portal.login import LoginFailed, OidcLogin
@@ -74,10 +75,11 @@ def build_portal_router(
     @router.get(LOGIN_PATH)
     async def start_login(request: Request) -> Response:
         """Begin a login: a new pre-login session holds state, nonce and the PKCE verifier."""
-        portal.sessions.prune()  # logins begun and never finished, sessions left idle
+        await run_in_threadpool(portal.sessions.prune)  # logins begun and never finished, sessions left idle
         started = await login.start()
-        pending = portal.sessions.create(
-            {"login": {"state": started.state, "nonce": started.nonce, "verifier": started.code_verifier}}
+        pending = await run_in_threadpool(
+            portal.sessions.create,
+            {"login": {"state": started.state, "nonce": started.nonce, "verifier": started.code_verifier}},
         )
         response = portal.redirect(started.url)
         portal.cookie.set(response, pending.token)
@@ -87,12 +89,12 @@ def build_portal_router(
     async def finish_login(request: Request) -> Response:
         token = request.cookies.get(portal.cookie.name)
         try:
-            pending = portal.sessions.load(token)
+            pending = await run_in_threadpool(portal.sessions.load, token)
         except SessionExpired:
             pending = None
         if pending is None or "login" not in pending.data:
             raise PageError(*_LOGIN_FAILURES["failed"])
-        portal.sessions.delete(pending.token)  # single use, whatever happens next
+        await run_in_threadpool(portal.sessions.delete, pending.token)  # single use, whatever happens next
         kept = pending.data["login"]
         try:
             done = await login.finish(
@@ -104,7 +106,7 @@ def build_portal_router(
         except LoginFailed as failure:
             log.info("portal login refused: %s", failure.reason)
             raise PageError(*_LOGIN_FAILURES[failure.kind]) from None
-        user = directory.person_user(done.pid)
+        user = await run_in_threadpool(directory.person_user, done.pid)
         if user is None:
             raise PageError(
                 403,
@@ -112,14 +114,15 @@ def build_portal_router(
                 "You are not registered as a user of the search in any organisation. Ask an administrator in "
                 "your organisation to give you access.",
             )
-        session = portal.sessions.create(  # a new session id at login
+        session = await run_in_threadpool(
+            portal.sessions.create,  # a new session id at login
             {
                 "pid": done.pid,
                 "navn": user.navn,
                 "orgnr": user.orgnr,
                 "organisasjon": user.organisasjon,
                 "id_token": done.id_token,
-            }
+            },
         )
         response = portal.redirect(CHOOSE_ROLE_PATH)
         portal.cookie.set(response, session.token)
@@ -128,7 +131,7 @@ def build_portal_router(
     @router.post(LOGOUT_PATH)
     async def logout(request: Request, session: Session = Depends(portal.current_session)) -> Response:
         await portal.check_csrf(request, session)
-        portal.sessions.delete(session.token)
+        await run_in_threadpool(portal.sessions.delete, session.token)
         target = await login.logout_url(
             session.data["id_token"], base + LOGGED_OUT_PATH, secrets.token_urlsafe(16)
         )
@@ -160,13 +163,14 @@ def build_portal_router(
     async def choose_role_page(
         request: Request, session: Session = Depends(portal.current_session)
     ) -> Response:
-        return portal.render(request, "velg_rolle.html", {"roles": roles_of(session)}, session=session)
+        roles = await run_in_threadpool(roles_of, session)
+        return portal.render(request, "velg_rolle.html", {"roles": roles}, session=session)
 
     @router.post(CHOOSE_ROLE_PATH)
     async def choose_role(request: Request, session: Session = Depends(portal.current_session)) -> Response:
         form = await portal.check_csrf(request, session)
         chosen = form.get("rolle_id")
-        for choice in directory.portal_roles(session.data["pid"]):
+        for choice in await run_in_threadpool(directory.portal_roles, session.data["pid"]):
             if str(choice.rolle.id) == chosen:
                 session.data["rolle"] = {
                     "rolle_id": str(choice.rolle.id),
@@ -174,7 +178,7 @@ def build_portal_router(
                     "orgnr": choice.rolle.orgnr,
                     "organisasjon": choice.organisasjon,
                 }
-                portal.sessions.save(session)
+                await run_in_threadpool(portal.sessions.save, session)
                 return portal.redirect(f"{PREFIX}/")
         raise PageError(
             400 if not chosen else 403,
@@ -220,7 +224,7 @@ def build_portal_router(
             session.data["saksreferanse"] = {"saksnummer": saksnummer, "formaal": formaal}
         else:
             session.data.pop("saksreferanse", None)
-        portal.sessions.save(session)
+        await run_in_threadpool(portal.sessions.save, session)
         return portal.redirect(f"{PREFIX}/?lagret=1")
 
     return router

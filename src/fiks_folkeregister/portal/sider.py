@@ -8,6 +8,8 @@ number appears in a URL: searches are posted, and cards are addressed by session
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -18,7 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from fiks_folkeregister.domain.dokument import current_entry, entries, is_current
+from fiks_folkeregister.domain.dokument import current_entry
 from fiks_folkeregister.domain.rolle import Rolle
 from fiks_folkeregister.domain.saksreferanse import saksreferanse
 from fiks_folkeregister.gateway.access import Person
@@ -47,7 +49,7 @@ class Oppslag(Protocol):
         self, kontekst: Kontekst, identifikator: str, *, historikk: bool = False
     ) -> Personsvar: ...
 
-    def identifiser(self, kontekst: Kontekst, kriterier: Mapping[str, str]) -> Personsvar: ...
+    def identifiser_nummer(self, kontekst: Kontekst, kriterier: Mapping[str, str]) -> str: ...
 
     def soek(self, kontekst: Kontekst, kriterier: Mapping[str, str], side: int = 1) -> Treffside: ...
 
@@ -62,6 +64,12 @@ PERSON_PATH = f"{PREFIX}/person"
 PATHS = {"sok": SEARCH_PATH, "oppslag": BY_NUMBER_PATH, "entydig": IDENTIFY_PATH, "soek": HIT_LIST_PATH}
 #: The session's key for its person references (made at first use; the references die with the session).
 _REFERENCE_KEY = "personreferansenoekkel"
+#: The session's kept searches (criteria by random id: the hit list's pages are GETs naming only the id).
+_SEARCHES_KEY = "soek"
+_SEARCHES_KEPT = 10
+#: The session's confirmations of "Vis skjermet adresse" (keyed digests of the persons' numbers).
+_REVEALED_KEY = "skjermet_bekreftet"
+_REVEALED_KEPT = 20
 
 _NUMBER_REASONS = {
     "lengde": "The number must be 11 digits.",
@@ -224,6 +232,16 @@ def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: Perso
             return [text], {soekeskjema.felt_for_parameter(parameter): text}, 400
         if grunn in (Grunn.ROLLE_IKKE_TILGJENGELIG, Grunn.BRUKER_IKKE_AKTIV):
             raise role_gone(role) from error
+        if grunn is Grunn.FOR_MANGE_FORESPOERSLER:
+            wait = _seconds(error.detaljer.get("retryAfterSeconds"))
+            raise PageError(
+                429,
+                "Too many lookups",
+                "You have made very many lookups in a short time, so the search pauses for you. Nothing was "
+                "looked up now. Try again in {seconds} seconds. The pause is recorded in the lookup log.",
+                headers={"Retry-After": str(wait)},
+                seconds=wait,
+            ) from error
         if grunn is Grunn.IKKE_TILLATT:
             raise PageError(
                 403,
@@ -264,13 +282,17 @@ def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: Perso
         )
 
     # ------------------------------------------------------------------ routes
+    #
+    # Every route awaits only the form; the rest (sessions, the directory, the pipeline: all blocking) runs in
+    # a worker thread. A POST never shows register data: it redirects (303) to a GET that does the audited
+    # lookup, so reloading a page never sends a form again.
 
     @router.get(SEARCH_PATH)
     async def search(
         request: Request, held: tuple[Session, ChosenRole] = Depends(portal.current_role)
     ) -> Response:
         session, role = held
-        return search_page(request, session, role_of(session, role))
+        return await run_in_threadpool(lambda: search_page(request, session, role_of(session, role)))
 
     @router.post(BY_NUMBER_PATH)
     async def by_number(
@@ -279,40 +301,86 @@ def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: Perso
         session, role = held
         form = await portal.check_csrf(request, session)
         typed = str(form.get("identifikasjonsnummer") or "")
-        try:
-            number = soekeskjema.identitetsnummer(typed)
-        except soekeskjema.Skjemafeil as error:
-            return searched(request, session, role, "oppslag", error, {"identifikasjonsnummer": typed})
-        return portal.redirect(card_path(session, number))
+
+        def answer() -> Response:
+            try:
+                number = soekeskjema.identitetsnummer(typed)
+            except soekeskjema.Skjemafeil as error:
+                return searched(request, session, role, "oppslag", error, {"identifikasjonsnummer": typed})
+            return portal.redirect(card_path(session, number))
+
+        return await run_in_threadpool(answer)
 
     @router.post(IDENTIFY_PATH)
     async def identify(
         request: Request, held: tuple[Session, ChosenRole] = Depends(portal.current_role)
     ) -> Response:
+        """Identify one person (audited, asking only their number), then open their card by reference."""
         session, role = held
         form = await portal.check_csrf(request, session)
         values = soekeskjema.skjemaverdier(_strings(form), soekeskjema.ENTYDIG_FELTER)
-        try:
-            query = soekeskjema.entydig_spoerring(values)
-            svar = await run_in_threadpool(oppslag.identifiser, kontekst(session, role), _single(query))
-        except (soekeskjema.Skjemafeil, Avvisning) as error:
-            return searched(request, session, role, "entydig", error, values)
-        reference = references(session).lag("", _number(svar.dokument))
-        context = card_context(session, role, reference, svar, historikk=False)
-        return portal.render(request, "personkort.html", context, session=session)
+
+        def answer() -> Response:
+            try:
+                query = soekeskjema.entydig_spoerring(values)
+                number = oppslag.identifiser_nummer(kontekst(session, role), _single(query))
+            except (soekeskjema.Skjemafeil, Avvisning) as error:
+                return searched(request, session, role, "entydig", error, values)
+            return portal.redirect(card_path(session, number))
+
+        return await run_in_threadpool(answer)
 
     @router.post(HIT_LIST_PATH)
     async def hit_list(
         request: Request, held: tuple[Session, ChosenRole] = Depends(portal.current_role)
     ) -> Response:
+        """Check the criteria and keep them in the session; the hit list itself is a GET (a page of it is
+        the audited lookup), addressed by a random id: no criterion in any URL."""
         session, role = held
         form = await portal.check_csrf(request, session)
         values = soekeskjema.skjemaverdier(_strings(form), soekeskjema.SOEK_FELTER)
-        try:
-            query = soekeskjema.spoerring(values)
-            side = await run_in_threadpool(
-                oppslag.soek, kontekst(session, role), _single(query), _page_number(form.get("side"))
+        page = _page_number(form.get("side"))
+
+        def answer() -> Response:
+            try:
+                soekeskjema.spoerring(values)
+            except soekeskjema.Skjemafeil as error:
+                return searched(request, session, role, "soek", error, values)
+            return portal.redirect(hits_path(keep_search(session, values), page))
+
+        return await run_in_threadpool(answer)
+
+    @router.get(HIT_LIST_PATH + "/{search_id}")
+    async def hit_list_page(
+        request: Request, search_id: str, held: tuple[Session, ChosenRole] = Depends(portal.current_role)
+    ) -> Response:
+        session, role = held
+        page = _page_number(request.query_params.get("side"))
+        return await run_in_threadpool(hits, request, session, role, search_id, page)
+
+    def keep_search(session: Session, values: Mapping[str, str]) -> str:
+        """The criteria kept in the (server-side) session under a new random id; the last few only."""
+        kept = dict(session.data.get(_SEARCHES_KEY) or {})
+        search_id = secrets.token_urlsafe(12)
+        kept[search_id] = dict(values)
+        session.data[_SEARCHES_KEY] = dict(list(kept.items())[-_SEARCHES_KEPT:])
+        portal.sessions.save(session)
+        return search_id
+
+    def hits_path(search_id: str, page: int) -> str:
+        return f"{HIT_LIST_PATH}/{search_id}" + (f"?side={page}" if page > 1 else "")
+
+    def hits(request: Request, session: Session, role: ChosenRole, search_id: str, page: int) -> Response:
+        values = (session.data.get(_SEARCHES_KEY) or {}).get(search_id)
+        if values is None:
+            raise PageError(
+                404,
+                "The hit list could not be opened",
+                "The search is not kept in this session any longer (it may come from an earlier login). "
+                "Search again.",
             )
+        try:
+            side = oppslag.soek(kontekst(session, role), _single(soekeskjema.spoerring(values)), page)
         except (soekeskjema.Skjemafeil, Avvisning) as error:
             return searched(request, session, role, "soek", error, values)
         first = (side.side - 1) * side.per_side + 1
@@ -326,9 +394,8 @@ def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: Perso
                 "til": first + len(side.treff) - 1,
                 "side": side.side,
                 "sider": side.antall_sider,
-                "forrige": side.side - 1 if side.side > 1 else None,
-                "neste": side.side + 1 if side.side < side.antall_sider else None,
-                "kriterier": sorted(values.items()),
+                "forrige": hits_path(search_id, side.side - 1) if side.side > 1 else None,
+                "neste": hits_path(search_id, side.side + 1) if side.side < side.antall_sider else None,
                 "treff": [
                     hit_row(session, treff.foedselsEllerDNummer, treff.dokument) for treff in side.treff
                 ],
@@ -404,24 +471,33 @@ def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: Perso
         """History only when asked and the role holds it (so the link is never offered otherwise either)."""
         return asked and role_of(session, role).historikk
 
+    def shown_card(
+        request: Request, session: Session, role: ChosenRole, reference: str, asked: bool, reveal: bool
+    ) -> Response:
+        number = number_of(session, reference)
+        historikk = wants_history(session, role, asked)
+        if reveal and not reveal_confirmed(session, number):
+            return portal.redirect(f"{PERSON_PATH}/{reference}" + ("?historikk=1" if historikk else ""))
+        svar = look_up(session, role, number, historikk, reveal)
+        context = card_context(session, role, reference, svar, historikk)
+        return portal.render(request, "personkort.html", context, session=session)
+
     @router.get(PERSON_PATH + "/{reference}")
     async def card(
         request: Request, reference: str, held: tuple[Session, ChosenRole] = Depends(portal.current_role)
     ) -> Response:
         session, role = held
-        number = number_of(session, reference)
-        historikk = wants_history(session, role, request.query_params.get("historikk") == "1")
-        svar = await run_in_threadpool(look_up, session, role, number, historikk, False)
-        context = card_context(session, role, reference, svar, historikk)
-        return portal.render(request, "personkort.html", context, session=session)
+        asked = request.query_params.get("historikk") == "1"
+        return await run_in_threadpool(shown_card, request, session, role, reference, asked, False)
 
     @router.post(PERSON_PATH + "/{reference}/skjermet")
     async def confirm_reveal(
         request: Request, reference: str, held: tuple[Session, ChosenRole] = Depends(portal.current_role)
     ) -> Response:
+        """The question "do you want to see it?" (nothing is looked up or recorded yet)."""
         session, _ = held
         form = await portal.check_csrf(request, session)
-        number_of(session, reference)
+        await run_in_threadpool(number_of, session, reference)
         historikk = form.get("historikk") == "true"
         base = f"{PERSON_PATH}/{reference}"
         context = {
@@ -436,32 +512,66 @@ def build_pages_router(portal: PortalContext, oppslag: Oppslag, directory: Perso
     async def reveal(
         request: Request, reference: str, held: tuple[Session, ChosenRole] = Depends(portal.current_role)
     ) -> Response:
+        """The confirmation: kept in the session for this person, then the card with the address (a GET
+        that is the audited `vis skjermet adresse` lookup)."""
         session, role = held
         form = await portal.check_csrf(request, session)
-        number = number_of(session, reference)
-        historikk = wants_history(session, role, form.get("historikk") == "true")
-        svar = await run_in_threadpool(look_up, session, role, number, historikk, True)
-        context = card_context(session, role, reference, svar, historikk)
-        return portal.render(request, "personkort.html", context, session=session)
+        historikk = form.get("historikk") == "true"
+
+        def answer() -> Response:
+            confirm_reveal_of(session, number_of(session, reference))
+            shown = f"{PERSON_PATH}/{reference}/skjermet/vist"
+            return portal.redirect(
+                shown + ("?historikk=1" if wants_history(session, role, historikk) else "")
+            )
+
+        return await run_in_threadpool(answer)
+
+    @router.get(PERSON_PATH + "/{reference}/skjermet/vist")
+    async def revealed(
+        request: Request, reference: str, held: tuple[Session, ChosenRole] = Depends(portal.current_role)
+    ) -> Response:
+        session, role = held
+        asked = request.query_params.get("historikk") == "1"
+        return await run_in_threadpool(shown_card, request, session, role, reference, asked, True)
+
+    def reveal_mark(session: Session, number: str) -> str:
+        key = str(session.data.get(_REFERENCE_KEY) or "")
+        return hmac.new(key.encode(), number.encode(), hashlib.sha256).hexdigest()
+
+    def confirm_reveal_of(session: Session, number: str) -> None:
+        """Remember (as a keyed digest, not the number) that this session confirmed seeing this person's
+        protected address; the last few persons only."""
+        marks = [mark for mark in session.data.get(_REVEALED_KEY, []) if mark != reveal_mark(session, number)]
+        session.data[_REVEALED_KEY] = [*marks, reveal_mark(session, number)][-_REVEALED_KEPT:]
+        portal.sessions.save(session)
+
+    def reveal_confirmed(session: Session, number: str) -> bool:
+        return reveal_mark(session, number) in session.data.get(_REVEALED_KEY, [])
 
     @router.get(PERSON_PATH + "/{reference}/dokument")
     async def document(
         request: Request, reference: str, held: tuple[Session, ChosenRole] = Depends(portal.current_role)
     ) -> Response:
         session, role = held
-        number = number_of(session, reference)
-        historikk = wants_history(session, role, request.query_params.get("historikk") == "1")
-        svar = await run_in_threadpool(look_up, session, role, number, historikk, False)
-        context = card_context(session, role, reference, svar, historikk)
-        context["utskrift"] = True
-        context["hode"] = {
-            "produsent": session.data.get("navn", ""),
-            "organisasjon": role.organisasjon,
-            "rolle": role.navn,
-            "tidspunkt": datetime.now(UTC).astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M"),
-            "loggreferanse": svar.revisjonsreferanse,
-        }
-        return portal.render(request, "dokument.html", context, session=session)
+        asked = request.query_params.get("historikk") == "1"
+
+        def answer() -> Response:
+            number = number_of(session, reference)
+            historikk = wants_history(session, role, asked)
+            svar = look_up(session, role, number, historikk, False)
+            context = card_context(session, role, reference, svar, historikk)
+            context["utskrift"] = True
+            context["hode"] = {
+                "produsent": session.data.get("navn", ""),
+                "organisasjon": role.organisasjon,
+                "rolle": role.navn,
+                "tidspunkt": datetime.now(UTC).astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M"),
+                "loggreferanse": svar.revisjonsreferanse,
+            }
+            return portal.render(request, "dokument.html", context, session=session)
+
+        return await run_in_threadpool(answer)
 
     return router
 
@@ -495,12 +605,14 @@ def _strings(form: Any) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
+def _seconds(raw: Any) -> int:
+    """The wait a refusal names, in whole seconds (at least 1)."""
+    try:
+        return max(1, int(raw))
+    except (TypeError, ValueError):
+        return 60
+
+
 def _page_number(raw: Any) -> int:
     text = str(raw or "1").strip()
     return int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 6 and int(text) > 0 else 1
-
-
-def _number(document: Mapping[str, Any]) -> str:
-    identifiers = entries(document.get("identifikasjonsnummer"))
-    current = [entry for entry in identifiers if is_current(entry)] or identifiers
-    return str(current[0].get("foedselsEllerDNummer", "")) if current else ""

@@ -9,7 +9,7 @@ in bokmål with the right status.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from fiks_folkeregister.portal.headers import apply_page_headers, content_security_policy
@@ -37,13 +38,23 @@ CHOOSE_ROLE_PATH = f"{PREFIX}/velg-rolle"
 
 
 class PageError(Exception):
-    """A refusal shown as a page: ``title`` and ``message`` are message ids (translated when shown)."""
+    """A refusal shown as a page: ``title`` and ``message`` are message ids (translated when shown);
+    ``headers`` go on the answer (e.g. ``Retry-After``)."""
 
-    def __init__(self, status_code: int, title: str, message: str, **values: Any) -> None:
+    def __init__(
+        self,
+        status_code: int,
+        title: str,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **values: Any,
+    ) -> None:
         super().__init__(title)
         self.status_code = status_code
         self.title = title
         self.message = message
+        self.headers = dict(headers or {})
         self.values = values
 
 
@@ -160,7 +171,7 @@ class PortalContext:
         that ran out: to a page saying so)."""
         token = request.cookies.get(self.cookie.name)
         try:
-            session = self.sessions.load(token)
+            session = await run_in_threadpool(self.sessions.load, token)  # the database: off the event loop
         except SessionExpired:
             raise Redirect(EXPIRED_PATH) from None
         if session is None or not session.logged_in:
@@ -174,9 +185,11 @@ class PortalContext:
         role = chosen_role(session)
         if role is None:
             raise Redirect(CHOOSE_ROLE_PATH)
-        if self._role_is_held is not None and not self._role_is_held(session.data["pid"], role.rolle_id):
+        if self._role_is_held is not None and not await run_in_threadpool(
+            self._role_is_held, session.data["pid"], role.rolle_id
+        ):
             session.data.pop("rolle", None)
-            self.sessions.save(session)
+            await run_in_threadpool(self.sessions.save, session)
             raise PageError(
                 403,
                 "The role is no longer yours",
@@ -213,18 +226,20 @@ class PortalContext:
         async def page_error(request: Request, error: PageError) -> Response:
             session = None
             try:
-                session = self.sessions.load(request.cookies.get(self.cookie.name))
+                session = await run_in_threadpool(self.sessions.load, request.cookies.get(self.cookie.name))
             except SessionExpired:
                 session = None
             if session is not None and not session.logged_in:
                 session = None
-            return self.render(
+            response = self.render(
                 request,
                 "feil.html",
                 {"error": error},
                 status_code=error.status_code,
                 session=session,
             )
+            response.headers.update(error.headers)
+            return response
 
 
 def user_of(session: Session | None) -> dict[str, str] | None:
