@@ -114,6 +114,37 @@ def test_related_persons_link_to_their_card() -> None:
     related = family.oppforinger[0].relatert
     assert related is not None
     assert (related.navn, related.href) == ("Ola", f"/portal/person/ref-{BARN}")
+    assert related.relasjon == "Barn"
+
+
+def test_the_relation_is_said_in_bokmaal_for_every_kind_of_related_person() -> None:
+    mor, far, ektefelle = "01015012345", "01015112345", "01018012345"
+    document = {
+        **_document(),
+        "familierelasjon": [
+            {
+                "relatertPerson": mor,
+                "relatertPersonsRolle": "mor",
+                "minRolleForPerson": "barn",
+                "erGjeldende": True,
+            },
+            {"relatertPerson": BARN, "relatertPersonsRolle": "barn", "erGjeldende": True},
+        ],
+        "foreldreansvar": [
+            {"ansvar": "far", "ansvarlig": far, "erGjeldende": True},
+            {"ansvar": "felles", "ansvarssubjekt": BARN, "erGjeldende": True},
+        ],
+        "sivilstand": [{"sivilstand": "gift", "relatertVedSivilstand": ektefelle, "erGjeldende": True}],
+    }
+    kort = bygg_kort(document, T, lenke=lambda number: f"/portal/person/ref-{number}")
+    related = {
+        o.relatert.navn: o.relatert.relasjon
+        for g in kort.grupper
+        for e in g.elementer
+        for o in e.oppforinger
+        if o.relatert is not None
+    }
+    assert related == {mor: "Mor", BARN: "Barn", far: "Far", ektefelle: "Ektefelle eller partner"}
 
 
 def _protected(grading: str) -> dict[str, Any]:

@@ -191,8 +191,13 @@ def test_history_switch_and_related_person(pages: tuple[Portal, RecordingService
     with_history = portal.client.get(history.group(1))
     assert "Hansen" in with_history.text and "Historisk" in with_history.text
     assert service.calls[-1][2] == (PERSON, True)
-    related = re.search(r'<a href="(/portal/person/[^"]+)" aria-label="Åpne personkortet', card.text)
+    related = re.search(
+        r'<a href="(/portal/person/[^"]+)" aria-label="Åpne personkortet[^"]*">([^<]+)</a>', card.text
+    )
     assert related
+    assert (
+        related.group(2) == f"Barn {CHILD}"
+    )  # the relation in bokmål beside the number (no name: no lookup)
     child = portal.client.get(related.group(1))
     assert "<h1>Ola Nordmann</h1>" in child.text
     assert service.calls[-1][0] == "person" and service.calls[-1][2] == (CHILD, False)

@@ -64,9 +64,13 @@ _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T.*)?")
 
 @dataclass(frozen=True)
 class Relatert:
+    """A related person: the row's label, the link's text (the number, or a name), and the relation in
+    bokmål (e.g. "Mor", "Barn"), shown in the link beside the number."""
+
     etikett: str
     navn: str
     href: str | None
+    relasjon: str = ""
 
 
 @dataclass(frozen=True)
@@ -168,9 +172,9 @@ def adresse(entry: Mapping[str, Any], t: Oversetter) -> str:
     ):
         value = entry.get(key)
         if isinstance(value, Mapping):
-            return ", ".join(_flat_text(value))
+            return ", ".join(_flat_text(value, t))
     return ", ".join(
-        text for key, value in entry.items() if key not in _METADATA for text in _flat_text(value)
+        text for key, value in entry.items() if key not in _METADATA for text in _flat_text(value, t)
     )
 
 
@@ -180,15 +184,18 @@ def _poststed(poststed: Any) -> str:
     return " ".join(str(part) for part in (poststed.get("postnummer"), poststed.get("poststedsnavn")) if part)
 
 
-def _flat_text(value: Any) -> Iterable[str]:
+def _flat_text(value: Any, t: Oversetter | None = None) -> Iterable[str]:
+    """The texts of a nested value in order: dates in Norwegian, code values by their label (with ``t``)."""
     if isinstance(value, Mapping):
         for item in value.values():
-            yield from _flat_text(item)
+            yield from _flat_text(item, t)
     elif isinstance(value, list):
         for item in value:
-            yield from _flat_text(item)
+            yield from _flat_text(item, t)
     elif value is not None and not isinstance(value, bool):
-        yield norsk_dato(str(value))
+        text = str(value)
+        label = t.kode(text) if t is not None else text
+        yield label if label != text else norsk_dato(text)
 
 
 def _verdi(value: Any, t: Oversetter) -> str:
@@ -197,7 +204,7 @@ def _verdi(value: Any, t: Oversetter) -> str:
     if isinstance(value, Mapping):
         if "fornavn" in value and "etternavn" in value:
             return visningsnavn(value)
-        return ", ".join(_flat_text(value))
+        return ", ".join(_flat_text(value, t))
     if isinstance(value, list):
         return ", ".join(_verdi(item, t) for item in value)
     text = str(value)
@@ -314,5 +321,20 @@ def _related(
         number = entry.get(key)
         if isinstance(number, str) and number:
             name = (navn_paa(number) if navn_paa else "") or number
-            return Relatert(_field_label(key, t), name, lenke(number))
+            return Relatert(_field_label(key, t), name, lenke(number), _relation(key, entry, t))
     return None
+
+
+#: The parents' codes of `foreldreansvar.ansvar` that name the responsible person's relation.
+_PARENTS = frozenset({"mor", "far", "medmor"})
+
+
+def _relation(key: str, entry: Mapping[str, Any], t: Oversetter) -> str:
+    """What the related person is to the card's person, in bokmål."""
+    if key == "relatertPerson" and entry.get("relatertPersonsRolle"):
+        return t.kode(str(entry["relatertPersonsRolle"]))  # familierelasjon: Mor, Far, Barn, Søsken …
+    if key == "ansvarssubjekt":
+        return t.kode("barn")  # foreldreansvar held by the card's person: for this child
+    if key == "ansvarlig" and entry.get("ansvar") in _PARENTS:
+        return t.kode(str(entry["ansvar"]))
+    return _field_label(key, t)  # Ansvarlig, Ektefelle eller partner, Relatert person
