@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from fiks_folkeregister.idporten.provider import (
     LOA_HIGH,
@@ -118,7 +119,7 @@ def build_idporten_router(provider: IdPortenStandIn, render: Render) -> APIRoute
             return login_page(
                 request, authorization, number=number, level=level, problem=problem, count=len(compact)
             )
-        code = provider.issue_code(authorization, "".join(number.split()), level)
+        code = await run_in_threadpool(provider.issue_code, authorization, "".join(number.split()), level)
         query = {"code": code, "state": authorization.state, "iss": provider.issuer}
         return _redirect(f"{authorization.redirect_uri}?{urlencode(query)}")
 
@@ -127,7 +128,7 @@ def build_idporten_router(provider: IdPortenStandIn, render: Render) -> APIRoute
         form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
         try:
             provider.authenticate_client(*_client_credentials(request, form))
-            answer = provider.exchange(form)
+            answer = await run_in_threadpool(provider.exchange, form)  # the database and signing
         except TokenError as error:
             headers = dict(_NO_STORE)
             if error.status_code == 401:
