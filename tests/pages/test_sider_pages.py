@@ -89,6 +89,10 @@ def test_lookup_card_history_related_person_and_document(
     page.get_by_role("link", name="Tilbake til personkortet").click()
     related = page.get_by_role("link", name=re.compile("^Åpne personkortet til"))
     assert related.count() > 0
+    # The relation in bokmål beside the number (names would be more lookups).
+    assert re.fullmatch(
+        r"(Barn|Mor|Far|Medmor|Søsken|Ektefelle eller partner|Ansvarlig) \d{11}", related.first.inner_text()
+    )
     related.first.click()
     page.wait_for_url(re.compile(r".*/portal/person/[^/?]+$"))
     assert page.get_by_role("heading", level=1).inner_text() != ""
@@ -108,9 +112,12 @@ def test_protected_address_is_shown_only_after_confirmation(
     axe_check(page)
     _shot(page, "bekreft-skjermet")
     page.get_by_role("button", name="Ja, vis adressen").click()
+    page.wait_for_url(re.compile(r".*/skjermet/vist$"))  # POST, then GET: a reload sends no form again
     assert page.get_by_text(re.compile("Vist etter ditt uttrykkelige valg")).first.is_visible()
     axe_check(page)
     _shot(page, "skjermet-vist")
+    page.reload()
+    assert page.get_by_text(re.compile("Vist etter ditt uttrykkelige valg")).first.is_visible()
 
 
 def test_hit_list_and_identify_one(
@@ -126,7 +133,8 @@ def test_hit_list_and_identify_one(
     assert page.get_by_text(re.compile(r"personer passer\. Viser 1–25\.")).is_visible()
     axe_check(page)
     _shot(page, "treffliste")
-    page.get_by_role("button", name="Neste side").click()
+    assert "1900" not in page.url  # the criteria stay in the session
+    page.get_by_role("link", name="Neste side").click()
     assert page.get_by_text(re.compile(r"Viser 26–50\.")).is_visible()
     first = page.locator("table.hits tbody tr").first
     name = first.locator("a").inner_text()
@@ -136,6 +144,9 @@ def test_hit_list_and_identify_one(
     identify.get_by_label("Navn", exact=True).fill(name)
     identify.get_by_label("Fødselsdato").fill(birth)
     identify.get_by_role("button", name="Finn personen").click()
+    page.wait_for_url(re.compile(r".*/portal/person/[^/?]+$"))  # the card's reference, by GET
+    assert page.get_by_role("heading", level=1, name=name).is_visible()
+    page.reload()
     assert page.get_by_role("heading", level=1, name=name).is_visible()
 
 
