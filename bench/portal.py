@@ -7,17 +7,16 @@ Seeds the register in --data-dir if it is empty and configures the bench's organ
 integration through the admin command line once (as bench/gateway_lookup.py does). The gateway app runs in
 this process (Starlette's TestClient: no network, so what is timed is the server's work plus the same small
 client overhead on every row); a case worker's session is created directly in the session store (login is
-not what is measured) and the person grant is answered by an in-bench directory holding the same role.
+not what is measured); the case worker is a person user holding the same role the API's integration uses.
 Requests alternate between the three kinds so drift affects them alike; medians and p95 are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import time
-import uuid
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -26,51 +25,38 @@ from sqlalchemy import select
 
 from _harness import BENCH_ORGNR, bench_headers, percentile
 from fiks_folkeregister.app import build_gateway_app, build_register
-from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke, expand
-from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
-from fiks_folkeregister.portal.directory import PersonUser, PortalRole
 from fiks_folkeregister.portal.personreferanse import Personreferanser
 from fiks_folkeregister.register.seeding import seed_population
 from fiks_folkeregister.register.tables import person
 from fiks_folkeregister.settings import Settings
-from gateway_lookup import configure
+from gateway_lookup import admin, configure
 
 CASE_WORKER = "17912099997"
 PACKAGE = "offentlig-med-hjemmel"
+PORTAL_CONFIG_FILE = "portal-bench.json"
 
 
-@dataclass(frozen=True)
-class _User:
-    orgnr: str
-    aktiv: bool = True
-
-
-@dataclass(frozen=True)
-class _Lookup:
-    user: _User | None
-    role: Rolle | None
-    granted: bool
-
-
-class BenchDirectory:
-    """One case worker holding the bench's role in the portal (what the admin side would answer)."""
-
-    def __init__(self, rolle: Rolle) -> None:
-        self.rolle = rolle
-
-    def person_user(self, foedselsnummer: str) -> PersonUser | None:
-        return (
-            PersonUser(CASE_WORKER, "Bench Saksbehandler", BENCH_ORGNR, "Bench")
-            if foedselsnummer == CASE_WORKER
-            else None
-        )
-
-    def portal_roles(self, foedselsnummer: str) -> list[PortalRole]:
-        return [PortalRole(self.rolle, "Bench")] if foedselsnummer == CASE_WORKER else []
-
-    def person_lookup(self, foedselsnummer: str, rolle_id: uuid.UUID) -> _Lookup:
-        held = foedselsnummer == CASE_WORKER and rolle_id == self.rolle.id
-        return _Lookup(_User(BENCH_ORGNR) if foedselsnummer == CASE_WORKER else None, self.rolle, held)
+def configure_portal(data_dir: Path, config: dict[str, str]) -> str:
+    """A person-basis role usable in the portal and the API (gyldighet api and soekWeb), granted to the
+    bench's integration and to its case worker (a person user), through the admin command line once; its id."""
+    remembered = data_dir / PORTAL_CONFIG_FILE
+    if remembered.exists():
+        return str(json.loads(remembered.read_text())["rolleId"])
+    role = admin(
+        data_dir,
+        *("role", "create", "--orgnr", BENCH_ORGNR, "--navn", "Bench portal", "--rettighetspakke", PACKAGE),
+        *("--bruksomraade", "sok-etter-person", "--part", "person-basis"),
+        *("--gyldighet", "api", "--gyldighet", "soekWeb"),
+    )
+    admin(data_dir, "grant", "--integrasjon", config["integrasjonId"], "--rolle", role["rolleId"])
+    admin(
+        data_dir,
+        *("user", "create", "--orgnr", BENCH_ORGNR, "--foedselsnummer", CASE_WORKER),
+        *("--navn", "Bench Saksbehandler", "--json"),
+    )
+    admin(data_dir, "grant", "--bruker", CASE_WORKER, "--rolle", role["rolleId"])
+    remembered.write_text(json.dumps({"rolleId": role["rolleId"]}))
+    return str(role["rolleId"])
 
 
 def main() -> None:
@@ -88,6 +74,7 @@ def main() -> None:
         public_url="http://testserver",
         extract_worker=False,
         gateway_token_max_lifetime_seconds=3600,  # one token for the whole run (production: 120 s)
+        portal_requests_per_person="1000000/minute",  # one case worker makes every lookup: no limit here
     )
     register = build_register(settings)
     if register.repository.count_persons() == 0:
@@ -99,16 +86,8 @@ def main() -> None:
     random.Random(1).shuffle(numbers)
     config = configure(data_dir)
     _, api_headers = bench_headers(settings, config)
-    rolle = Rolle(
-        id=uuid.UUID(config["rolleId"]),
-        orgnr=BENCH_ORGNR,
-        navn="Bench sok-etter-person",
-        rettighetspakke=Rettighetspakke.OFFENTLIG_MED_HJEMMEL,
-        bruksomraader=frozenset({Bruksomraade.SOK_ETTER_PERSON}),
-        elementer=expand(["person-basis"]),
-        historikk=False,
-    )
-    app = build_gateway_app(settings, person_directory=BenchDirectory(rolle))  # type: ignore[arg-type]
+    rolle_id = configure_portal(data_dir, config)
+    app = build_gateway_app(settings)
     with TestClient(app, base_url="http://testserver") as client:
         portal = app.state.portal
         key = "bench-reference-key"
@@ -120,8 +99,8 @@ def main() -> None:
                 "organisasjon": "Bench",
                 "id_token": "",
                 "rolle": {
-                    "rolle_id": str(rolle.id),
-                    "navn": rolle.navn,
+                    "rolle_id": rolle_id,
+                    "navn": "Bench portal",
                     "orgnr": BENCH_ORGNR,
                     "organisasjon": "Bench",
                 },
@@ -130,7 +109,7 @@ def main() -> None:
         )
         client.cookies.set(portal.cookie.name, session.token)
         references = Personreferanser(key)
-        api_prefix = f"/folkeregister/api/v1/{config['rolleId']}/v1/personer"
+        api_prefix = f"/folkeregister/api/v1/{rolle_id}/v1/personer"  # the same role as the portal's
         csrf = session.csrf_token
         timings: dict[str, list[float]] = {"api": [], "card": [], "hits": []}
 
@@ -148,7 +127,7 @@ def main() -> None:
             timed("api", lambda n=number: client.get(f"{api_prefix}/{n}", headers=api_headers))
             timed("card", lambda n=number: client.get(f"/portal/person/{references.lag('', n)}"))
             year = 1940 + index % 60
-            timed(
+            timed(  # the criteria posted, then the page by GET (POST-redirect-GET): both timed
                 "hits",
                 lambda y=year: client.post(
                     "/portal/sok/treffliste",
