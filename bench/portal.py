@@ -74,7 +74,8 @@ def main() -> None:
         public_url="http://testserver",
         extract_worker=False,
         gateway_token_max_lifetime_seconds=3600,  # one token for the whole run (production: 120 s)
-        portal_requests_per_person="1000000/minute",  # one case worker makes every lookup: no limit here
+        portal_requests_per_person="1000000/minute",
+        idporten_stand_in=True,  # the portal is served only with a provider; nobody logs in here  # one case worker makes every lookup: no limit here
     )
     register = build_register(settings)
     if register.repository.count_persons() == 0:
