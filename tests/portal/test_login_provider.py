@@ -253,3 +253,46 @@ def test_id_porten_defaults_ask_for_substantial_and_accept_high_only_above_it(tm
     assert not assurance.met_by({"acr": "idporten-loa-low"})
     assert not assurance.met_by({"acr": ["idporten-loa-low"]})
     assert not assurance.met_by({})
+
+
+def _stand_in_portal(tmp_path: Path, **settings: Any) -> Any:
+    from fastapi.testclient import TestClient
+
+    from fiks_folkeregister.app import build_gateway_app
+    from tests.portal.conftest import BASE, FakeDirectory, MovableClock, Portal
+
+    configured = Settings(
+        data_dir=tmp_path, public_url=BASE, extract_worker=False, idporten_stand_in=True, **settings
+    )
+    clock, directory = MovableClock(), FakeDirectory()
+    client = TestClient(
+        build_gateway_app(configured, portal_clock=clock, person_directory=directory), base_url=BASE
+    )
+    return Portal(client, clock, directory, tmp_path)
+
+
+def test_the_login_pages_follow_the_settings(tmp_path: Path) -> None:
+    """Through the whole app and the stand-in: an identity claim that holds no identity number (the stand-in's
+    pairwise `sub`) and a minimum level above the login's are each refused with their page, and no session."""
+    from tests.portal.conftest import CASE_WORKER
+
+    portal = _stand_in_portal(tmp_path / "sub", portal_identity_claim="sub")
+    with portal.client:
+        portal.directory.add_user(CASE_WORKER)
+        answer = portal.client.get(portal.authorize(portal.start_login()), follow_redirects=False)
+        assert answer.status_code == 403
+        assert "Innloggingen sa ikke hvem du er" in answer.text
+        assert portal.client.get("/portal/velg-rolle", follow_redirects=False).headers["location"] == (
+            "/portal/innlogging"
+        )
+    portal = _stand_in_portal(tmp_path / "high", portal_minimum_acr="idporten-loa-high")
+    with portal.client:
+        portal.directory.add_user(CASE_WORKER)
+        params = portal.start_login()
+        assert params["acr_values"] == "idporten-loa-high"
+        refused = portal.client.get(portal.authorize(params), follow_redirects=False)
+        assert refused.status_code == 403 and "For lavt sikkerhetsnivå" in refused.text
+        accepted = portal.client.get(
+            portal.authorize(portal.start_login(), level="idporten-loa-high"), follow_redirects=False
+        )
+        assert accepted.headers["location"] == "/portal/velg-rolle"
