@@ -4,6 +4,7 @@ person administrators and a platform operator made as the command line makes the
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ class AdminSite:
     clock: MovableClock
     service: Any
     data_dir: Path
+    gateway: Any
 
     def log_in(self, fnr: str = ADMINISTRATOR, start: str = "/admin/innlogging") -> Any:
         """The whole login: /admin/innlogging → the stand-in → the shared callback; its answer."""
@@ -62,6 +64,18 @@ class AdminSite:
     def changes(self, orgnr: str = ORGNR) -> list[Any]:
         return self.service.change_log(CONSOLE, orgnr)
 
+    def post(self, path: str, data: dict[str, str] | None = None, *, csrf_from: str | None = None) -> Any:
+        """A form POST carrying the session's CSRF token (read from ``csrf_from``, default the overview)."""
+        token = self.csrf(csrf_from or f"/admin/{ORGNR}/")
+        return self.client.post(path, data={"csrf_token": token, **(data or {})}, follow_redirects=False)
+
+    def password_works(self, integrasjon_id: Any, password: str) -> bool:
+        """Whether the gateway would accept this password for the integration (as it authenticates)."""
+        record = self.gateway.directory.lookup(integrasjon_id, uuid.uuid4()).integration
+        return record is not None and self.gateway.passwords.verify(
+            integrasjon_id, record.passord_hash, password
+        )
+
 
 def _seed(service: Any) -> None:
     service.create_organisation(CONSOLE, ORGNR, ORGANISATION, "0301")
@@ -82,7 +96,7 @@ def _served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminSite]:
     service = app.state.gateway.admin.service
     _seed(service)
     with TestClient(app, base_url=BASE) as client:
-        yield AdminSite(client, clock, service, data_dir)
+        yield AdminSite(client, clock, service, data_dir, app.state.gateway)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
@@ -25,6 +26,7 @@ from fiks_folkeregister.admin.errors import AdminError
 from fiks_folkeregister.admin.organisations import Organisasjon
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.adminsider.avvisninger import refusal
+from fiks_folkeregister.adminsider.visning import maskert, tidspunkt, utfoert_av, uuid_or_none
 from fiks_folkeregister.portal.login import Login
 from fiks_folkeregister.portal.sessions import Session
 from fiks_folkeregister.portal.web import STATIC_PATH as PORTAL_STATIC_PATH
@@ -138,6 +140,10 @@ class AdminPages:
         self.portal = portal
         self.service = service
         portal.add_templates(TEMPLATES_DIR)
+        filters = portal.templates.filters
+        filters["tidspunkt"] = tidspunkt
+        filters["maskert"] = maskert
+        filters["utfoert_av"] = lambda navn: utfoert_av(navn, portal.gettext)
 
     # ------------------------------------------------------------------ rendering
 
@@ -228,6 +234,16 @@ class AdminPages:
             return action()
         except AdminError as error:
             raise self.refused(error, **values) from None
+
+    @staticmethod
+    def object_id(value: object) -> UUID:
+        """An id from a path or a form; not one: the 404 page (no such object here)."""
+        found = uuid_or_none(value)
+        if found is None:
+            raise PageError(
+                404, "The page was not found", "The address does not name anything here. Nothing was saved."
+            )
+        return found
 
     # ------------------------------------------------------------------ installing
 

@@ -433,7 +433,9 @@ def _check(record: AuditRecord) -> None:
     if record.kanal not in KANALER:
         raise AuditUnavailableError(f"kanal must be one of {sorted(KANALER)}, got {record.kanal!r}")
     if record.prinsipal not in PRINSIPALER:
-        raise AuditUnavailableError(f"prinsipal must be one of {sorted(PRINSIPALER)}, got {record.prinsipal!r}")
+        raise AuditUnavailableError(
+            f"prinsipal must be one of {sorted(PRINSIPALER)}, got {record.prinsipal!r}"
+        )
     if (record.prinsipal == kjede.PERSON) != (record.person_foedselsnummer is not None):
         raise AuditUnavailableError("a person's record names the person, and only a person's does")
 
