@@ -64,10 +64,18 @@ class AdminSite:
     def changes(self, orgnr: str = ORGNR) -> list[Any]:
         return self.service.change_log(CONSOLE, orgnr)
 
+    def form_tokens(self, path: str) -> dict[str, str]:
+        """The CSRF token and (when the page has one) the one-time form code a page's forms carry."""
+        page = self.client.get(path).text
+        found = dict(re.findall(r'name="(csrf_token|engangskode)" value="([^"]+)"', page))
+        assert "csrf_token" in found, page
+        return found
+
     def post(self, path: str, data: dict[str, str] | None = None, *, csrf_from: str | None = None) -> Any:
-        """A form POST carrying the session's CSRF token (read from ``csrf_from``, default the overview)."""
-        token = self.csrf(csrf_from or f"/admin/{ORGNR}/")
-        return self.client.post(path, data={"csrf_token": token, **(data or {})}, follow_redirects=False)
+        """A form POST as the page sends it: with the session's CSRF token and the page's one-time code (read
+        from ``csrf_from``, default the organisation's Integrasjoner page)."""
+        tokens = self.form_tokens(csrf_from or f"/admin/{ORGNR}/integrasjoner")
+        return self.client.post(path, data={**tokens, **(data or {})}, follow_redirects=False)
 
     def password_works(self, integrasjon_id: Any, password: str) -> bool:
         """Whether the gateway would accept this password for the integration (as it authenticates)."""
