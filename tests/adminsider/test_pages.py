@@ -140,6 +140,17 @@ def test_rotating_and_deleting_an_integration(site: AdminSite) -> None:
     assert again.status_code == 404 and "Integrasjonen finnes ikke" in _text(again)
 
 
+def test_an_unknown_page_is_a_404_page_in_bokmaal(site: AdminSite) -> None:
+    site.log_in(ADMINISTRATOR)
+    for path in (f"{PAGES}/ukjent", f"{PAGES}/integrasjoner/noe/annet/her"):
+        answer = site.client.get(path)
+        assert answer.status_code == 404 and "Siden finnes ikke" in _text(answer), path
+        assert answer.headers["content-type"].startswith("text/html")
+    other = site.client.get(f"/admin/{OTHER_ORGNR}/ukjent")
+    assert other.status_code == 404 and "Nabo kommune" not in other.text
+    assert site.client.get("/admin/api/v1/organisasjoner").headers["content-type"].startswith("application/")
+
+
 def test_another_organisations_objects_are_not_found(site: AdminSite) -> None:
     theirs = _integration(site, "Naboens system", OTHER_ORGNR)
     their_user = site.service.create_user(CONSOLE, OTHER_ORGNR, "09898010004", "Nabo Bruker")
@@ -348,4 +359,7 @@ def test_the_operator_works_on_another_organisation_and_is_named_in_its_log(site
     assert answer.status_code == 201
     newest = site.changes(OTHER_ORGNR)[0]
     assert newest.handling == "integrasjon.opprettet" and newest.utfoert_av.endswith(":Ola Operatør")
-    assert site.client.get(f"/admin/{OTHER_ORGNR}/oppslagslogg").status_code == 404
+    page = _text(site.client.get(f"/admin/{OTHER_ORGNR}/"))
+    assert (
+        "som plattformoperatør" in page and "Integrasjon opprettet (Ola Operatør)" in page
+    )  # latest changes
