@@ -53,6 +53,18 @@ def test_the_way_in_the_layout_and_refusals(
     page.goto("/admin/999999999/")
     assert page.get_by_role("heading", name="Siden finnes ikke").is_visible()
     axe_check(page)
+    # Half an hour without use: the next page says the session ended and offers to log in again.
+    served_portal.clock.advance(minutes=31)
+    try:
+        page.goto(f"/admin/{ORGNR}/")
+        page.wait_for_url("**/admin/utloept")
+        expect(page.get_by_role("heading", name="Økten din er avsluttet")).to_be_visible()
+        expect(page.get_by_role("link", name="Logg inn på nytt")).to_have_attribute(
+            "href", "/admin/innlogging"
+        )
+        axe_check(page, "admin-utloept")
+    finally:
+        served_portal.clock.advance(minutes=-31)  # other tests' sessions are as before
 
 
 def test_an_administrator_uses_the_keyboard_alone(
