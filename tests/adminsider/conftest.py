@@ -93,18 +93,34 @@ def _seed(service: Any) -> None:
     service.create_person_administrator(CONSOLE, OPERATOR, OPERATOR_NAME, None)
 
 
-@pytest.fixture(scope="module")
-def _served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminSite]:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def _served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminSite]:
+    """One app per module and database engine (the gateway's own database: SQLite or PostgreSQL)."""
     from fiks_folkeregister.app import build_gateway_app
+    from tests.conftest import make_postgres_database
 
     data_dir = tmp_path_factory.mktemp("adminsider")
-    settings = Settings(data_dir=data_dir, public_url=BASE, extract_worker=False, idporten_stand_in=True)
+    database_url, drop = None, None
+    if request.param == "postgresql":
+        database_url, drop = make_postgres_database(request.getfixturevalue("postgres_server"))
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        public_url=BASE,
+        extract_worker=False,
+        idporten_stand_in=True,
+    )
     clock = MovableClock()
     app = build_gateway_app(settings, portal_clock=clock)
     service = app.state.gateway.admin.service
     _seed(service)
-    with TestClient(app, base_url=BASE) as client:
-        yield AdminSite(client, clock, service, data_dir, app.state.gateway)
+    try:
+        with TestClient(app, base_url=BASE) as client:
+            yield AdminSite(client, clock, service, data_dir, app.state.gateway)
+    finally:
+        app.state.gateway.engine.dispose()
+        if drop is not None:
+            drop()
 
 
 @pytest.fixture
