@@ -195,7 +195,7 @@ oppslagslogg = Table(
 """One row per request to the mirrored API (no foreign keys: the log outlives deleted configuration).
 
 `kanal` is how the lookup came (`api`: a system; `portal`: a case worker in the portal; `innsyn`: the
-platform answering a request for insight). `prinsipal` is who asked: `integrasjon` (a system, named by
+platform answering a request for insight; `admin`: an administrator reading the log about one person). `prinsipal` is who asked: `integrasjon` (a system, named by
 `integrasjon_id`) or `person` (a case worker, named by `person_foedselsnummer` and `person_navn`);
 `saksnummer` and `formaal` are the case reference the case worker gave, if any. `kjede`/`sekvens`/`hash` place the record in its organisation's
 hash chain (audit/kjede.py); the writer always sets them, NULL only marks a row written around it.
