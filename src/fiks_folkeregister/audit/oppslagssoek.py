@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Engine, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, Text, and_, cast, or_, select, union_all
 
-from fiks_folkeregister.audit.log import UTFALL, AuditRecord, about_person, read_records
+from fiks_folkeregister.audit.log import UTFALL, AuditRecord, read_records
 from fiks_folkeregister.domain.identitetsnummer import is_valid
-from fiks_folkeregister.storage.tables import oppslagslogg
+from fiks_folkeregister.storage.tables import oppslagslogg, oppslagslogg_person
 
 #: A page holds at most this many records.
 MAX_PAGE = 500
@@ -131,7 +131,7 @@ def search(
         raise InvalidFilterError("UGYLDIG_SIDE", "a page is before one mark or after one, not both")
     limit = max(1, min(limit, MAX_PAGE))
     log = oppslagslogg.c
-    statement = select(oppslagslogg).where(log.orgnr == orgnr, *_conditions(filter))
+    statement = select(oppslagslogg).where(log.orgnr == orgnr, *_conditions(orgnr, filter))
     if etter is None:
         if foer is not None:
             statement = statement.where(_older_than(foer))
@@ -156,7 +156,7 @@ def search(
     )
 
 
-def _conditions(filter: Oppslagsfilter) -> list[ColumnElement[bool]]:
+def _conditions(orgnr: str, filter: Oppslagsfilter) -> list[ColumnElement[bool]]:
     log = oppslagslogg.c
     conditions: list[ColumnElement[bool]] = []
     if filter.fra is not None:
@@ -170,12 +170,32 @@ def _conditions(filter: Oppslagsfilter) -> list[ColumnElement[bool]]:
     if filter.person_foedselsnummer is not None:
         conditions.append(log.person_foedselsnummer == filter.person_foedselsnummer)
     if filter.oppslaatt is not None:
-        conditions.append(about_person(filter.oppslaatt))
+        conditions.append(_about_person(orgnr, filter.oppslaatt))
     if filter.utfall is not None:
         conditions.append(log.utfall == filter.utfall)
+        if filter.utfall != "ok":  # stated, so that SQLite too takes the partial index of such records
+            conditions.append(log.utfall != "ok")
     if filter.ressurs is not None:
         conditions.append(log.ressurs == filter.ressurs)
     return conditions
+
+
+def _about_person(orgnr: str, identifikator: str) -> ColumnElement[bool]:
+    """The organisation's records about the person: those that returned the person (indexed by person), and
+    the refused and failed ones whose parameters name the number (`audit.log.about_person`'s rule; read
+    from the organisation's records that were not ok only, a partial index of its own). A successful lookup
+    is found by the persons it returned. One set of row ids, so the planner fetches them by key instead of
+    walking every record of the organisation."""
+    log = oppslagslogg.c
+    returned = select(oppslagslogg_person.c.oppslag_id).where(
+        oppslagslogg_person.c.identifikator == identifikator
+    )
+    named = select(log.id).where(
+        log.orgnr == orgnr,
+        log.utfall != "ok",
+        cast(log.parametre, Text).like(f'%"{identifikator}"%'),
+    )
+    return log.id.in_(union_all(returned, named))
 
 
 def _older_than(mark: Sidemerke) -> ColumnElement[bool]:

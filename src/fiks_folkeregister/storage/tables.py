@@ -191,6 +191,23 @@ oppslagslogg = Table(
     Column("hash", String(64), nullable=True),
     Index("ix_oppslagslogg_orgnr_tidspunkt", "orgnr", "tidspunkt"),
     Index("uq_oppslagslogg_kjede_sekvens", "kjede", "sekvens", unique=True),
+    # The administration pages' filters (migration 0011): one integration, one case worker, not ok.
+    Index("ix_oppslagslogg_orgnr_integrasjon_tidspunkt", "orgnr", "integrasjon_id", "tidspunkt"),
+    Index(
+        "ix_oppslagslogg_orgnr_person_tidspunkt",
+        "orgnr",
+        "person_foedselsnummer",
+        "tidspunkt",
+        sqlite_where=text("person_foedselsnummer IS NOT NULL"),
+        postgresql_where=text("person_foedselsnummer IS NOT NULL"),
+    ),
+    Index(
+        "ix_oppslagslogg_orgnr_ikke_ok_tidspunkt",
+        "orgnr",
+        "tidspunkt",
+        sqlite_where=text("utfall <> 'ok'"),
+        postgresql_where=text("utfall <> 'ok'"),
+    ),
 )
 """One row per request to the mirrored API (no foreign keys: the log outlives deleted configuration).
 
