@@ -32,6 +32,9 @@ DEMO_EVENTS_PER_SECOND = "5"
 #: The demo case worker's (synthetic) fødselsnummer: type it at the ID-porten stand-in's login page.
 DEMO_CASE_WORKER = "17912099997"
 DEMO_CASE_WORKER_NAME = "Kari Saksbehandler"
+#: The demo administrator of Demo kommune (synthetic): logs in to the administration pages at /admin/.
+DEMO_ADMINISTRATOR = "01818010008"
+DEMO_ADMINISTRATOR_NAME = "Ada Administrator"
 HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 120
 
@@ -281,6 +284,10 @@ The search portal (case workers in a browser): open http://{HOST}:{gateway_port}
 ID-porten stand-in with fødselsnummer {DEMO_CASE_WORKER} ({DEMO_CASE_WORKER_NAME}, Demo kommune), who holds
 the portal roles {", ".join(f'"{name}"' for name in demo["portal"]["roller"])}.
 
+The administration pages (Demo kommune's administrator in a browser): open
+http://{HOST}:{gateway_port}/admin/ and log in at the ID-porten stand-in with fødselsnummer
+{DEMO_ADMINISTRATOR} ({DEMO_ADMINISTRATOR_NAME}); see docs/admin.md.
+
 Stop with Ctrl-C (or SIGTERM).
 """,
         flush=True,
@@ -372,6 +379,21 @@ def configure_demo_municipality(data_dir: Path, run: Any) -> dict[str, Any]:
             role = portal_role(run, name, parts)
             run("admin", "grant", "--bruker", DEMO_CASE_WORKER, "--rolle", role)
         demo["portal"] = {"foedselsnummer": DEMO_CASE_WORKER, "roller": list(roles)}
+        save(remembered, demo)
+    if "administrator" not in demo:
+        # A person who administers Demo kommune in the administration pages (logs in through ID-porten).
+        run(
+            "admin",
+            "administrator",
+            "create",
+            "--orgnr",
+            DEMO_ORGNR,
+            "--foedselsnummer",
+            DEMO_ADMINISTRATOR,
+            "--navn",
+            DEMO_ADMINISTRATOR_NAME,
+        )
+        demo["administrator"] = {"foedselsnummer": DEMO_ADMINISTRATOR}
         save(remembered, demo)
     return demo
 

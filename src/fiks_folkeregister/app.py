@@ -35,6 +35,9 @@ from fiks_folkeregister.admin.api import error_response as admin_error_response
 from fiks_folkeregister.admin.errors import AdminError
 from fiks_folkeregister.admin.konfigurasjon import KONFIGURASJON_PREFIX, build_konfigurasjon_router
 from fiks_folkeregister.admin.service import AdminService
+from fiks_folkeregister.adminsider.routes import build_admin_pages_router
+from fiks_folkeregister.adminsider.web import LOCALE_DIR as ADMIN_PAGES_LOCALE_DIR
+from fiks_folkeregister.adminsider.web import AdminPages
 from fiks_folkeregister.audit.innsyn import Innsyn
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.audit.signering import CheckpointSigner
@@ -289,7 +292,7 @@ def build_gateway_app(
     app.include_router(build_gateway_router(gateway.api))
     include_admin_api(app, gateway.admin, build_insight(settings, gateway.admin, gateway.upstream))
     app.include_router(build_issuer_router(gateway.issuer), prefix="/maskinporten", tags=["maskinporten"])
-    include_portal(
+    served = include_portal(
         app,
         settings,
         gateway.engine,
@@ -297,6 +300,8 @@ def build_gateway_app(
         portal_clock,
         gateway.oppslag,
     )
+    if served is not None:
+        include_admin_pages(app, *served, gateway.admin.service)
     # Every path, the admin API and the token endpoint too: 413 before anything is parsed or authenticated.
     app.add_middleware(BodyLimit, limit=settings.max_request_body_bytes, refuse=body_refusal(gateway.api))
 
@@ -321,13 +326,14 @@ def include_portal(
     directory: PersonDirectory,
     clock: Clock,
     oppslag: Portaloppslag,
-) -> None:
+) -> tuple[PortalContext, OidcLogin] | None:
     """The search portal under /portal/ and, unless another provider is configured, the ID-porten stand-in
     under /idporten/ (reached by the portal in this process: no network, every worker alike). Neither
-    configured: no portal (the stand-in lets anyone log in as anyone, so it is never the silent default)."""
+    configured: no portal (the stand-in lets anyone log in as anyone, so it is never the silent default).
+    Returns the page machinery and the login client (the administration pages share them)."""
     embedded = settings.portal_oidc_discovery_url is None
     if embedded and not settings.idporten_stand_in:
-        return
+        return None
     sessions = SessionStore(
         engine,
         idle=timedelta(minutes=settings.portal_session_idle_minutes),
@@ -341,7 +347,7 @@ def include_portal(
         role_is_held=lambda pid, rolle_id: any(
             str(choice.rolle.id) == rolle_id for choice in directory.portal_roles(pid)
         ),
-        extra_locale_dirs=[IDPORTEN_DIR / "locale"],
+        extra_locale_dirs=[IDPORTEN_DIR / "locale", ADMIN_PAGES_LOCALE_DIR],
     )
     portal.add_templates(IDPORTEN_DIR / "templates")
     portal.install(app)
@@ -375,6 +381,16 @@ def include_portal(
     app.include_router(build_portal_router(portal, login, directory, settings.public_url))
     app.include_router(build_pages_router(portal, oppslag, directory))
     app.state.portal = portal
+    return portal, login
+
+
+def include_admin_pages(app: FastAPI, portal: PortalContext, login: OidcLogin, service: AdminService) -> None:
+    """The administration pages under /admin/ (beside the admin API under /admin/api/v1), on the portal's
+    sessions, login and page machinery."""
+    pages = AdminPages(portal, service)
+    pages.install(app)
+    app.include_router(build_admin_pages_router(pages, login))
+    app.state.admin_pages = pages
 
 
 def portal_client_secret(settings: Settings) -> str:

@@ -10,9 +10,13 @@ Fixtures for page tests (names kept stable for other modules):
 - ``browser``: Debian's Chromium (``/usr/bin/chromium``) driven by Playwright; ``page``: a fresh context and
   page per test (no cookies shared between tests);
 - ``log_in(page, fnr, role=None)``: the whole login through the stand-in's page (and the role choice);
+- ``served_portal.users.add_administrator(fnr, navn, orgnr=ORGNR)`` (``orgnr=None``: a platform operator),
+  ``served_portal.users.service`` / ``.actor`` (the admin service, for seeding what a page shows), and
+  ``log_in_admin(page, fnr)``: the administrator's login at /admin/innlogging (ends under /admin/);
 - ``axe_check(page)``: axe-core with the WCAG 2.0/2.1 A and AA tags; fails the test listing every violation.
   With ``FIKSREG_PORTAL_SCREENSHOTS=<dir>`` set, ``axe_check(page, "name")`` also saves the page as
-  ``<dir>/portal-<name>.png`` (how docs/images is made: see docs/portal.md).
+  ``<dir>/portal-<name>.png`` (how docs/images is made: see docs/portal.md); a name beginning ``admin-`` is
+  saved as ``<dir>/<name>.png`` (the administration pages, docs/admin.md).
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ class AdminUsers:
 
         self._service = service
         self._actor = Actor(navn="cli:page-tests", kind=ActorKind.CONSOLE)
+        self.service = service
+        self.actor = self._actor
         self._users: dict[str, Any] = {}
         self._roles: dict[str, Rolle] = {}
         service.create_organisation(self._actor, ORGNR, ORGANISATION, "0301")
@@ -87,6 +93,14 @@ class AdminUsers:
 
     def revoke(self, fnr: str, rolle: Rolle) -> None:
         self._service.revoke_user(self._actor, self._users[fnr].id, rolle.id)
+
+    def add_administrator(self, fnr: str, navn: str, orgnr: str | None = ORGNR) -> Any:
+        """A person administrator of ``orgnr`` (None: a platform operator), as `admin administrator create
+        --foedselsnummer` makes one; the same person twice is the same administrator."""
+        for record in self._service.person_administrations(fnr):
+            if record.orgnr == orgnr:
+                return record
+        return self._service.create_person_administrator(self._actor, fnr, navn, orgnr)
 
 
 @dataclass
@@ -190,6 +204,19 @@ def log_in(served_portal: ServedPortal) -> Callable[..., None]:
     return log_in
 
 
+@pytest.fixture
+def log_in_admin(served_portal: ServedPortal) -> Callable[..., None]:
+    """Log ``fnr`` in to the administration pages through the stand-in's page (ends under /admin/)."""
+
+    def log_in_admin(page: Any, fnr: str) -> None:
+        page.goto("/admin/innlogging")
+        page.get_by_label("Fødselsnummer").fill(fnr)
+        page.get_by_role("button", name="Logg inn").click()
+        page.wait_for_url(f"{served_portal.url}/admin/**")
+
+    return log_in_admin
+
+
 @pytest.fixture(scope="session")
 def axe_check() -> Callable[..., None]:
     from axe_playwright_python.sync_playwright import Axe
@@ -203,6 +230,7 @@ def axe_check() -> Callable[..., None]:
         assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
         if screenshots and name:
             Path(screenshots).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(screenshots) / f"portal-{name}.png"), full_page=True)
+            file_name = f"{name}.png" if name.startswith("admin-") else f"portal-{name}.png"
+            page.screenshot(path=str(Path(screenshots) / file_name), full_page=True)
 
     return check

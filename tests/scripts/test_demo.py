@@ -69,6 +69,22 @@ def portal_login(gateway_port: int, printed: str) -> str:
         return html.unescape(answer.text)
 
 
+def admin_login(gateway_port: int, printed: str) -> str:
+    """Log in as the printed demo administrator through the ID-porten stand-in; the page reached."""
+    import httpx
+
+    match = re.search(r"/admin/ and log in at the ID-porten stand-in with fødselsnummer\s+(\d{11})", printed)
+    assert match, printed
+    with httpx.Client(
+        base_url=f"http://127.0.0.1:{gateway_port}", follow_redirects=True, timeout=30
+    ) as client:
+        login_page = client.get("/admin/")
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', login_page.text))
+        answer = client.post("/idporten/authorize", data={**fields, "foedselsnummer": match.group(1)})
+        assert str(answer.url).endswith("/admin/910000004/"), answer.text
+        return html.unescape(answer.text)
+
+
 @pytest.mark.parametrize("busy", ["PORT", "REGISTER_PORT"])
 def test_a_busy_port_is_refused_before_anything_is_printed_or_started(busy: str, tmp_path: Path) -> None:
     gateway_port, register_port = free_port(), free_port()
@@ -122,6 +138,8 @@ def test_a_signal_stops_both_servers_and_frees_the_ports(stop: signal.Signals, d
             assert all(
                 role in choose_role for role in ("Barnevern – søk", "Skolekontor – søk", "Kemner – søk")
             )
+            overview = admin_login(gateway_port, "".join(printed))
+            assert "Ada Administrator" in overview and "Demo kommune (910000004)" in overview
         servers = children_of(demo.pid)
         assert len(servers) == 2 and not port_is_free(gateway_port) and not port_is_free(register_port)
 

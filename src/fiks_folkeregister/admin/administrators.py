@@ -135,6 +135,21 @@ class Administrators(AdminBase):
             AdministratorUt.of(created),
         )
 
+    def person_administrations(self, foedselsnummer: str) -> list[Administrator]:
+        """What this person administers now: their active person administrators (`orgnr` None: the
+        platform), by organisation number. Read afresh each time, so a deactivation counts at once. For
+        authenticating a logged-in person (as `authenticate` is for an API key), hence no actor."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(administrator)
+                .where(
+                    administrator.c.foedselsnummer == foedselsnummer,
+                    administrator.c.deaktivert.is_(None),
+                )
+                .order_by(administrator.c.orgnr, administrator.c.opprettet)
+            ).all()
+        return [_administrator(row) for row in rows]
+
     def list_administrators(self, actor: Actor, orgnr: str | None = None) -> list[Administrator]:
         require_platform(actor)
         statement = select(administrator).order_by(administrator.c.opprettet)

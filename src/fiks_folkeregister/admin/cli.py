@@ -483,12 +483,28 @@ def _print_key(admin: Administrator, api_key: str, as_json: bool) -> None:
 
 @operator_app.command("create")
 def operator_create(
-    navn: Annotated[str, typer.Option(help="Who the operator is.")], as_json: JsonOption = False
+    navn: Annotated[str, typer.Option(help="Who the operator is.")],
+    foedselsnummer: Annotated[
+        str | None,
+        typer.Option(
+            "--foedselsnummer", help="A person operator, who logs in through ID-porten (no API key)."
+        ),
+    ] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """A platform operator (creates organisations and administrators); prints its API key once."""
+    """A platform operator (creates organisations and administrators): with --foedselsnummer a person who
+    logs in to the administration pages through ID-porten; without, an API key, printed once."""
     with _service() as service:
-        made = service.create_administrator(console_actor(), navn, None)
-    _print_key(made.administrator, made.api_noekkel, as_json)
+        if foedselsnummer is not None:
+            person = service.create_person_administrator(console_actor(), foedselsnummer, navn, None)
+        else:
+            made = service.create_administrator(console_actor(), navn, None)
+    if foedselsnummer is None:
+        _print_key(made.administrator, made.api_noekkel, as_json)
+    elif as_json:
+        _print_json(AdministratorUt.of(person))
+    else:
+        typer.echo(f"Person operator {person.id} ({person.navn}) of the platform created")
 
 
 @administrator_app.command("create")

@@ -57,8 +57,11 @@ class Loggside:
 class Logs(AdminBase):
     """The change log (who changed what: before and after) and the lookup log (who looked up whom)."""
 
-    def change_log(self, actor: Actor, orgnr: str | None = None, limit: int = 1000) -> list[Endring]:
-        """Configuration changes, newest first: one organisation's, or (platform only) all of them."""
+    def change_log(
+        self, actor: Actor, orgnr: str | None = None, limit: int = 1000, offset: int = 0
+    ) -> list[Endring]:
+        """Configuration changes, newest first: one organisation's, or (platform only) all of them; `offset`
+        skips the newest ones (paging)."""
         statement = select(endringslogg).order_by(endringslogg.c.tidspunkt.desc(), endringslogg.c.id.desc())
         with self._engine.connect() as connection:
             if orgnr is not None:
@@ -66,7 +69,7 @@ class Logs(AdminBase):
                 statement = statement.where(endringslogg.c.orgnr == orgnr)
             else:
                 require_platform(actor)
-            return [_change(row) for row in connection.execute(statement.limit(limit))]
+            return [_change(row) for row in connection.execute(statement.limit(limit).offset(offset))]
 
     def lookup_log(
         self,

@@ -67,14 +67,7 @@ def build_portal_router(
     @router.get(LOGIN_PATH)
     async def start_login(request: Request) -> Response:
         """Begin a login: a new pre-login session holds state, nonce and the PKCE verifier."""
-        portal.sessions.prune()  # logins begun and never finished, sessions left idle
-        started = await login.start()
-        pending = portal.sessions.create(
-            {"login": {"state": started.state, "nonce": started.nonce, "verifier": started.code_verifier}}
-        )
-        response = portal.redirect(started.url)
-        portal.cookie.set(response, pending.token)
-        return response
+        return await portal.begin_login(login)
 
     @router.get(CALLBACK_PATH)
     async def finish_login(request: Request) -> Response:
@@ -97,6 +90,9 @@ def build_portal_router(
         except LoginFailed as failure:
             log.info("portal login refused: %s", failure.reason)
             raise PageError(*_LOGIN_FAILURES[failure.kind]) from None
+        room = portal.login_rooms.get(kept.get("room", ""))
+        if room is not None:  # begun by another room (the administration pages): it decides
+            return await room(request, done)
         user = directory.person_user(done.pid)
         if user is None:
             raise PageError(

@@ -9,7 +9,7 @@ in bokmål with the right status.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 
 from fiks_folkeregister.portal.headers import apply_page_headers, content_security_policy
 from fiks_folkeregister.portal.i18n import LOCALE_DIR, load_translations
+from fiks_folkeregister.portal.login import Login, OidcLogin
 from fiks_folkeregister.portal.sessions import Session, SessionExpired, SessionStore
 
 PREFIX = "/portal"
@@ -34,6 +35,12 @@ CSRF_FIELD = "csrf_token"
 LOGIN_PATH = f"{PREFIX}/innlogging"
 EXPIRED_PATH = f"{PREFIX}/utloept"
 CHOOSE_ROLE_PATH = f"{PREFIX}/velg-rolle"
+
+#: What another room (the administration pages) does with a login it began: the shared callback hands it
+#: the request and the completed login, and answers with what it returns.
+LoginRoom = Callable[[Request, Login], Awaitable[Response]]
+#: How another room shows a ``PageError`` raised under its path prefix (its own layout).
+ErrorPage = Callable[[Request, "PageError", Session | None], Response]
 
 
 class PageError(Exception):
@@ -110,6 +117,13 @@ class PortalContext:
             lstrip_blocks=True,
         )
         self.templates.install_gettext_translations(self.translations, newstyle=True)  # type: ignore[attr-defined]
+        #: Rooms that begin logins of their own (``begin_login(..., room=name)``), by name.
+        self.login_rooms: dict[str, LoginRoom] = {}
+        self._error_pages: list[tuple[str, ErrorPage]] = []
+
+    def add_error_page(self, prefix: str, show: ErrorPage) -> None:
+        """``PageError``s raised under ``prefix`` are shown by ``show`` (another room's layout)."""
+        self._error_pages.append((prefix, show))
 
     def add_templates(self, directory: Path) -> None:
         """Let another room's templates (e.g. the ID-porten stand-in's) be found beside the portal's."""
@@ -158,14 +172,42 @@ class PortalContext:
     async def current_session(self, request: Request) -> Session:
         """FastAPI dependency: the logged-in session; without one the browser goes to log in (a session
         that ran out: to a page saying so)."""
+        return self.logged_in_session(request, login_path=LOGIN_PATH, expired_path=EXPIRED_PATH)
+
+    def logged_in_session(self, request: Request, *, login_path: str, expired_path: str) -> Session:
+        """The request's logged-in session; without one, ``Redirect`` to ``login_path`` (one that ran out:
+        to ``expired_path``). Each room passes its own pages."""
         token = request.cookies.get(self.cookie.name)
         try:
             session = self.sessions.load(token)
         except SessionExpired:
-            raise Redirect(EXPIRED_PATH) from None
+            raise Redirect(expired_path) from None
         if session is None or not session.logged_in:
-            raise Redirect(LOGIN_PATH)
+            raise Redirect(login_path)
         return session
+
+    # ------------------------------------------------------------------ logging in
+
+    async def begin_login(self, login: OidcLogin, room: str | None = None) -> Response:
+        """Send the browser to the provider: a new pre-login session keeps state, nonce and the PKCE
+        verifier (and ``room``: who finishes the login at the shared callback, see ``login_rooms``)."""
+        self.sessions.prune()  # logins begun and never finished, sessions left idle
+        started = await login.start()
+        kept = {"state": started.state, "nonce": started.nonce, "verifier": started.code_verifier}
+        if room is not None:
+            kept["room"] = room
+        pending = self.sessions.create({"login": kept})
+        response = self.redirect(started.url)
+        self.cookie.set(response, pending.token)
+        return response
+
+    def start_session(self, data: dict[str, Any], location: str) -> Response:
+        """A logged-in session (always a new token) and the browser sent to ``location``. ``data`` holds
+        at least ``pid`` (the person), ``navn`` and ``id_token`` (for logging out)."""
+        session = self.sessions.create(data)
+        response = self.redirect(location)
+        self.cookie.set(response, session.token)
+        return response
 
     async def current_role(self, request: Request) -> tuple[Session, ChosenRole]:
         """FastAPI dependency: the session and its chosen role, still held now (a revoked grant ends the
@@ -218,6 +260,9 @@ class PortalContext:
                 session = None
             if session is not None and not session.logged_in:
                 session = None
+            for prefix, show in self._error_pages:
+                if request.url.path.startswith(prefix):
+                    return show(request, error, session)
             return self.render(
                 request,
                 "feil.html",
