@@ -40,7 +40,7 @@ def test_a_row_names_role_and_integration_and_what_was_asked() -> None:
         "Barnevern",
         "Fagsystem",
         "navn historikk",
-        "06076301709",
+        "060763*****",
     )
     gone = table_row(Oppslag(1, record()), {}, {})
     assert (gone.rolle, gone.hvem) == (str(ROLE), str(SYSTEM))  # deleted since: the id stays readable

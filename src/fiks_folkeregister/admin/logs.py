@@ -84,7 +84,7 @@ class Logs(AdminBase):
         limit: int = 1000,
     ) -> list[AuditRecord]:
         """The organisation's lookup log: for its own administrators and the console, not operators."""
-        self._refuse_operator(actor)
+        self.require_lookup_log_reader(actor)
         with self._engine.connect() as connection:
             self._organisation_row(connection, actor, orgnr)
         if fra is not None and til is not None and fra >= til:
@@ -118,7 +118,7 @@ class Logs(AdminBase):
         as the person returned, `ressurs` naming the page) before anything is read, so no one reads whose
         lookups without a trace, and the person's own insight shows it. No record, no answer.
         """
-        self._refuse_operator(actor)
+        self.require_lookup_log_reader(actor)
         with self._engine.connect() as connection:
             self._organisation_row(connection, actor, orgnr)
             roles, integrations = _names(connection, orgnr)
@@ -149,7 +149,8 @@ class Logs(AdminBase):
             ressurs=INSIGHT_FOR_PERSON,
         )
 
-    def _refuse_operator(self, actor: Actor) -> None:
+    def require_lookup_log_reader(self, actor: Actor) -> None:
+        """Refuse platform operators (403): an organisation's lookup log is read by its own administrators."""
         if actor.kind is ActorKind.OPERATOR:
             raise forbidden(
                 "KUN_ORGANISASJONENS_ADMINISTRATOR",

@@ -9,6 +9,7 @@ from fiks_folkeregister.adminsider import (
     endringslogg,
     innlogging,
     integrasjoner,
+    oppslagslogg,
     oversikt,
     tilganger,
 )
@@ -19,6 +20,6 @@ from fiks_folkeregister.portal.login import OidcLogin
 def build_admin_pages_router(pages: AdminPages, login: OidcLogin) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     router.include_router(innlogging.build_router(pages, login))
-    for group in (oversikt, integrasjoner, tilganger, brukere, endringslogg):
+    for group in (oversikt, integrasjoner, tilganger, brukere, endringslogg, oppslagslogg):
         router.include_router(group.build_router(pages))
     return router

@@ -1,7 +1,7 @@
 """A page of the lookup log as a table: the rows the page shows, and the same rows as CSV (pure).
 
 The page and its CSV download are made from the same `Tabellrad`s, so the file holds exactly what the
-page shows. The CSV is RFC 4180 (comma, CRLF, a header row, quotes doubled) in UTF-8. A cell a caller or
+page shows; the persons looked up appear masked in both (birth date only). The CSV is RFC 4180 (comma, CRLF, a header row, quotes doubled) in UTF-8. A cell a caller or
 an administrator wrote (a name, a case reference) that begins like a formula (`=`, `+`, `-`, `@`, a tab or
 a carriage return) is prefixed with an apostrophe, so a spreadsheet shows it as text and never runs it.
 """
@@ -63,11 +63,17 @@ def table_row(oppslag: Oppslag, roles: Mapping[UUID, str], integrations: Mapping
         kanal=record.kanal,
         prinsipal=record.prinsipal,
         hvem=who,
-        personer=" ".join(record.personer),
+        personer=" ".join(masked(number) for number in record.personer),
         saksnummer=record.saksnummer or "",
         formaal=record.formaal or "",
         request_id=record.request_id,
     )
+
+
+def masked(identifikator: str) -> str:
+    """An identity number shown by its birth-date part only (`060763*****`): enough to tell lookups apart
+    on a page or in a file passed around; the full number is what one searches by."""
+    return identifikator[:6] + "*****" if len(identifikator) == 11 else "*****"
 
 
 def safe_cell(value: str) -> str:
