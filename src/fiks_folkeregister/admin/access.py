@@ -83,6 +83,7 @@ def role_from_row(row: Mapping[str, Any]) -> Rolle:
         beskrivelse=row["beskrivelse"] or "",
         gyldighet=frozenset(row["gyldighet"]),
         fiks_org_id=row.get("fiks_org_id"),
+        aktiv=bool(row.get("aktiv", True)),
     )
 
 
@@ -96,6 +97,7 @@ _ROLE_COLUMNS = (
     rolle.c.historikk,
     rolle.c.beskrivelse,
     rolle.c.gyldighet,
+    rolle.c.aktiv,
     organisasjon.c.fiks_org_id,
 )
 _ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")

@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     text,
+    true,
 )
 
 metadata = MetaData()
@@ -58,10 +59,16 @@ rolle = Table(
     Column("gyldighet", JSON, nullable=False),
     Column("opprettet", DateTime(timezone=True), nullable=False),
     Column("endret", DateTime(timezone=True), nullable=False),
+    Column("tjeneste_omrade", String(30), nullable=False, server_default="STOTTE"),
+    Column("lovhjemmel", JSON(none_as_null=True), nullable=True),
+    Column("aktiv", Boolean, nullable=False, server_default=true()),
+    Column("tagger", JSON, nullable=False, server_default=text("'[]'")),
     UniqueConstraint("orgnr", "navn", name="uq_rolle_orgnr_navn"),
 )
 """A role: `deler` as the administrator named them (aliases kept), `elementer` expanded (what is enforced),
-`gyldighet` where it may be used (`api`, `soekWeb`, `uttrekkWeb`, `asynkron`)."""
+`gyldighet` where it may be used (`api`, `soekWeb`, `uttrekkWeb`, `asynkron`); `tjeneste_omrade` the Fiks
+service area it serves, `lovhjemmel` its legal basis ({"beskrivelse", "urler"} as chosen from the catalogue;
+NULL: none), `aktiv` false when deactivated (it then authorises nothing; its grants and log stay), `tagger`."""
 
 integrasjon = Table(
     "integrasjon",
