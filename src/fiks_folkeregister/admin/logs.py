@@ -115,16 +115,17 @@ class Logs(AdminBase):
 
         A search for one person looked up (`filter.oppslaatt`) is itself a lookup of personal data: it is
         recorded in the lookup log (kanal `admin`, the reader as the person who asked, the person looked up
-        as the person returned, `ressurs` naming the page) before anything is read, so no one reads whose
-        lookups without a trace, and the person's own insight shows it. No record, no answer.
+        as the person returned, `ressurs` naming the page) before the answer is returned, so no one reads
+        whose lookups without a trace, and the person's own insight shows it. No record, no answer (the page
+        read is dropped); the reading shows from the next search on, not in its own answer.
         """
         self.require_lookup_log_reader(actor)
         with self._engine.connect() as connection:
             self._organisation_row(connection, actor, orgnr)
             roles, integrations = _names(connection, orgnr)
+        page = search(self._engine, orgnr, filter, foer=foer, etter=etter, limit=limit)
         if filter.oppslaatt is not None:
             self._record_reading(orgnr, leser, filter.oppslaatt, ressurs)
-        page = search(self._engine, orgnr, filter, foer=foer, etter=etter, limit=limit)
         return Loggside(page, tuple(table_row(o, roles, integrations) for o in page.oppslag))
 
     def person_insight(

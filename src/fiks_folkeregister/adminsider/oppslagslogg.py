@@ -41,8 +41,21 @@ RESSURSER = (*(r.name for r in RESOURCES), HISTORY_LOOKUP, LOG_ABOUT_PERSON, INS
 #: The outcomes in words (message ids).
 UTFALL_ORD = {"ok": "Given", "avvist": "Refused", "feil": "Failed"}
 #: Who asked, in words (message ids).
-PRINSIPAL_ORD = {"integrasjon": "Integration", "person": "Person"}
+PRINSIPAL_ORD = {"integrasjon": "Integration", "person": "Logged-in person"}
 _REFERENCE_KEY = "admin_personreferanse"
+#: The messages of `_invalid` refusals (message ids, for the catalogue's test).
+MESSAGES = (
+    "'{value}' is not a date. Write dates as in 2026-11-29.",
+    "Choose a role from the list.",
+    "Choose who asked from the list.",
+    "The person filter has run out (it is valid in the session it was made in). Enter the national identity "
+    "number again.",
+    "Choose an outcome from the list.",
+    "Choose a resource from the list.",
+    "The start date is after the end date.",
+    *UTFALL_ORD.values(),
+    *PRINSIPAL_ORD.values(),
+)
 
 INVALID_PERSON = PageError(
     400,

@@ -20,7 +20,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index(
-        "ix_oppslagslogg_orgnr_integrasjon_tidspunkt", "oppslagslogg", ["orgnr", "integrasjon_id", "tidspunkt"]
+        "ix_oppslagslogg_orgnr_integrasjon_tidspunkt",
+        "oppslagslogg",
+        ["orgnr", "integrasjon_id", "tidspunkt"],
     )
     op.create_index(
         "ix_oppslagslogg_orgnr_person_tidspunkt",
