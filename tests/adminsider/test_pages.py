@@ -321,4 +321,7 @@ def test_the_operator_works_on_another_organisation_and_is_named_in_its_log(site
     assert answer.status_code == 201
     newest = site.changes(OTHER_ORGNR)[0]
     assert newest.handling == "integrasjon.opprettet" and newest.utfoert_av.endswith(":Ola Operatør")
-    assert site.client.get(f"/admin/{OTHER_ORGNR}/oppslagslogg").status_code == 404
+    # The lookup log is the organisation's own administrators' to read: refused, and said so.
+    refused = site.client.get(f"/admin/{OTHER_ORGNR}/oppslagslogg")
+    assert refused.status_code == 403
+    assert "Bare organisasjonens egne administratorer kan se dette" in _text(refused)

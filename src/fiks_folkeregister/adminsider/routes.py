@@ -11,6 +11,7 @@ from fiks_folkeregister.adminsider import (
     integrasjoner,
     oppslagslogg,
     oversikt,
+    roller,
     tilganger,
 )
 from fiks_folkeregister.adminsider.web import AdminPages
@@ -20,6 +21,6 @@ from fiks_folkeregister.portal.login import OidcLogin
 def build_admin_pages_router(pages: AdminPages, login: OidcLogin) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     router.include_router(innlogging.build_router(pages, login))
-    for group in (oversikt, integrasjoner, tilganger, brukere, endringslogg, oppslagslogg):
+    for group in (oversikt, roller, integrasjoner, tilganger, brukere, endringslogg, oppslagslogg):
         router.include_router(group.build_router(pages))
     return router
