@@ -212,7 +212,7 @@ def build_router(pages: AdminPages) -> APIRouter:
             "csv": workplace.path(SLUG) + ".csv" + link(values, **_marks_of(request)),
             "outcome_words": UTFALL_ORD,
             "principal_words": PRINSIPAL_ORD,
-            "hidden": {name: values[name] for name in FILTER_FIELDS if name == "person" and values[name]},
+            "hidden": {"person": values["person"]} if values["person"] else {},
         }
         return pages.render(
             request,

@@ -101,7 +101,6 @@ _DEFINITION_CODES = frozenset(AVSLAG) | {
 def build_router(pages: AdminPages) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     base = PREFIX + "/{orgnr}/" + SLUG
-    gettext = pages.portal.gettext
 
     def pgettext(context: str, message: str) -> str:
         return pages.portal.translations.pgettext(context, message)
@@ -323,5 +322,4 @@ def build_router(pages: AdminPages) -> APIRouter:
         pages.call(lambda: pages.service.activate_role(workplace.actor, ident, workplace.orgnr))
         return pages.redirect(workplace.path(SLUG) + "?utfoert=aktivert")
 
-    del gettext
     return router
