@@ -475,3 +475,27 @@ def test_cli_person_administrator(cli: CliRunner) -> None:
     assert "apiNoekkel" not in made
     listed = run_json(cli, "admin", "administrator", "list", "--json")
     assert [a["foedselsnummer"] for a in listed] == [KARI]
+
+
+def test_cli_person_operator(cli: CliRunner) -> None:
+    made = run_json(
+        cli, "admin", "operator", "create", "--foedselsnummer", OLA, "--navn", "Ola Drift", "--json"
+    )
+    assert (made["foedselsnummer"], made["orgnr"]) == (OLA, None)
+    assert "apiNoekkel" not in made
+    listed = run_json(cli, "admin", "administrator", "list", "--json")
+    assert [(a["foedselsnummer"], a["orgnr"]) for a in listed] == [(OLA, None)]
+    refused = cli.invoke(app, ["admin", "operator", "create", "--foedselsnummer", "123", "--navn", "X"])
+    assert refused.exit_code == 1 and "UGYLDIG_FOEDSELSNUMMER" in refused.output
+
+
+def test_what_a_person_administers_now(two_orgs: AdminService) -> None:
+    made = two_orgs.create_person_administrator(CONSOLE, KARI, "Kari Admin", ORG_B)
+    two_orgs.create_person_administrator(CONSOLE, KARI, "Kari Drift", None)
+    two_orgs.create_person_administrator(CONSOLE, KARI, "Kari Admin", ORG_A)
+    found = two_orgs.person_administrations(KARI)
+    assert sorted((record.orgnr or "") for record in found) == sorted(["", ORG_A, ORG_B])
+    assert all(record.foedselsnummer == KARI and record.deaktivert is None for record in found)
+    two_orgs.deactivate_administrator(CONSOLE, made.id)
+    assert ORG_B not in [record.orgnr for record in two_orgs.person_administrations(KARI)]
+    assert two_orgs.person_administrations(OLA) == []

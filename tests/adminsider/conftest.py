@@ -64,10 +64,18 @@ class AdminSite:
     def changes(self, orgnr: str = ORGNR) -> list[Any]:
         return self.service.change_log(CONSOLE, orgnr)
 
+    def form_tokens(self, path: str) -> dict[str, str]:
+        """The CSRF token and (when the page has one) the one-time form code a page's forms carry."""
+        page = self.client.get(path).text
+        found = dict(re.findall(r'name="(csrf_token|engangskode)" value="([^"]+)"', page))
+        assert "csrf_token" in found, page
+        return found
+
     def post(self, path: str, data: dict[str, str] | None = None, *, csrf_from: str | None = None) -> Any:
-        """A form POST carrying the session's CSRF token (read from ``csrf_from``, default the overview)."""
-        token = self.csrf(csrf_from or f"/admin/{ORGNR}/")
-        return self.client.post(path, data={"csrf_token": token, **(data or {})}, follow_redirects=False)
+        """A form POST as the page sends it: with the session's CSRF token and the page's one-time code (read
+        from ``csrf_from``, default the organisation's Integrasjoner page)."""
+        tokens = self.form_tokens(csrf_from or f"/admin/{ORGNR}/integrasjoner")
+        return self.client.post(path, data={**tokens, **(data or {})}, follow_redirects=False)
 
     def password_works(self, integrasjon_id: Any, password: str) -> bool:
         """Whether the gateway would accept this password for the integration (as it authenticates)."""
@@ -85,18 +93,34 @@ def _seed(service: Any) -> None:
     service.create_person_administrator(CONSOLE, OPERATOR, OPERATOR_NAME, None)
 
 
-@pytest.fixture(scope="module")
-def _served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminSite]:
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def _served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminSite]:
+    """One app per module and database engine (the gateway's own database: SQLite or PostgreSQL)."""
     from fiks_folkeregister.app import build_gateway_app
+    from tests.conftest import make_postgres_database
 
     data_dir = tmp_path_factory.mktemp("adminsider")
-    settings = Settings(data_dir=data_dir, public_url=BASE, extract_worker=False, idporten_stand_in=True)
+    database_url, drop = None, None
+    if request.param == "postgresql":
+        database_url, drop = make_postgres_database(request.getfixturevalue("postgres_server"))
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        public_url=BASE,
+        extract_worker=False,
+        idporten_stand_in=True,
+    )
     clock = MovableClock()
     app = build_gateway_app(settings, portal_clock=clock)
     service = app.state.gateway.admin.service
     _seed(service)
-    with TestClient(app, base_url=BASE) as client:
-        yield AdminSite(client, clock, service, data_dir, app.state.gateway)
+    try:
+        with TestClient(app, base_url=BASE) as client:
+            yield AdminSite(client, clock, service, data_dir, app.state.gateway)
+    finally:
+        app.state.gateway.engine.dispose()
+        if drop is not None:
+            drop()
 
 
 @pytest.fixture

@@ -67,6 +67,32 @@ def test_creating_an_integration_shows_its_password_once_and_logs_the_person(sit
     assert password.group(1) not in str(newest.etter)
 
 
+def test_sending_the_same_integration_form_again_does_nothing(site: AdminSite) -> None:
+    site.log_in(ADMINISTRATOR)
+    tokens = site.form_tokens(f"{PAGES}/integrasjoner")
+    first = site.client.post(f"{PAGES}/integrasjoner", data={**tokens, "navn": "Bare én"})
+    assert first.status_code == 201
+    assert (
+        'data-copy="nytt-passord"' in first.text and " hidden " in first.text
+    )  # the button needs the script
+    changes = len(site.changes())
+    again = site.client.post(f"{PAGES}/integrasjoner", data={**tokens, "navn": "Bare én"})  # a reload
+    assert again.status_code == 409 and "Skjemaet er allerede sendt" in _text(again)
+    assert [i.navn for i in _integrations(site)].count("Bare én") == 1
+    made = next(i for i in _integrations(site) if i.navn == "Bare én")
+    tokens = site.form_tokens(f"{PAGES}/integrasjoner")
+    rotated = site.client.post(f"{PAGES}/integrasjoner/{made.id}/nytt-passord", data=tokens)
+    password = PASSWORD.search(rotated.text)
+    assert password
+    again = site.client.post(f"{PAGES}/integrasjoner/{made.id}/nytt-passord", data=tokens)
+    assert again.status_code == 409 and site.password_works(made.id, password.group(1))
+    assert len(site.changes()) == changes + 1
+    missing = site.client.post(
+        f"{PAGES}/integrasjoner", data={"csrf_token": tokens["csrf_token"], "navn": "Uten"}
+    )
+    assert missing.status_code == 409 and all(i.navn != "Uten" for i in _integrations(site))
+
+
 @pytest.mark.parametrize(
     ("form", "status", "explained"),
     [
@@ -112,6 +138,17 @@ def test_rotating_and_deleting_an_integration(site: AdminSite) -> None:
     assert site.changes()[0].handling == "integrasjon.slettet"
     again = site.post(f"{PAGES}/integrasjoner/{integration.id}/slett")
     assert again.status_code == 404 and "Integrasjonen finnes ikke" in _text(again)
+
+
+def test_an_unknown_page_is_a_404_page_in_bokmaal(site: AdminSite) -> None:
+    site.log_in(ADMINISTRATOR)
+    for path in (f"{PAGES}/ukjent", f"{PAGES}/integrasjoner/noe/annet/her"):
+        answer = site.client.get(path)
+        assert answer.status_code == 404 and "Siden finnes ikke" in _text(answer), path
+        assert answer.headers["content-type"].startswith("text/html")
+    other = site.client.get(f"/admin/{OTHER_ORGNR}/ukjent")
+    assert other.status_code == 404 and "Nabo kommune" not in other.text
+    assert site.client.get("/admin/api/v1/organisasjoner").headers["content-type"].startswith("application/")
 
 
 def test_another_organisations_objects_are_not_found(site: AdminSite) -> None:
@@ -283,12 +320,13 @@ def test_granting_and_revoking_roles_for_integrations_and_persons(site: AdminSit
 def test_the_change_log_shows_who_what_before_and_after_paged(site: AdminSite) -> None:
     site.log_in(ADMINISTRATOR)
     for number in range(27):
-        site.service.create_integration(CONSOLE, ORGNR, f"Logget {number:02d}")
+        made = site.service.create_integration(CONSOLE, ORGNR, f"Logget {number:02d}").integrasjon
+    site.service.rotate_password(CONSOLE, made.id)
     site.post(f"{PAGES}/integrasjoner", {"navn": "Siste endring"})
     first = _text(site.client.get(f"{PAGES}/endringslogg"))
     assert "Integrasjon opprettet" in first and "Ada Administrator" in first and "Siste endring" in first
     assert "(kommandolinjen)" in first and "Eldre endringer" in first and "Nyere endringer" not in first
-    assert first.count('<tr class="changed">') >= 1
+    assert first.count('<tr class="changed"><th scope="row">passordEndret</th>') == 1  # what changed
     second = _text(site.client.get(f"{PAGES}/endringslogg?side=2"))
     assert "Nyere endringer" in second and "Endringer, side 2" in second
     assert "Siste endring" not in second
@@ -316,11 +354,15 @@ def test_the_operator_works_on_another_organisation_and_is_named_in_its_log(site
     answer = site.post(
         f"/admin/{OTHER_ORGNR}/integrasjoner",
         {"navn": "Operatørens system"},
-        csrf_from=f"/admin/{OTHER_ORGNR}/",
+        csrf_from=f"/admin/{OTHER_ORGNR}/integrasjoner",
     )
     assert answer.status_code == 201
     newest = site.changes(OTHER_ORGNR)[0]
     assert newest.handling == "integrasjon.opprettet" and newest.utfoert_av.endswith(":Ola Operatør")
+    page = _text(site.client.get(f"/admin/{OTHER_ORGNR}/"))
+    assert (
+        "som plattformoperatør" in page and "Integrasjon opprettet (Ola Operatør)" in page
+    )  # latest changes
     # The lookup log is the organisation's own administrators' to read: refused, and said so.
     refused = site.client.get(f"/admin/{OTHER_ORGNR}/oppslagslogg")
     assert refused.status_code == 403

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.pages.conftest import ServedPortal
 from tests.portal.conftest import ORGANISATION, ORGNR
@@ -51,6 +53,18 @@ def test_the_way_in_the_layout_and_refusals(
     page.goto("/admin/999999999/")
     assert page.get_by_role("heading", name="Siden finnes ikke").is_visible()
     axe_check(page)
+    # Half an hour without use: the next page says the session ended and offers to log in again.
+    served_portal.clock.advance(minutes=31)
+    try:
+        page.goto(f"/admin/{ORGNR}/")
+        page.wait_for_url("**/admin/utloept")
+        expect(page.get_by_role("heading", name="Økten din er avsluttet")).to_be_visible()
+        expect(page.get_by_role("link", name="Logg inn på nytt")).to_have_attribute(
+            "href", "/admin/innlogging"
+        )
+        axe_check(page, "admin-utloept")
+    finally:
+        served_portal.clock.advance(minutes=-31)  # other tests' sessions are as before
 
 
 def test_an_administrator_uses_the_keyboard_alone(
@@ -76,3 +90,87 @@ def test_an_administrator_uses_the_keyboard_alone(
     page.goto("/admin/")
     assert "/idporten/authorize" in page.url  # the session is gone
     axe_check(page)
+
+
+def test_an_administrator_sets_up_integrations_users_and_access(
+    page: Any, served_portal: ServedPortal, log_in_admin: Callable[..., None], axe_check: Check
+) -> None:
+    users = served_portal.users
+    users.add_administrator(ADMINISTRATOR, "Ada Administrator")
+    rolle = users.service.create_role(
+        users.actor,
+        ORGNR,
+        "Fagsystem – folkeregister",
+        "offentlig-med-hjemmel",
+        ["sok-etter-person"],
+        ["person-basis"],
+    ).rolle
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served_portal.url)
+    log_in_admin(page, ADMINISTRATOR)
+    page.wait_for_url(f"{served_portal.url}/admin/{ORGNR}/")
+    expect(page.get_by_role("heading", name="Kontroll av oppsettet")).to_be_visible()
+    axe_check(page, "admin-oversikt")
+    navigation = page.get_by_role("navigation", name="Administrasjon")
+
+    # Integrasjoner: create (the password once, copied with the button), then a refusal explained.
+    navigation.get_by_role("link", name="Integrasjoner").click()
+    page.get_by_label("Navn", exact=True).fill("Elevregister")
+    page.get_by_label("Autorisert organisasjon (valgfritt)").fill("910000012")
+    page.get_by_role("button", name="Opprett integrasjon").click()
+    expect(page.get_by_role("heading", name="Integrasjonen er opprettet")).to_be_visible()
+    password = page.locator("#nytt-passord").inner_text()
+    page.get_by_role("button", name="Kopier passordet").click()
+    expect(page.get_by_role("status").filter(has_text="Passordet er kopiert.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == password
+    axe_check(page, "admin-integrasjon-opprettet")
+    page.reload()  # sends the form again: refused, nothing made twice
+    expect(page.get_by_role("heading", name="Skjemaet er allerede sendt")).to_be_visible()
+    axe_check(page, "admin-skjema-sendt")
+    page.goto(f"/admin/{ORGNR}/integrasjoner")  # the list again: the password is not there
+    assert password not in page.content()
+    page.get_by_label("Navn", exact=True).fill("Feil leverandør")
+    page.get_by_label("Autorisert organisasjon (valgfritt)").fill("123456789")
+    page.get_by_role("button", name="Opprett integrasjon").click()
+    expect(page.get_by_role("alert").filter(has_text="Organisasjonsnummeret er ikke gyldig")).to_be_visible()
+    axe_check(page, "admin-integrasjoner-feil")
+
+    # Brukere: create a case worker with the keyboard alone.
+    navigation.get_by_role("link", name="Brukere").click()
+    page.get_by_label("Fødselsnummer").focus()
+    page.keyboard.type("09898010004")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Siri Saksbehandler")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Opprett bruker"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Brukeren er opprettet")).to_be_visible()
+    expect(page.get_by_role("cell", name="098980*****")).to_be_visible()
+    axe_check(page, "admin-brukere")
+
+    # Tilganger: grant the role to the integration and to the user.
+    navigation.get_by_role("link", name="Tilganger").click()
+    page.get_by_label("Integrasjon", exact=True).select_option(label="Elevregister")
+    page.locator("#rolle-integrasjon").select_option(label=rolle.navn)
+    page.get_by_role("button", name="Gi rollen").first.click()
+    expect(page.get_by_role("status").filter(has_text="Rollen er gitt.")).to_be_visible()
+    page.get_by_label("Bruker", exact=True).select_option(label="Siri Saksbehandler")
+    page.locator("#rolle-bruker").select_option(label=rolle.navn)
+    page.get_by_role("button", name="Gi rollen").last.click()
+    expect(page.get_by_role("row", name=re.compile("Siri Saksbehandler"))).to_be_visible()
+    axe_check(page, "admin-tilganger")
+
+    # Integrasjoner: delete after the confirmation.
+    navigation.get_by_role("link", name="Integrasjoner").click()
+    page.get_by_role("link", name="Slett Elevregister").click()
+    expect(page.get_by_role("heading", name="Slett integrasjon")).to_be_visible()
+    axe_check(page, "admin-integrasjon-slett")
+    page.get_by_role("button", name="Slett integrasjonen").click()
+    expect(page.get_by_role("status").filter(has_text="Integrasjonen er slettet")).to_be_visible()
+
+    # Endringslogg: who did what, before and after.
+    navigation.get_by_role("link", name="Endringslogg").click()
+    first = page.get_by_role("row").nth(1)
+    assert "Integrasjon slettet" in first.inner_text() and "Ada Administrator" in first.inner_text()
+    first.get_by_text("Før og etter").click()
+    expect(first.get_by_role("cell", name="Elevregister").first).to_be_visible()
+    axe_check(page, "admin-endringslogg")

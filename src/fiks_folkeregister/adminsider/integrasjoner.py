@@ -46,6 +46,7 @@ def build_router(pages: AdminPages) -> APIRouter:
             status_code=status_code,
             workplace=workplace,
             current=SLUG,
+            once=True,
         )
 
     @router.get(base)
@@ -57,6 +58,7 @@ def build_router(pages: AdminPages) -> APIRouter:
     @router.post(base)
     async def create(request: Request, workplace: Workplace = Depends(pages.current_workplace)) -> Response:
         form = await pages.check_csrf(request, workplace)
+        pages.use_once(form, workplace)
         values = {
             name: str(form.get(name, "")).strip() for name in ("navn", "beskrivelse", "autorisert_orgnr")
         }
@@ -87,7 +89,7 @@ def build_router(pages: AdminPages) -> APIRouter:
     async def rotate(
         request: Request, integrasjon_id: str, workplace: Workplace = Depends(pages.current_workplace)
     ) -> Response:
-        await pages.check_csrf(request, workplace)
+        pages.use_once(await pages.check_csrf(request, workplace), workplace)
         ident = pages.object_id(integrasjon_id)
         rotated = pages.call(lambda: pages.service.rotate_password(workplace.actor, ident, workplace.orgnr))
         return show(request, workplace, rotated=rotated)

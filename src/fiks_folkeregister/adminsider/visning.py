@@ -74,7 +74,7 @@ def endrede_felt(
                 "navn": name,
                 "foer": felt(name, before, gettext) if foer is not None else "",
                 "etter": felt(name, after, gettext) if etter is not None else "",
-                "endret": foer is None or etter is None or before != after,
+                "endret": foer is not None and etter is not None and before != after,
             }
         )
     return rows

@@ -9,6 +9,7 @@ with its navigation, and refusals of the admin service explained in bokmål.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,10 @@ EXPIRED_PATH = f"{PREFIX}/utloept"
 HOME_PATH = f"{PREFIX}/"
 #: The name the shared callback knows this room's logins by (``PortalContext.login_rooms``).
 LOGIN_ROOM = "admin"
+#: The hidden field of a form that may be sent only once (``render(once=True)``, ``use_once``).
+ONCE_FIELD = "engangskode"
+_ONCE_KEY = "admin_engangskoder"
+_ONCE_KEPT = 20
 
 
 @dataclass(frozen=True)
@@ -157,10 +162,13 @@ class AdminPages:
         workplace: Workplace | None = None,
         administrator: SignedIn | None = None,
         current: str | None = None,
+        once: bool = False,
     ) -> HTMLResponse:
         """The template (``admin/….html``, extending ``admin/base.html``) with the security headers. With a
         ``workplace`` the layout shows the organisation and the navigation (``current``: the slug of the
-        page shown), and forms get ``csrf_token``; ``administrator`` alone: the header only."""
+        page shown), and forms get ``csrf_token``; ``administrator`` alone: the header only. ``once``: the
+        page's forms may each be sent once (``once_field``/``once_code``; the handler calls ``use_once``),
+        so reloading the answer to a POST does not do it again."""
         if workplace is not None:
             administrator = workplace.administrator
         values: dict[str, Any] = {
@@ -171,6 +179,8 @@ class AdminPages:
             "navigation": self.navigation(workplace, current),
             "may_switch": administrator is not None
             and (administrator.operator is not None or len(administrator.orgnrs) > 1),
+            "once_field": ONCE_FIELD,
+            "once_code": self._issue_once(administrator.session) if once and administrator else "",
         }
         values.update(context or {})
         session = administrator.session if administrator is not None else None
@@ -221,6 +231,30 @@ class AdminPages:
         """Call first in every POST handler: the form's CSRF token must be the session's (else a 403 page,
         nothing done). Returns the form."""
         return await self.portal.check_csrf(request, workplace.session)
+
+    def _issue_once(self, session: Session) -> str:
+        code = secrets.token_urlsafe(16)
+        kept = [*session.data.get(_ONCE_KEY, []), code][-_ONCE_KEPT:]
+        session.data[_ONCE_KEY] = kept
+        self.portal.sessions.save(session)
+        return code
+
+    def use_once(self, form: FormData, workplace: Workplace) -> None:
+        """After ``check_csrf`` in a handler whose form was rendered with ``once=True``: the form's one-time
+        code is used up now; sent again (a reload, a double click), it is a 409 page and nothing is done."""
+        session = workplace.session
+        code = form.get(ONCE_FIELD)
+        kept = list(session.data.get(_ONCE_KEY, []))
+        if not isinstance(code, str) or code not in kept:
+            raise PageError(
+                409,
+                "The form was already sent",
+                "This form was already sent once, so nothing more was done (reloading the page sends it "
+                "again). Open the page anew to make another change.",
+            )
+        kept.remove(code)
+        session.data[_ONCE_KEY] = kept
+        self.portal.sessions.save(session)
 
     @staticmethod
     def refused(error: AdminError, **values: Any) -> PageError:
