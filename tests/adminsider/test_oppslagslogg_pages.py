@@ -181,6 +181,10 @@ def test_the_person_filter_goes_by_post_and_its_reading_is_recorded(site: AdminS
         ADMINISTRATOR,
         ADMINISTRATOR_NAME,
     )
+    # the CSV of such a page is a reading too, and holds the same two lookups
+    download = site.client.get(location.replace("/oppslagslogg?", "/oppslagslogg.csv?"))
+    assert download.status_code == 200 and len(download.text.strip().splitlines()) == 3
+    assert len(_readings(site)) == before + 2
     # the reference works only in the session it was made in
     site.client.cookies.clear()
     site.log_in(ADMINISTRATOR)

@@ -150,3 +150,31 @@ def test_invalid_filters_are_refused_with_what_to_change() -> None:
 def test_a_page_mark_reads_back_exactly() -> None:
     mark = Sidemerke(datetime(2026, 11, 1, 12, 0, 0, 123456, tzinfo=UTC), 42)
     assert Sidemerke.les(mark.tekst()) == mark
+
+
+def test_the_filter_indexes_come_and_go_with_their_migration(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from fiks_folkeregister.storage.database import MIGRATIONS, migrate
+
+    def indexes() -> set[str]:
+        return {index["name"] for index in inspect(engine).get_indexes("oppslagslogg")}
+
+    wanted = {
+        "ix_oppslagslogg_orgnr_integrasjon_tidspunkt",
+        "ix_oppslagslogg_orgnr_person_tidspunkt",
+        "ix_oppslagslogg_orgnr_ikke_ok_tidspunkt",
+    }
+    assert wanted <= indexes()
+    AuditLog(engine).record(lookup(0))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "g0008")
+    assert not wanted & indexes()
+    migrate(engine)
+    assert wanted <= indexes()
+    assert minutes_of(engine) == [0]  # the record kept, found again
