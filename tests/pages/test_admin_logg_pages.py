@@ -100,6 +100,7 @@ def test_a_lookup_is_found_in_the_log_downloaded_and_shown_as_insight(
     page.get_by_role("button", name="Filtrer på person").click()
     page.wait_for_url("**/oppslagslogg?**")
     assert person not in page.url and page.get_by_text("Viser bare oppslag på personen").is_visible()
+    axe_check(page)
 
     page.get_by_role("navigation", name="Administrasjon").get_by_role("link", name="Innsyn").click()
     page.get_by_label("Fødselsnummer", exact=True).fill(person)
