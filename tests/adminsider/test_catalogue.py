@@ -7,7 +7,15 @@ from pathlib import Path
 
 from jinja2.ext import babel_extract
 
-from fiks_folkeregister.adminsider import avvisninger, endringslogg, oversikt, visning, web
+from fiks_folkeregister.adminsider import (
+    avvisninger,
+    endringslogg,
+    oppslagslogg,
+    oversikt,
+    roller,
+    visning,
+    web,
+)
 from fiks_folkeregister.portal.i18n import load_translations
 from fiks_folkeregister.portal.web import LOCALE_DIR as PORTAL_LOCALE_DIR
 
@@ -37,7 +45,7 @@ def page_errors(directory: Path) -> set[str]:
 def python_messages() -> set[str]:
     found = {item.label for item in web.NAVIGATION} | page_errors(Path(web.__file__).parent)
     found |= set(endringslogg.ACTIONS.values()) | {words for words, _ in oversikt.STATUSES.values()}
-    found |= set(visning.MESSAGES)
+    found |= set(visning.MESSAGES) | set(oppslagslogg.MESSAGES) | set(roller.MESSAGES)
     for title, message in (*avvisninger.REFUSALS.values(), avvisninger.REFUSED):
         found |= {title, message}
     return found

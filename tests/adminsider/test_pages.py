@@ -363,3 +363,7 @@ def test_the_operator_works_on_another_organisation_and_is_named_in_its_log(site
     assert (
         "som plattformoperatør" in page and "Integrasjon opprettet (Ola Operatør)" in page
     )  # latest changes
+    # The lookup log is the organisation's own administrators' to read: refused, and said so.
+    refused = site.client.get(f"/admin/{OTHER_ORGNR}/oppslagslogg")
+    assert refused.status_code == 403
+    assert "Bare organisasjonens egne administratorer kan se dette" in _text(refused)

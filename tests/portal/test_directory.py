@@ -51,3 +51,30 @@ def test_only_active_users_granted_soekweb_roles_are_offered(tmp_path: Path) -> 
     service.grant_user(CONSOLE, user.id, portal_role.id)
     service.deactivate_user(CONSOLE, user.id)
     assert directory.person_user(FNR) is None and directory.portal_roles(FNR) == []
+
+
+def test_a_deactivated_role_is_no_longer_offered_until_activated(tmp_path: Path) -> None:
+    admin = build_admin(Settings(data_dir=tmp_path))
+    service = admin.service
+    directory = AdminPersonDirectory(admin.access, admin.engine)
+    service.create_organisation(CONSOLE, ORGNR, "Demo kommune", "0301")
+    role = service.create_role(
+        CONSOLE,
+        ORGNR,
+        "Barnevern",
+        "offentlig-med-hjemmel",
+        ["sok-etter-person"],
+        ["person-basis"],
+        gyldighet=["soekWeb"],
+    ).rolle
+    user = service.create_user(CONSOLE, ORGNR, FNR, "Kari Saksbehandler")
+    service.grant_user(CONSOLE, user.id, role.id)
+    assert [choice.rolle.id for choice in directory.portal_roles(FNR)] == [role.id]
+
+    service.deactivate_role(CONSOLE, role.id)
+    assert directory.portal_roles(FNR) == []
+    assert directory.person_user(FNR) is not None  # the person still logs in; only the role is gone
+
+    service.activate_role(CONSOLE, role.id)
+    assert [choice.rolle.id for choice in directory.portal_roles(FNR)] == [role.id]
+    admin.engine.dispose()

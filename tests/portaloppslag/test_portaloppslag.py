@@ -10,10 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from fiks_folkeregister.admin.base import Actor, ActorKind
+from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.domain.informasjonselementer import ADDRESS_ELEMENTS, HISTORIKK, Rettighetspakke
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
 from fiks_folkeregister.gateway.access import Person
 from fiks_folkeregister.gateway.router import MirroredApi
+from fiks_folkeregister.identity.integrasjonspassord import IntegrationPasswords
 from fiks_folkeregister.portal.oppslag import (
     PER_SIDE,
     VIS_SKJERMET_ADRESSE,
@@ -24,6 +27,7 @@ from fiks_folkeregister.portal.oppslag import (
 )
 from fiks_folkeregister.storage.tables import oppslagslogg
 from fiks_folkeregister.upstream.port import UpstreamError
+from tests.conftest import FAST_HASHER
 from tests.gateway.conftest import ORG_A, ORG_B, ServedGateway
 from tests.portaloppslag.conftest import Portal
 
@@ -269,6 +273,35 @@ def test_a_revoked_grant_or_a_deactivated_user_is_refused_at_the_next_call(
     with pytest.raises(Avvisning) as refused:
         portal.oppslag.person(portal.context(stranger, role), person)
     assert (refused.value.grunn, refused.value.kode) == (Grunn.ROLLE_IKKE_TILGJENGELIG, "UKJENT_ROLLE")
+
+
+def test_a_deactivated_role_is_refused_at_the_next_call_and_works_again_when_activated(
+    served_gateway: ServedGateway, portal: Portal
+) -> None:
+    worker, role = portal.granted(CARD_PARTS)
+    person = served_gateway.examples["ordinary-adult"][0]
+    context = portal.context(worker, role)
+    service = AdminService(
+        served_gateway.engine,
+        IntegrationPasswords(cache_seconds=60, hasher=FAST_HASHER),
+        served_gateway.audit,
+    )
+    assert portal.oppslag.person(context, person).dokument
+
+    service.deactivate_role(Actor(navn="ada", kind=ActorKind.ADMINISTRATOR, orgnr=ORG_A), role.id)
+    with pytest.raises(Avvisning) as refused:
+        portal.oppslag.person(context, person)
+    assert (refused.value.grunn, refused.value.kode) == (Grunn.ROLLE_IKKE_TILGJENGELIG, "ROLLE_DEAKTIVERT")
+    stored = record(served_gateway, refused.value.revisjonsreferanse or "")
+    assert (stored["utfall"], stored["status"], stored["personer"], stored["orgnr"]) == (
+        "avvist",
+        403,
+        [],
+        ORG_A,
+    )
+
+    service.activate_role(Actor(navn="ada", kind=ActorKind.ADMINISTRATOR, orgnr=ORG_A), role.id)
+    assert portal.oppslag.person(context, person).dokument
 
 
 def test_a_role_not_valid_for_the_portal_is_refused(served_gateway: ServedGateway, portal: Portal) -> None:

@@ -83,6 +83,7 @@ def role_from_row(row: Mapping[str, Any]) -> Rolle:
         beskrivelse=row["beskrivelse"] or "",
         gyldighet=frozenset(row["gyldighet"]),
         fiks_org_id=row.get("fiks_org_id"),
+        aktiv=bool(row.get("aktiv", True)),
     )
 
 
@@ -96,6 +97,7 @@ _ROLE_COLUMNS = (
     rolle.c.historikk,
     rolle.c.beskrivelse,
     rolle.c.gyldighet,
+    rolle.c.aktiv,
     organisasjon.c.fiks_org_id,
 )
 _ONE_ROW = select(literal_column("1").label("one")).subquery("one_row")
@@ -144,6 +146,7 @@ _PERSON_ROLES = (
     .where(
         bruker.c.foedselsnummer == bindparam("foedselsnummer"),
         bruker.c.aktiv.is_(True),
+        rolle.c.aktiv.is_(True),
         tildeling.c.tilbakekalt.is_(None),
     )
     .order_by(bruker.c.orgnr, rolle.c.navn)
@@ -212,8 +215,9 @@ class AccessDirectory:
         )
 
     def person_roles(self, foedselsnummer: str, gyldighet: str = SOEK_WEB) -> list[tuple[PersonUser, Rolle]]:
-        """The roles this person holds, as an active user of each organisation, by active grants, that may be
-        used where asked (`gyldighet`); by organisation and role name. Uncached, as every lookup here."""
+        """The active roles this person holds, as an active user of each organisation, by active grants, that
+        may be used where asked (`gyldighet`); by organisation and role name. Uncached, as every lookup here
+        (a deactivated role drops out at the next call)."""
         with self._engine.connect() as connection:
             rows = connection.execute(_PERSON_ROLES, {"foedselsnummer": foedselsnummer}).all()
         found = []
@@ -228,7 +232,8 @@ class AccessDirectory:
         """May this person use this role in the search portal, now? ONE round trip, uncached (a revocation
         counts at once): the role (None: no such role), the person's user in the role's organisation (None:
         not a user there), and `granted` only when that user is active, the grant active and the role
-        carries `soekWeb`."""
+        carries `soekWeb`. Whether the role is active is `role.aktiv` (the caller refuses a deactivated one
+        with its own code)."""
         with self._engine.connect() as connection:
             row = connection.execute(
                 _PERSON_LOOKUP, {"foedselsnummer": foedselsnummer, "rolle_id": rolle_id}

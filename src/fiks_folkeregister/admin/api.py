@@ -23,6 +23,7 @@ from fiks_folkeregister.admin.schemas import (
     Forespoerselsgrense,
     IntegrasjonPassordUt,
     IntegrasjonUt,
+    LovhjemmelUt,
     NyAdministrator,
     NyAdministratorSvar,
     NyBruker,
@@ -204,6 +205,9 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
                 parts,
                 body.beskrivelse,
                 body.gyldighet,
+                tjeneste_omrade=body.tjeneste_omrade,
+                lovhjemmel=body.lovhjemmel,
+                tagger=body.tagger,
             )
         )
 
@@ -232,8 +236,40 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
                 bruksomraader=body.bruksomraader,
                 deler=parts,
                 gyldighet=body.gyldighet,
+                tjeneste_omrade=body.tjeneste_omrade,
+                lovhjemmel=body.lovhjemmel,
+                tagger=body.tagger,
             )
         )
+
+    @router.put(
+        "/organisasjoner/{orgnr}/roller/{rolleId}/deaktiver",
+        summary="Deactivate a role: from the next request on it authorises nothing; grants and logs stay.",
+    )
+    def deactivate_role(orgnr: str, rolleId: UUID, actor: Who) -> RolleUt:
+        return RolleUt.of(service.deactivate_role(actor, rolleId, orgnr))
+
+    @router.put(
+        "/organisasjoner/{orgnr}/roller/{rolleId}/aktiver",
+        summary="Activate a deactivated role: its active grants work again.",
+    )
+    def activate_role(orgnr: str, rolleId: UUID, actor: Who) -> RolleUt:
+        return RolleUt.of(service.activate_role(actor, rolleId, orgnr))
+
+    @router.put("/organisasjoner/{orgnr}/roller/{rolleId}/tagger/{tagg}", summary="Add a tag to a role.")
+    def add_tag(orgnr: str, rolleId: UUID, tagg: str, actor: Who) -> RolleUt:
+        return RolleUt.of(service.add_tag(actor, rolleId, tagg, orgnr))
+
+    @router.delete(
+        "/organisasjoner/{orgnr}/roller/{rolleId}/tagger/{tagg}",
+        summary="Remove a tag from a role (400 UKJENT_TAGG if it has no such tag).",
+    )
+    def remove_tag(orgnr: str, rolleId: UUID, tagg: str, actor: Who) -> RolleUt:
+        return RolleUt.of(service.remove_tag(actor, rolleId, tagg, orgnr))
+
+    @router.get("/lovhjemler", summary="The catalogue of legal bases, or those of one service area (omrade).")
+    def list_legal_bases(actor: Who, omrade: str | None = None) -> list[LovhjemmelUt]:
+        return [LovhjemmelUt.of(lov) for lov in service.list_lovhjemler(omrade)]
 
     @router.delete(
         "/organisasjoner/{orgnr}/roller/{rolleId}", status_code=204, summary="Delete an unused role."

@@ -19,6 +19,7 @@ from fiks_folkeregister.admin.schemas import (
     BrukerUt,
     EndringUt,
     IntegrasjonUt,
+    LovhjemmelUt,
     OrganisasjonUt,
     RolleUt,
     Schema,
@@ -53,6 +54,23 @@ GyldighetOption = Annotated[
         help="Where the role may be used: api, soekWeb, uttrekkWeb or asynkron; repeatable (api when left out).",
     ),
 ]
+
+
+TjenesteomradeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tjenesteomrade",
+        help="The service area the role serves (BARNEVERN, HELSE, ..., STOTTE, ...); STOTTE when left out.",
+    ),
+]
+LovhjemmelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lovhjemmel",
+        help="The text of a legal basis of the service area's catalogue ('admin role lovhjemler').",
+    ),
+]
+TaggOption = Annotated[list[str] | None, typer.Option("--tagg", help="A tag; repeatable.")]
 
 
 def console_actor() -> Actor:
@@ -139,12 +157,25 @@ def role_create(
     ],
     beskrivelse: Annotated[str, typer.Option(help="What the role is for.")] = "",
     gyldighet: GyldighetOption = None,
+    tjenesteomrade: TjenesteomradeOption = None,
+    lovhjemmel: LovhjemmelOption = None,
+    tagg: TaggOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create a role; prints {"rolleId": ...} (JSON either way, so scripts can read it)."""
     with _service() as service:
         stored = service.create_role(
-            console_actor(), orgnr, navn, rettighetspakke, bruksomraade, part, beskrivelse, gyldighet or None
+            console_actor(),
+            orgnr,
+            navn,
+            rettighetspakke,
+            bruksomraade,
+            part,
+            beskrivelse,
+            gyldighet or None,
+            tjeneste_omrade=tjenesteomrade,
+            lovhjemmel=lovhjemmel,
+            tagger=tagg or (),
         )
     _print_json(
         {"rolleId": str(stored.rolle.id)} | ({"rolle": RolleUt.of(stored).to_json()} if as_json else {})
@@ -166,8 +197,8 @@ def role_list(
         typer.echo(
             f"{role.id}  {role.navn}  {role.rettighetspakke.value}  "
             f"{','.join(sorted(b.value for b in role.bruksomraader))}  {','.join(sorted(role.gyldighet))}  "
-            f"{len(role.elementer)} elements"
-            f"{'  +historikk' if role.historikk else ''}"
+            f"{stored.tjeneste_omrade.value}  {len(role.elementer)} elements"
+            f"{'  +historikk' if role.historikk else ''}{'' if role.aktiv else '  DEAKTIVERT'}"
         )
 
 
@@ -199,6 +230,13 @@ def role_update(
         list[str] | None, typer.Option("--part", help="Replaces elements (and 'historikk'); repeatable.")
     ] = None,
     gyldighet: GyldighetOption = None,
+    tjenesteomrade: TjenesteomradeOption = None,
+    lovhjemmel: Annotated[
+        str | None,
+        typer.Option("--lovhjemmel", help="A legal basis of the service area's catalogue; '' removes it."),
+    ] = None,
+    tagg: Annotated[list[str] | None, typer.Option("--tagg", help="Replaces the tags; repeatable.")] = None,
+    uten_tagger: Annotated[bool, typer.Option("--uten-tagger", help="Remove every tag.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Change a role: what is given replaces what was; the rest stays."""
@@ -212,11 +250,57 @@ def role_update(
             bruksomraader=bruksomraade or None,
             deler=part or None,
             gyldighet=gyldighet or None,
+            tjeneste_omrade=tjenesteomrade,
+            lovhjemmel=lovhjemmel,
+            tagger=[] if uten_tagger else (tagg or None),
         )
     if as_json:
         _print_json(RolleUt.of(stored))
     else:
         typer.echo(f"Updated role {stored.rolle.id} ({stored.rolle.navn})")
+
+
+@role_app.command("deactivate")
+def role_deactivate(
+    rolle: Annotated[UUID, typer.Argument(help="The role id.")], as_json: JsonOption = False
+) -> None:
+    """Deactivate a role: from the next request on it authorises nothing (grants and logs are kept)."""
+    with _service() as service:
+        stored = service.deactivate_role(console_actor(), rolle)
+    if as_json:
+        _print_json(RolleUt.of(stored))
+    else:
+        typer.echo(f"Deactivated role {stored.rolle.id} ({stored.rolle.navn})")
+
+
+@role_app.command("activate")
+def role_activate(
+    rolle: Annotated[UUID, typer.Argument(help="The role id.")], as_json: JsonOption = False
+) -> None:
+    """Activate a deactivated role: its active grants work again."""
+    with _service() as service:
+        stored = service.activate_role(console_actor(), rolle)
+    if as_json:
+        _print_json(RolleUt.of(stored))
+    else:
+        typer.echo(f"Activated role {stored.rolle.id} ({stored.rolle.navn})")
+
+
+@role_app.command("lovhjemler")
+def role_legal_bases(
+    tjenesteomrade: Annotated[
+        str | None, typer.Option("--tjenesteomrade", help="Only the legal bases of this service area.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The catalogue of legal bases a role's --lovhjemmel is chosen from."""
+    with _service() as service:
+        catalogue = service.list_lovhjemler(tjenesteomrade)
+    if as_json:
+        _print_json([LovhjemmelUt.of(lov) for lov in catalogue])
+        return
+    for lov in catalogue:
+        typer.echo(f"{lov.beskrivelse}  [{','.join(a.value for a in lov.omrader)}]  {' '.join(lov.urler)}")
 
 
 @role_app.command("delete")

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from fiks_folkeregister.admin.roles import StoredRole
     from fiks_folkeregister.admin.users import Bruker
     from fiks_folkeregister.audit.log import AuditRecord
+    from fiks_folkeregister.domain.tjenesteomrade import Lovhjemmel
 
 
 class Schema(BaseModel):
@@ -98,6 +99,17 @@ _ELEMENTER_DESCRIPTION = (
 )
 
 
+_TJENESTEOMRADE_DESCRIPTION = (
+    "The service area the role serves: BARNEVERN, HELSE, GRAVFERDSMYNDIGHET, OMSORG, OPPVEKST, BARNEHAGE, "
+    "SKATTEOPPKREVER, SOSIAL, TEKNISK, STOTTE, INNBYGGERTJENESTER or NAERINGSLIV."
+)
+_LOVHJEMMEL_DESCRIPTION = (
+    "The text (beskrivelse) of a legal basis the catalogue holds for the role's service area "
+    "(GET /admin/api/v1/lovhjemler?omrade=…)."
+)
+_TAGGER_DESCRIPTION = "Tags: 2 to 100 letters, digits and punctuation, spaces only inside."
+
+
 _GYLDIGHET_DESCRIPTION = (
     "Where the role may be used: api (the machine API), soekWeb (the search portal), uttrekkWeb, asynkron."
 )
@@ -117,6 +129,15 @@ class NyRolle(RequestSchema):
     gyldighet: list[str] | None = Field(
         default=None, description=_GYLDIGHET_DESCRIPTION + " Default: api.", examples=[["api", "soekWeb"]]
     )
+    tjeneste_omrade: str | None = Field(
+        default=None, description=_TJENESTEOMRADE_DESCRIPTION + " Default: STOTTE.", examples=["BARNEVERN"]
+    )
+    lovhjemmel: str | None = Field(
+        default=None,
+        description=_LOVHJEMMEL_DESCRIPTION + " Default: none.",
+        examples=["Barnevernsloven § 13-4"],
+    )
+    tagger: list[str] = Field(default_factory=list, description=_TAGGER_DESCRIPTION, examples=[["skole"]])
 
 
 class RolleEndring(RequestSchema):
@@ -127,6 +148,21 @@ class RolleEndring(RequestSchema):
     elementer: list[str] | None = Field(default=None, description=_ELEMENTER_DESCRIPTION)
     historikk: bool | None = None
     gyldighet: list[str] | None = Field(default=None, description=_GYLDIGHET_DESCRIPTION)
+    tjeneste_omrade: str | None = Field(default=None, description=_TJENESTEOMRADE_DESCRIPTION)
+    lovhjemmel: str | None = Field(default=None, description=_LOVHJEMMEL_DESCRIPTION + ' "": remove it.')
+    tagger: list[str] | None = Field(default=None, description=_TAGGER_DESCRIPTION + " Replaces the tags.")
+
+
+class LovhjemmelUt(Schema):
+    """A legal basis: its text, the service areas it serves and links to the law (KS's `Lovhjemmel`)."""
+
+    beskrivelse: str
+    omrader: list[str]
+    urler: list[str]
+
+    @classmethod
+    def of(cls, lov: Lovhjemmel) -> Self:
+        return cls(beskrivelse=lov.beskrivelse, omrader=[a.value for a in lov.omrader], urler=list(lov.urler))
 
 
 class RolleUt(Schema):
@@ -140,6 +176,12 @@ class RolleUt(Schema):
     elementer: list[str] = Field(description="The elements the role may fetch (aliases expanded).")
     deler: list[str] = Field(description="The elements and aliases as the administrator named them.")
     historikk: bool
+    tjeneste_omrade: str = Field(description=_TJENESTEOMRADE_DESCRIPTION)
+    lovhjemmel: LovhjemmelUt | None = Field(description="The role's legal basis (null: none chosen).")
+    aktiv: bool = Field(description="False: deactivated, the role authorises nothing until activated again.")
+    tagger: list[str]
+    antall_personer: int = Field(description="Active person users holding the role by an active grant.")
+    antall_integrasjoner: int = Field(description="Integrations holding the role by an active grant.")
     opprettet: datetime
     endret: datetime
 
@@ -157,6 +199,12 @@ class RolleUt(Schema):
             elementer=sorted(role.elementer),
             deler=[part for part in stored.deler if part != HISTORIKK],
             historikk=role.historikk,
+            tjeneste_omrade=stored.tjeneste_omrade.value,
+            lovhjemmel=LovhjemmelUt.of(stored.lovhjemmel) if stored.lovhjemmel is not None else None,
+            aktiv=role.aktiv,
+            tagger=list(stored.tagger),
+            antall_personer=stored.antall_personer,
+            antall_integrasjoner=stored.antall_integrasjoner,
             opprettet=stored.opprettet,
             endret=stored.endret,
         )

@@ -10,7 +10,9 @@ from fiks_folkeregister.adminsider import (
     endringslogg,
     innlogging,
     integrasjoner,
+    oppslagslogg,
     oversikt,
+    roller,
     tilganger,
 )
 from fiks_folkeregister.adminsider.web import PREFIX, AdminPages, Workplace, organisation_not_found
@@ -20,7 +22,7 @@ from fiks_folkeregister.portal.login import OidcLogin
 def build_admin_pages_router(pages: AdminPages, login: OidcLogin) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     router.include_router(innlogging.build_router(pages, login))
-    for group in (oversikt, integrasjoner, tilganger, brukere, endringslogg):
+    for group in (oversikt, roller, integrasjoner, tilganger, brukere, endringslogg, oppslagslogg):
         router.include_router(group.build_router(pages))
     router.include_router(unknown_pages(pages))  # last: only what no page group serves
     return router

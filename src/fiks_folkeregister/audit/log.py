@@ -46,8 +46,9 @@ from fiks_folkeregister.storage.tables import (
 )
 
 UTFALL = frozenset({"ok", "avvist", "feil"})
-#: How a lookup came: a system through the API, a case worker in the portal, the platform answering insight.
-KANALER = frozenset({"api", "portal", "innsyn"})
+#: How a lookup came: a system through the API, a case worker in the portal, the platform answering insight,
+#: an administrator reading the lookup log about a person (insight for one person, or the log filtered by one).
+KANALER = frozenset({"api", "portal", "innsyn", "admin"})
 PRINSIPALER = frozenset({kjede.INTEGRASJON, kjede.PERSON})
 
 log = logging.getLogger(__name__)
@@ -393,7 +394,7 @@ class AuditLog:
         if integrasjon_id is not None:
             statement = statement.where(oppslagslogg.c.integrasjon_id == integrasjon_id)
         if person is not None:
-            statement = statement.where(_about_person(person))
+            statement = statement.where(about_person(person))
         statement = statement.order_by(oppslagslogg.c.tidspunkt.desc(), oppslagslogg.c.id.desc()).limit(limit)
         return self._read(statement)
 
@@ -404,25 +405,30 @@ class AuditLog:
         list in the body, whose value is exactly that number). The second part reads every record."""
         statement = (
             select(oppslagslogg)
-            .where(_about_person(identifikator))
+            .where(about_person(identifikator))
             .order_by(oppslagslogg.c.tidspunkt, oppslagslogg.c.id)
         )
         return self._read(statement)
 
     def _read(self, statement: Select[Any]) -> list[AuditRecord]:
         with self._engine.connect() as connection:
-            rows = connection.execute(statement).all()
-            persons: dict[int, list[str]] = defaultdict(list)
-            ids = [row.id for row in rows]
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                found = connection.execute(
-                    _PERSONS_OF.order_by(oppslagslogg_person.c.oppslag_id, oppslagslogg_person.c.posisjon),
-                    {"ids": chunk},
-                )
-                for oppslag_id, identifikator in found:
-                    persons[oppslag_id].append(identifikator)
-        return [_record(row, persons.get(row.id, [])) for row in rows]
+            return [record for _, record in read_records(connection, statement)]
+
+
+def read_records(connection: Connection, statement: Select[Any]) -> list[tuple[int, AuditRecord]]:
+    """The records a SELECT of `oppslagslogg` rows finds, in its order, each with its row id and persons."""
+    rows = connection.execute(statement).all()
+    persons: dict[int, list[str]] = defaultdict(list)
+    ids = [row.id for row in rows]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found = connection.execute(
+            _PERSONS_OF.order_by(oppslagslogg_person.c.oppslag_id, oppslagslogg_person.c.posisjon),
+            {"ids": chunk},
+        )
+        for oppslag_id, identifikator in found:
+            persons[oppslag_id].append(identifikator)
+    return [(row.id, _record(row, persons.get(row.id, []))) for row in rows]
 
 
 def _check(record: AuditRecord) -> None:
@@ -454,7 +460,7 @@ def _wake(woken: list[_Pending]) -> None:
             pending.future.set_result(None)
 
 
-def _about_person(identifikator: str) -> ColumnElement[bool]:
+def about_person(identifikator: str) -> ColumnElement[bool]:
     """Records that returned the person, or whose parameters name the number: a value (or list element)
     exactly equal to it, so refused and failed attempts count too."""
     returned = oppslagslogg.c.id.in_(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -14,6 +15,12 @@ from fiks_folkeregister.domain.informasjonselementer import (
     UnknownPartError,
     elements_allowed,
     expand,
+)
+from fiks_folkeregister.domain.tjenesteomrade import (
+    DEFAULT_TJENESTEOMRADE,
+    Lovhjemmel,
+    TjenesteOmrade,
+    lovhjemler_for,
 )
 
 
@@ -63,6 +70,8 @@ class Rolle:
     #: The organisation's id in Fiks (a UUID), where known: the deprecated Oppvekst path names it. It
     #: belongs to the organisation, not to the role's definition, so it takes no part in comparisons.
     fiks_org_id: UUID | None = field(default=None, compare=False)
+    #: False when an administrator deactivated the role: it then authorises nothing (its grants are kept).
+    aktiv: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,3 +180,64 @@ def role_elements(rettighetspakke: Rettighetspakke, parts: Iterable[str]) -> tup
             elementer=refused,
         )
     return elements, HISTORIKK in parts
+
+
+#: A tag's characters as KS's Konfigurasjon API allows them (`Tagg.navn`): letters (Norwegian and accented),
+#: digits and some punctuation; spaces only inside, so a tag is at least two characters.
+_TAG_CHARACTERS = "A-ZÆØÅa-zæøå0-9ÁáÀàÂâÉéÈèÊêÍíÌìÎîÓóÒòÔôÚúÙùÛûÝýÄäËëÏïÖöÜü,.!?\\-:;/\\\\'()&+*=%§"
+_TAG = re.compile(f"[{_TAG_CHARACTERS}]+[{_TAG_CHARACTERS} ]*[{_TAG_CHARACTERS}]+")
+MAX_TAG = 100
+
+
+def role_area(tjeneste_omrade: str | None) -> TjenesteOmrade:
+    """The service area a role serves (`DEFAULT_TJENESTEOMRADE` when None), or a refusal naming the valid ones."""
+    if tjeneste_omrade is None:
+        return DEFAULT_TJENESTEOMRADE
+    try:
+        return TjenesteOmrade(tjeneste_omrade)
+    except ValueError:
+        valid = [area.value for area in TjenesteOmrade]
+        raise RoleDefinitionError(
+            "UKJENT_TJENESTEOMRADE",
+            f"Unknown service area {tjeneste_omrade!r}; use one of {', '.join(valid)}",
+            tjenesteOmrade=tjeneste_omrade,
+            gyldige=valid,
+        ) from None
+
+
+def role_tags(tagger: Iterable[str]) -> tuple[str, ...]:
+    """A role's tags, trimmed, duplicates dropped, in the order given; a tag KS would refuse is refused."""
+    if isinstance(tagger, str):
+        tagger = [tagger]
+    cleaned = tuple(dict.fromkeys(tag.strip() for tag in tagger))
+    invalid = [tag for tag in cleaned if len(tag) > MAX_TAG or _TAG.fullmatch(tag) is None]
+    if invalid:
+        raise RoleDefinitionError(
+            "UGYLDIG_TAGG",
+            f"Invalid tag(s): {', '.join(repr(tag) for tag in invalid)}; a tag is 2 to {MAX_TAG} letters, "
+            "digits and punctuation (,.!?-:;/\\'()&+*=%§), spaces only inside",
+            ugyldige=invalid,
+        )
+    return cleaned
+
+
+def role_legal_basis(
+    beskrivelse: str | None, omrade: TjenesteOmrade, catalogue: Iterable[Lovhjemmel]
+) -> Lovhjemmel | None:
+    """The legal basis named by its text, from the catalogue's entries serving the role's service area (None
+    when none is named); a text the area's catalogue does not hold is refused, naming the ones it does."""
+    if beskrivelse is None or not beskrivelse.strip():
+        return None
+    offered = lovhjemler_for(tuple(catalogue), omrade)
+    for lov in offered:
+        if lov.beskrivelse == beskrivelse.strip():
+            return lov
+    valid = [lov.beskrivelse for lov in offered]
+    raise RoleDefinitionError(
+        "UKJENT_LOVHJEMMEL",
+        f"The service area {omrade.value} has no legal basis {beskrivelse!r}"
+        + (f"; choose one of: {'; '.join(valid)}" if valid else "; its catalogue holds none"),
+        lovhjemmel=beskrivelse,
+        tjenesteOmrade=omrade.value,
+        gyldige=valid,
+    )

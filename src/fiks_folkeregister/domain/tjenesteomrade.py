@@ -33,6 +33,11 @@ class TjenesteOmrade(StrEnum):
     NAERINGSLIV = "NAERINGSLIV"
 
 
+#: The service area of a role for which none was named (and of every role made before roles had one): support
+#: functions, an area that gives no access of its own to confidential information.
+DEFAULT_TJENESTEOMRADE = TjenesteOmrade.STOTTE
+
+
 @dataclass(frozen=True, slots=True)
 class Tjenesteomradebeskrivelse:
     """One service area: its name, a description for people, and whether it may fetch confidential data."""

@@ -185,6 +185,16 @@ def _integration_id(value: str | None) -> UUID | None:
         return None
 
 
+def role_deactivated(role: Rolle) -> GatewayError:
+    """403 `ROLLE_DEAKTIVERT`: the role is granted, but an administrator has deactivated it."""
+    return GatewayError(
+        403,
+        codes.ROLLE_DEAKTIVERT,
+        f"The role '{role.navn}' has been deactivated by an administrator; it authorises nothing until "
+        "it is activated again",
+    )
+
+
 class AuthenticationFailed(GatewayError):
     """Every authentication failure answers alike: 401 `AUTENTISERING_FEILET`, "Authentication failed for
     integration with id …", as the platform does. Why it failed (`reason`, a machine code) goes only to
@@ -200,8 +210,9 @@ class AuthenticationFailed(GatewayError):
 
 class AccessControl:
     """Checks, in order: the address's request rate, token, scope, failed-attempt limits, integration,
-    operating organisation, password, the integration's request rate, role, grant, and that the role may be
-    used through the API (its `gyldighet` holds `api`).
+    operating organisation, password, the integration's request rate, role, grant, that the role is active
+    (not deactivated by an administrator: 403 `ROLLE_DEAKTIVERT`) and that it may be used through the API
+    (its `gyldighet` holds `api`).
 
     Refusals are `GatewayError`s carrying the platform's machine codes. Every authentication failure (a bad
     token, missing or malformed integration headers, an unknown integration, a token of an organisation
@@ -277,6 +288,8 @@ class AccessControl:
             raise GatewayError(
                 403, codes.ROLLE_IKKE_TILDELT, f"The integration has not been granted the role '{role.navn}'"
             )
+        if not role.aktiv:
+            raise role_deactivated(role)
         if API not in role.gyldighet:
             raise GatewayError(
                 403,
@@ -361,6 +374,8 @@ class AccessControl:
             raise GatewayError(
                 403, codes.ROLLE_IKKE_TILDELT, f"The person does not hold the role '{role.navn}'"
             )
+        if not role.aktiv:
+            raise role_deactivated(role)
         return role
 
     def _refuse_when_limited(self, integrasjon_id: UUID | None, address: str | None) -> None:

@@ -248,7 +248,7 @@ def _errors(resource: MirroredResource) -> dict[str, Any]:
         ),
         "403": _error(
             "The token lacks the scope (`MANGLER_SCOPE`), or the role may not do this: organisation, grant, "
-            "use through the API (`ROLLE_IKKE_GYLDIG_FOR_API`), usage area, parts, history, search criteria.",
+            "deactivated by an administrator (`ROLLE_DEAKTIVERT`), use through the API (`ROLLE_IKKE_GYLDIG_FOR_API`), usage area, parts, history, search criteria.",
             register_too=True,
         ),
         "404": _error("No such role (`UKJENT_ROLLE`), or nothing found in the register.", register_too=True),

@@ -57,7 +57,7 @@ class Grunn(StrEnum):
     KRITERIUM_IKKE_TILLATT = "kriterium_ikke_tillatt"  # `detaljer`: ikkeTillatteKriterier, manglendeElementer
     HISTORIKK_IKKE_TILLATT = "historikk_ikke_tillatt"
     IKKE_TILLATT = "ikke_tillatt"  # the role may not do this (usage area, parts)
-    #: revoked, not granted, not for the portal, or not of this organisation
+    #: revoked, not granted, deactivated, not for the portal, or not of this organisation
     ROLLE_IKKE_TILGJENGELIG = "rolle_ikke_tilgjengelig"
     BRUKER_IKKE_AKTIV = "bruker_ikke_aktiv"  # the user is deactivated
     UGYLDIG_SIDE = "ugyldig_side"
@@ -246,6 +246,7 @@ _BY_CODE = {
     "PERSON_BASIS_MANGLER": Grunn.IKKE_TILLATT,
     "MANGLER_TILGANG": Grunn.IKKE_TILLATT,
     codes.ROLLE_IKKE_TILDELT: Grunn.ROLLE_IKKE_TILGJENGELIG,
+    codes.ROLLE_DEAKTIVERT: Grunn.ROLLE_IKKE_TILGJENGELIG,
     codes.UKJENT_ROLLE: Grunn.ROLLE_IKKE_TILGJENGELIG,
     codes.UGYLDIG_ROLLEID: Grunn.ROLLE_IKKE_TILGJENGELIG,
     codes.BRUKER_DEAKTIVERT: Grunn.BRUKER_IKKE_AKTIV,

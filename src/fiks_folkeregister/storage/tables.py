@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     text,
+    true,
 )
 
 metadata = MetaData()
@@ -58,10 +59,16 @@ rolle = Table(
     Column("gyldighet", JSON, nullable=False),
     Column("opprettet", DateTime(timezone=True), nullable=False),
     Column("endret", DateTime(timezone=True), nullable=False),
+    Column("tjeneste_omrade", String(30), nullable=False, server_default="STOTTE"),
+    Column("lovhjemmel", JSON(none_as_null=True), nullable=True),
+    Column("aktiv", Boolean, nullable=False, server_default=true()),
+    Column("tagger", JSON, nullable=False, server_default=text("'[]'")),
     UniqueConstraint("orgnr", "navn", name="uq_rolle_orgnr_navn"),
 )
 """A role: `deler` as the administrator named them (aliases kept), `elementer` expanded (what is enforced),
-`gyldighet` where it may be used (`api`, `soekWeb`, `uttrekkWeb`, `asynkron`)."""
+`gyldighet` where it may be used (`api`, `soekWeb`, `uttrekkWeb`, `asynkron`); `tjeneste_omrade` the Fiks
+service area it serves, `lovhjemmel` its legal basis ({"beskrivelse", "urler"} as chosen from the catalogue;
+NULL: none), `aktiv` false when deactivated (it then authorises nothing; its grants and log stay), `tagger`."""
 
 integrasjon = Table(
     "integrasjon",
@@ -191,11 +198,28 @@ oppslagslogg = Table(
     Column("hash", String(64), nullable=True),
     Index("ix_oppslagslogg_orgnr_tidspunkt", "orgnr", "tidspunkt"),
     Index("uq_oppslagslogg_kjede_sekvens", "kjede", "sekvens", unique=True),
+    # The administration pages' filters (migration 0011): one integration, one case worker, not ok.
+    Index("ix_oppslagslogg_orgnr_integrasjon_tidspunkt", "orgnr", "integrasjon_id", "tidspunkt"),
+    Index(
+        "ix_oppslagslogg_orgnr_person_tidspunkt",
+        "orgnr",
+        "person_foedselsnummer",
+        "tidspunkt",
+        sqlite_where=text("person_foedselsnummer IS NOT NULL"),
+        postgresql_where=text("person_foedselsnummer IS NOT NULL"),
+    ),
+    Index(
+        "ix_oppslagslogg_orgnr_ikke_ok_tidspunkt",
+        "orgnr",
+        "tidspunkt",
+        sqlite_where=text("utfall <> 'ok'"),
+        postgresql_where=text("utfall <> 'ok'"),
+    ),
 )
 """One row per request to the mirrored API (no foreign keys: the log outlives deleted configuration).
 
 `kanal` is how the lookup came (`api`: a system; `portal`: a case worker in the portal; `innsyn`: the
-platform answering a request for insight). `prinsipal` is who asked: `integrasjon` (a system, named by
+platform answering a request for insight; `admin`: an administrator reading the log about one person). `prinsipal` is who asked: `integrasjon` (a system, named by
 `integrasjon_id`) or `person` (a case worker, named by `person_foedselsnummer` and `person_navn`);
 `saksnummer` and `formaal` are the case reference the case worker gave, if any. `kjede`/`sekvens`/`hash` place the record in its organisation's
 hash chain (audit/kjede.py); the writer always sets them, NULL only marks a row written around it.
