@@ -39,10 +39,12 @@ organisasjon = Table(
     Column("opprettet", DateTime(timezone=True), nullable=False),
     Column("fiks_org_id", Uuid, nullable=False, default=uuid.uuid4),
     Column("forespoersler_per_minutt", Integer, nullable=True),
+    Column("kontakteposter", JSON(none_as_null=True), nullable=True),
     Index("uq_organisasjon_fiks_org_id", "fiks_org_id", unique=True),
 )
 """A municipality, county or other public body using the gateway; `fiks_org_id` is its id in Fiks;
-`forespoersler_per_minutt` the request rate of each of its integrations (none: the gateway's default)."""
+`forespoersler_per_minutt` the request rate of each of its integrations (none: the gateway's default);
+`kontakteposter` its Folkeregister configuration's contact e-mail addresses (NULL: not configured)."""
 
 rolle = Table(
     "rolle",
