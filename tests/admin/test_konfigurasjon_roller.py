@@ -377,3 +377,22 @@ def test_roller_lists_the_search_roles_of_the_logged_in_person(konfig: Konfig) -
 
     konfig.client.cookies.clear()
     assert_error(konfig.call("GET", "/roller", konfig.admin_a), 404, "INGEN_INNLOGGET_PERSON")
+
+
+def test_verifiser_counts_only_active_roles_and_names_a_deactivated_one(konfig: Konfig) -> None:
+    made = create(konfig)
+    integration = konfig.service.create_integration(CONSOLE, ORG_A, "Fagsystem").integrasjon
+    konfig.service.grant(CONSOLE, integration.id, UUID(made["id"]))
+    unheld = create(konfig, navn="Ubrukt")
+    org = konfig.org(ORG_A)
+
+    def roller(body: dict[str, Any]) -> dict[str, Any]:
+        answer = konfig.ok("POST", "/verifiser", konfig.admin_a, "StatusResponse", json=body)
+        return next(s["verifisering"] for s in answer["subsystem"] if s["navn"] == "Roller")
+
+    assert roller({"fiksOrgId": org})["status"] == "FEILET"  # "Ubrukt" is held by nobody
+    konfig.ok("PUT", f"/{org}/roller/{unheld['id']}/deaktiver", konfig.admin_a, "RolleDefinisjon")
+    assert roller({"fiksOrgId": org})["status"] == "OK"  # a deactivated role needs no holder
+    one = roller({"fiksOrgId": org, "rolleId": unheld["id"]})
+    assert (one["status"], one["beskrivelse"]) == ("FEILET", "Rollen er deaktivert")
+    assert roller({"fiksOrgId": org, "rolleId": made["id"]})["status"] == "OK"

@@ -72,6 +72,20 @@ rolle = Table(
 service area it serves, `lovhjemmel` its legal basis ({"beskrivelse", "urler"} as chosen from the catalogue;
 NULL: none), `aktiv` false when deactivated (it then authorises nothing; its grants and log stay), `tagger`."""
 
+lovhjemmel = Table(
+    "lovhjemmel",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("beskrivelse", String(300), nullable=False),
+    Column("omrader", JSON, nullable=False),
+    Column("urler", JSON, nullable=False),
+    Column("opprettet", DateTime(timezone=True), nullable=False),
+    Column("endret", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("beskrivelse", name="uq_lovhjemmel_beskrivelse"),
+)
+"""The catalogue of legal bases a role's `lovhjemmel` is chosen from (kept by the platform operator):
+its text, the service areas it serves, links to the law. Seeded with `STANDARD_LOVHJEMLER` (g0009)."""
+
 integrasjon = Table(
     "integrasjon",
     metadata,
