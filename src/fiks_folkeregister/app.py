@@ -31,9 +31,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fiks_folkeregister import __version__
 from fiks_folkeregister.admin.access import AccessDirectory
 from fiks_folkeregister.admin.api import ADMIN_PREFIX, build_admin_router
-from fiks_folkeregister.admin.api import error_response as admin_error_response
 from fiks_folkeregister.admin.errors import AdminError
+from fiks_folkeregister.admin.innlogging import SessionLogin
 from fiks_folkeregister.admin.konfigurasjon import KONFIGURASJON_PREFIX, build_konfigurasjon_router
+from fiks_folkeregister.admin.routing import error_response as admin_error_response
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.adminsider.routes import build_admin_pages_router
 from fiks_folkeregister.adminsider.web import LOCALE_DIR as ADMIN_PAGES_LOCALE_DIR
@@ -290,7 +291,12 @@ def build_gateway_app(
     serve_docs_offline(app)
     add_openapi_components(app, gateway_openapi_components())
     app.include_router(build_oppvekst_router(gateway.api))  # first: one of its paths is under the prefix
-    app.include_router(build_konfigurasjon_router(gateway.admin.service), prefix=KONFIGURASJON_PREFIX)
+    app.include_router(
+        build_konfigurasjon_router(
+            gateway.admin.service, admin_session_login(settings, gateway.engine, portal_clock)
+        ),
+        prefix=KONFIGURASJON_PREFIX,
+    )
     app.include_router(build_gateway_router(gateway.api))
     include_admin_api(app, gateway.admin, build_insight(settings, gateway.admin, gateway.upstream))
     app.include_router(build_issuer_router(gateway.issuer), prefix="/maskinporten", tags=["maskinporten"])
@@ -317,6 +323,23 @@ def build_gateway_app(
     return app
 
 
+def portal_sessions(settings: Settings, engine: Engine, clock: Clock) -> SessionStore:
+    """The portal's session store (login sessions of case workers and administrators alike)."""
+    return SessionStore(
+        engine,
+        idle=timedelta(minutes=settings.portal_session_idle_minutes),
+        absolute=timedelta(hours=settings.portal_session_absolute_hours),
+        clock=clock,
+    )
+
+
+def admin_session_login(settings: Settings, engine: Engine, clock: Clock) -> SessionLogin:
+    """How a logged-in administrator's session authenticates the Konfigurasjon API: the portal's sessions
+    and cookie (no session exists unless a login is configured, so then only API keys authenticate)."""
+    cookie = CookiePolicy(secure=settings.public_url.startswith("https://")).name
+    return SessionLogin(portal_sessions(settings, engine, clock), cookie)
+
+
 IDPORTEN_DIR = Path(__file__).with_name("idporten")
 PORTAL_CLIENT_SECRET_FILE = "portal-client-secret"
 
@@ -336,12 +359,7 @@ def include_portal(
     embedded = settings.portal_oidc_discovery_url is None
     if embedded and not settings.idporten_stand_in:
         return None
-    sessions = SessionStore(
-        engine,
-        idle=timedelta(minutes=settings.portal_session_idle_minutes),
-        absolute=timedelta(hours=settings.portal_session_absolute_hours),
-        clock=clock,
-    )
+    sessions = portal_sessions(settings, engine, clock)
     portal = PortalContext(
         sessions,
         CookiePolicy(secure=settings.public_url.startswith("https://")),

@@ -76,7 +76,109 @@ _BRUKSOMRADE_BESKRIVELSE = {
     },
 }
 
+_PAKKE = {"type": "string", "enum": ["OFFENTLIG_MED_HJEMMEL", "OFFENTLIG_UTEN_HJEMMEL"]}
+_BRUKSOMRADER = {
+    "type": "array",
+    "items": {"type": "string", "enum": ["OPPSLAG", "HENDELSESLISTE", "UTTREKK"]},
+}
+_NAVN = {"type": "object", "required": ["navn"], "properties": {"navn": {"type": "string"}}}
+_GYLDIGHET = {
+    "type": "object",
+    "required": ["api", "asynkron", "soekWeb", "uttrekkWeb"],
+    "properties": {name: {"type": "boolean"} for name in ("api", "soekWeb", "uttrekkWeb", "asynkron")},
+}
+_ROLLE_DEFINISJON = {
+    "type": "object",
+    "required": [
+        "aktiv",
+        "antallIntegrasjoner",
+        "antallPersoner",
+        "autorisasjonRolleId",
+        "bruksomrader",
+        "dataminimering",
+        "fiksOrgId",
+        "id",
+        "navn",
+        "privilegium",
+        "rettighetspakke",
+        "tagger",
+        "tjenesteOmrade",
+    ],
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "navn": {"type": "string"},
+        "beskrivelse": {"type": "string"},
+        "fiksOrgId": {"type": "string", "format": "uuid"},
+        "autorisasjonRolleId": {"type": "string", "format": "uuid"},
+        "rettighetspakke": _PAKKE,
+        "privilegium": {"type": "string"},
+        "tjenesteOmrade": _TJENESTEOMRADE_BESKRIVELSE,
+        "bruksomrader": _BRUKSOMRADER,
+        # DataminimeringInput: parts and fields by name
+        "dataminimering": {
+            "type": "object",
+            "properties": {
+                "deler": {"type": "array", "items": _NAVN},
+                "felt": {"type": "array", "items": _NAVN},
+            },
+        },
+        "aktiv": {"type": "boolean"},
+        "tagger": {"type": "array", "items": _NAVN},
+        "antallPersoner": {"type": "integer"},
+        "antallIntegrasjoner": {"type": "integer"},
+        "datoOpprettet": {"type": "string"},
+        "gyldighet": _GYLDIGHET,
+    },
+}
+
 SCHEMAS: dict[str, dict[str, Any]] = {
+    "RolleDefinisjon": _ROLLE_DEFINISJON,
+    # `GET /{fiksOrgId}/roller`: an inline array of RolleDefinisjon.
+    "RolleDefinisjonListe": {"type": "array", "items": _ROLLE_DEFINISJON},
+    # `GET /roller`: an inline array of RollePersonSokDefinisjon.
+    "RollePersonSokDefinisjonListe": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": [
+                "bruksomrader",
+                "dataminimering",
+                "fiksOrgId",
+                "fiksOrgNavn",
+                "gyldighet",
+                "id",
+                "navn",
+                "rettighetspakke",
+                "tjenesteOmrade",
+            ],
+            "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "navn": {"type": "string"},
+                "beskrivelse": {"type": "string"},
+                "fiksOrgId": {"type": "string", "format": "uuid"},
+                "fiksOrgNavn": {"type": "string"},
+                "kommunenr": {"type": "string"},
+                "rettighetspakke": _PAKKE,
+                "tjenesteOmrade": {"type": "string", "enum": TJENESTEOMRADER},
+                "bruksomrader": _BRUKSOMRADER,
+                # Dataminimering: whole parts and fields
+                "dataminimering": {
+                    "type": "object",
+                    "properties": {
+                        "deler": {"type": "array", "items": _DEL},
+                        "felt": {"type": "array", "items": _FELT},
+                    },
+                },
+                "datoOpprettet": {"type": "string"},
+                "gyldighet": _GYLDIGHET,
+            },
+        },
+    },
+    "FolkeregisterKonfigurasjonDefinisjon": {
+        "type": "object",
+        "required": ["kontakteposter"],
+        "properties": {"kontakteposter": {"type": "array", "minItems": 1, "items": {"type": "string"}}},
+    },
     "TjenesteomradeListe": {
         "type": "object",
         "required": ["omrader"],

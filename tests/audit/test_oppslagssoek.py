@@ -173,7 +173,7 @@ def test_the_filter_indexes_come_and_go_with_their_migration(engine: Engine) -> 
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "g0008")
+        command.downgrade(config, "g0009")
     assert not wanted & indexes()
     migrate(engine)
     assert wanted <= indexes()

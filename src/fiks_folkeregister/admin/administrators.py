@@ -71,6 +71,28 @@ class Administrators(AdminBase):
         kind = ActorKind.OPERATOR if row.orgnr is None else ActorKind.ADMINISTRATOR
         return Actor(navn=f"administrator:{row.id}:{row.navn}"[:MAX_NAME], kind=kind, orgnr=row.orgnr)
 
+    def person_actors(self, foedselsnummer: str) -> list[Actor]:
+        """The actors a logged-in person administers as (active person administrators): a platform
+        operator, or one administrator per organisation; by organisation number. Empty: not an administrator.
+        The change log names them as API keys are named (`administrator:<id>:<navn>`), never by number."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(administrator)
+                .where(
+                    administrator.c.foedselsnummer == foedselsnummer,
+                    administrator.c.deaktivert.is_(None),
+                )
+                .order_by(administrator.c.orgnr)
+            ).all()
+        return [
+            Actor(
+                navn=f"administrator:{row.id}:{row.navn}"[:MAX_NAME],
+                kind=ActorKind.OPERATOR if row.orgnr is None else ActorKind.ADMINISTRATOR,
+                orgnr=row.orgnr,
+            )
+            for row in rows
+        ]
+
     def create_administrator(
         self, actor: Actor, navn: str, orgnr: str | None = None
     ) -> AdministratorCredentials:

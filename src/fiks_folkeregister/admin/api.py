@@ -1,21 +1,18 @@
 """The admin REST API (mounted at `/admin/api/v1`): configuration and logs, authenticated by API key."""
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, BeforeValidator, Field
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BeforeValidator, Field
 
 from fiks_folkeregister.admin.base import Actor, ActorKind
-from fiks_folkeregister.admin.errors import BODY_CODES, UGYLDIG_FORESPOERSEL, AdminError, forbidden
+from fiks_folkeregister.admin.errors import AdminError, forbidden
+from fiks_folkeregister.admin.routing import ERRORS, AdminRoute, api_key_dependency
 from fiks_folkeregister.admin.schemas import (
     AdministratorUt,
     BrukerUt,
@@ -23,11 +20,13 @@ from fiks_folkeregister.admin.schemas import (
     Forespoerselsgrense,
     IntegrasjonPassordUt,
     IntegrasjonUt,
-    LovhjemmelUt,
+    KatalogLovhjemmelUt,
+    LovhjemmelEndring,
     NyAdministrator,
     NyAdministratorSvar,
     NyBruker,
     NyIntegrasjon,
+    NyLovhjemmel,
     NyOrganisasjon,
     NyRolle,
     OppslagUt,
@@ -43,8 +42,6 @@ from fiks_folkeregister.audit.innsynsbrev import render_html, render_pdf
 from fiks_folkeregister.audit.log import AuditUnavailableError
 from fiks_folkeregister.domain.heltall import is_ascii_digits
 from fiks_folkeregister.domain.informasjonselementer import HISTORIKK
-from fiks_folkeregister.http.errors import platform_response
-from fiks_folkeregister.http.json_body import read_json_body
 
 ADMIN_PREFIX = "/admin/api/v1"
 
@@ -62,82 +59,6 @@ def _ascii_digits(value: Any) -> Any:
 Limit = Annotated[int, BeforeValidator(_ascii_digits), Query(ge=1, le=10_000)]
 
 
-# -- models ----------------------------------------------------------------------------------------
-
-
-class AdminFeilmelding(BaseModel):
-    """The platform's error body (DOMAIN.md §2)."""
-
-    timestamp: int
-    status: int
-    error: str
-    errorId: str
-    path: str
-    message: str
-    errorCode: str
-    errorJson: dict[str, Any] | None
-
-
-# -- errors ----------------------------------------------------------------------------------------
-
-
-def error_response(request: Request, error: AdminError) -> Response:
-    """The platform error; its `errorId` is also the `X-Request-Id` header and is in the server's log line,
-    so the one id an administrator quotes finds the refusal."""
-    error_id = str(uuid4())
-    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-    log.info("admin request %s: %s %s %s", error_id, error.status, error.code, request.url.path)
-    return platform_response(error, request.url.path, headers, error_id)
-
-
-class _AdminRoute(APIRoute):
-    """Answers every error of the admin API in the platform's format, whatever app it is mounted in."""
-
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        handler = super().get_route_handler()
-
-        reads_body = self.body_field is not None
-
-        async def route(request: Request) -> Response:
-            try:
-                if reads_body:  # the toolkit's reader first (415, 400); the model then validates the JSON
-                    await read_json_body(request, BODY_CODES)
-                return await handler(request)
-            except AdminError as error:
-                return error_response(request, error)
-            except StarletteHTTPException as error:  # e.g. a body FastAPI could not parse at all
-                unparsable = AdminError(
-                    error.status_code,
-                    UGYLDIG_FORESPOERSEL if error.status_code == 400 else "FEIL",
-                    f"Invalid request: {error.detail}",
-                )
-                return error_response(request, unparsable)
-            except RequestValidationError as error:
-                problems = [
-                    {"felt": ".".join(str(p) for p in problem["loc"]), "feil": problem["msg"]}
-                    for problem in error.errors()
-                ]
-                message = "; ".join(f"{p['felt']}: {p['feil']}" for p in problems)
-                invalid = AdminError(
-                    400, UGYLDIG_FORESPOERSEL, f"Invalid request: {message}", {"feil": problems}
-                )
-                return error_response(request, invalid)
-
-        return route
-
-
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": AdminFeilmelding, "description": description}
-    for status, description in (
-        (400, "Invalid request (errorCode says what, errorJson the details)"),
-        (401, "Missing or unknown API key"),
-        (403, "Not allowed for this administrator"),
-        (404, "Not found, or not this administrator's organisation"),
-        (409, "Conflicts with what exists"),
-    )
-}
-
-
 # -- routes ----------------------------------------------------------------------------------------
 
 
@@ -145,25 +66,8 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
     """The admin API's routes, without prefix: mount with `include_router(..., prefix=ADMIN_PREFIX)`.
 
     With `innsyn` (it needs the register), also the routes answering a person's request for insight."""
-    bearer = HTTPBearer(
-        auto_error=False,
-        scheme_name="AdministratorApiKey",
-        description="An administrator's API key (made by `fiks-folkeregister admin operator create` or "
-        "`admin administrator create`).",
-    )
-
-    def authenticated(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> Actor:
-        if credentials is None or not credentials.credentials.strip():
-            raise AdminError(401, "MANGLER_AUTENTISERING", "Missing 'Authorization: Bearer <API key>'")
-        actor = service.authenticate(credentials.credentials.strip())
-        if actor is None:
-            raise AdminError(401, "UGYLDIG_API_NOEKKEL", "The API key is unknown or deactivated")
-        return actor
-
-    Who = Annotated[Actor, Depends(authenticated)]
-    router = APIRouter(route_class=_AdminRoute, tags=["admin"], responses=_ERRORS)
+    Who = Annotated[Actor, Depends(api_key_dependency(service))]
+    router = APIRouter(route_class=AdminRoute, tags=["admin"], responses=ERRORS)
 
     # organisations
     @router.post("/organisasjoner", status_code=201, summary="Create an organisation (platform operators).")
@@ -267,9 +171,38 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
     def remove_tag(orgnr: str, rolleId: UUID, tagg: str, actor: Who) -> RolleUt:
         return RolleUt.of(service.remove_tag(actor, rolleId, tagg, orgnr))
 
+    # the catalogue of legal bases
     @router.get("/lovhjemler", summary="The catalogue of legal bases, or those of one service area (omrade).")
-    def list_legal_bases(actor: Who, omrade: str | None = None) -> list[LovhjemmelUt]:
-        return [LovhjemmelUt.of(lov) for lov in service.list_lovhjemler(omrade)]
+    def list_legal_bases(actor: Who, omrade: str | None = None) -> list[KatalogLovhjemmelUt]:
+        return [KatalogLovhjemmelUt.of_entry(entry) for entry in service.list_lovhjemmel_katalog(omrade)]
+
+    @router.post(
+        "/lovhjemler", status_code=201, summary="Add a legal basis to the catalogue (platform operators)."
+    )
+    def create_legal_basis(body: NyLovhjemmel, actor: Who) -> KatalogLovhjemmelUt:
+        return KatalogLovhjemmelUt.of_entry(
+            service.create_lovhjemmel(actor, body.beskrivelse, body.omrader, body.urler)
+        )
+
+    @router.patch(
+        "/lovhjemler/{lovhjemmelId}",
+        summary="Change a legal basis of the catalogue (platform operators; roles keep what they chose).",
+    )
+    def update_legal_basis(lovhjemmelId: int, body: LovhjemmelEndring, actor: Who) -> KatalogLovhjemmelUt:
+        return KatalogLovhjemmelUt.of_entry(
+            service.update_lovhjemmel(
+                actor, lovhjemmelId, beskrivelse=body.beskrivelse, omrader=body.omrader, urler=body.urler
+            )
+        )
+
+    @router.delete(
+        "/lovhjemler/{lovhjemmelId}",
+        status_code=204,
+        summary="Remove a legal basis from the catalogue (platform operators; roles keep what they chose).",
+    )
+    def delete_legal_basis(lovhjemmelId: int, actor: Who) -> Response:
+        service.delete_lovhjemmel(actor, lovhjemmelId)
+        return Response(status_code=204)
 
     @router.delete(
         "/organisasjoner/{orgnr}/roller/{rolleId}", status_code=204, summary="Delete an unused role."

@@ -19,6 +19,7 @@ from fiks_folkeregister.admin.schemas import (
     BrukerUt,
     EndringUt,
     IntegrasjonUt,
+    KatalogLovhjemmelUt,
     LovhjemmelUt,
     OrganisasjonUt,
     RolleUt,
@@ -45,6 +46,8 @@ admin_app.add_typer(integration_app, name="integration")
 admin_app.add_typer(user_app, name="user")
 admin_app.add_typer(operator_app, name="operator")
 admin_app.add_typer(administrator_app, name="administrator")
+lovhjemmel_app = typer.Typer(no_args_is_help=True, help="The catalogue of legal bases roles choose from.")
+admin_app.add_typer(lovhjemmel_app, name="lovhjemmel")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 GyldighetOption = Annotated[
@@ -301,6 +304,82 @@ def role_legal_bases(
         return
     for lov in catalogue:
         typer.echo(f"{lov.beskrivelse}  [{','.join(a.value for a in lov.omrader)}]  {' '.join(lov.urler)}")
+
+
+# -- the catalogue of legal bases ------------------------------------------------------------------
+
+OmradeOption = Annotated[
+    list[str] | None, typer.Option("--omrade", help="A service area it serves; repeatable.")
+]
+UrlOption = Annotated[list[str] | None, typer.Option("--url", help="A link to the law; repeatable.")]
+
+
+@lovhjemmel_app.command("list")
+def lovhjemmel_list(
+    tjenesteomrade: Annotated[
+        str | None, typer.Option("--tjenesteomrade", help="Only this service area's.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The catalogue, with each entry's id."""
+    with _service() as service:
+        entries = service.list_lovhjemmel_katalog(tjenesteomrade)
+    if as_json:
+        _print_json([KatalogLovhjemmelUt.of_entry(entry) for entry in entries])
+        return
+    for entry in entries:
+        lov = entry.lovhjemmel
+        typer.echo(
+            f"{entry.id}  {lov.beskrivelse}  [{','.join(a.value for a in lov.omrader)}]  {' '.join(lov.urler)}"
+        )
+
+
+@lovhjemmel_app.command("create")
+def lovhjemmel_create(
+    beskrivelse: Annotated[str, typer.Option(help="The legal basis's text (unique).")],
+    omrade: OmradeOption = None,
+    url: UrlOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a legal basis to the catalogue."""
+    with _service() as service:
+        entry = service.create_lovhjemmel(console_actor(), beskrivelse, omrade or [], url or [])
+    if as_json:
+        _print_json(KatalogLovhjemmelUt.of_entry(entry))
+    else:
+        typer.echo(f"Created legal basis {entry.id} ({entry.lovhjemmel.beskrivelse})")
+
+
+@lovhjemmel_app.command("update")
+def lovhjemmel_update(
+    lovhjemmel: Annotated[int, typer.Argument(help="The entry's id ('admin lovhjemmel list').")],
+    beskrivelse: Annotated[str | None, typer.Option(help="New text.")] = None,
+    omrade: Annotated[list[str] | None, typer.Option("--omrade", help="Replaces the service areas.")] = None,
+    url: Annotated[list[str] | None, typer.Option("--url", help="Replaces the links.")] = None,
+    uten_url: Annotated[bool, typer.Option("--uten-url", help="Remove every link.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Change an entry; roles that chose it keep what they chose."""
+    with _service() as service:
+        entry = service.update_lovhjemmel(
+            console_actor(),
+            lovhjemmel,
+            beskrivelse=beskrivelse,
+            omrader=omrade or None,
+            urler=[] if uten_url else (url or None),
+        )
+    if as_json:
+        _print_json(KatalogLovhjemmelUt.of_entry(entry))
+    else:
+        typer.echo(f"Updated legal basis {entry.id} ({entry.lovhjemmel.beskrivelse})")
+
+
+@lovhjemmel_app.command("delete")
+def lovhjemmel_delete(lovhjemmel: Annotated[int, typer.Argument(help="The entry's id.")]) -> None:
+    """Remove an entry from the catalogue; roles that chose it keep what they chose."""
+    with _service() as service:
+        entry = service.delete_lovhjemmel(console_actor(), lovhjemmel)
+    typer.echo(f"Deleted legal basis {entry.id} ({entry.lovhjemmel.beskrivelse})")
 
 
 @role_app.command("delete")

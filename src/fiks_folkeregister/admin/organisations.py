@@ -104,6 +104,14 @@ class Organisations(AdminBase):
         with self._engine.connect() as connection:
             return [_organisation(row) for row in connection.execute(statement)]
 
+    def orgnr_of(self, fiks_org_id: UUID) -> str | None:
+        """The organisation number of a `fiksOrgId` (None: no such organisation). Says nothing about who may
+        see it: callers check that through the actor."""
+        with self._engine.connect() as connection:
+            return connection.execute(
+                select(organisasjon.c.orgnr).where(organisasjon.c.fiks_org_id == fiks_org_id)
+            ).scalar_one_or_none()
+
     def get_organisation(self, actor: Actor, orgnr: str) -> Organisasjon:
         with self._engine.connect() as connection:
             return _organisation(self._organisation_row(connection, actor, orgnr))

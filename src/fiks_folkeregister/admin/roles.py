@@ -12,12 +12,13 @@ from uuid import UUID, uuid4
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from fiks_folkeregister.admin.access import role_from_row
+from fiks_folkeregister.admin.access import AccessDirectory, role_from_row
 from fiks_folkeregister.admin.base import Actor, valid_name
 from fiks_folkeregister.admin.errors import AdminError, bad_request, conflict
 from fiks_folkeregister.admin.lovhjemler import Lovhjemler
 from fiks_folkeregister.admin.schemas import RolleUt
 from fiks_folkeregister.domain.rolle import (
+    SOEK_WEB,
     RoleDefinition,
     RoleDefinitionError,
     Rolle,
@@ -135,6 +136,19 @@ class Roles(Lovhjemler):
         """One role, with how many hold it (another organisation's, or none such: 404)."""
         with self._engine.connect() as connection:
             return self._stored_role(connection, actor, rolle_id, orgnr)
+
+    def person_search_roles(self, foedselsnummer: str) -> list[StoredRole]:
+        """The roles this person may search with now (active user, active grant, active role carrying
+        `soekWeb`; `AccessDirectory.person_roles`), by organisation and name: what the person sees of their
+        own grants, in every organisation they are a user of."""
+        held = AccessDirectory(self._engine).person_roles(foedselsnummer, SOEK_WEB)
+        ids = [role.id for _, role in held]
+        if not ids:
+            return []
+        with self._engine.connect() as connection:
+            rows = {row.id: row for row in connection.execute(select(rolle).where(rolle.c.id.in_(ids)))}
+            counts = _holder_counts(connection, ids)
+        return [stored_role(rows[i], counts.get(i)) for i in ids if i in rows]
 
     def deactivate_role(self, actor: Actor, rolle_id: UUID, orgnr: str | None = None) -> StoredRole:
         """From the next request on the role authorises nothing, in any channel; its grants, lookups and

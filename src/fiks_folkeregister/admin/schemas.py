@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from fiks_folkeregister.admin.grants import Tildeling
     from fiks_folkeregister.admin.integrations import Integrasjon
     from fiks_folkeregister.admin.logs import Endring
+    from fiks_folkeregister.admin.lovhjemler import Katalogoppfoering
     from fiks_folkeregister.admin.organisations import Organisasjon
     from fiks_folkeregister.admin.roles import StoredRole
     from fiks_folkeregister.admin.users import Bruker
@@ -153,6 +154,22 @@ class RolleEndring(RequestSchema):
     tagger: list[str] | None = Field(default=None, description=_TAGGER_DESCRIPTION + " Replaces the tags.")
 
 
+class NyLovhjemmel(RequestSchema):
+    beskrivelse: str = Field(
+        description="The legal basis's text, unique in the catalogue.", examples=["Gravferdsloven § 9"]
+    )
+    omrader: list[str] = Field(
+        description="The service areas it serves (at least one).", examples=[["GRAVFERDSMYNDIGHET"]]
+    )
+    urler: list[str] = Field(default_factory=list, description="Links to the law (http or https).")
+
+
+class LovhjemmelEndring(RequestSchema):
+    beskrivelse: str | None = None
+    omrader: list[str] | None = None
+    urler: list[str] | None = None
+
+
 class LovhjemmelUt(Schema):
     """A legal basis: its text, the service areas it serves and links to the law (KS's `Lovhjemmel`)."""
 
@@ -207,6 +224,22 @@ class RolleUt(Schema):
             antall_integrasjoner=stored.antall_integrasjoner,
             opprettet=stored.opprettet,
             endret=stored.endret,
+        )
+
+
+class KatalogLovhjemmelUt(LovhjemmelUt):
+    """An entry of the catalogue of legal bases, with the id that changes or removes it."""
+
+    lovhjemmel_id: int
+
+    @classmethod
+    def of_entry(cls, entry: Katalogoppfoering) -> Self:
+        lov = entry.lovhjemmel
+        return cls(
+            lovhjemmel_id=entry.id,
+            beskrivelse=lov.beskrivelse,
+            omrader=[a.value for a in lov.omrader],
+            urler=list(lov.urler),
         )
 
 

@@ -8,12 +8,16 @@ from fiks_folkeregister.admin.grants import Grants
 from fiks_folkeregister.admin.integrations import Integrations
 from fiks_folkeregister.admin.logs import Logs
 from fiks_folkeregister.admin.organisations import Organisations
+from fiks_folkeregister.admin.orgkonfigurasjon import OrganisationConfigurations
 from fiks_folkeregister.admin.roles import Roles
 from fiks_folkeregister.admin.users import Users
 
 
-class AdminService(Organisations, Roles, Integrations, Users, Grants, Administrators, Logs):
-    """Organisations, roles, integrations, person users, grants and administrators; reading the logs.
+class AdminService(
+    Organisations, OrganisationConfigurations, Roles, Integrations, Users, Grants, Administrators, Logs
+):
+    """Organisations (and their Folkeregister configuration), roles, integrations, person users, grants and
+    administrators; reading the logs.
 
     Built with `AdminService(engine, passwords, audit[, clock])` (see `admin.base.AdminBase`).
     """

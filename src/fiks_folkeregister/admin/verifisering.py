@@ -1,8 +1,9 @@
 """The set-up check behind the Konfigurasjon API's `POST /verifiser`: per subsystem OK, not done
 (`IKKE_UTFORT`) or failed (`FEILET`), with what was checked.
 
-Real checks: the organisation is registered; it has integrations; it has roles, each held by someone (or,
-asked about one role, that role exists in the organisation and is held). Not performed (answered
+Real checks: the organisation is registered; it has integrations; it has active roles, each held by someone
+(deactivated roles left out; or, asked about one role, that role exists in the organisation, is active and
+is held). Not performed (answered
 `IKKE_UTFORT`, saying so): agreements (the gateway records none) and whether the register is reachable
 (the configuration side has no port to the register)."""
 
@@ -47,7 +48,7 @@ def verify(service: AdminService, actor: Actor, orgnr: str, rolle_id: UUID | Non
             Status.OK if integrations else Status.FEILET,
             f"{len(integrations)} integrasjon(er)",
         ),
-        _roles(service, actor, orgnr, rolle_id, [r.rolle.id for r in roles], held),
+        _roles(service, actor, orgnr, rolle_id, [r.rolle.id for r in roles if r.aktiv], held),
         Subsystem(
             "Folkeregisteret",
             "Folkeregisteret svarer",
@@ -67,9 +68,11 @@ def _roles(
 ) -> Subsystem:
     if rolle_id is not None:
         try:
-            service.get_role(actor, rolle_id, orgnr)
+            role = service.get_role(actor, rolle_id, orgnr)
         except AdminError:
             return Subsystem("Roller", "Rollen finnes og er tildelt", Status.FEILET, "Rollen finnes ikke")
+        if not role.aktiv:
+            return Subsystem("Roller", "Rollen finnes og er tildelt", Status.FEILET, "Rollen er deaktivert")
         ok = rolle_id in held
         return Subsystem(
             "Roller",
@@ -80,7 +83,7 @@ def _roles(
     unheld = [role for role in role_ids if role not in held]
     ok = bool(role_ids) and not unheld
     if not role_ids:
-        detail = "Organisasjonen har ingen roller"
+        detail = "Organisasjonen har ingen aktive roller"
     elif unheld:
         detail = f"{len(unheld)} av {len(role_ids)} roller er ikke tildelt noen"
     else:

@@ -39,10 +39,12 @@ organisasjon = Table(
     Column("opprettet", DateTime(timezone=True), nullable=False),
     Column("fiks_org_id", Uuid, nullable=False, default=uuid.uuid4),
     Column("forespoersler_per_minutt", Integer, nullable=True),
+    Column("kontakteposter", JSON(none_as_null=True), nullable=True),
     Index("uq_organisasjon_fiks_org_id", "fiks_org_id", unique=True),
 )
 """A municipality, county or other public body using the gateway; `fiks_org_id` is its id in Fiks;
-`forespoersler_per_minutt` the request rate of each of its integrations (none: the gateway's default)."""
+`forespoersler_per_minutt` the request rate of each of its integrations (none: the gateway's default);
+`kontakteposter` its Folkeregister configuration's contact e-mail addresses (NULL: not configured)."""
 
 rolle = Table(
     "rolle",
@@ -69,6 +71,20 @@ rolle = Table(
 `gyldighet` where it may be used (`api`, `soekWeb`, `uttrekkWeb`, `asynkron`); `tjeneste_omrade` the Fiks
 service area it serves, `lovhjemmel` its legal basis ({"beskrivelse", "urler"} as chosen from the catalogue;
 NULL: none), `aktiv` false when deactivated (it then authorises nothing; its grants and log stay), `tagger`."""
+
+lovhjemmel = Table(
+    "lovhjemmel",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("beskrivelse", String(300), nullable=False),
+    Column("omrader", JSON, nullable=False),
+    Column("urler", JSON, nullable=False),
+    Column("opprettet", DateTime(timezone=True), nullable=False),
+    Column("endret", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("beskrivelse", name="uq_lovhjemmel_beskrivelse"),
+)
+"""The catalogue of legal bases a role's `lovhjemmel` is chosen from (kept by the platform operator):
+its text, the service areas it serves, links to the law. Seeded with `STANDARD_LOVHJEMLER` (g0009)."""
 
 integrasjon = Table(
     "integrasjon",

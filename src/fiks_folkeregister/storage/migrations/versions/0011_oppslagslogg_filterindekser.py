@@ -5,7 +5,7 @@ refused and failed lookups) walks every record of the organisation in time order
 indexes are partial, so the writer maintains them only for the rows they hold.
 
 Revision ID: g0011
-Revises: g0008
+Revises: g0009
 Create Date: 2026-11-29
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "g0011"
-down_revision = "g0008"
+down_revision = "g0009"
 branch_labels = None
 depends_on = None
 
