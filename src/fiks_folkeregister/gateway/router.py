@@ -44,6 +44,7 @@ from fiks_folkeregister.gateway.oppvekst import PATH as OPPVEKST_PATH
 from fiks_folkeregister.gateway.representation import Address
 from fiks_folkeregister.gateway.resources import (
     RESOURCES,
+    FilteredEntries,
     MirroredResource,
     UpstreamRequest,
     allowed_methods,
@@ -328,6 +329,17 @@ class MirroredApi:
             body=body,
             rolle=role,
         )
+        if resource.call_each is not None and incoming.person is None and not resource.conditional:
+            # A bulk answer: each document cut to the role and serialised as the register makes it.
+            entries = FilteredEntries(role, request)
+            with on_behalf_of(role.orgnr):
+                streamed = resource.call_each(self._upstream, role.rettighetspakke, upstream_request, entries)
+            outcome.personer = entries.persons(streamed)
+            outcome.payload = resource.render(media_type)(
+                streamed, Address(incoming.url, query, str(role.id))
+            )
+            outcome.media_type = media_type
+            return
         with on_behalf_of(role.orgnr):  # a remote register is asked on behalf of the role's organisation
             result = resource.call(self._upstream, role.rettighetspakke, upstream_request)
         filtered = resource.answer.filter(result, role, request)
