@@ -165,3 +165,30 @@ def bench_headers(settings: Any, config: Mapping[str, str]) -> tuple[dict[str, s
         "IntegrasjonPassord": config["integrasjonPassord"],
     }
     return direct, gateway
+
+
+def process_tree_rss_kib(root: int, field: str = "VmRSS") -> int:
+    """Resident memory of a process and all its descendants (uvicorn's workers), in KiB (Linux /proc):
+    `VmRSS` all of it, `RssAnon` only the anonymous part (the heap: what a leak grows; `RssFile` counts
+    pages of memory-mapped database files, which grow as the register's file is read)."""
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            total += int(re.search(rf"{field}:\s+(\d+)", status).group(1))
+            pending += [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except (OSError, AttributeError):
+            continue
+    return total
+
+
+def serving_pid(base: str) -> int:
+    port = base.rsplit(":", 1)[1]
+    found = subprocess.run(["pgrep", "-f", "--", f"serve --port {port}"], capture_output=True, text=True)
+    return min(int(pid) for pid in found.stdout.split())
+
+
+def load_average() -> str:
+    """The machine's load average (1, 5, 15 minutes), printed beside each figure: the machine is shared."""
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())

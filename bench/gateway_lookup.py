@@ -30,6 +30,7 @@ from _harness import (
     LONG_LIVED_TOKENS,
     add_served_gateway_arguments,
     bench_headers,
+    load_average,
     median,
     percentile,
     rotating_paths_script,
@@ -132,6 +133,7 @@ def main() -> None:
     gateway_script = rotating_paths_script([f"{gateway_prefix}/{n}" for n in sample])
     audit_engine = create_gateway_engine(settings.gateway_database)
     audit_before = _audit_rows(audit_engine)
+    started_load = load_average()
 
     with (
         served_register(data_dir, workers=args.workers) as direct_base,
@@ -187,7 +189,8 @@ def main() -> None:
     print(
         f"register of {len(numbers)} persons; gateway database {_backend(settings)}; "
         f"{args.workers} worker(s) each; wrk {args.connections} connections, "
-        f"{args.rounds} alternating rounds of {args.seconds} s (medians)"
+        f"{args.rounds} alternating rounds of {args.seconds} s (medians); "
+        f"load average {started_load} at the start, {load_average()} at the end"
     )
     d_rps, d_p50, d_p99, d_err = figures(direct)
     g_rps, g_p50, g_p99, g_err = figures(gateway)
@@ -201,11 +204,13 @@ def main() -> None:
     )
     print(f"gateway throughput / direct: {g_rps / d_rps:.0%} (target ≥ 70%)")
     print(f"gateway overhead: p50 {g_p50 - d_p50:+.2f} ms, p99 {g_p99 - d_p99:+.2f} ms (target p99 ≤ 5 ms)")
+    bulk_ratio = median(bulk["gateway"]) / median(bulk["direct"])
     for name in ("direct", "gateway"):
         print(
             f"{name:7} POST personer/bulkoppslag x1000: p50 {median(bulk[name]):6.0f} ms  "
             f"p99 {percentile(bulk[name], 0.99):6.0f} ms  (n={len(bulk[name])})"
         )
+    print(f"bulkoppslag x1000, gateway / direct p50: {bulk_ratio:.2f}x (target ≤ 1.3x; PostgreSQL ≤ 1.5x)")
     print(f"audit records written during the run: {audited}")
 
 

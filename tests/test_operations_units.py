@@ -51,3 +51,23 @@ def test_log_lines_are_json_scrubbed_even_in_tracebacks() -> None:
     assert FNR not in stream.getvalue()
     assert line["event"] == "lookup of [identitetsnummer] failed"
     assert line["level"] == "error" and "KeyError" in line["exception"]
+
+
+def test_uvicorns_access_line_is_never_written_and_its_errors_still_are() -> None:
+    """The apps log each request themselves, without the path: uvicorn's line (path and query, so identity
+    numbers) stays off even though every other logger goes to the one handler."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    access = logging.getLogger("uvicorn.access")
+    try:
+        configure_logging("INFO", stream=stream)
+        # uvicorn's protocols decide once whether to log access lines: when the logger has a handler.
+        assert not access.hasHandlers()
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:1", "GET", f"/personer/{FNR}", "1.1", 200)
+        logging.getLogger("uvicorn.error").error("worker failed")
+    finally:
+        root.handlers, root.level = handlers, level
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+
+    assert [line["event"] for line in lines] == ["worker failed"]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
 import redis
 from pydantic import ValidationError
 
-from fiks_folkeregister.ratelimit import LimiterUnavailableError, RateLimiter, parse_rate
+from fiks_folkeregister.ratelimit import (
+    LazilyExpiringMemory,
+    LimiterUnavailableError,
+    RateLimiter,
+    parse_rate,
+)
 from fiks_folkeregister.settings import Settings
 
 REDIS_URL = "redis://localhost:6379/0"
@@ -62,3 +68,34 @@ def test_an_unreachable_redis_is_reported_not_ignored() -> None:
 def test_a_rate_that_is_not_one_is_refused_by_the_settings() -> None:
     with pytest.raises(ValidationError, match="10/minute"):
         Settings(failed_authentications_per_integration="often")
+
+
+def test_in_memory_counting_starts_no_thread_per_count_and_still_forgets_what_expired(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import limits.storage.memory
+
+    limiter = RateLimiter(None)
+    storage = limiter._strategy.storage  # what the limiter counts in
+    timers: list[object] = []
+    monkeypatch.setattr(limits.storage.memory.threading, "Timer", lambda *a, **k: timers.append(a))
+    monkeypatch.setattr(LazilyExpiringMemory, "SWEEP_SECONDS", 0.0)  # sweep on every count
+    rate = parse_rate("3/second")
+
+    assert [limiter.acquire(rate, "k", "a") for _ in range(3)] == [None, None, None]
+    assert limiter.acquire(rate, "k", "a") == 1
+    assert limiter.acquire(rate, "k", "b") is None
+    assert isinstance(storage, LazilyExpiringMemory)
+    assert {key: len(events) for key, events in storage.events.items()} == {_key("a"): 3, _key("b"): 1}
+
+    time.sleep(1.2)  # the window passes (waiting, not a timing assertion)
+    limiter.acquire(rate, "k", "c")  # any count sweeps
+
+    assert timers == []
+    assert {key: len(events) for key, events in storage.events.items() if events} == {_key("c"): 1}
+    assert limiter.acquire(rate, "k", "a") is None  # its window passed: it may go again
+
+
+def _key(name: str) -> str:
+    """The storage key `limits` uses for ("k", name) at 3 a second."""
+    return parse_rate("3/second").key_for("k", name)

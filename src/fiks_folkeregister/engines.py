@@ -8,8 +8,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 
+#: The PostgreSQL advisory lock every schema upgrade of this project holds (any 64-bit number of our own).
+MIGRATION_LOCK = 0x66696B737265670
 _SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
 
 
@@ -37,7 +39,12 @@ def create_database_engine(url: str, extra_sqlite_pragmas: Sequence[str] = ()) -
 
 
 def upgrade_to_head(engine: Engine, script_location: Path) -> None:
-    """Bring a schema to its newest Alembic revision (idempotent)."""
+    """Bring a schema to its newest Alembic revision (idempotent).
+
+    Safe when several processes or hosts start at once: on PostgreSQL each upgrade holds a transaction-
+    scoped advisory lock (`MIGRATION_LOCK`) for its whole transaction, so the others wait, then find the
+    schema at its head and do nothing. (SQLite serialises writers itself: a database file has one host.)
+    """
     config = Config()
     config.set_main_option("script_location", str(script_location))
     # `%` is interpolation syntax in Alembic's config: escape it (a password may hold one).
@@ -45,5 +52,7 @@ def upgrade_to_head(engine: Engine, script_location: Path) -> None:
         "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
     )
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -129,21 +130,54 @@ def test_rotation_stops_the_old_password_at_once_even_when_cached(
     assert rotated.integrasjon.passord_endret >= made.integrasjon.passord_endret
 
 
-def test_a_lookup_is_one_statement(setup: tuple[AdminService, AccessDirectory], engine: Engine) -> None:
-    from sqlalchemy import event
-
+def test_a_lookup_is_one_statement_and_leaves_no_transaction_open(
+    setup: tuple[AdminService, AccessDirectory], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One round trip per request: one statement on the driver's connection, handed back to the pool
+    with no transaction open (so the pool's reset sends no ROLLBACK)."""
     service, directory = setup
     role = service.create_role(CONSOLE, ORG_A, "R", "offentlig-med-hjemmel", ["uttrekk"], ["navn"])
     integration = service.create_integration(CONSOLE, ORG_A, "I").integrasjon
     service.grant(CONSOLE, integration.id, role.rolle.id)
     statements: list[str] = []
+    open_at_return: list[bool] = []
+    raw_connection = engine.raw_connection
 
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
+    class CountingCursor:
+        def __init__(self, cursor: Any) -> None:
+            self._cursor = cursor
 
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert directory.lookup(integration.id, role.rolle.id).granted is True
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert len(statements) == 1
+        def execute(self, sql: str, parameters: Any = ()) -> Any:
+            statements.append(sql)
+            return self._cursor.execute(sql, parameters)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._cursor, name)
+
+    class CountingConnection:
+        def __init__(self, connection: Any) -> None:
+            self._connection = connection
+
+        def cursor(self) -> CountingCursor:
+            return CountingCursor(self._connection.cursor())
+
+        def close(self) -> None:
+            open_at_return.append(_in_transaction(self._connection.dbapi_connection))
+            self._connection.close()
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._connection, name)
+
+    monkeypatch.setattr(engine, "raw_connection", lambda: CountingConnection(raw_connection()))
+
+    assert directory.lookup(integration.id, role.rolle.id).granted is True
+    assert len(statements) == 1 and statements[0].lstrip().upper().startswith("SELECT")
+    assert open_at_return == [False]
+
+
+def _in_transaction(driver: Any) -> bool:
+    if hasattr(driver, "in_transaction"):  # sqlite3
+        return bool(driver.in_transaction)
+    from psycopg.pq import TransactionStatus
+
+    return bool(driver.info.transaction_status != TransactionStatus.IDLE)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -166,3 +169,97 @@ def test_nothing_is_remembered_when_the_cache_is_off() -> None:
 
     assert passwords.verify(integration, stored, password)
     assert not passwords.remembered(integration, stored, password)
+
+
+class HeldHasher(CountingHasher):
+    """Counts argon2 verifications, each held until the test releases it (so the callers overlap)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        self.verifications += 1
+        assert self.release.wait(timeout=30), "never released"
+        return PasswordHasher.verify(self, hash, password)
+
+
+def _waiting_for_a_flight(threads: list[threading.Thread]) -> int:
+    """How many of `threads` wait for another caller's verification: blocked in an `Event.wait` called
+    straight from `IntegrationPasswords.verify` (not in the hasher, which the test holds)."""
+    frames = sys._current_frames()
+    waiting = 0
+    for thread in threads:
+        frame = frames.get(thread.ident or -1)
+        while frame is not None and not (
+            frame.f_code.co_name == "wait"
+            and frame.f_code.co_filename.endswith("threading.py")
+            and frame.f_back is not None
+            and frame.f_back.f_code.co_filename.endswith("integrasjonspassord.py")
+        ):
+            frame = frame.f_back
+        waiting += frame is not None
+    return waiting
+
+
+def _overlapping(
+    passwords: IntegrationPasswords, hasher: HeldHasher, calls: list[tuple[Any, str, str]]
+) -> list[bool]:
+    """Run `calls` to `verify` at once; release argon2 only when all but the first caller wait for it."""
+    results: list[bool | None] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        results[index] = passwords.verify(*calls[index])
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    threads[0].start()
+    while hasher.verifications == 0:
+        time.sleep(0.001)
+    for thread in threads[1:]:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while (
+        hasher.verifications + _waiting_for_a_flight(threads[1:]) < len(calls) and time.monotonic() < deadline
+    ):
+        time.sleep(0.005)
+    hasher.release.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    return [bool(result) for result in results]
+
+
+def test_concurrent_first_checks_of_the_same_password_run_argon2_once() -> None:
+    hasher = HeldHasher()
+    passwords = IntegrationPasswords(30, hasher=hasher)
+    integration, password = uuid4(), "riktig-passord"
+    stored = hasher.hash(password)
+
+    results = _overlapping(passwords, hasher, [(integration, stored, password)] * 8)
+
+    assert results == [True] * 8
+    assert hasher.verifications == 1
+    assert passwords.remembered(integration, stored, password)
+
+
+def test_a_different_password_meanwhile_gets_its_own_check_and_its_own_answer() -> None:
+    hasher = HeldHasher()
+    passwords = IntegrationPasswords(0, hasher=hasher)  # nothing remembered: only the flight is shared
+    integration, password = uuid4(), "riktig-passord"
+    stored = hasher.hash(password)
+
+    results = _overlapping(
+        passwords,
+        hasher,
+        [
+            (integration, stored, password),
+            (integration, stored, "feil-passord"),
+            (integration, stored, password),
+        ],
+    )
+
+    assert results == [True, False, True]
+    assert hasher.verifications == 2  # the right password once, the wrong one once
+    # Nothing is kept after the flight: the next check runs argon2 again.
+    hasher.release.set()
+    assert passwords.verify(integration, stored, "feil-passord") is False
+    assert hasher.verifications == 3

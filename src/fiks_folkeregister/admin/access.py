@@ -12,6 +12,7 @@ from sqlalchemy import Engine, and_, bindparam, exists, literal_column, select
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.rolle import SOEK_WEB, Bruksomraade, Rolle
+from fiks_folkeregister.storage.compiled import CompiledSelect
 from fiks_folkeregister.storage.tables import (
     administrator,
     bruker,
@@ -185,16 +186,17 @@ class AccessDirectory:
     """Reads integration, role and grant in one database round trip, uncached.
 
     No caching, so a revocation takes effect on the next request in every process that shares the database.
+    The two per-request queries are compiled once and run on the driver's connection (`CompiledSelect`).
     """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._lookup = CompiledSelect(engine, _LOOKUP)
+        self._person_lookup = CompiledSelect(engine, _PERSON_LOOKUP)
 
     def lookup(self, integrasjon_id: UUID, rolle_id: UUID) -> AccessLookup:
         """ONE database round trip, uncached: a revocation counts on the next request in every process."""
-        with self._engine.connect() as connection:
-            row = connection.execute(_LOOKUP, {"integrasjon_id": integrasjon_id, "rolle_id": rolle_id}).one()
-        mapping = row._mapping
+        mapping = self._lookup.one(integrasjon_id=integrasjon_id, rolle_id=rolle_id)
         integration = (
             IntegrationRecord(
                 id=mapping["i_id"],
@@ -234,11 +236,7 @@ class AccessDirectory:
         not a user there), and `granted` only when that user is active, the grant active and the role
         carries `soekWeb`. Whether the role is active is `role.aktiv` (the caller refuses a deactivated one
         with its own code)."""
-        with self._engine.connect() as connection:
-            row = connection.execute(
-                _PERSON_LOOKUP, {"foedselsnummer": foedselsnummer, "rolle_id": rolle_id}
-            ).one()
-        mapping = row._mapping
+        mapping = self._person_lookup.one(foedselsnummer=foedselsnummer, rolle_id=rolle_id)
         role = role_from_row(mapping) if mapping["id"] is not None else None
         user = _user(mapping) if mapping["b_id"] is not None else None
         granted = (

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
+import orjson
+
 from fiks_folkeregister.domain.atom import ATOM
 from fiks_folkeregister.domain.informasjonselementer import PartRequest, Rettighetspakke
 from fiks_folkeregister.domain.parametre import UgyldigParameter
@@ -39,7 +41,7 @@ from fiks_folkeregister.gateway.hendelse_svar import (
     latest_for_role,
 )
 from fiks_folkeregister.gateway.representation import JSON, JSON_ONLY, Render
-from fiks_folkeregister.upstream.port import Upstream
+from fiks_folkeregister.upstream.port import Finish, Upstream, bulkoppslag_each
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,31 @@ class Oppslag:
         return list(dict.fromkeys(found))
 
 
+class FilteredEntries:
+    """The gateway's `Finish` for a bulk answer: each person document cut to the role and serialised the
+    moment the register has made it (as the register's own `bulkoppslag_json` does), so the documents
+    never live together; remembers the identity numbers each shows, for the audit record."""
+
+    def __init__(self, role: Rolle, request: PartRequest) -> None:
+        self._role = role
+        self._request = request
+        self._shown: list[list[str]] = []
+
+    def __call__(self, document: dict[str, Any]) -> orjson.Fragment:
+        filtered = filter_to_role(document, self._role, self._request)
+        self._shown.append(identifiers_of(filtered))
+        return orjson.Fragment(orjson.dumps(filtered))
+
+    def persons(self, result: Mapping[str, Any]) -> list[str]:
+        """Who the finished answer returns, as `Oppslag.persons` says of the same answer unserialised."""
+        shown = iter(self._shown)
+        found: list[str] = []
+        for entry in result.get("oppslag") or ():
+            if entry.get("folkeregisterperson") is not None:
+                found += [entry["foedselsEllerDNummer"], *next(shown)]
+        return list(dict.fromkeys(found))
+
+
 class Identifikatorer:
     """A hit list of identity numbers only (`{"foedselsEllerDNummer": [...]}`); nothing else passes."""
 
@@ -109,6 +136,8 @@ class Identifikatorer:
 
 
 UpstreamCall = Callable[[Upstream, Rettighetspakke, UpstreamRequest], Any]
+#: An upstream call that hands each person document to a `Finish` as it is made (bulk lookups).
+StreamingCall = Callable[[Upstream, Rettighetspakke, UpstreamRequest, Finish], dict[str, Any]]
 
 
 class Criteria(Protocol):
@@ -191,6 +220,9 @@ class MirroredResource:
     admit: Callable[[Rolle, Mapping[str, str]], Sequence[str]] | None = None
     #: False for a register path the gateway knows but does not serve (the XML schemas): 501 to any caller.
     offered: bool = True
+    #: For the API's answers (not the portal's): the call with each person document cut to the role and
+    #: serialised as it is made (`FilteredEntries`); the bytes are those of `call`, `answer` and `render`.
+    call_each: StreamingCall | None = None
 
     @property
     def name(self) -> str:
@@ -276,6 +308,9 @@ RESOURCES: tuple[MirroredResource, ...] = (
         takes_body=True,
         body_fields=("foedselsEllerDNummer",),
         query_parameters=("somBestilt",),
+        call_each=lambda up, pakke, r, finish: bulkoppslag_each(
+            up, pakke, r.body, r.parts, r.flag("somBestilt"), finish
+        ),
     ),
     MirroredResource(
         "GET",

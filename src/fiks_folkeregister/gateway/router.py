@@ -44,6 +44,7 @@ from fiks_folkeregister.gateway.oppvekst import PATH as OPPVEKST_PATH
 from fiks_folkeregister.gateway.representation import Address
 from fiks_folkeregister.gateway.resources import (
     RESOURCES,
+    FilteredEntries,
     MirroredResource,
     UpstreamRequest,
     allowed_methods,
@@ -328,6 +329,17 @@ class MirroredApi:
             body=body,
             rolle=role,
         )
+        if resource.call_each is not None and incoming.person is None and not resource.conditional:
+            # A bulk answer: each document cut to the role and serialised as the register makes it.
+            entries = FilteredEntries(role, request)
+            with on_behalf_of(role.orgnr):
+                streamed = resource.call_each(self._upstream, role.rettighetspakke, upstream_request, entries)
+            outcome.personer = entries.persons(streamed)
+            outcome.payload = resource.render(media_type)(
+                streamed, Address(incoming.url, query, str(role.id))
+            )
+            outcome.media_type = media_type
+            return
         with on_behalf_of(role.orgnr):  # a remote register is asked on behalf of the role's organisation
             result = resource.call(self._upstream, role.rettighetspakke, upstream_request)
         filtered = resource.answer.filter(result, role, request)
@@ -567,7 +579,14 @@ def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource]
         response = await api.handle(target.resource, incoming, target.ressurs)
         return _without_body(response) if request.method == "HEAD" else response
 
-    for resource in resources:
+    # Every request under the prefix is served by one plain ASGI route, matched first: FastAPI's per-route
+    # machinery (dependency solving, its request and response wrappers) is skipped, since `mirrored` reads
+    # the request itself. An ASGI app as endpoint also takes every method (HEAD, TRACE, PROPFIND …): none
+    # gets a bare 405.
+    every_method = _AsgiEndpoint(mirrored)
+    router.add_route(PREFIX + "/{rest:path}", every_method, include_in_schema=False)
+    router.add_route(PREFIX, every_method, include_in_schema=False)
+    for resource in resources:  # never matched (the route above is): they document the API
         router.add_api_route(
             PREFIX + "/{rolleId}/v1/" + resource.path,
             mirrored,
@@ -578,10 +597,6 @@ def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource]
             status_code=200 if resource.offered else 501,  # only for the document: no 200 is promised
             openapi_extra=openapi_operation(resource),
         )
-    # An ASGI app as endpoint takes every method (HEAD, TRACE, PROPFIND …): none gets a bare 405.
-    every_method = _AsgiEndpoint(mirrored)
-    router.add_route(PREFIX + "/{rest:path}", every_method, include_in_schema=False)
-    router.add_route(PREFIX, every_method, include_in_schema=False)
     return router
 
 

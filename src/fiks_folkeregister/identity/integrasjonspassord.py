@@ -19,12 +19,22 @@ from argon2.exceptions import InvalidHashError, VerificationError
 DEFAULT_MAX_ENTRIES = 10_000
 
 
+class _Flight:
+    """One argon2 verification under way, for the callers that asked for the same one meanwhile."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.ok = False
+
+
 class IntegrationPasswords:
     """Makes, hashes and verifies integration passwords; remembers a success for `cache_seconds`.
 
     The cache key is an HMAC-SHA256, under a random per-process key, of (integration id, stored hash,
     password): the password itself is never kept, and a rotated password (a new hash) never matches an
     old entry. Failures are never cached, so a wrong password always costs an argon2 verification.
+    Concurrent checks of the same key (a burst of first requests of one integration) share one argon2
+    verification and its answer (single flight); nothing of it outlives the verification but a success.
     """
 
     def __init__(
@@ -42,6 +52,7 @@ class IntegrationPasswords:
         self._key = secrets.token_bytes(32)
         self._remembered: OrderedDict[bytes, float] = OrderedDict()
         self._lock = threading.Lock()
+        self._in_flight: dict[bytes, _Flight] = {}
         self._dummy_hash: str | None = None
 
     def new_password(self) -> str:
@@ -68,10 +79,28 @@ class IntegrationPasswords:
             return False
 
     def verify(self, integrasjon_id: UUID, passord_hash: str, password: str) -> bool:
-        """Whether `password` matches `passord_hash`; argon2 runs only when no fresh success is remembered."""
+        """Whether `password` matches `passord_hash`; argon2 runs only when no fresh success is remembered,
+        and once for callers asking the same at the same time."""
         if self.remembered(integrasjon_id, passord_hash, password):
             return True
         key = self._cache_key(integrasjon_id, passord_hash, password)
+        with self._lock:
+            flight = self._in_flight.get(key)
+            leading = flight is None
+            if flight is None:
+                flight = self._in_flight[key] = _Flight()
+        if not leading:
+            flight.done.wait()
+            return flight.ok
+        try:
+            flight.ok = self._argon2(key, passord_hash, password)
+        finally:
+            with self._lock:
+                del self._in_flight[key]
+            flight.done.set()
+        return flight.ok
+
+    def _argon2(self, key: bytes, passord_hash: str, password: str) -> bool:
         now = self._clock()
         try:
             ok = self._hasher.verify(passord_hash, password)

@@ -87,10 +87,16 @@ def configure_logging(level: str = "INFO", json: bool = True, stream: TextIO | N
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True
+    # uvicorn's access line names the path and query (identity numbers): the apps log each request
+    # themselves (`operations.observe`). Kept off here too, as `serve` asks: with a handler to propagate to,
+    # uvicorn would write the line for every request.
+    access = logging.getLogger("uvicorn.access")
+    access.handlers = []
+    access.propagate = False
     for name in (
         "httpx",
         "httpcore",

@@ -100,6 +100,19 @@ class RegisterService:
     ) -> dict[str, Any]:
         return {"oppslag": self._bulk_entries(body, pakke, parts, som_bestilt, _as_is)}
 
+    def bulkoppslag_each(
+        self,
+        body: Any,
+        pakke: Rettighetspakke,
+        parts: Sequence[str] | None,
+        som_bestilt: bool,
+        finish: Callable[[dict[str, Any]], Any],
+    ) -> dict[str, Any]:
+        """`bulkoppslag` with each minimised document handed to `finish` as soon as it is made, and the
+        entry holding what `finish` gives back (a caller filters and serialises it there, so the parsed
+        documents never live together)."""
+        return {"oppslag": self._bulk_entries(body, pakke, parts, som_bestilt, finish)}
+
     def bulkoppslag_json(
         self, body: Any, pakke: Rettighetspakke, parts: Sequence[str] | None, som_bestilt: bool
     ) -> bytes:

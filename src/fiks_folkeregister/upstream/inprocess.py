@@ -39,6 +39,16 @@ class InProcessUpstream:
     ) -> dict[str, Any]:
         return _translated(lambda: self._service.bulkoppslag(body, pakke, parts, som_bestilt))
 
+    def bulkoppslag_each(
+        self,
+        pakke: Rettighetspakke,
+        body: Any,
+        parts: Sequence[str] | None,
+        som_bestilt: bool,
+        finish: Callable[[dict[str, Any]], Any],
+    ) -> dict[str, Any]:
+        return _translated(lambda: self._service.bulkoppslag_each(body, pakke, parts, som_bestilt, finish))
+
     def arkivperson(
         self, pakke: Rettighetspakke, dokumentidentifikator: str, parts: Sequence[str] | None
     ) -> dict[str, Any]:

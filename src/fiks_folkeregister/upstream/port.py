@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 
 #: Search criteria as query parameters: every name may be repeated, so each maps to a list of values.
 Kriterier = Mapping[str, Sequence[str]]
+#: What becomes of each person document of a bulk answer (the gateway: cut to the role and serialised).
+Finish = Callable[[dict[str, Any]], Any]
 
 
 class UpstreamError(Exception):
@@ -105,3 +107,28 @@ class Upstream(Protocol):
     def uttrekk_batch(self, pakke: Rettighetspakke, jobbid: str, batchnr: str) -> dict[str, Any]:
         """`GET uttrekk/{jobbid}/batch/{batchnr}`: one batch, `{}` after the last."""
         ...
+
+
+def bulkoppslag_each(
+    upstream: Upstream,
+    pakke: Rettighetspakke,
+    body: Any,
+    parts: Sequence[str] | None,
+    som_bestilt: bool,
+    finish: Finish,
+) -> dict[str, Any]:
+    """`POST personer/bulkoppslag` with each entry's person document replaced by `finish(document)`.
+
+    An upstream that can (the embedded register's `bulkoppslag_each`) hands over each document as it is
+    made, so the documents never live together; any other (a remote register's answer arrives whole) is
+    asked with `bulkoppslag` and `finish` applied to each entry in turn. Entries keep their order and keys.
+    """
+    each = getattr(upstream, "bulkoppslag_each", None)
+    if each is not None:
+        result: dict[str, Any] = each(pakke, body, parts, som_bestilt, finish)
+        return result
+    entries = []
+    for entry in upstream.bulkoppslag(pakke, body, parts, som_bestilt).get("oppslag") or ():
+        person = entry.get("folkeregisterperson")
+        entries.append(entry if person is None else {**entry, "folkeregisterperson": finish(person)})
+    return {"oppslag": entries}
