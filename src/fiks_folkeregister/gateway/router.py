@@ -218,8 +218,7 @@ class MirroredApi:
             self._refused(error, incoming, outcome, request_id)
         except UpstreamUnavailableError as error:
             # No answer from the register (timeout, broken connection, breaker open): our error, our format.
-            failure = GatewayError(error.status, error.code, error.message, error.details, error.headers)
-            self._refused(failure, incoming, outcome, request_id)
+            self._refused(error, incoming, outcome, request_id)
             outcome.utfall = FAILED
         except UpstreamError as error:
             outcome.status, outcome.payload = error.status, orjson.dumps(error.body)
