@@ -92,6 +92,12 @@ def error_response(request: Request, error: AdminError) -> Response:
 class _AdminRoute(APIRoute):
     """Answers every error of the admin API in the platform's format, whatever app it is mounted in."""
 
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        if self.body_field is not None:  # an operation taking a body also answers its reader's 415
+            extra = self.openapi_extra or {}
+            self.openapi_extra = {**extra, "responses": {**extra.get("responses", {}), **_BODY_ERRORS}}
+
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handler = super().get_route_handler()
 
@@ -134,6 +140,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         (404, "Not found, or not this administrator's organisation"),
         (409, "Conflicts with what exists"),
     )
+}
+#: What an operation taking a body answers besides (`http/json_body.py`); the platform body, as above.
+_BODY_ERRORS: dict[str, dict[str, Any]] = {
+    "415": {
+        "description": "The body is not `application/json` (UGYLDIG_INNHOLDSTYPE)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminFeilmelding"}}},
+    }
 }
 
 
