@@ -65,7 +65,7 @@ Limit = Annotated[int, BeforeValidator(_ascii_digits), Query(ge=1, le=10_000)]
 
 
 class AdminFeilmelding(BaseModel):
-    """The platform's error body (DOMAIN.md §2)."""
+    """The platform's error body: KS's `ErrorMessage` (`fiks-common.json`), see docs/admin.md, "The admin REST API"."""
 
     timestamp: int
     status: int

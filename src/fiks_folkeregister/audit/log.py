@@ -55,7 +55,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
-    """One request to the mirrored API, as accounted for (DOMAIN.md §9)."""
+    """One request to the mirrored API, as accounted for: who asked, when, under which role, for what and about
+    whom, so that each person can learn who looked them up (folkeregisterloven § 10-1; docs/admin.md)."""
 
     tidspunkt: datetime
     request_id: str
@@ -433,7 +434,9 @@ def _check(record: AuditRecord) -> None:
     if record.kanal not in KANALER:
         raise AuditUnavailableError(f"kanal must be one of {sorted(KANALER)}, got {record.kanal!r}")
     if record.prinsipal not in PRINSIPALER:
-        raise AuditUnavailableError(f"prinsipal must be one of {sorted(PRINSIPALER)}, got {record.prinsipal!r}")
+        raise AuditUnavailableError(
+            f"prinsipal must be one of {sorted(PRINSIPALER)}, got {record.prinsipal!r}"
+        )
     if (record.prinsipal == kjede.PERSON) != (record.person_foedselsnummer is not None):
         raise AuditUnavailableError("a person's record names the person, and only a person's does")
 
