@@ -11,8 +11,9 @@ Fixtures for page tests (names kept stable for other modules):
   page per test (no cookies shared between tests);
 - ``log_in(page, fnr, role=None)``: the whole login through the stand-in's page (and the role choice);
 - ``axe_check(page)``: axe-core with the WCAG 2.0/2.1 A and AA tags; fails the test listing every violation.
-  With ``FIKSREG_PORTAL_SCREENSHOTS=<dir>`` set, ``axe_check(page, "name")`` also saves the page as
-  ``<dir>/portal-<name>.png`` (how docs/images is made: see docs/portal.md).
+  With ``FIKSREG_SCREENSHOTS=<dir>`` set, ``axe_check(page, "name")`` also saves the page as
+  ``<dir>/portal-<name>.png`` (``screenshot(page, name)`` does that alone; how docs/images is made: see
+  docs/portal.md). The one screenshot variable of the page tests.
 """
 
 from __future__ import annotations
@@ -196,13 +197,21 @@ def axe_check() -> Callable[..., None]:
 
     axe = Axe()
 
-    screenshots = os.environ.get("FIKSREG_PORTAL_SCREENSHOTS")
-
     def check(page: Any, name: str | None = None) -> None:
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
         assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
-        if screenshots and name:
-            Path(screenshots).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(screenshots) / f"portal-{name}.png"), full_page=True)
+        if name:
+            screenshot(page, name)
 
     return check
+
+
+#: Where the page tests save screenshots (`FIKSREG_SCREENSHOTS`, a directory); none when unset.
+SCREENSHOTS = os.environ.get("FIKSREG_SCREENSHOTS")
+
+
+def screenshot(page: Any, name: str, full_page: bool = True) -> None:
+    """Save the page as `<FIKSREG_SCREENSHOTS>/portal-<name>.png` when the variable is set (docs/portal.md)."""
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"portal-{name}.png"), full_page=full_page)
