@@ -9,7 +9,9 @@ SIGHUP stops both servers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
+import io
 import json
 import os
 import shlex
@@ -101,9 +103,7 @@ def run_demo(persons: int, gateway_port: int, register_port: int) -> int:
     data_dir = settings.data_dir.resolve()
     cli = str(Path(sys.executable).with_name("fiks-folkeregister"))
     env = {**os.environ, "FIKSREG_DATA_DIR": str(data_dir)}
-
-    def run(*args: str) -> str:
-        return subprocess.run([cli, *args], env=env, check=True, capture_output=True, text=True).stdout
+    run = command_line_in_process
 
     from fiks_folkeregister.app import build_register
 
@@ -158,6 +158,19 @@ def run_demo(persons: int, gateway_port: int, register_port: int) -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+def command_line_in_process(*args: str) -> str:
+    """What `fiks-folkeregister ARGS` prints, run in this process: the same commands a user types, without
+    a new Python process for each (its start-up costs a second or more; the demo runs about twenty)."""
+    from fiks_folkeregister.cli import app
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        status = app(list(args), prog_name="fiks-folkeregister", standalone_mode=False)
+    if status not in (None, 0):
+        raise SystemExit(f"fiks-folkeregister {' '.join(args[:3])} … failed (exit status {status})")
+    return printed.getvalue()
 
 
 def wait_until_serving(server: subprocess.Popen[bytes], port: int) -> bool:

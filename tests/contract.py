@@ -1,9 +1,18 @@
-"""Test helper: check a JSON-ready value against a schema of the register's OpenAPI 3.0 contract."""
+"""Test helper: check a JSON-ready value against a schema of the register's OpenAPI 3.0 contract.
+
+Two validators of the same schema: `jsonschema_rs` (compiled, about fifteen times faster) decides whether a
+value is valid; the reference OAS 3.0 validator (`openapi_schema_validator`) lists the violations when it is
+not. Both check JSON Schema draft 4 with OAS 3.0's formats (the fast one calls the reference one's format
+checks); tests/test_contract.py shows they agree on valid and broken
+documents. A value passes only when the fast validator accepts it; when it does not, the test fails, with
+the reference validator's list (or, were that empty, saying the two disagree).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import jsonschema_rs
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -33,6 +42,34 @@ def resolve_schema_name(spec: dict[str, Any], schema: str) -> str:
 _VALIDATORS: dict[tuple[int, str], tuple[dict[str, Any], OAS30Validator]] = {}
 
 
+#: The formats the reference validator checks (date, date-time, int32, int64, uuid …), checked alike.
+FORMATS = tuple(oas30_format_checker.checkers)
+_FAST: dict[tuple[int, str], tuple[dict[str, Any], Any]] = {}
+
+
+def _format_check(name: str) -> Any:
+    return lambda value: oas30_format_checker.conforms(value, name)
+
+
+def fast_validator(spec: dict[str, Any], name: str) -> Any:
+    """The compiled validator of components.schemas[name] (built once per spec document and schema)."""
+    key = (id(spec), name)
+    cached = _FAST.get(key)
+    if cached is None or cached[0] is not spec:
+        validator = jsonschema_rs.Draft4Validator(
+            {**spec, "$ref": f"#/components/schemas/{name}"},
+            formats={format_: _format_check(format_) for format_ in FORMATS},
+            validate_formats=True,
+        )
+        cached = _FAST[key] = (spec, validator)
+    return cached[1]
+
+
+def reference_validator(spec: dict[str, Any], schema: str) -> OAS30Validator:
+    """The reference OAS 3.0 validator of a schema (a full name or a dotted suffix)."""
+    return _validator(spec, resolve_schema_name(spec, schema))
+
+
 def _validator(spec: dict[str, Any], name: str) -> OAS30Validator:
     key = (id(spec), name)
     cached = _VALIDATORS.get(key)
@@ -56,11 +93,13 @@ def validate_against_spec(spec: dict[str, Any], schema: str, instance: Any) -> N
     `format` is checked (date, date-time, int32, int64 ...).
     """
     name = resolve_schema_name(spec, schema)
+    if fast_validator(spec, name).is_valid(instance):
+        return
     errors = sorted(
         _validator(spec, name).iter_errors(instance), key=lambda error: list(map(str, error.absolute_path))
     )
     if not errors:
-        return
+        raise AssertionError(f"{name}: the fast validator refuses what the reference validator accepts")
     lines = [
         f"  at {'/' + '/'.join(map(str, error.absolute_path))}: {error.message}"
         for error in errors[:MAX_REPORTED_ERRORS]

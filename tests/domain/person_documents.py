@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -320,17 +321,36 @@ _MANY_CURRENT = frozenset(
 )
 
 
+def _metadata(current: bool) -> list[Entry]:
+    """Every combination of an entry's metadata: drawn as one choice, it costs one draw, not six (the same
+    values, equally likely; historic entries carry `opphoerstidspunkt`, `aarsak` is optional)."""
+    ended: tuple[str | None, ...] = (None,) if current else _TIMESTAMPS
+    combinations = itertools.product(
+        _TIMESTAMPS,
+        _TIMESTAMPS,
+        ("Dolly", "Skatteetaten", "KILDE_DSF"),
+        ended,
+        (None, "Innflytting", "Korrigering"),
+    )
+    return [
+        {
+            "erGjeldende": current,
+            "ajourholdstidspunkt": ajourhold,
+            "gyldighetstidspunkt": gyldighet,
+            "kilde": kilde,
+            **({} if opphoer is None else {"opphoerstidspunkt": opphoer}),
+            **({} if aarsak is None else {"aarsak": aarsak}),
+        }
+        for ajourhold, gyldighet, kilde, opphoer, aarsak in combinations
+    ]
+
+
+_METADATA = {current: st.sampled_from(_metadata(current)) for current in (True, False)}
+
+
 def entry(element: str, *, current: bool) -> st.SearchStrategy[Entry]:
     """One entry of `element` with the register's metadata; historic entries carry `opphoerstidspunkt`."""
-    metadata: dict[str, st.SearchStrategy[Any]] = {
-        "erGjeldende": st.just(current),
-        "ajourholdstidspunkt": _SINGLE(_TIMESTAMPS),
-        "gyldighetstidspunkt": _SINGLE(_TIMESTAMPS),
-        "kilde": _SINGLE(("Dolly", "Skatteetaten", "KILDE_DSF")),
-    }
-    if not current:
-        metadata["opphoerstidspunkt"] = _SINGLE(_TIMESTAMPS)
-    meta = st.fixed_dictionaries(metadata, optional={"aarsak": _SINGLE(("Innflytting", "Korrigering"))})
+    meta = _METADATA[current]
     content = _CONTENT[element]()
     if element == "identifikasjonsnummer" and not current:
         content = content.map(lambda fields: {**fields, "status": "opphoert"})

@@ -12,6 +12,7 @@ computed with the functions the register and the gateway apply: `graded_as_now`/
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import uuid
 from collections.abc import Iterator
@@ -165,11 +166,26 @@ def histories(draw: st.DrawFn) -> list[Document]:
     return versions
 
 
+#: A role's elements by package, and a request's elements by role: strategies built once, not per example
+#: (building and validating a strategy costs more than drawing from it; the examples are the same).
+_PACKAGES = st.sampled_from(list(Rettighetspakke))
+_ELEMENT_SETS = {
+    pakke: st.sets(
+        st.sampled_from([name for name in CHOOSABLE if name in elements_allowed(pakke)]), min_size=1
+    )
+    for pakke in Rettighetspakke
+}
+
+
+@functools.cache
+def _subsets(names: tuple[str, ...]) -> st.SearchStrategy[set[str]]:
+    return st.sets(st.sampled_from(names), min_size=1)
+
+
 @st.composite
 def roles(draw: st.DrawFn) -> tuple[Rolle, PartRequest]:
-    pakke = draw(st.sampled_from(list(Rettighetspakke)))
-    allowed = [name for name in CHOOSABLE if name in elements_allowed(pakke)]
-    elementer = frozenset(draw(st.sets(st.sampled_from(allowed), min_size=1)))
+    pakke = draw(_PACKAGES)
+    elementer = frozenset(draw(_ELEMENT_SETS[pakke]))
     historikk = draw(st.booleans())
     role = Rolle(
         id=uuid.UUID(int=1),
@@ -180,7 +196,7 @@ def roles(draw: st.DrawFn) -> tuple[Rolle, PartRequest]:
         elementer=elementer,
         historikk=historikk,
     )
-    asked = frozenset(draw(st.sets(st.sampled_from(sorted(elementer)), min_size=1)))
+    asked = frozenset(draw(_subsets(tuple(sorted(elementer)))))
     return role, PartRequest(asked, historikk and draw(st.booleans()))
 
 

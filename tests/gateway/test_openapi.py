@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
+from fiks_folkeregister.admin.api import ADMIN_PREFIX
 from fiks_folkeregister.app import build_gateway_app, build_register_app
 from fiks_folkeregister.domain.identitetsnummer import check_digits
 from fiks_folkeregister.gateway.oppvekst import DEPRECATED_PATH as OPPVEKST_DEPRECATED_PATH
@@ -107,6 +108,35 @@ def _schema_of(document: dict[str, Any], path: str, method: str, status: int) ->
     return Draft202012Validator(
         {**content["application/json"]["schema"], "components": document["components"]}
     )
+
+
+def test_the_admin_apis_body_taking_operations_document_the_415_they_answer(
+    document: dict[str, Any], apps: dict[str, TestClient]
+) -> None:
+    admin = {
+        (method, path): op
+        for path, operations in document["paths"].items()
+        if path.startswith(ADMIN_PREFIX + "/")
+        for method, op in operations.items()
+    }
+    with_body = {key for key, op in admin.items() if "requestBody" in op}
+    assert (
+        len(with_body) >= 7
+    )  # organisations, rate, roles (new, changed), integrations, users, administrators
+
+    documented = {key for key, op in admin.items() if "415" in op["responses"]}
+    assert documented == with_body
+    for key in with_body:
+        schema = admin[key]["responses"]["415"]["content"]["application/json"]["schema"]
+        assert resolve(document, schema["$ref"]) == document["components"]["schemas"]["AdminFeilmelding"]
+        assert "UGYLDIG_INNHOLDSTYPE" in admin[key]["responses"]["415"]["description"]
+        # … and it is the answer: a body that is not JSON (no key needed to find that out).
+        method, path = key
+        url = re.sub(r"\{[^}]+\}", "x", path)
+        answer = apps["gateway"].request(
+            method.upper(), url, content=b"a", headers={"Content-Type": "text/plain"}
+        )
+        assert (answer.status_code, answer.json()["errorCode"]) == (415, "UGYLDIG_INNHOLDSTYPE"), key
 
 
 def test_real_answers_match_the_documented_schemas(served_gateway: ServedGateway) -> None:

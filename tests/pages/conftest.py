@@ -14,9 +14,10 @@ Fixtures for page tests (names kept stable for other modules):
   ``served_portal.users.service`` / ``.actor`` (the admin service, for seeding what a page shows), and
   ``log_in_admin(page, fnr)``: the administrator's login at /admin/innlogging (ends under /admin/);
 - ``axe_check(page)``: axe-core with the WCAG 2.0/2.1 A and AA tags; fails the test listing every violation.
-  With ``FIKSREG_PORTAL_SCREENSHOTS=<dir>`` set, ``axe_check(page, "name")`` also saves the page as
-  ``<dir>/portal-<name>.png`` (how docs/images is made: see docs/portal.md); a name beginning ``admin-`` is
-  saved as ``<dir>/<name>.png`` (the administration pages, docs/admin.md).
+  With ``FIKSREG_SCREENSHOTS=<dir>`` set, ``axe_check(page, "name")`` also saves the page as
+  ``<dir>/portal-<name>.png`` (``screenshot(page, name)`` does that alone; how docs/images is made: see
+  docs/portal.md); a name beginning ``admin-`` is saved as ``<dir>/<name>.png`` (the administration pages,
+  docs/admin.md). The one screenshot variable of the page tests.
 """
 
 from __future__ import annotations
@@ -223,14 +224,23 @@ def axe_check() -> Callable[..., None]:
 
     axe = Axe()
 
-    screenshots = os.environ.get("FIKSREG_PORTAL_SCREENSHOTS")
-
     def check(page: Any, name: str | None = None) -> None:
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
         assert results.violations_count == 0, f"{page.url}:\n{results.generate_report()}"
-        if screenshots and name:
-            Path(screenshots).mkdir(parents=True, exist_ok=True)
-            file_name = f"{name}.png" if name.startswith("admin-") else f"portal-{name}.png"
-            page.screenshot(path=str(Path(screenshots) / file_name), full_page=True)
+        if name:
+            screenshot(page, name)
 
     return check
+
+
+#: Where the page tests save screenshots (`FIKSREG_SCREENSHOTS`, a directory); none when unset.
+SCREENSHOTS = os.environ.get("FIKSREG_SCREENSHOTS")
+
+
+def screenshot(page: Any, name: str, full_page: bool = True) -> None:
+    """Save the page as `<FIKSREG_SCREENSHOTS>/portal-<name>.png` (a name beginning `admin-`: `<name>.png`)
+    when the variable is set (docs/portal.md, docs/admin.md)."""
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        file_name = f"{name}.png" if name.startswith("admin-") else f"portal-{name}.png"
+        page.screenshot(path=str(Path(SCREENSHOTS) / file_name), full_page=full_page)

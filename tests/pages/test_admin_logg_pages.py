@@ -1,5 +1,5 @@
 """Roller, Oppslagslogg and Innsyn in a real browser (Debian's Chromium), axe on every page, and the
-screenshots of docs/admin.md (`FIKSREG_PORTAL_SCREENSHOTS=<dir>`): the picker's live answer (roller.js), a
+screenshots of docs/admin.md (`FIKSREG_SCREENSHOTS=<dir>`): the picker's live answer (roller.js), a
 refusal, deactivation; a case worker's real lookup through the portal found in the log, its CSV, and insight."""
 
 from __future__ import annotations

@@ -1,25 +1,22 @@
 """The search, hit list, person card and document pages in a real browser (Debian's Chromium), through the
 real portal service and pipeline over the seeded register; axe on every page, the main flow by keyboard, and
-the screenshots of docs/portal.md (written when FIKSREG_SCREENSHOTS names a directory)."""
+the screenshots of docs/portal.md (written when FIKSREG_SCREENSHOTS names a directory: tests/pages/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fiks_folkeregister.domain.informasjonselementer import ELEMENTS
 from fiks_folkeregister.domain.rolle import Rolle
-from tests.pages.conftest import ServedPortal
+from tests.pages.conftest import ServedPortal, screenshot
 from tests.portal.conftest import ORGANISATION
 
 pytestmark = pytest.mark.e2e
 
-SCREENSHOTS = os.environ.get("FIKSREG_SCREENSHOTS")
 _numbers = iter(f"1791209{n:04d}" for n in range(10000))
 
 
@@ -34,11 +31,6 @@ def _case_worker_number() -> str:
 
 def _role(served: ServedPortal, fnr: str, navn: str, parts: tuple[str, ...], historikk: bool) -> Rolle:
     return served.users.add_role(fnr, navn, historikk=historikk, parts=parts)
-
-
-def _shot(page: Any, name: str, full_page: bool = True) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"portal-{name}.png"), full_page=full_page)
 
 
 @pytest.fixture
@@ -62,7 +54,7 @@ def test_lookup_card_history_related_person_and_document(
     page.get_by_role("link", name="Søk etter person").click()
     page.wait_for_url("**/portal/sok")
     axe_check(page)
-    _shot(page, "sok")
+    screenshot(page, "sok")
     parent = served_portal.examples["parent-with-foreldreansvar"][0]
     _search_by_number(page, parent)
     page.wait_for_url(re.compile(r".*/portal/person/[^/]+$"))
@@ -70,7 +62,7 @@ def test_lookup_card_history_related_person_and_document(
     assert page.get_by_role("heading", name="Familie og ansvar").is_visible()
     assert page.get_by_text(parent).first.is_visible()
     axe_check(page)
-    _shot(page, "personkort")
+    screenshot(page, "personkort")
     page.get_by_role("link", name="Vis historikk").click()
     page.wait_for_url("**historikk=1")
     assert page.get_by_role("link", name="Skjul historikk").is_visible()
@@ -81,10 +73,10 @@ def test_lookup_card_history_related_person_and_document(
     for text in ("Kari Saksbehandler", "Barnevern (full)", ORGANISATION, "Loggreferanse"):
         assert page.get_by_text(text).first.is_visible()
     axe_check(page)
-    _shot(page, "dokument")
+    screenshot(page, "dokument")
     page.emulate_media(media="print")
     assert not page.get_by_role("button", name="Logg ut").is_visible()  # the print layout: the document only
-    _shot(page, "dokument-utskrift")
+    screenshot(page, "dokument-utskrift")
     page.emulate_media(media="screen")
     page.get_by_role("link", name="Tilbake til personkortet").click()
     related = page.get_by_role("link", name=re.compile("^Åpne personkortet til"))
@@ -106,16 +98,16 @@ def test_protected_address_is_shown_only_after_confirmation(
     _search_by_number(page, protected)
     page.wait_for_url(re.compile(r".*/portal/person/[^/]+$"))
     assert page.get_by_text("Skjermet adresse").first.is_visible()
-    _shot(page, "skjermet")
+    screenshot(page, "skjermet")
     page.get_by_role("button", name="Vis skjermet adresse").first.click()
     assert page.get_by_role("heading", name="Bekreft at du vil se den skjermede adressen").is_visible()
     axe_check(page)
-    _shot(page, "bekreft-skjermet")
+    screenshot(page, "bekreft-skjermet")
     page.get_by_role("button", name="Ja, vis adressen").click()
     page.wait_for_url(re.compile(r".*/skjermet/vist$"))  # POST, then GET: a reload sends no form again
     assert page.get_by_text(re.compile("Vist etter ditt uttrykkelige valg")).first.is_visible()
     axe_check(page)
-    _shot(page, "skjermet-vist")
+    screenshot(page, "skjermet-vist")
     page.reload()
     assert page.get_by_text(re.compile("Vist etter ditt uttrykkelige valg")).first.is_visible()
 
@@ -132,7 +124,7 @@ def test_hit_list_and_identify_one(
     assert page.locator("table.hits tbody tr").count() == 25
     assert page.get_by_text(re.compile(r"personer passer\. Viser 1–25\.")).is_visible()
     axe_check(page)
-    _shot(page, "treffliste")
+    screenshot(page, "treffliste")
     assert "1900" not in page.url  # the criteria stay in the session
     page.get_by_role("link", name="Neste side").click()
     assert page.get_by_text(re.compile(r"Viser 26–50\.")).is_visible()
@@ -156,7 +148,7 @@ def test_errors_a_case_worker_can_cause(
     _search_by_number(page, "1234")
     assert page.get_by_text("Nummeret må ha 11 siffer. Du skrev 4 siffer.").first.is_visible()
     axe_check(page)
-    _shot(page, "feil-nummer")
+    screenshot(page, "feil-nummer")
     valid = served_portal.examples["married-couple"][0]
     _search_by_number(page, valid[:10] + str((int(valid[10]) + 1) % 10))
     assert page.get_by_text(re.compile("Kontrollsifrene stemmer ikke")).first.is_visible()
@@ -191,7 +183,7 @@ def test_criteria_outside_the_role_are_disabled_with_the_reason(
     assert page.get_by_text("Ikke tilgjengelig for rollen din: rollen har ikke historikk").first.is_visible()
     assert page.locator("#soek-navn").is_enabled()
     axe_check(page)
-    _shot(page, "sok-begrenset")
+    screenshot(page, "sok-begrenset")
 
 
 def test_a_grant_revoked_mid_session_stops_the_next_lookup(

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 class AdminFeilmelding(BaseModel):
-    """The platform's error body (DOMAIN.md §2)."""
+    """The platform's error body: KS's `ErrorMessage` (`fiks-common.json`), see docs/admin.md, "The admin REST API"."""
 
     timestamp: int
     status: int
@@ -45,6 +45,12 @@ def error_response(request: Request, error: AdminError) -> Response:
 
 class AdminRoute(APIRoute):
     """Answers every error of the admin APIs in the platform's format, whatever app they are mounted in."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        if self.body_field is not None:  # an operation taking a body also answers its reader's 415
+            extra = self.openapi_extra or {}
+            self.openapi_extra = {**extra, "responses": {**extra.get("responses", {}), **BODY_ERRORS}}
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handler = super().get_route_handler()
@@ -89,6 +95,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (404, "Not found, or not this administrator's organisation"),
         (409, "Conflicts with what exists"),
     )
+}
+
+
+#: What an operation taking a body answers besides (`http/json_body.py`); the platform body, as above.
+BODY_ERRORS: dict[str, dict[str, Any]] = {
+    "415": {
+        "description": "The body is not `application/json` (UGYLDIG_INNHOLDSTYPE)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdminFeilmelding"}}},
+    }
 }
 
 

@@ -56,7 +56,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
-    """One request to the mirrored API, as accounted for (DOMAIN.md §9)."""
+    """One request to the mirrored API, as accounted for: who asked, when, under which role, for what and about
+    whom, so that each person can learn who looked them up (folkeregisterloven § 10-1; docs/admin.md)."""
 
     tidspunkt: datetime
     request_id: str

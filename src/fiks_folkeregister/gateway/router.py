@@ -200,6 +200,11 @@ class MirroredApi:
         outcome = Outcome()
         try:
             self._answer(resource, incoming, trail, parametre, outcome)
+        except UpstreamUnavailableError as error:
+            # No answer from the register (timeout, broken connection, breaker open): our error, our
+            # format; a failure, not a refusal (an HttpError too, so caught before GatewayError).
+            self._refused(error, incoming, outcome, request_id)
+            outcome.utfall = FAILED
         except GatewayError as error:
             self._refused(error, incoming, outcome, request_id)
         except UgyldigParameter as invalid:
@@ -217,11 +222,6 @@ class MirroredApi:
                 _POLICY_STATUS.get(refusal.code, 403), refusal.code, refusal.message, refusal.details
             )
             self._refused(error, incoming, outcome, request_id)
-        except UpstreamUnavailableError as error:
-            # No answer from the register (timeout, broken connection, breaker open): our error, our format.
-            failure = GatewayError(error.status, error.code, error.message, error.details, error.headers)
-            self._refused(failure, incoming, outcome, request_id)
-            outcome.utfall = FAILED
         except UpstreamError as error:
             outcome.status, outcome.payload = error.status, orjson.dumps(error.body)
             outcome.headers = dict(error.headers)

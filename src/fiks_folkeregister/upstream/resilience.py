@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from fiks_folkeregister.domain.heltall import is_ascii_digits
+from fiks_folkeregister.http.errors import HttpError
 from fiks_folkeregister.upstream.port import UpstreamError
 
 log = logging.getLogger(__name__)
@@ -27,12 +28,14 @@ MASKINPORTEN_UTILGJENGELIG = "MASKINPORTEN_UTILGJENGELIG"  # 503: no token could
 MASKINPORTEN_AVVISTE = "MASKINPORTEN_AVVISTE"  # 502: the token endpoint refused the platform's grant
 
 
-class UpstreamUnavailableError(UpstreamError):
+class UpstreamUnavailableError(UpstreamError, HttpError):
     """The gateway could not get an answer from the register; not an answer the register gave.
 
-    ``code`` is one of this module's machine codes, ``message`` says what happened in words a caller can act
-    on, ``details`` go to the platform error body's ``errorJson``. ``body`` has the register's error shape so
-    that a caller passing ``UpstreamError`` on as is still gives a clear answer.
+    An ``HttpError`` (the apps' one error type): ``code`` is one of this module's machine codes, ``message``
+    says what happened in words a caller can act on, ``details`` go to the platform error body's
+    ``errorJson``, ``headers`` carry ``Retry-After`` when a wait is known. Also an ``UpstreamError`` (what
+    every ``Upstream`` call raises), so ``body`` has the register's error shape: a caller passing
+    ``UpstreamError`` on as is still gives a clear answer.
     """
 
     def __init__(
@@ -45,11 +48,14 @@ class UpstreamUnavailableError(UpstreamError):
         details: Mapping[str, Any] | None = None,
     ) -> None:
         headers = {"Retry-After": str(max(1, round(retry_after)))} if retry_after is not None else None
-        body = {"feilkode": code, "feilmelding": message, "httpStatus": status, "alvorlighetsgrad": "ERROR"}
-        super().__init__(status, body, headers)
-        self.code = code
-        self.message = message
-        self.details: Mapping[str, Any] = details or {}
+        # HttpError's fields; UpstreamError's own constructor would only set its `body` and `headers`.
+        HttpError.__init__(self, status, code, message, details, headers)
+        self.body = {
+            "feilkode": code,
+            "feilmelding": message,
+            "httpStatus": status,
+            "alvorlighetsgrad": "ERROR",
+        }
 
 
 @dataclass(frozen=True)
