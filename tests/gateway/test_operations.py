@@ -170,7 +170,8 @@ def test_metrics_add_up_the_workers_and_logs_carry_no_identity_numbers_tokens_or
                 client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
                 for _ in range(4)
             ]
-        log = process.log()
+        request_ids = [r.headers["X-Request-Id"] for r in [*answers, wrong_password, bad_token, bulk]]
+        log = process.log_when(lambda text: all(request_id in text for request_id in request_ids))
 
     assert [response.status_code for response in answers] == [200] * 10
     assert (wrong_password.status_code, bad_token.status_code, bulk.status_code) == (401, 401, 200)

@@ -9,7 +9,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -89,6 +89,17 @@ class ServedProcess:
         """What the process has written to stderr so far."""
         self._errors.seek(0)
         return self._errors.read().decode(errors="replace")
+
+    def log_when(self, done: Callable[[str], bool], timeout_seconds: float = 30) -> str:
+        """The log once ``done`` holds of it (each worker writes its lines after answering, so a line may
+        come a moment after its answer), or as it is at the deadline: the caller's assertions then say what
+        is missing."""
+        deadline = time.monotonic() + timeout_seconds
+        log = self.log()
+        while not done(log) and time.monotonic() < deadline:
+            time.sleep(0.1)
+            log = self.log()
+        return log
 
     def wait_until_healthy(self, timeout_seconds: float = 60) -> None:
         deadline = time.monotonic() + timeout_seconds
