@@ -1,5 +1,5 @@
 """Brukere: an organisation's person users (case workers who log in to the search portal): create,
-deactivate."""
+deactivate, activate again."""
 
 from __future__ import annotations
 
@@ -82,5 +82,14 @@ def build_router(pages: AdminPages) -> APIRouter:
         ident = pages.object_id(bruker_id)
         await pages.call(lambda: pages.service.deactivate_user(workplace.actor, ident, workplace.orgnr))
         return pages.redirect(workplace.path(SLUG) + "?utfoert=deaktivert")
+
+    @router.post(base + "/{bruker_id}/aktiver")
+    async def activate(
+        request: Request, bruker_id: str, workplace: Workplace = Depends(pages.current_workplace)
+    ) -> Response:
+        await pages.check_csrf(request, workplace)
+        ident = pages.object_id(bruker_id)
+        await pages.call(lambda: pages.service.activate_user(workplace.actor, ident, workplace.orgnr))
+        return pages.redirect(workplace.path(SLUG) + "?utfoert=aktivert")
 
     return router

@@ -27,6 +27,7 @@ ACTIONS: dict[str, str] = {
     "integrasjon.slettet": "Integration deleted",
     "bruker.opprettet": "User created",
     "bruker.deaktivert": "User deactivated",
+    "bruker.aktivert": "User activated",
     "tildeling.opprettet": "Role granted",
     "tildeling.tilbakekalt": "Access revoked",
     "administrator.opprettet": "Administrator created",
