@@ -81,9 +81,7 @@ def test_api_activates_a_user_and_hides_another_organisations(api: Api) -> None:
     ]
     assert api.call("DELETE", f"{users_a}/{user_id}", api.admin_a).json()["aktiv"] is False
 
-    assert_error(
-        api.call("PUT", f"{users_a}/{user_id}/aktiver", api.admin_b), 404, "BRUKER_FINNES_IKKE"
-    )
+    assert_error(api.call("PUT", f"{users_a}/{user_id}/aktiver", api.admin_b), 404, "BRUKER_FINNES_IKKE")
     assert_error(
         api.call("PUT", f"/organisasjoner/{ORG_B}/brukere/{user_id}/aktiver", api.admin_b),
         404,
