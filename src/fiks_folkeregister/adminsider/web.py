@@ -181,6 +181,7 @@ class AdminPages:
             "may_switch": administrator is not None
             and (administrator.operator is not None or len(administrator.orgnrs) > 1),
             "once_field": ONCE_FIELD,
+            "logout_room": LOGIN_ROOM,  # the logged-out page then speaks of the administration
             "once_code": self._issue_once(administrator.session) if once and administrator else "",
         }
         values.update(context or {})
