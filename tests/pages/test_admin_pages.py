@@ -88,7 +88,7 @@ def test_an_administrator_uses_the_keyboard_alone(
     page.keyboard.press("Enter")  # log out with the keyboard
     page.wait_for_url("**/portal/utlogget**")
     assert "Du er logget ut av administrasjonen" in page.inner_text("main")
-    axe_check(page)  # the logged-out page, as an administrator sees it
+    axe_check(page, "admin-utlogget")  # the logged-out page, as an administrator sees it
     page.goto("/admin/")
     assert "/idporten/authorize" in page.url  # the session is gone
     axe_check(page)
