@@ -141,3 +141,46 @@ def test_logging_out_from_the_admin_pages_ends_the_session(site: AdminSite) -> N
     site.client.cookies.clear()  # the browser drops the cleared cookie
     after = site.client.get(f"/admin/{ORGNR}/", follow_redirects=False)
     assert after.headers["location"] == "/admin/innlogging"
+
+
+def _logged_out_page(site: AdminSite, form: dict[str, str]) -> str:
+    """Log out with ``form`` (besides the CSRF token) and follow the provider back to the logged-out page."""
+    answer = site.client.post("/portal/logg-ut", data=form, follow_redirects=False)
+    assert answer.status_code == 303
+    at_provider = answer.headers["location"]
+    assert "/idporten/endsession?" in at_provider
+    back = site.client.get(at_provider, follow_redirects=False)
+    assert back.status_code in (302, 303, 307) and "/portal/utlogget?state=" in back.headers["location"]
+    page = site.client.get(back.headers["location"])
+    assert page.status_code == 200
+    return page.text
+
+
+def test_an_administrator_who_logs_out_is_told_so_and_offered_the_administration_first(
+    site: AdminSite,
+) -> None:
+    site.log_in(ADMINISTRATOR)
+    page = site.client.get(f"/admin/{ORGNR}/").text
+    assert 'name="rom" value="admin"' in page  # the admin pages' logout form names its room
+    token = site.csrf(f"/admin/{ORGNR}/")
+    text = _logged_out_page(site, {"csrf_token": token, "rom": "admin"})
+    assert "Du er logget ut av administrasjonen og av ID-porten" in text
+    assert "av søket" not in text
+    assert text.index('href="/admin/innlogging"') < text.index('href="/portal/innlogging"')
+    site.client.cookies.clear()
+    assert site.client.get(f"/admin/{ORGNR}/", follow_redirects=False).headers["location"] == (
+        "/admin/innlogging"
+    )
+
+
+def test_a_case_worker_or_an_unknown_room_gets_the_searchs_logged_out_page(site: AdminSite) -> None:
+    site.service.create_user(CONSOLE, ORGNR, "15818001778", "Sara Søker")
+    for room in ({}, {"rom": "ukjent"}):
+        site.client.cookies.clear()
+        site.log_in("15818001778", start="/portal/innlogging")
+        token = site.csrf("/portal/velg-rolle")
+        text = _logged_out_page(site, {"csrf_token": token, **room})
+        assert "Du er logget ut av søket og av ID-porten" in text and "administrasjonen og" not in text
+        assert text.index('href="/portal/innlogging"') < text.index('href="/admin/innlogging"')
+    forged_state = site.client.get("/portal/utlogget?state=admin")  # no dot: not a room's state
+    assert "Du er logget ut av søket" in forged_state.text

@@ -367,3 +367,44 @@ def test_the_operator_works_on_another_organisation_and_is_named_in_its_log(site
     refused = site.client.get(f"/admin/{OTHER_ORGNR}/oppslagslogg")
     assert refused.status_code == 403
     assert "Bare organisasjonens egne administratorer kan se dette" in _text(refused)
+
+
+def test_a_deactivated_user_is_activated_again_from_brukere(site: AdminSite) -> None:
+    site.log_in(ADMINISTRATOR)
+    user = site.service.create_user(CONSOLE, ORGNR, "11818001713", "Ulla Igjen")
+    site.service.deactivate_user(CONSOLE, user.id)
+    listing = site.client.get(f"{PAGES}/brukere").text
+    assert f'action="{PAGES}/brukere/{user.id}/aktiver"' in listing
+    assert f'action="{PAGES}/brukere/{user.id}/deaktiver"' not in listing
+
+    answer = site.post(f"{PAGES}/brukere/{user.id}/aktiver")
+
+    assert answer.status_code == 303 and answer.headers["location"] == f"{PAGES}/brukere?utfoert=aktivert"
+    shown = _text(site.client.get(answer.headers["location"]))
+    assert "Brukeren er aktiv igjen" in shown
+    assert site.service.get_user(CONSOLE, user.id).aktiv
+    newest = site.changes()[0]
+    assert newest.handling == "bruker.aktivert" and newest.utfoert_av.endswith(":Ada Administrator")
+    assert "Bruker aktivert" in _text(site.client.get(f"{PAGES}/endringslogg"))
+
+
+def test_another_organisations_user_cannot_be_activated_nor_without_the_csrf_token(site: AdminSite) -> None:
+    their_user = site.service.create_user(CONSOLE, OTHER_ORGNR, "12818001752", "Nabo Deaktivert")
+    site.service.deactivate_user(CONSOLE, their_user.id)
+    mine = site.service.create_user(CONSOLE, ORGNR, "13818001708", "Min Deaktiverte")
+    site.service.deactivate_user(CONSOLE, mine.id)
+    site.log_in(ADMINISTRATOR)
+    changes, theirs = len(site.changes()), len(site.changes(OTHER_ORGNR))
+    for path in (
+        f"{PAGES}/brukere/{their_user.id}/aktiver",
+        f"/admin/{OTHER_ORGNR}/brukere/{their_user.id}/aktiver",
+    ):
+        answer = site.post(path)
+        assert answer.status_code == 404 and "Nabo Deaktivert" not in answer.text, path
+    forged = site.client.post(
+        f"{PAGES}/brukere/{mine.id}/aktiver", data={"csrf_token": "forged"}, follow_redirects=False
+    )
+    assert forged.status_code == 403
+    assert not site.service.get_user(CONSOLE, their_user.id).aktiv
+    assert not site.service.get_user(CONSOLE, mine.id).aktiv
+    assert (len(site.changes()), len(site.changes(OTHER_ORGNR))) == (changes, theirs)

@@ -6,6 +6,7 @@ organisations."""
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 from uuid import uuid4
 
@@ -183,3 +184,50 @@ def test_another_organisations_role_is_not_found_and_a_forged_form_changes_nothi
     assert forged.status_code == 403
     assert _roles(site)[own.navn].aktiv is True and "Forfalsket" not in _roles(site)
     assert len(site.changes()) == before
+
+
+def test_sending_the_role_creation_form_again_creates_nothing(site: AdminSite) -> None:
+    site.log_in(ADMINISTRATOR)
+    name = f"Engang {uuid4().hex[:6]}"
+    tokens = site.form_tokens(NEW)
+    assert "engangskode" in tokens
+    form = {**tokens, **_form(name, "offentlig-med-hjemmel", "navn")}
+    created = site.client.post(NEW, data=form, follow_redirects=False)
+    assert created.status_code == 303, _text(created)
+    changes = len(site.changes())
+
+    again = site.client.post(NEW, data=form, follow_redirects=False)  # a reload, a double click
+
+    assert again.status_code == 409 and "Skjemaet er allerede sendt" in _text(again)
+    assert [n for n in _roles(site) if n == name] == [name] and len(site.changes()) == changes
+    without = site.client.post(
+        NEW,
+        data={"csrf_token": tokens["csrf_token"], **_form(name + "x", "offentlig-med-hjemmel", "navn")},
+        follow_redirects=False,
+    )
+    assert without.status_code == 409 and name + "x" not in _roles(site)
+    # "Sjekk valget" uses no code up: the form can still be saved after it
+    fresh = site.form_tokens(NEW)
+    checked = site.client.post(
+        NEW, data={**fresh, **_form(name + "y", "offentlig-med-hjemmel", "navn", handling="sjekk")}
+    )
+    assert checked.status_code == 200 and name + "y" not in _roles(site)
+    saved = site.client.post(
+        NEW, data={**fresh, **_form(name + "y", "offentlig-med-hjemmel", "navn")}, follow_redirects=False
+    )
+    assert saved.status_code == 303 and name + "y" in _roles(site)
+
+
+def test_a_refused_role_can_be_corrected_and_sent_from_the_answer(site: AdminSite) -> None:
+    site.log_in(ADMINISTRATOR)
+    name = f"Rettet {uuid4().hex[:6]}"
+    tokens = site.form_tokens(NEW)
+    refused = site.client.post(NEW, data={**tokens, **_form("", "offentlig-med-hjemmel", "navn")})
+    assert refused.status_code == 400 and "Gi rollen et navn. Ingenting ble lagret." in _text(refused)
+    code = re.search(r'name="engangskode" value="([^"]+)"', refused.text)
+    assert code is not None and code.group(1) != tokens["engangskode"]
+    corrected = {"csrf_token": tokens["csrf_token"], "engangskode": code.group(1)}
+    saved = site.client.post(
+        NEW, data={**corrected, **_form(name, "offentlig-med-hjemmel", "navn")}, follow_redirects=False
+    )
+    assert saved.status_code == 303 and name in _roles(site)

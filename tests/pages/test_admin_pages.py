@@ -87,6 +87,8 @@ def test_an_administrator_uses_the_keyboard_alone(
     assert labels[:2] == ["Innsyn", "Oppslagslogg"] and labels[-1] == "Logg ut"
     page.keyboard.press("Enter")  # log out with the keyboard
     page.wait_for_url("**/portal/utlogget**")
+    assert "Du er logget ut av administrasjonen" in page.inner_text("main")
+    axe_check(page, "admin-utlogget")  # the logged-out page, as an administrator sees it
     page.goto("/admin/")
     assert "/idporten/authorize" in page.url  # the session is gone
     axe_check(page)
@@ -146,6 +148,12 @@ def test_an_administrator_sets_up_integrations_users_and_access(
     expect(page.get_by_role("status").filter(has_text="Brukeren er opprettet")).to_be_visible()
     expect(page.get_by_role("cell", name="098980*****")).to_be_visible()
     axe_check(page, "admin-brukere")
+    page.get_by_role("button", name="Deaktiver Siri Saksbehandler").click()
+    expect(page.get_by_role("status").filter(has_text="Brukeren er deaktivert")).to_be_visible()
+    page.get_by_role("button", name="Aktiver Siri Saksbehandler").click()  # and back again
+    expect(page.get_by_role("status").filter(has_text="Brukeren er aktiv igjen")).to_be_visible()
+    expect(page.get_by_role("button", name="Deaktiver Siri Saksbehandler")).to_be_visible()
+    axe_check(page)
 
     # Tilganger: grant the role to the integration and to the user.
     navigation.get_by_role("link", name="Tilganger").click()

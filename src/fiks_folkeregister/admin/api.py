@@ -309,6 +309,13 @@ def build_admin_router(service: AdminService, innsyn: Innsyn | None = None) -> A
         return BrukerUt.of(service.deactivate_user(actor, brukerId, orgnr))
 
     @router.put(
+        "/organisasjoner/{orgnr}/brukere/{brukerId}/aktiver",
+        summary="Activate a deactivated person user: the roles still granted them work again.",
+    )
+    def activate_user(orgnr: str, brukerId: UUID, actor: Who) -> BrukerUt:
+        return BrukerUt.of(service.activate_user(actor, brukerId, orgnr))
+
+    @router.put(
         "/organisasjoner/{orgnr}/brukere/{brukerId}/roller/{rolleId}",
         status_code=201,
         summary="Grant the role to the person user (201 new, 200 already granted).",

@@ -633,6 +633,22 @@ def user_deactivate(
         typer.echo(f"Deactivated person user {user.id} ({user.navn})")
 
 
+@user_app.command("activate")
+def user_activate(
+    orgnr: Annotated[str, typer.Option(help="The organisation.")],
+    foedselsnummer: FnrOption,
+    as_json: JsonOption = False,
+) -> None:
+    """A deactivated person may act again in the roles still granted them, from their next request on."""
+    with _service() as service:
+        found = service.find_user(console_actor(), orgnr, foedselsnummer)
+        user = service.activate_user(console_actor(), found.id)
+    if as_json:
+        _print_json(BrukerUt.of(user))
+    else:
+        typer.echo(f"Activated person user {user.id} ({user.navn})")
+
+
 # -- administrators --------------------------------------------------------------------------------
 
 

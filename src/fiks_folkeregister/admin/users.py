@@ -107,19 +107,27 @@ class Users(AdminBase):
 
     def deactivate_user(self, actor: Actor, bruker_id: UUID, orgnr: str | None = None) -> Bruker:
         """The user can no longer act in any role, from the next request on (their grants are kept)."""
+        return self._set_user_active(actor, bruker_id, orgnr, False)
+
+    def activate_user(self, actor: Actor, bruker_id: UUID, orgnr: str | None = None) -> Bruker:
+        """A deactivated user may act again in the roles still granted them, from the next request on."""
+        return self._set_user_active(actor, bruker_id, orgnr, True)
+
+    def _set_user_active(self, actor: Actor, bruker_id: UUID, orgnr: str | None, aktiv: bool) -> Bruker:
+        """One transaction: the user's state changed and logged; already so, nothing is written."""
         with self._engine.begin() as connection:
             before = user_of(self._user_row(connection, actor, bruker_id, orgnr))
-            if not before.aktiv:
+            if before.aktiv == aktiv:
                 return before
             after = Bruker(
-                before.id, before.orgnr, before.foedselsnummer, before.navn, False, before.opprettet
+                before.id, before.orgnr, before.foedselsnummer, before.navn, aktiv, before.opprettet
             )
-            connection.execute(update(bruker).where(bruker.c.id == bruker_id).values(aktiv=False))
+            connection.execute(update(bruker).where(bruker.c.id == bruker_id).values(aktiv=aktiv))
             self._log(
                 connection,
                 actor,
                 before.orgnr,
-                "bruker.deaktivert",
+                "bruker.aktivert" if aktiv else "bruker.deaktivert",
                 "bruker",
                 before.id,
                 BrukerUt.of(before),

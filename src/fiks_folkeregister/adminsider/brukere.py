@@ -1,5 +1,5 @@
 """Brukere: an organisation's person users (case workers who log in to the search portal): create,
-deactivate."""
+deactivate, activate again."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def build_router(pages: AdminPages) -> APIRouter:
     async def list_page(
         request: Request, workplace: Workplace = Depends(pages.current_workplace)
     ) -> Response:
-        return show(request, workplace)
+        return await pages.in_pool(show, request, workplace)
 
     @router.post(base)
     async def create(request: Request, workplace: Workplace = Depends(pages.current_workplace)) -> Response:
@@ -63,13 +63,15 @@ def build_router(pages: AdminPages) -> APIRouter:
                     "A field is missing",
                     "Fill in both the national identity number and the name. Nothing was saved.",
                 )
-            pages.call(
+            await pages.call(
                 lambda: pages.service.create_user(
                     workplace.actor, workplace.orgnr, values["foedselsnummer"], values["navn"]
                 )
             )
         except PageError as error:
-            return show(request, workplace, status_code=error.status_code, error=error, values=values)
+            return await pages.in_pool(
+                show, request, workplace, status_code=error.status_code, error=error, values=values
+            )
         return pages.redirect(workplace.path(SLUG) + "?utfoert=opprettet")
 
     @router.post(base + "/{bruker_id}/deaktiver")
@@ -78,7 +80,16 @@ def build_router(pages: AdminPages) -> APIRouter:
     ) -> Response:
         await pages.check_csrf(request, workplace)
         ident = pages.object_id(bruker_id)
-        pages.call(lambda: pages.service.deactivate_user(workplace.actor, ident, workplace.orgnr))
+        await pages.call(lambda: pages.service.deactivate_user(workplace.actor, ident, workplace.orgnr))
         return pages.redirect(workplace.path(SLUG) + "?utfoert=deaktivert")
+
+    @router.post(base + "/{bruker_id}/aktiver")
+    async def activate(
+        request: Request, bruker_id: str, workplace: Workplace = Depends(pages.current_workplace)
+    ) -> Response:
+        await pages.check_csrf(request, workplace)
+        ident = pages.object_id(bruker_id)
+        await pages.call(lambda: pages.service.activate_user(workplace.actor, ident, workplace.orgnr))
+        return pages.redirect(workplace.path(SLUG) + "?utfoert=aktivert")
 
     return router

@@ -27,6 +27,7 @@ ACTIONS: dict[str, str] = {
     "integrasjon.slettet": "Integration deleted",
     "bruker.opprettet": "User created",
     "bruker.deaktivert": "User deactivated",
+    "bruker.aktivert": "User activated",
     "tildeling.opprettet": "Role granted",
     "tildeling.tilbakekalt": "Access revoked",
     "administrator.opprettet": "Administrator created",
@@ -63,6 +64,9 @@ def build_router(pages: AdminPages) -> APIRouter:
         request: Request, workplace: Workplace = Depends(pages.current_workplace)
     ) -> Response:
         side = page_number(request.query_params.get("side"))
+        return await pages.in_pool(show, request, workplace, side)
+
+    def show(request: Request, workplace: Workplace, side: int) -> Response:
         found = pages.service.change_log(
             workplace.actor, workplace.orgnr, limit=PAGE_SIZE + 1, offset=(side - 1) * PAGE_SIZE
         )

@@ -47,7 +47,7 @@ def build_router(pages: AdminPages, login: OidcLogin) -> APIRouter:
         request: Request, administrator: SignedIn = Depends(pages.current_administrator)
     ) -> Response:
         """The organisations the person may work on; one only (and no operator): straight to its overview."""
-        organisations = organisations_of(pages, administrator)
+        organisations = await pages.in_pool(organisations_of, pages, administrator)
         if len(organisations) == 1 and administrator.operator is None:
             return pages.redirect(f"{PREFIX}/{organisations[0].orgnr}/")
         return pages.render(

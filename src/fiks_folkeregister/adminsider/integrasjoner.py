@@ -53,12 +53,12 @@ def build_router(pages: AdminPages) -> APIRouter:
     async def list_page(
         request: Request, workplace: Workplace = Depends(pages.current_workplace)
     ) -> Response:
-        return show(request, workplace)
+        return await pages.in_pool(show, request, workplace)
 
     @router.post(base)
     async def create(request: Request, workplace: Workplace = Depends(pages.current_workplace)) -> Response:
         form = await pages.check_csrf(request, workplace)
-        pages.use_once(form, workplace)
+        await pages.use_once(form, workplace)
         values = {
             name: str(form.get(name, "")).strip() for name in ("navn", "beskrivelse", "autorisert_orgnr")
         }
@@ -72,7 +72,7 @@ def build_router(pages: AdminPages) -> APIRouter:
                     "The description may have at most {max} characters. Nothing was saved.",
                     max=MAX_DESCRIPTION,
                 )
-            created = pages.call(
+            created = await pages.call(
                 lambda: pages.service.create_integration(
                     workplace.actor,
                     workplace.orgnr,
@@ -82,24 +82,31 @@ def build_router(pages: AdminPages) -> APIRouter:
                 )
             )
         except PageError as error:
-            return show(request, workplace, status_code=error.status_code, error=error, values=values)
-        return show(request, workplace, status_code=201, created=created)
+            return await pages.in_pool(
+                show, request, workplace, status_code=error.status_code, error=error, values=values
+            )
+        return await pages.in_pool(show, request, workplace, status_code=201, created=created)
 
     @router.post(base + "/{integrasjon_id}/nytt-passord")
     async def rotate(
         request: Request, integrasjon_id: str, workplace: Workplace = Depends(pages.current_workplace)
     ) -> Response:
-        pages.use_once(await pages.check_csrf(request, workplace), workplace)
+        await pages.use_once(await pages.check_csrf(request, workplace), workplace)
         ident = pages.object_id(integrasjon_id)
-        rotated = pages.call(lambda: pages.service.rotate_password(workplace.actor, ident, workplace.orgnr))
-        return show(request, workplace, rotated=rotated)
+        rotated = await pages.call(
+            lambda: pages.service.rotate_password(workplace.actor, ident, workplace.orgnr)
+        )
+        return await pages.in_pool(show, request, workplace, rotated=rotated)
 
     @router.get(base + "/{integrasjon_id}/slett")
     async def confirm_delete(
         request: Request, integrasjon_id: str, workplace: Workplace = Depends(pages.current_workplace)
     ) -> Response:
         ident = pages.object_id(integrasjon_id)
-        integration = pages.call(
+        return await pages.in_pool(show_confirmation, request, workplace, ident)
+
+    def show_confirmation(request: Request, workplace: Workplace, ident: Any) -> Response:
+        integration = pages.attempt(
             lambda: pages.service.get_integration(workplace.actor, ident, workplace.orgnr)
         )
         grants = [
@@ -121,7 +128,7 @@ def build_router(pages: AdminPages) -> APIRouter:
     ) -> Response:
         await pages.check_csrf(request, workplace)
         ident = pages.object_id(integrasjon_id)
-        pages.call(lambda: pages.service.delete_integration(workplace.actor, ident, workplace.orgnr))
+        await pages.call(lambda: pages.service.delete_integration(workplace.actor, ident, workplace.orgnr))
         return pages.redirect(workplace.path(SLUG) + "?slettet=1")
 
     return router

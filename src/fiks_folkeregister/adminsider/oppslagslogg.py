@@ -174,7 +174,7 @@ def build_router(pages: AdminPages) -> APIRouter:
         known = choices(workplace)
         search = read_filter(values, workplace, known)
         foer, etter = marks(request)
-        found = pages.call(
+        found = pages.attempt(
             lambda: pages.service.lookup_page(
                 workplace.actor,
                 workplace.orgnr,
@@ -225,6 +225,9 @@ def build_router(pages: AdminPages) -> APIRouter:
 
     @router.get(base)
     async def log_page(request: Request, workplace: Workplace = Depends(pages.current_workplace)) -> Response:
+        return await pages.in_pool(show_page, request, workplace)
+
+    def show_page(request: Request, workplace: Workplace) -> Response:
         try:
             values, known, found = the_page(request, workplace)
         except PageError as error:
@@ -238,7 +241,7 @@ def build_router(pages: AdminPages) -> APIRouter:
 
     @router.get(base + ".csv")
     async def log_csv(request: Request, workplace: Workplace = Depends(pages.current_workplace)) -> Response:
-        _, _, found = the_page(request, workplace)
+        _, _, found = await pages.in_pool(the_page, request, workplace)
         response = Response(
             to_csv(found.rader).encode("utf-8"),
             media_type="text/csv; charset=utf-8",
@@ -258,10 +261,14 @@ def build_router(pages: AdminPages) -> APIRouter:
         values = {name: str(form.get(name, "")).strip() for name in FILTER_FIELDS}
         number = str(form.get("foedselsnummer", "")).replace(" ", "")
         if not is_valid(number):
-            known = choices(workplace)
-            return show_log(request, workplace, values, known, None, error=INVALID_PERSON, status_code=400)
-        values["person"] = references(workplace.session).lag("", number)
+            return await pages.in_pool(refuse_number, request, workplace, values)
+        reference = await pages.in_pool(lambda: references(workplace.session).lag("", number))
+        values["person"] = reference
         return pages.redirect(workplace.path(SLUG) + link(values))
+
+    def refuse_number(request: Request, workplace: Workplace, values: dict[str, str]) -> Response:
+        known = choices(workplace)
+        return show_log(request, workplace, values, known, None, error=INVALID_PERSON, status_code=400)
 
     def show_insight(
         request: Request,
@@ -294,8 +301,8 @@ def build_router(pages: AdminPages) -> APIRouter:
     async def insight_form(
         request: Request, workplace: Workplace = Depends(pages.current_workplace)
     ) -> Response:
-        pages.call(lambda: pages.service.require_lookup_log_reader(workplace.actor))
-        return show_insight(request, workplace)
+        await pages.call(lambda: pages.service.require_lookup_log_reader(workplace.actor))
+        return await pages.in_pool(show_insight, request, workplace)
 
     @router.post(insight)
     async def insight_answer(
@@ -304,7 +311,9 @@ def build_router(pages: AdminPages) -> APIRouter:
         form = await pages.check_csrf(request, workplace)
         number = str(form.get("foedselsnummer", "")).replace(" ", "")
         if not is_valid(number):
-            return show_insight(request, workplace, number=number, error=INVALID_PERSON, status_code=400)
+            return await pages.in_pool(
+                show_insight, request, workplace, number=number, error=INVALID_PERSON, status_code=400
+            )
         foer = None
         if form.get("foer"):
             try:
@@ -313,12 +322,12 @@ def build_router(pages: AdminPages) -> APIRouter:
                 raise PageError(
                     400, "The page number is not valid", "Go back to the first page of the log."
                 ) from None
-        found = pages.call(
+        found = await pages.call(
             lambda: pages.service.person_insight(
                 workplace.actor, workplace.orgnr, number, leser=reader(workplace), foer=foer, limit=PAGE_SIZE
             )
         )
-        return show_insight(request, workplace, found=found, number=number)
+        return await pages.in_pool(show_insight, request, workplace, found=found, number=number)
 
     return router
 

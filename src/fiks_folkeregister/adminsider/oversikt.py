@@ -24,6 +24,10 @@ def build_router(pages: AdminPages) -> APIRouter:
 
     @router.get(PREFIX + "/{orgnr}/")
     async def overview(request: Request, workplace: Workplace = Depends(pages.current_workplace)) -> Response:
+        return await pages.in_pool(show, request, workplace)
+
+    def show(request: Request, workplace: Workplace) -> Response:
+        """The page, gathered in a worker thread (the database, and the set-up check's upstream call)."""
         actor, orgnr = workplace.actor, workplace.orgnr
         checks = [
             {

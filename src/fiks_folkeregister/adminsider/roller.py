@@ -204,7 +204,13 @@ def build_router(pages: AdminPages) -> APIRouter:
             "label": label,
         }
         return pages.render(
-            request, "admin/rolle.html", context, status_code=status_code, workplace=workplace, current=SLUG
+            request,
+            "admin/rolle.html",
+            context,
+            status_code=status_code,
+            workplace=workplace,
+            current=SLUG,
+            once=stored is None,  # creating: the form may be sent once (a reload does not create it again)
         )
 
     def save(workplace: Workplace, values: dict[str, Any], rolle_id: UUID | None) -> StoredRole:
@@ -256,24 +262,30 @@ def build_router(pages: AdminPages) -> APIRouter:
     async def list_page(
         request: Request, workplace: Workplace = Depends(pages.current_workplace)
     ) -> Response:
+        return await pages.in_pool(show_list, request, workplace)
+
+    def show_list(request: Request, workplace: Workplace) -> Response:
         roles = pages.service.list_roles(workplace.actor, workplace.orgnr)
         context = {"roles": roles, "done": request.query_params.get("utfoert", "")}
         return pages.render(request, "admin/roller.html", context, workplace=workplace, current=SLUG)
 
     @router.get(base + "/ny")
     async def new_role(request: Request, workplace: Workplace = Depends(pages.current_workplace)) -> Response:
-        return show_editor(request, workplace, values_of(None))
+        return await pages.in_pool(show_editor, request, workplace, values_of(None))
 
     @router.post(base + "/ny")
     async def create(request: Request, workplace: Workplace = Depends(pages.current_workplace)) -> Response:
         form = await pages.check_csrf(request, workplace)
         values = values_from(form)
         if form.get("handling") == "sjekk":
-            return show_editor(request, workplace, values, checked=True)
+            return await pages.in_pool(show_editor, request, workplace, values, checked=True)
+        await pages.use_once(form, workplace)
         try:
-            save(workplace, values, None)
+            await pages.in_pool(save, workplace, values, None)
         except PageError as error:
-            return show_editor(request, workplace, values, error=error, status_code=error.status_code)
+            return await pages.in_pool(
+                show_editor, request, workplace, values, error=error, status_code=error.status_code
+            )
         return pages.redirect(workplace.path(SLUG) + "?utfoert=opprettet")
 
     @router.get(base + "/{rolle_id}")
@@ -281,8 +293,8 @@ def build_router(pages: AdminPages) -> APIRouter:
         request: Request, rolle_id: str, workplace: Workplace = Depends(pages.current_workplace)
     ) -> Response:
         ident = pages.object_id(rolle_id)
-        stored = pages.call(lambda: pages.service.get_role(workplace.actor, ident, workplace.orgnr))
-        return show_editor(request, workplace, values_of(stored), stored=stored)
+        stored = await pages.call(lambda: pages.service.get_role(workplace.actor, ident, workplace.orgnr))
+        return await pages.in_pool(show_editor, request, workplace, values_of(stored), stored=stored)
 
     @router.post(base + "/{rolle_id}")
     async def update(
@@ -290,17 +302,23 @@ def build_router(pages: AdminPages) -> APIRouter:
     ) -> Response:
         form = await pages.check_csrf(request, workplace)
         ident = pages.object_id(rolle_id)
-        stored = pages.call(lambda: pages.service.get_role(workplace.actor, ident, workplace.orgnr))
+        stored = await pages.call(lambda: pages.service.get_role(workplace.actor, ident, workplace.orgnr))
         values = values_from(form)
         if form.get("handling") == "sjekk":
-            return show_editor(request, workplace, values, stored=stored, checked=True)
+            return await pages.in_pool(show_editor, request, workplace, values, stored=stored, checked=True)
         try:
-            save(workplace, values, ident)
+            await pages.in_pool(save, workplace, values, ident)
         except PageError as error:
             if error.status_code == 404:
                 raise
-            return show_editor(
-                request, workplace, values, stored=stored, error=error, status_code=error.status_code
+            return await pages.in_pool(
+                show_editor,
+                request,
+                workplace,
+                values,
+                stored=stored,
+                error=error,
+                status_code=error.status_code,
             )
         return pages.redirect(workplace.path(SLUG) + "?utfoert=endret")
 
@@ -310,7 +328,7 @@ def build_router(pages: AdminPages) -> APIRouter:
     ) -> Response:
         await pages.check_csrf(request, workplace)
         ident = pages.object_id(rolle_id)
-        pages.call(lambda: pages.service.deactivate_role(workplace.actor, ident, workplace.orgnr))
+        await pages.call(lambda: pages.service.deactivate_role(workplace.actor, ident, workplace.orgnr))
         return pages.redirect(workplace.path(SLUG) + "?utfoert=deaktivert")
 
     @router.post(base + "/{rolle_id}/aktiver")
@@ -319,7 +337,7 @@ def build_router(pages: AdminPages) -> APIRouter:
     ) -> Response:
         await pages.check_csrf(request, workplace)
         ident = pages.object_id(rolle_id)
-        pages.call(lambda: pages.service.activate_role(workplace.actor, ident, workplace.orgnr))
+        await pages.call(lambda: pages.service.activate_role(workplace.actor, ident, workplace.orgnr))
         return pages.redirect(workplace.path(SLUG) + "?utfoert=aktivert")
 
     return router

@@ -90,7 +90,7 @@ def build_router(pages: AdminPages) -> APIRouter:
     async def list_page(
         request: Request, workplace: Workplace = Depends(pages.current_workplace)
     ) -> Response:
-        return show(request, workplace)
+        return await pages.in_pool(show, request, workplace)
 
     @router.post(base)
     async def grant(request: Request, workplace: Workplace = Depends(pages.current_workplace)) -> Response:
@@ -98,15 +98,15 @@ def build_router(pages: AdminPages) -> APIRouter:
         try:
             kind, holder, rolle_id = chosen(form)
             if kind == "integrasjon":
-                _, created = pages.call(
+                _, created = await pages.call(
                     lambda: pages.service.grant(workplace.actor, holder, rolle_id, workplace.orgnr)
                 )
             else:
-                _, created = pages.call(
+                _, created = await pages.call(
                     lambda: pages.service.grant_user(workplace.actor, holder, rolle_id, workplace.orgnr)
                 )
         except PageError as error:
-            return show(request, workplace, status_code=error.status_code, error=error)
+            return await pages.in_pool(show, request, workplace, status_code=error.status_code, error=error)
         return pages.redirect(workplace.path(SLUG) + ("?utfoert=gitt" if created else "?utfoert=hadde"))
 
     @router.post(base + "/tilbakekall")
@@ -114,9 +114,11 @@ def build_router(pages: AdminPages) -> APIRouter:
         form = await pages.check_csrf(request, workplace)
         kind, holder, rolle_id = chosen(form)
         if kind == "integrasjon":
-            pages.call(lambda: pages.service.revoke(workplace.actor, holder, rolle_id, workplace.orgnr))
+            await pages.call(lambda: pages.service.revoke(workplace.actor, holder, rolle_id, workplace.orgnr))
         else:
-            pages.call(lambda: pages.service.revoke_user(workplace.actor, holder, rolle_id, workplace.orgnr))
+            await pages.call(
+                lambda: pages.service.revoke_user(workplace.actor, holder, rolle_id, workplace.orgnr)
+            )
         return pages.redirect(workplace.path(SLUG) + "?utfoert=tilbakekalt")
 
     return router

@@ -181,6 +181,7 @@ class AdminPages:
             "may_switch": administrator is not None
             and (administrator.operator is not None or len(administrator.orgnrs) > 1),
             "once_field": ONCE_FIELD,
+            "logout_room": LOGIN_ROOM,  # the logged-out page then speaks of the administration
             "once_code": self._issue_once(administrator.session) if once and administrator else "",
         }
         values.update(context or {})
@@ -225,7 +226,7 @@ class AdminPages:
         if actor is None:
             raise organisation_not_found()
         try:
-            organisation = self.service.get_organisation(actor, orgnr)
+            organisation = await run_in_threadpool(self.service.get_organisation, actor, orgnr)
         except AdminError:
             raise organisation_not_found() from None
         return Workplace(administrator, organisation, actor)
@@ -242,7 +243,7 @@ class AdminPages:
         self.portal.sessions.save(session)
         return code
 
-    def use_once(self, form: FormData, workplace: Workplace) -> None:
+    async def use_once(self, form: FormData, workplace: Workplace) -> None:
         """After ``check_csrf`` in a handler whose form was rendered with ``once=True``: the form's one-time
         code is used up now; sent again (a reload, a double click), it is a 409 page and nothing is done."""
         session = workplace.session
@@ -257,20 +258,31 @@ class AdminPages:
             )
         kept.remove(code)
         session.data[_ONCE_KEY] = kept
-        self.portal.sessions.save(session)
+        await run_in_threadpool(self.portal.sessions.save, session)
 
     @staticmethod
     def refused(error: AdminError, **values: Any) -> PageError:
         """The admin service's refusal as a page in bokmål (``adminsider/avvisninger.py``), same status."""
         return refusal(error, **values)
 
-    def call(self, action: Callable[[], Any], **values: Any) -> Any:
-        """Run an admin-service call; its refusal becomes a ``PageError`` (nothing was written: each use
-        case is one transaction)."""
+    def attempt(self, action: Callable[[], Any], **values: Any) -> Any:
+        """Run an admin-service call here (in a worker thread: inside a function the handler runs with
+        ``in_pool``); its refusal becomes a ``PageError`` (nothing was written: each use case is one
+        transaction)."""
         try:
             return action()
         except AdminError as error:
             raise self.refused(error, **values) from None
+
+    async def call(self, action: Callable[[], Any], **values: Any) -> Any:
+        """``attempt`` in the thread pool: the database never blocks the event loop."""
+        return await run_in_threadpool(self.attempt, action, **values)
+
+    @staticmethod
+    async def in_pool(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """A page's blocking work (reading the admin service, saving the session, rendering) run in the
+        thread pool: every handler gathers its page in one such function."""
+        return await run_in_threadpool(function, *args, **kwargs)
 
     @staticmethod
     def object_id(value: object) -> UUID:

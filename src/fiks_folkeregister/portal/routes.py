@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 CALLBACK_PATH = f"{PREFIX}/innlogging/ferdig"
 LOGOUT_PATH = f"{PREFIX}/logg-ut"
 LOGGED_OUT_PATH = f"{PREFIX}/utlogget"
+#: The logout form's field naming the room logged out of (one of ``PortalContext.login_rooms``).
+LOGOUT_ROOM_FIELD = "rom"
 CASE_REFERENCE_PATH = f"{PREFIX}/saksreferanse"
 MAX_CASE_NUMBER = 50
 MAX_PURPOSE = 200
@@ -125,18 +128,26 @@ def build_portal_router(
 
     @router.post(LOGOUT_PATH)
     async def logout(request: Request, session: Session = Depends(portal.current_session)) -> Response:
-        await portal.check_csrf(request, session)
+        """Ends the session here and at the provider. A room's logout form (the administration's) names
+        itself in ``rom``; it travels in the ``state`` the provider hands back to the one registered
+        logged-out page, which then speaks of that room."""
+        form = await portal.check_csrf(request, session)
         await run_in_threadpool(portal.sessions.delete, session.token)
-        target = await login.logout_url(
-            session.data["id_token"], base + LOGGED_OUT_PATH, secrets.token_urlsafe(16)
-        )
-        response = portal.redirect(target or LOGGED_OUT_PATH)
+        state = secrets.token_urlsafe(16)
+        room = form.get(LOGOUT_ROOM_FIELD)
+        if isinstance(room, str) and room in portal.login_rooms:
+            state = f"{room}.{state}"
+        target = await login.logout_url(session.data["id_token"], base + LOGGED_OUT_PATH, state)
+        response = portal.redirect(target or f"{LOGGED_OUT_PATH}?{urlencode({'state': state})}")
         portal.cookie.clear(response)
         return response
 
     @router.get(LOGGED_OUT_PATH)
     async def logged_out(request: Request) -> Response:
-        return portal.render(request, "utlogget.html")
+        room, dot, _ = request.query_params.get("state", "").partition(".")
+        known = room if dot and room in portal.login_rooms else ""
+        rooms = {"room": known, "rooms": tuple(portal.login_rooms)}  # where one may log in again
+        return portal.render(request, "utlogget.html", rooms)
 
     @router.get(EXPIRED_PATH)
     async def expired(request: Request) -> Response:

@@ -275,7 +275,7 @@ class PortalContext:
                 session = None
             for prefix, show in self._error_pages:
                 if request.url.path.startswith(prefix):
-                    shown = show(request, error, session)
+                    shown = await run_in_threadpool(show, request, error, session)  # may read the database
                     shown.headers.update(error.headers)
                     return shown
             response = self.render(
