@@ -51,8 +51,31 @@ def upgrade_to_head(engine: Engine, script_location: Path) -> None:
     config.set_main_option(
         "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
     )
+    if engine.dialect.name == "sqlite":
+        _upgrade_sqlite(engine, config)
+        return
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def _upgrade_sqlite(engine: Engine, config: Config) -> None:
+    """SQLite changes most columns by rebuilding the table (Alembic's batch mode: copy, drop, rename), and
+    with foreign keys on, as this project's engines have them, dropping a table that others refer to fails.
+    So, as SQLite's documentation prescribes for schema changes: foreign keys off for the upgrade (the pragma
+    only takes effect outside a transaction), every reference checked before it commits, then on again."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the schema upgrade would leave {len(broken)} broken references")
+        finally:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()

@@ -16,7 +16,7 @@ from fiks_folkeregister.admin.errors import AdminError
 from fiks_folkeregister.admin.roles import StoredRole
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.cli import app as cli_app
-from fiks_folkeregister.storage.database import create_gateway_engine
+from fiks_folkeregister.storage.database import create_gateway_engine, migrate
 from fiks_folkeregister.storage.tables import integrasjon, organisasjon, rolle, tildeling
 from tests.admin.conftest import CONSOLE, ORG_A, ORG_B
 from tests.admin.test_admin_api import Api, assert_error
@@ -357,7 +357,10 @@ def test_existing_roles_become_active_support_roles_and_keep_working(database_ur
                 )
             )
 
-        _alembic(url, "head")
+        migrate(engine)  # as the gateway upgrades at start: its own engine, foreign keys on (SQLite)
+        if engine.dialect.name == "sqlite":  # off only while the upgrade ran: on again for every connection
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
         with engine.connect() as connection:
             row = connection.execute(select(rolle).where(rolle.c.id == role_id)).one()

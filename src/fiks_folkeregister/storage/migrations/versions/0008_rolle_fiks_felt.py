@@ -21,16 +21,19 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("rolle") as batch:
-        batch.add_column(sa.Column("tjeneste_omrade", sa.String(30), nullable=False, server_default="STOTTE"))
-        batch.add_column(sa.Column("lovhjemmel", sa.JSON(none_as_null=True), nullable=True))
-        batch.add_column(sa.Column("aktiv", sa.Boolean, nullable=False, server_default=sa.true()))
-        batch.add_column(sa.Column("tagger", sa.JSON, nullable=False, server_default=sa.text("'[]'")))
+    # Plain ALTER TABLE … ADD COLUMN, not batch mode: on SQLite a batch with these defaults rebuilds the table
+    # (copy, DROP TABLE rolle, rename), and with foreign keys on, as the gateway's engine has them, dropping a
+    # table that grants and audit records refer to fails. Adding a column with a constant default needs no
+    # rebuild on either database.
+    op.add_column(
+        "rolle", sa.Column("tjeneste_omrade", sa.String(30), nullable=False, server_default="STOTTE")
+    )
+    op.add_column("rolle", sa.Column("lovhjemmel", sa.JSON(none_as_null=True), nullable=True))
+    op.add_column("rolle", sa.Column("aktiv", sa.Boolean, nullable=False, server_default=sa.true()))
+    op.add_column("rolle", sa.Column("tagger", sa.JSON, nullable=False, server_default=sa.text("'[]'")))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("rolle") as batch:
-        batch.drop_column("tagger")
-        batch.drop_column("aktiv")
-        batch.drop_column("lovhjemmel")
-        batch.drop_column("tjeneste_omrade")
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35 and newer), for the same reason: no rebuild of a referenced table.
+    for column in ("tagger", "aktiv", "lovhjemmel", "tjeneste_omrade"):
+        op.drop_column("rolle", column)
