@@ -182,6 +182,7 @@ def test_an_administrator_sets_up_integrations_users_and_access(
     axe_check(page, "admin-skjema-sendt")
     page.goto(f"/admin/{ORGNR}/integrasjoner")  # the list again: the password is not there
     assert password not in page.content()
+    expect(page.get_by_role("row", name=re.compile("Elevregister"))).to_have_count(1)  # made once
     # A new password: shown once, then gone from the page.
     page.get_by_role("button", name="Nytt passord – Elevregister").click()
     expect(page.get_by_role("heading", name="Integrasjonen har fått nytt passord")).to_be_visible()
