@@ -178,7 +178,10 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, served_portal: ServedPortal) -> Iterator[Any]:
     context = browser.new_context(
-        base_url=served_portal.url, locale="nb-NO", viewport={"width": 1100, "height": 800}
+        base_url=served_portal.url,
+        locale="nb-NO",  # date inputs and dates as a Norwegian user sees them
+        timezone_id="Europe/Oslo",
+        viewport={"width": 1100, "height": 800},
     )
     page = context.new_page()
     page.set_default_timeout(15_000)

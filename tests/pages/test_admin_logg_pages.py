@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from fiks_folkeregister.domain.identitetsnummer import is_valid
 from tests.pages.conftest import ServedPortal
@@ -61,6 +62,32 @@ def test_an_administrator_creates_a_role_the_picker_warns_and_a_refusal_is_expla
     page.wait_for_url("**/roller?utfoert=deaktivert")
     assert "Deaktivert" in page.get_by_role("row").filter(has_text="Skolehelse").inner_text()
     axe_check(page)
+    page.get_by_role("button", name="Aktiver Skolehelse").click()  # and back again
+    page.wait_for_url("**/roller?utfoert=aktivert")
+    expect(page.get_by_role("status").filter(has_text="Rollen er aktiv igjen")).to_be_visible()
+    assert "Aktiv" in page.get_by_role("row").filter(has_text="Skolehelse").inner_text()
+
+    # Edit: another service area, its legal basis, tags and one element more.
+    page.get_by_role("link", name="Skolehelse").click()
+    expect(page.get_by_role("heading", name="Endre rollen Skolehelse")).to_be_visible()
+    assert page.get_by_label("Navn (navn)").is_checked()
+    page.get_by_label("Tjenesteområde").select_option(label="Oppvekst og skole")
+    page.get_by_label("Lovhjemmel (valgfritt)").select_option(value="Opplæringslova § 22-1")
+    page.get_by_label("Tagger (valgfritt)").fill("skole, helse")
+    page.locator("#element-bostedsadresse").check()
+    axe_check(page, "admin-rolle-endre")
+    page.get_by_role("button", name="Lagre rollen").click()
+    page.wait_for_url("**/roller?utfoert=endret")
+    row = page.get_by_role("row").filter(has_text="Skolehelse")
+    assert "OPPVEKST" in row.inner_text() and "Aktiv" in row.inner_text()
+    page.get_by_role("link", name="Skolehelse").click()  # what was saved is what the editor shows
+    assert page.get_by_label("Tjenesteområde").input_value() == "OPPVEKST"
+    assert page.get_by_label("Lovhjemmel (valgfritt)").input_value() == "Opplæringslova § 22-1"
+    assert page.get_by_label("Tagger (valgfritt)").input_value() in ("skole, helse", "helse, skole")
+    assert (
+        page.locator("#element-bostedsadresse").is_checked() and page.get_by_label("Navn (navn)").is_checked()
+    )
+    assert not page.locator("#element-familierelasjon").is_checked()
 
 
 def test_a_lookup_is_found_in_the_log_downloaded_and_shown_as_insight(

@@ -20,6 +20,28 @@ ADMINISTRATOR = "07878010048"
 NOT_AN_ADMINISTRATOR = "08888010077"
 
 
+OTHER_ORGNR = "910000012"
+
+
+def _other_organisations_role(served_portal: ServedPortal) -> str:
+    """Nabokommunen (another organisation) with a role of its own: its id, for addresses that must 404."""
+    service, actor = served_portal.users.service, served_portal.users.actor
+    if all(organisation.orgnr != OTHER_ORGNR for organisation in service.list_organisations(actor)):
+        service.create_organisation(actor, OTHER_ORGNR, "Nabokommunen", "0301")
+    for stored in service.list_roles(actor, OTHER_ORGNR):
+        if stored.rolle.navn == "Nabokommunens rolle":
+            return str(stored.rolle.id)
+    created = service.create_role(
+        actor,
+        OTHER_ORGNR,
+        "Nabokommunens rolle",
+        "offentlig-med-hjemmel",
+        ["sok-etter-person"],
+        ["person-basis"],
+    )
+    return str(created.rolle.id)
+
+
 def test_the_way_in_the_layout_and_refusals(
     page: Any, served_portal: ServedPortal, log_in_admin: Callable[..., None], axe_check: Check
 ) -> None:
@@ -49,6 +71,23 @@ def test_the_way_in_the_layout_and_refusals(
     assert navigation.get_by_role("link", name="Oversikt").get_attribute("aria-current") == "page"
     assert page.get_by_text("som plattformoperatør").is_visible()
     axe_check(page, "admin-oversikt-operatoer")
+    # The operator works on the organisation: the change log names them.
+    navigation.get_by_role("link", name="Integrasjoner").click()
+    page.get_by_label("Navn", exact=True).fill("Driftsovervåking")
+    page.get_by_role("button", name="Opprett integrasjon").click()
+    expect(page.get_by_role("heading", name="Integrasjonen er opprettet")).to_be_visible()
+    navigation.get_by_role("link", name="Endringslogg").click()
+    first = page.get_by_role("row").nth(1).inner_text()
+    assert "Integrasjon opprettet" in first and "Ola Operatør" in first
+    # The lookup log is the organisation's own: the operator is refused with a page saying why.
+    response = page.goto(f"/admin/{ORGNR}/oppslagslogg")
+    assert response is not None and response.status == 403
+    expect(
+        page.get_by_role("heading", name="Bare organisasjonens egne administratorer kan se dette")
+    ).to_be_visible()
+    assert page.get_by_text("plattformoperatøren forvalter bare oppsettet").is_visible()
+    assert page.get_by_role("table").count() == 0  # nothing of the log shown
+    axe_check(page, "admin-oppslagslogg-operatoer")
     # Another organisation's address that does not exist: a page saying so.
     page.goto("/admin/999999999/")
     assert page.get_by_role("heading", name="Siden finnes ikke").is_visible()
@@ -113,6 +152,19 @@ def test_an_administrator_sets_up_integrations_users_and_access(
     expect(page.get_by_role("heading", name="Kontroll av oppsettet")).to_be_visible()
     axe_check(page, "admin-oversikt")
     navigation = page.get_by_role("navigation", name="Administrasjon")
+    # Another organisation's pages and objects: 404, as if they did not exist.
+    other_role = _other_organisations_role(served_portal)
+    for address, heading, name in (
+        (f"/admin/{OTHER_ORGNR}/", "Siden finnes ikke", "admin-fremmed-organisasjon"),
+        (f"/admin/{OTHER_ORGNR}/roller", "Siden finnes ikke", None),
+        (f"/admin/{ORGNR}/roller/{other_role}", "Rollen finnes ikke", "admin-fremmed-rolle"),
+    ):
+        response = page.goto(address)
+        assert response is not None and response.status == 404, address
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        assert "Nabokommunen" not in page.content()  # neither the organisation nor its role named
+        axe_check(page, name)
+    page.goto(f"/admin/{ORGNR}/")
 
     # Integrasjoner: create (the password once, copied with the button), then a refusal explained.
     navigation.get_by_role("link", name="Integrasjoner").click()
@@ -130,6 +182,15 @@ def test_an_administrator_sets_up_integrations_users_and_access(
     axe_check(page, "admin-skjema-sendt")
     page.goto(f"/admin/{ORGNR}/integrasjoner")  # the list again: the password is not there
     assert password not in page.content()
+    expect(page.get_by_role("row", name=re.compile("Elevregister"))).to_have_count(1)  # made once
+    # A new password: shown once, then gone from the page.
+    page.get_by_role("button", name="Nytt passord – Elevregister").click()
+    expect(page.get_by_role("heading", name="Integrasjonen har fått nytt passord")).to_be_visible()
+    rotated = page.locator("#nytt-passord").inner_text()
+    assert rotated and rotated != password
+    axe_check(page, "admin-integrasjon-nytt-passord")
+    page.goto(f"/admin/{ORGNR}/integrasjoner")
+    assert rotated not in page.content()
     page.get_by_label("Navn", exact=True).fill("Feil leverandør")
     page.get_by_label("Autorisert organisasjon (valgfritt)").fill("123456789")
     page.get_by_role("button", name="Opprett integrasjon").click()
@@ -166,6 +227,25 @@ def test_an_administrator_sets_up_integrations_users_and_access(
     page.get_by_role("button", name="Gi rollen").last.click()
     expect(page.get_by_role("row", name=re.compile("Siri Saksbehandler"))).to_be_visible()
     axe_check(page, "admin-tilganger")
+
+    # A revoke form whose CSRF token was altered in the page: 403, and the access is still there.
+    user_row = page.get_by_role("row", name=re.compile("Siri Saksbehandler"))
+    user_row.locator("input[name=csrf_token]").evaluate("input => { input.value = 'forfalsket'; }")
+    with page.expect_response(lambda answer: answer.request.method == "POST") as answer:
+        user_row.get_by_role("button", name="Trekk tilbake").click()
+    assert answer.value.status == 403
+    expect(page.get_by_role("heading", name="Skjemaet kunne ikke tas imot")).to_be_visible()
+    axe_check(page, "admin-skjema-avvist")
+    page.goto(f"/admin/{ORGNR}/tilganger")
+    expect(page.get_by_role("row", name=re.compile("Siri Saksbehandler"))).to_be_visible()
+    # Revoke the person's grant, then the integration's.
+    page.get_by_role("button", name=f"Trekk tilbake {rolle.navn} fra Siri Saksbehandler").click()
+    expect(page.get_by_role("status").filter(has_text="Tilgangen er trukket tilbake.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Siri Saksbehandler"))).to_have_count(0)
+    page.get_by_role("button", name=f"Trekk tilbake {rolle.navn} fra Elevregister").click()
+    expect(page.get_by_role("status").filter(has_text="Tilgangen er trukket tilbake.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Elevregister"))).to_have_count(0)
+    axe_check(page, "admin-tilgang-trukket")
 
     # Integrasjoner: delete after the confirmation.
     navigation.get_by_role("link", name="Integrasjoner").click()
