@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import time
 from datetime import date
@@ -104,6 +105,22 @@ def config_file_for(settings: Settings) -> str:
     if settings.database_url is None:
         return CONFIG_FILE
     return f"gateway-bench-{hashlib.sha256(settings.database_url.encode()).hexdigest()[:12]}.json"
+
+
+def seeded_bench(data_dir: Path, seed: int) -> tuple[Settings, list[str], dict[str, str]]:
+    """For the benches that reuse this one's population (gateway_scale, soak): the settings, up to 20 000 of
+    its identity numbers shuffled by ``seed``, and the bench configuration; refused without wrk or without
+    a population."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk (Debian)")
+    settings = Settings(data_dir=data_dir)
+    register = build_register(settings)
+    if register.repository.count_persons() == 0:
+        raise SystemExit(f"no population in {data_dir}: run bench/gateway_lookup.py first")
+    with register.repository.engine.connect() as connection:
+        numbers = list(connection.execute(select(person.c.foedsels_eller_d_nummer).limit(20000)).scalars())
+    random.Random(seed).shuffle(numbers)
+    return settings, numbers, configure(data_dir, config_file=config_file_for(settings))
 
 
 def main() -> None:

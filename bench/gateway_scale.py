@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
-import shutil
 from pathlib import Path
-
-from sqlalchemy import select
 
 from _harness import (
     LONG_LIVED_TOKENS,
@@ -28,10 +24,7 @@ from _harness import (
     served_register,
     wrk,
 )
-from fiks_folkeregister.app import build_register
-from fiks_folkeregister.register.tables import person
-from fiks_folkeregister.settings import Settings
-from gateway_lookup import PACKAGE, config_file_for, configure
+from gateway_lookup import PACKAGE, seeded_bench
 
 
 def main() -> None:
@@ -44,17 +37,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="alternating rounds per worker count (medians)")
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed: apt-get install wrk (Debian)")
     data_dir = args.data_dir.resolve()
-    settings = Settings(data_dir=data_dir)
-    register = build_register(settings)
-    if register.repository.count_persons() == 0:
-        raise SystemExit(f"no population in {data_dir}: run bench/gateway_lookup.py first")
-    with register.repository.engine.connect() as connection:
-        numbers = list(connection.execute(select(person.c.foedsels_eller_d_nummer).limit(20000)).scalars())
-    random.Random(1).shuffle(numbers)
-    config = configure(data_dir, config_file=config_file_for(settings))
+    settings, numbers, config = seeded_bench(data_dir, seed=1)
     direct_headers, gateway_headers = bench_headers(settings, config)
     direct_script = rotating_paths_script(
         [f"/folkeregisteret/{PACKAGE}/api/v1/personer/{n}" for n in numbers[:5000]]

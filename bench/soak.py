@@ -16,15 +16,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import re
-import shutil
 import subprocess
 import tempfile
 import time
 from pathlib import Path
-
-from sqlalchemy import select
 
 from _harness import (
     LONG_LIVED_TOKENS,
@@ -36,10 +32,7 @@ from _harness import (
     serving_pid,
     wrk,
 )
-from fiks_folkeregister.app import build_register
-from fiks_folkeregister.register.tables import person
-from fiks_folkeregister.settings import Settings
-from gateway_lookup import config_file_for, configure
+from gateway_lookup import seeded_bench
 
 
 def paced_wrk_command(
@@ -94,17 +87,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is needed: apt-get install wrk (Debian)")
     data_dir = args.data_dir.resolve()
-    settings = Settings(data_dir=data_dir)
-    register = build_register(settings)
-    if register.repository.count_persons() == 0:
-        raise SystemExit(f"no population in {data_dir}: run bench/gateway_lookup.py first")
-    with register.repository.engine.connect() as connection:
-        numbers = list(connection.execute(select(person.c.foedsels_eller_d_nummer).limit(20000)).scalars())
-    random.Random(2).shuffle(numbers)
-    config = configure(data_dir, config_file=config_file_for(settings))
+    settings, numbers, config = seeded_bench(data_dir, seed=2)
     _, headers = bench_headers(settings, config)
     script = rotating_paths_script(
         [f"/folkeregister/api/v1/{config['rolleId']}/v1/personer/{n}" for n in numbers[:5000]]
