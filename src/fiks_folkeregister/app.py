@@ -48,6 +48,7 @@ from fiks_folkeregister.gateway.request_limits import RequestLimits
 from fiks_folkeregister.gateway.router import (
     FOR_STOR_FORESPOERSEL,
     MirroredApi,
+    MirroredEndpoints,
     body_refusal,
     build_gateway_router,
     build_oppvekst_router,
@@ -228,6 +229,17 @@ class Gateway:
     oppslag: Portaloppslag
 
 
+def local_stores(settings: Settings) -> bool:
+    """Whether no step of a lookup waits on a network: the register embedded, the gateway's database a
+    SQLite file, request limits in this process, the token issuer's keys at hand (see `MirroredApi`)."""
+    return (
+        settings.upstream == "embedded"
+        and settings.gateway_database.startswith("sqlite")
+        and settings.redis_url is None
+        and settings.gateway_token_jwks_url is None
+    )
+
+
 def build_gateway(settings: Settings, metrics: Metrics | None = None) -> Gateway:
     metrics = metrics or Metrics()
     register = build_register(settings) if settings.upstream == "embedded" else None
@@ -252,7 +264,9 @@ def build_gateway(settings: Settings, metrics: Metrics | None = None) -> Gateway
         ),
     )
     upstream = build_upstream(settings, register, issuer.clients)
-    api = MirroredApi(access, MeasuredUpstream(upstream, metrics), admin.audit)
+    api = MirroredApi(
+        access, MeasuredUpstream(upstream, metrics), admin.audit, local_stores=local_stores(settings)
+    )
     return Gateway(
         api=api,
         access=access,
@@ -311,6 +325,7 @@ def build_gateway_app(
     if served is not None:
         include_admin_pages(app, *served, gateway.admin.service)
     # Every path, the admin API and the token endpoint too: 413 before anything is parsed or authenticated.
+    app.add_middleware(MirroredEndpoints, api=gateway.api)  # inside the body limit
     app.add_middleware(BodyLimit, limit=settings.max_request_body_bytes, refuse=body_refusal(gateway.api))
 
     app.add_middleware(RequestObserver, metrics=gateway.metrics, access_log=settings.access_log)

@@ -208,6 +208,10 @@ class AuthenticationFailed(GatewayError):
         self.audit_code = reason
 
 
+class WouldBlock(Exception):
+    """Raised instead of verifying a password with argon2 when the caller may not block (the event loop)."""
+
+
 class AccessControl:
     """Checks, in order: the address's request rate, token, scope, failed-attempt limits, integration,
     operating organisation, password, the integration's request rate, role, grant, that the role is active
@@ -245,11 +249,24 @@ class AccessControl:
         self._failures = failures
         self._limits = limits
 
-    def authenticate(self, credentials: Credentials, rolle_id: str, trail: Trail) -> Caller:
-        """The caller and role for these credentials, or a `GatewayError`; fills `trail` as it learns."""
+    def authenticate(
+        self,
+        credentials: Credentials,
+        rolle_id: str,
+        trail: Trail,
+        *,
+        may_block: bool = True,
+        address_admitted: bool = False,
+    ) -> Caller:
+        """The caller and role for these credentials, or a `GatewayError`; fills `trail` as it learns.
+
+        Without `may_block`, raises `WouldBlock` where the password is not remembered (argon2 would run),
+        after counting the request against its address's limit and before anything else is counted; the
+        retry passes `address_admitted` so it is not counted twice."""
         integrasjon_id = _integration_id(credentials.integrasjon_id)
         trail.integrasjon_id = integrasjon_id
-        self._limits.admit_address(credentials.address)
+        if not address_admitted:
+            self._limits.admit_address(credentials.address)
         token = self._token(credentials.authorization, integrasjon_id)
         trail.klient_orgnr = token.orgnr
         if not token.has_scope(self._scope):
@@ -263,6 +280,8 @@ class AccessControl:
         password = credentials.integrasjon_passord
         found = self._lookup(integrasjon_id, rolle_id) if password else None
         if found is None or not self._remembered(found, token, password):
+            if not may_block:
+                raise WouldBlock
             # Not the right password verified moments ago: this attempt counts against the limits.
             self._refuse_when_limited(integrasjon_id, address)
             if integrasjon_id is None or not password:

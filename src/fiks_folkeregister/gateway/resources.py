@@ -223,6 +223,9 @@ class MirroredResource:
     #: For the API's answers (not the portal's): the call with each person document cut to the role and
     #: serialised as it is made (`FilteredEntries`); the bytes are those of `call`, `answer` and `render`.
     call_each: StreamingCall | None = None
+    #: One document's worth of work (an indexed read, a filter): its pipeline may run on the event loop
+    #: when every store is local (see `MirroredApi`).
+    on_event_loop: bool = False
 
     @property
     def name(self) -> str:
@@ -320,6 +323,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         PersonDocument(),
         lambda up, pakke, r: up.arkivperson(pakke, r.path["dokumentidentifikator"], r.parts),
         "Henter en arkivert versjon av en person.",
+        on_event_loop=True,
     ),
     MirroredResource(
         "GET",
@@ -351,6 +355,7 @@ RESOURCES: tuple[MirroredResource, ...] = (
         PersonDocument(),
         lambda up, pakke, r: up.person(pakke, r.path["personidentifikator"], r.parts),
         "Henter oppdaterte data om en person.",
+        on_event_loop=True,
     ),
     MirroredResource(
         "GET",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -13,7 +13,7 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fiks_folkeregister.audit.kjede import INTEGRASJON, PERSON
 from fiks_folkeregister.audit.log import AuditRecord, AuditUnavailableError
@@ -35,6 +35,7 @@ from fiks_folkeregister.gateway.access import (
     Credentials,
     Person,
     Trail,
+    WouldBlock,
 )
 from fiks_folkeregister.gateway.errors import BODY_CODES, GatewayError
 from fiks_folkeregister.gateway.openapi import operation as openapi_operation
@@ -102,6 +103,9 @@ class Incoming:
     sak: Saksreferanse = field(default_factory=Saksreferanse)
     #: The portal's parts: these elements as far as the role holds them (`historikk` from `part` kept).
     parts_within_role: frozenset[str] | None = None
+    #: Set by `MirroredApi.handle` only: the request was already counted against its address's limit
+    #: (an attempt on the event loop that had to move to a worker thread).
+    address_admitted: bool = False
 
 
 @dataclass
@@ -143,17 +147,36 @@ _POLICY_STATUS = {UnknownParts.code: 400}
 
 
 class MirroredApi:
-    """One request, start to end: access checks, role policy, upstream call, role filter, audit."""
+    """One request, start to end: access checks, role policy, upstream call, role filter, audit.
 
-    def __init__(self, access: AccessControl, upstream: Upstream, audit: AuditSink) -> None:
+    With `local_stores` (the register embedded, the gateway's database a local SQLite file, request limits
+    in this process, the token keys in hand: no step waits on a network), a resource marked
+    `on_event_loop` (one document) runs its pipeline on the event loop, as the register serves its own
+    single lookups: a hop to a worker thread and back costs more than the work. Only a remembered password
+    goes that way; an argon2 verification never runs on the event loop (`WouldBlock` moves the request to
+    a worker thread).
+    """
+
+    def __init__(
+        self, access: AccessControl, upstream: Upstream, audit: AuditSink, *, local_stores: bool = False
+    ) -> None:
         self._access = access
         self._upstream = upstream
         self._audit = audit
+        self._local_stores = local_stores
 
     async def handle(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> Response:
-        """Answer one request of the API: the pipeline in a worker thread (its steps may block), then the
-        audit record committed while the event loop waits without holding a thread, then the answer."""
-        decided = await run_in_threadpool(self._decide, resource, incoming, ressurs)
+        """Answer one request of the API: the pipeline (on the event loop when cheap and local, else in a
+        worker thread), then the audit record committed while the event loop waits without holding a
+        thread, then the answer."""
+        if self._local_stores and resource is not None and resource.on_event_loop:
+            try:
+                decided = self._decide(resource, incoming, ressurs, may_block=False)
+            except WouldBlock:
+                moved = replace(incoming, address_admitted=True)
+                decided = await run_in_threadpool(self._decide, resource, moved, ressurs)
+        else:
+            decided = await run_in_threadpool(self._decide, resource, incoming, ressurs)
         outcome, record = decided.outcome, decided.record
         headers = {REQUEST_ID_HEADER: record.request_id, "Cache-Control": "no-store"}
         try:
@@ -189,9 +212,13 @@ class MirroredApi:
             log.info("request %s: %s %s %s", record.request_id, outcome.status, outcome.feilkode, ressurs)
         return Execution(record.request_id, outcome, audited=True)
 
-    def _decide(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> _Decided:
+    def _decide(
+        self, resource: MirroredResource | None, incoming: Incoming, ressurs: str, *, may_block: bool = True
+    ) -> _Decided:
         """Everything up to the audit record, for the API and the portal alike: access (credentials or a
-        person), policy, upstream, filter to the role, and the record that says so (not yet stored)."""
+        person), policy, upstream, filter to the role, and the record that says so (not yet stored).
+        Without `may_block`, raises `WouldBlock` (before anything but the address's count) rather than
+        verify a password with argon2."""
         started = datetime.now(UTC)
         request_id = current_request_id()
         trail = Trail()
@@ -199,7 +226,9 @@ class MirroredApi:
         parametre = audited_parameters(resource, incoming.path, incoming.query)
         outcome = Outcome()
         try:
-            self._answer(resource, incoming, trail, parametre, outcome)
+            self._answer(resource, incoming, trail, parametre, outcome, may_block)
+        except WouldBlock:
+            raise
         except UpstreamUnavailableError as error:
             # No answer from the register (timeout, broken connection, breaker open): our error, our
             # format; a failure, not a refusal (an HttpError too, so caught before GatewayError).
@@ -267,13 +296,20 @@ class MirroredApi:
         trail: Trail,
         parametre: dict[str, Any],
         outcome: Outcome,
+        may_block: bool,
     ) -> None:
         if incoming.rejected is not None:
             raise incoming.rejected
         if incoming.person is not None:
             role = self._access.authorise_person(incoming.person, incoming.rolle_id, trail)
         else:
-            role = self._access.authenticate(incoming.credentials, incoming.rolle_id, trail).role
+            role = self._access.authenticate(
+                incoming.credentials,
+                incoming.rolle_id,
+                trail,
+                may_block=may_block,
+                address_admitted=incoming.address_admitted,
+            ).role
         if resource is None and incoming.allowed:
             raise GatewayError(
                 405,
@@ -516,6 +552,13 @@ async def _incoming(request: Request, target: Target, rejected: GatewayError | N
     )
 
 
+async def _serve(api: MirroredApi, request: Request, target: Target) -> Response:
+    """A request of the mirrored or the Oppvekst API through the pipeline; HEAD answered as GET, bodiless."""
+    incoming = await _incoming(request, target)
+    response = await api.handle(target.resource, incoming, target.ressurs)
+    return _without_body(response) if request.method == "HEAD" else response
+
+
 def _without_body(response: Response) -> Response:
     """The answer to HEAD: the GET's status and headers (its length too), no body."""
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
@@ -549,9 +592,7 @@ def build_oppvekst_router(api: MirroredApi) -> APIRouter:
     async def oppvekst(request: Request) -> Response:
         target = oppvekst_target(request.method, request.url.path)
         assert target is not None  # only routed here for these paths
-        incoming = await _incoming(request, target)
-        response = await api.handle(target.resource, incoming, target.ressurs)
-        return _without_body(response) if request.method == "HEAD" else response
+        return await _serve(api, request, target)
 
     for path, resource in _OPPVEKST_ROUTES:
         router.add_api_route(
@@ -574,10 +615,7 @@ def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource]
     router = APIRouter(tags=["folkeregister"])
 
     async def mirrored(request: Request) -> Response:
-        target = resolve(resources, request.method, request.url.path)
-        incoming = await _incoming(request, target)
-        response = await api.handle(target.resource, incoming, target.ressurs)
-        return _without_body(response) if request.method == "HEAD" else response
+        return await _serve(api, request, resolve(resources, request.method, request.url.path))
 
     # Every request under the prefix is served by one plain ASGI route, matched first: FastAPI's per-route
     # machinery (dependency solving, its request and response wrappers) is skipped, since `mirrored` reads
@@ -600,6 +638,45 @@ def build_gateway_router(api: MirroredApi, resources: Sequence[MirroredResource]
     return router
 
 
+def pipeline_target(
+    method: str, path: str, resources: Sequence[MirroredResource] = RESOURCES
+) -> Target | None:
+    """What a request at `path` asks of the pipeline (the Oppvekst API's paths first: one lies under the
+    mirrored API's prefix), or None for a path outside both APIs."""
+    target = oppvekst_target(method, path)
+    if target is None and (path == PREFIX or path.startswith(PREFIX + "/")):
+        target = resolve(resources, method, path)
+    return target
+
+
+#: Where `MirroredEndpoints` leaves the request's `Target` in the ASGI scope (the metrics and the log
+#: name the resource from it, without matching the path again).
+TARGET_SCOPE_KEY = "fiks_folkeregister.target"
+
+
+class MirroredEndpoints:
+    """ASGI middleware in front of the app's routes: a request of the mirrored or the Oppvekst API goes
+    straight to the pipeline, its path matched once (`pipeline_target`), skipping the framework's routing
+    and per-route machinery; any other request goes on to `app`. The routers of `build_gateway_router` and
+    `build_oppvekst_router` serve the same requests the same way (`_serve`) in an app without this
+    middleware, and document the APIs in the OpenAPI description."""
+
+    def __init__(self, app: ASGIApp, api: MirroredApi, resources: Sequence[MirroredResource] = RESOURCES):
+        self.app = app
+        self._api = api
+        self._resources = resources
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            target = pipeline_target(scope["method"], scope["path"], self._resources)
+            if target is not None:
+                scope[TARGET_SCOPE_KEY] = target
+                response = await _serve(self._api, Request(scope, receive), target)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 class _AsgiEndpoint:
     """`handle(request) -> response` as an ASGI app (a route given a plain function serves only GET)."""
 
@@ -619,10 +696,9 @@ def body_refusal(api: MirroredApi, resources: Sequence[MirroredResource] = RESOU
     async def refuse(request: Request, limit: int) -> Response:
         error = GatewayError(413, FOR_STOR_FORESPOERSEL, too_large_message(limit))
         path = request.url.path
-        target = oppvekst_target(request.method, path)
-        if target is None and path != PREFIX and not path.startswith(PREFIX + "/"):
+        target = pipeline_target(request.method, path, resources)
+        if target is None:
             return platform_response(error, path)
-        target = target or resolve(resources, request.method, path)
         incoming = await _incoming(request, target, rejected=error)
         return await api.handle(target.resource, incoming, target.ressurs)
 

@@ -8,8 +8,7 @@ import time
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fiks_folkeregister.gateway.resources import RESOURCES
-from fiks_folkeregister.gateway.router import PREFIX, oppvekst_target, resolve
+from fiks_folkeregister.gateway.router import TARGET_SCOPE_KEY, Target, pipeline_target
 from fiks_folkeregister.http.request_id import end_request, start_request
 from fiks_folkeregister.operations.metrics import Metrics
 
@@ -20,12 +19,11 @@ _AREAS = (("/admin/", "admin"), ("/maskinporten/", "maskinporten"), ("/portal", 
 log = structlog.get_logger("fiks_folkeregister.requests")
 
 
-def resource_label(method: str, path: str) -> str:
+def resource_label(method: str, path: str, target: Target | None = None) -> str:
     """The name a request is counted and logged under: a mirrored resource's name (`ukjent` for a path no
-    resource serves), else the area (`admin`, `maskinporten`, `portal`, `annet`): a short, fixed set."""
-    target = oppvekst_target(method, path)
-    if target is None and (path == PREFIX or path.startswith(PREFIX + "/")):
-        target = resolve(RESOURCES, method, path)
+    resource serves), else the area (`admin`, `maskinporten`, `portal`, `annet`): a short, fixed set.
+    `target`: the pipeline's match of the path if already made (`MirroredEndpoints` leaves it)."""
+    target = target or pipeline_target(method, path)
     if target is not None:
         return target.resource.name if target.resource is not None else "ukjent"
     for prefix, name in _AREAS:
@@ -63,7 +61,7 @@ class RequestObserver:
             await self.app(scope, receive, observed)
         finally:
             seconds = time.perf_counter() - started
-            resource = resource_label(scope["method"], scope["path"])
+            resource = resource_label(scope["method"], scope["path"], scope.get(TARGET_SCOPE_KEY))
             self._metrics.request(resource, status, seconds)
             if self._access_log:
                 log.info(

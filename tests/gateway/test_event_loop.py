@@ -1,0 +1,86 @@
+"""With every store local (embedded register, SQLite, limits in the process), a single lookup with a remembered
+password runs on the event loop, but an argon2 verification never does: a first request, a wrong password, an
+unknown integration and a rotated password all move to a worker thread, and are answered as before."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import uuid
+from dataclasses import replace
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from fiks_folkeregister.app import build_gateway_app
+from fiks_folkeregister.storage.tables import integrasjon
+from tests.gateway.conftest import Integration, ServedGateway
+
+# Only the in-process SQLite variant has every store local.
+pytestmark = pytest.mark.parametrize("served_gateway", ["sqlite"], indirect=True)
+
+
+def _on_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _watch(target: Any, name: str, calls: list[tuple[str, bool]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Note each call of ``target.name`` and whether it ran on a thread running an event loop."""
+    original: Callable[..., Any] = getattr(target, name)
+
+    @functools.wraps(original)
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        calls.append((name, _on_loop()))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, watched)
+
+
+def test_argon2_never_runs_on_the_event_loop_and_remembered_lookups_do(
+    served_gateway: ServedGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = served_gateway
+    integration, role = served.config.granted_role(["navn"])
+    adult = served.examples["ordinary-adult"][0]
+    path = served.url(role, f"personer/{adult}?part=navn")
+    app = build_gateway_app(served.settings)
+    gateway = app.state.gateway
+    calls: list[tuple[str, bool]] = []
+    for name in ("verify", "waste"):
+        _watch(gateway.passwords, name, calls, monkeypatch)
+    _watch(gateway.directory, "lookup", calls, monkeypatch)
+    unknown = Integration(uuid.uuid4(), integration.password, integration.orgnr)
+    rotated_password = gateway.passwords.new_password()
+    try:
+        with TestClient(app) as client:
+            first = client.get(path, headers=served.headers(integration))
+            again = client.get(path, headers=served.headers(integration))
+            wrong = client.get(path, headers=served.headers(replace(integration, password="feil")))
+            stranger = client.get(path, headers=served.headers(unknown))
+            with served.engine.begin() as connection:
+                connection.execute(
+                    update(integrasjon)
+                    .where(integrasjon.c.id == integration.id)
+                    .values(passord_hash=gateway.passwords.hash(rotated_password))
+                )
+            old = client.get(path, headers=served.headers(integration))
+            new = client.get(path, headers=served.headers(replace(integration, password=rotated_password)))
+    finally:
+        gateway.engine.dispose()
+
+    statuses = [r.status_code for r in (first, again, wrong, stranger, old, new)]
+    assert statuses == [200, 200, 401, 401, 401, 200]
+    assert again.json()["navn"] == first.json()["navn"]
+    argon2 = [on_loop for name, on_loop in calls if name in ("verify", "waste")]
+    assert len(argon2) == 5  # first, wrong, stranger, old, new: each verified once
+    assert not any(argon2)
+    # The second request (its password remembered) was looked up on the event loop.
+    lookups = [on_loop for name, on_loop in calls if name == "lookup"]
+    assert True in lookups
