@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import uuid
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
