@@ -14,23 +14,32 @@ import re
 import sys
 from typing import Any, TextIO
 
+import orjson
 import structlog
 from structlog.typing import EventDict, WrappedLogger
 
 from fiks_folkeregister.http.request_id import current_request_id
 
-_SECRETS = (
-    (re.compile(r"(?<!\d)\d{11}(?!\d)"), "[identitetsnummer]"),
-    (re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "[token]"),
-    (re.compile(r"(?i)\b(bearer|basic)\s+[^\s\"',]+"), r"\1 [skjult]"),
+#: What is scrubbed, in one pass (each string of every line goes through it): an eleven-digit number, a
+#: JSON Web Token, or the credential after `Bearer`/`Basic` (a token there goes with it).
+_SECRET = re.compile(
+    r"(?P<nummer>(?<!\d)\d{11}(?!\d))"
+    r"|(?P<token>eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)"
+    r"|(?i:\b(?P<scheme>bearer|basic)\s+[^\s\"',]+)"
 )
+
+
+def _replacement(found: re.Match[str]) -> str:
+    if found["nummer"]:
+        return "[identitetsnummer]"
+    if found["token"]:
+        return "[token]"
+    return f"{found['scheme']} [skjult]"
 
 
 def scrub(text: str) -> str:
     """``text`` with identity numbers, tokens and bearer credentials replaced."""
-    for pattern, replacement in _SECRETS:
-        text = pattern.sub(replacement, text)
-    return text
+    return _SECRET.sub(_replacement, text)
 
 
 def _scrub_all(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
@@ -45,6 +54,11 @@ def _scrubbed(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_scrubbed(item) for item in value]
     return value
+
+
+def _json_line(event: EventDict, **_: Any) -> str:
+    """One line of JSON (orjson: a tenth of the standard library's time); what it cannot encode as text."""
+    return orjson.dumps(event, default=str).decode()
 
 
 def _request_id(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
@@ -71,7 +85,9 @@ def configure_logging(level: str = "INFO", json: bool = True, stream: TextIO | N
         cache_logger_on_first_use=True,
     )
     renderer: Any = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer(serializer=_json_line)
+        if json
+        else structlog.dev.ConsoleRenderer(colors=False)
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
