@@ -150,7 +150,10 @@ class AuditLog:
         self._tick = checkpoint_minutes * 60 / 2
         self._batch_limit = batch_limit
         self._timeout = timeout_seconds
-        self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
+        #: Records for the writer, a list at a time (one event-loop turn's records, or one thread's).
+        self._queue: queue.SimpleQueue[list[_Pending]] = queue.SimpleQueue()
+        #: Per event loop, the records of its current turn not yet handed to the writer (see `record_async`).
+        self._gathering: dict[asyncio.AbstractEventLoop, list[_Pending]] = {}
         #: The chain heads this process last committed (a hint: `_advance` checks it against the row).
         self._heads: dict[str, _Head] = {}
         self._writer: threading.Thread | None = None
@@ -161,19 +164,27 @@ class AuditLog:
         _check(record)
         pending = _Pending(record)
         self._start_writer()
-        self._queue.put(pending)
+        self._queue.put([pending])
         if not pending.done.wait(self._timeout):
             raise AuditUnavailableError("the audit log could not be written: timed out")
         _raise_failure(pending)
 
     async def record_async(self, record: AuditRecord) -> None:
         """`record` for a coroutine: the same group commit, but the wait holds no thread (the event loop
-        goes on serving other requests until the writer resolves this record's future)."""
+        goes on serving other requests until the writer resolves this record's future).
+
+        The records of one turn of the event loop (the requests answered in it) go to the writer together,
+        at the end of the turn: one hand-over, one transaction and one wake-up of the loop for all of them,
+        instead of a writer woken for each record while the loop still holds the interpreter."""
         _check(record)
         loop = asyncio.get_running_loop()
         pending = _Pending(record, loop, loop.create_future())
         self._start_writer()
-        self._queue.put(pending)
+        gathering = self._gathering.get(loop)
+        if gathering is None:
+            gathering = self._gathering[loop] = []
+            loop.call_soon(self._hand_over, loop)
+        gathering.append(pending)
         assert pending.future is not None
         try:
             async with asyncio.timeout(self._timeout):
@@ -181,6 +192,10 @@ class AuditLog:
         except TimeoutError:
             raise AuditUnavailableError("the audit log could not be written: timed out") from None
         _raise_failure(pending)
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        """At the end of a turn of `loop`: its gathered records to the writer, as one."""
+        self._queue.put(self._gathering.pop(loop))
 
     def _start_writer(self) -> None:
         if self._writer is not None and self._writer.is_alive():
@@ -198,12 +213,12 @@ class AuditLog:
                 if any(head.sekvens > head.sjekkpunkt_sekvens for head in list(self._heads.values())):
                     self._checkpoint_quietly(force=False)  # only chains this process left unsigned
             try:
-                batch = [self._queue.get(timeout=self._tick)]
+                batch = self._queue.get(timeout=self._tick)
             except queue.Empty:
                 continue
             while len(batch) < self._batch_limit:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    batch += self._queue.get_nowait()
                 except queue.Empty:
                     break
             error: BaseException | None = None
