@@ -53,6 +53,7 @@ from fiks_folkeregister.gateway.router import (
     build_gateway_router,
     build_oppvekst_router,
 )
+from fiks_folkeregister.gcpause import freeze_long_lived
 from fiks_folkeregister.http.body_limit import BodyLimit, too_large_message
 from fiks_folkeregister.http.errors import HttpError, platform_response, register_response
 from fiks_folkeregister.identity.api import build_issuer_router
@@ -196,7 +197,9 @@ def register_app_from_environment() -> FastAPI:
     """Factory for uvicorn: settings from the environment, read once per worker process."""
     settings = Settings()
     configure_logging(settings.log_level, json=settings.log_format == "json")
-    return build_register_app(settings)
+    app = build_register_app(settings)
+    after_startup(app, freeze_long_lived)
+    return app
 
 
 def build_gateway_validator(settings: Settings, issuer: TokenIssuer) -> AccessTokenValidator:
@@ -502,6 +505,19 @@ def add_openapi_components(app: FastAPI, components: dict[str, dict[str, Any]]) 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def after_startup(app: FastAPI, then: Callable[[], None]) -> None:
+    """Run ``then`` once the served app has started (after whatever else its lifespan starts)."""
+    serve = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(served: FastAPI) -> AsyncIterator[Any]:
+        async with serve(served) as state:
+            then()
+            yield state
+
+    app.router.lifespan_context = lifespan
+
+
 def close_on_shutdown(app: FastAPI, close: Callable[[], None]) -> None:
     """Run ``close`` when the served app shuts down (after whatever else its lifespan does)."""
     serve = app.router.lifespan_context
@@ -577,7 +593,9 @@ def gateway_app_from_environment() -> FastAPI:
     """Factory for uvicorn: the gateway app with settings from the environment, once per worker process."""
     settings = Settings()
     configure_logging(settings.log_level, json=settings.log_format == "json")
-    return build_gateway_app(settings)
+    app = build_gateway_app(settings)
+    after_startup(app, freeze_long_lived)
+    return app
 
 
 @dataclass(frozen=True)
