@@ -19,7 +19,7 @@ from fiks_folkeregister.domain.informasjonselementer import (
     UnknownPartError,
     parse_parts,
 )
-from fiks_folkeregister.domain.minimering import minimise
+from fiks_folkeregister.domain.minimering import Plan, plan
 from fiks_folkeregister.domain.rolle import Bruksomraade, Rolle
 from fiks_folkeregister.domain.soekeparametre import (
     ENTYDIGSOEK_PARAMETERS,
@@ -325,9 +325,14 @@ def role_filter(role: Rolle, request: PartRequest) -> PartRequest:
     )
 
 
+def role_plan(role: Rolle, request: PartRequest) -> Plan:
+    """`filter_to_role` decided once for a request, to apply to each person document of its answer."""
+    return plan(role.rettighetspakke, role_filter(role, request))
+
+
 def filter_to_role(document: Mapping[str, Any], role: Rolle, request: PartRequest) -> dict[str, Any]:
     """A person document cut to the role, whatever the register returned (never trust it to minimise)."""
-    return minimise(document, role.rettighetspakke, role_filter(role, request))
+    return role_plan(role, request).apply(document)
 
 
 def identifiers_of(document: Mapping[str, Any]) -> list[str]:

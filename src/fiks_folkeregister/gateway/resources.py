@@ -19,6 +19,7 @@ from fiks_folkeregister.domain.rollepolicy import (
     authorise_extract_criteria,
     filter_to_role,
     identifiers_of,
+    role_plan,
 )
 from fiks_folkeregister.domain.soekeparametre import (
     ENTYDIGSOEK_PARAMETERS,
@@ -106,12 +107,11 @@ class FilteredEntries:
     never live together; remembers the identity numbers each shows, for the audit record."""
 
     def __init__(self, role: Rolle, request: PartRequest) -> None:
-        self._role = role
-        self._request = request
+        self._to_role = role_plan(role, request)
         self._shown: list[list[str]] = []
 
     def __call__(self, document: dict[str, Any]) -> orjson.Fragment:
-        filtered = filter_to_role(document, self._role, self._request)
+        filtered = self._to_role.apply(document)
         self._shown.append(identifiers_of(filtered))
         return orjson.Fragment(orjson.dumps(filtered))
 
