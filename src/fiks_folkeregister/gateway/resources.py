@@ -84,11 +84,12 @@ class Oppslag:
     """`{"oppslag": [{"foedselsEllerDNummer", "folkeregisterperson" | "feilmelding", ...}]}`."""
 
     def filter(self, result: dict[str, Any], role: Rolle, request: PartRequest) -> dict[str, Any]:
+        to_role = role_plan(role, request)
         entries = []
         for entry in result.get("oppslag") or ():
             person = entry.get("folkeregisterperson")
             if person is not None:
-                entry = {**entry, "folkeregisterperson": filter_to_role(person, role, request)}
+                entry = {**entry, "folkeregisterperson": to_role.apply(person)}
             entries.append(entry)
         return {"oppslag": entries}
 
@@ -102,9 +103,10 @@ class Oppslag:
 
 
 class FilteredEntries:
-    """The gateway's `Finish` for a bulk answer: each person document cut to the role and serialised the
-    moment the register has made it (as the register's own `bulkoppslag_json` does), so the documents
-    never live together; remembers the identity numbers each shows, for the audit record."""
+    """The gateway's `Finish` for a bulk answer: each person document cut to the role (by the plan decided
+    once for the request) and serialised the moment the register has made it (as the register's own
+    `bulkoppslag_json` does), so the documents never live together; remembers the identity numbers each
+    shows, for the audit record."""
 
     def __init__(self, role: Rolle, request: PartRequest) -> None:
         self._to_role = role_plan(role, request)
