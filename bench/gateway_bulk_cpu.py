@@ -7,7 +7,8 @@ its database as it authenticates). Per round, for the same sets of 1000 identity
 time (`time.process_time`) of the gateway's pipeline up to the audit record (`MirroredApi._decide`: access,
 policy, the embedded register's documents, the filter to the role, the persons shown, the answer's bytes)
 and of the register's own `bulkoppslag_json` (what its HTTP API answers) for the same numbers; prints the
-medians over the rounds in ms per request and their ratio. `--profile` prints a cProfile of the gateway's
+medians over the rounds in ms per request and their ratio, and a digest of the answers (the same
+before and after a change that must not change them). `--profile` prints a cProfile of the gateway's
 pipeline instead.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import json
 import pstats
 import random
@@ -94,9 +96,10 @@ def main() -> None:
     def register_request(batch: list[str]) -> bytes:
         return service.bulkoppslag_json({"foedselsEllerDNummer": batch}, PACKAGE, args.part, False)
 
+    answers = hashlib.sha256()  # the same digest before and after a change: the same bytes answered
     for batch in batches:  # warm the caches (the register's pages, the password check) before measuring
-        gateway_request(batch)
-        register_request(batch)
+        answers.update(gateway_request(batch))
+        answers.update(register_request(batch))
 
     if args.profile:
         profile = cProfile.Profile()
@@ -121,7 +124,7 @@ def main() -> None:
     print(
         f"CPU ms per 1000-person bulkoppslag, median of {args.rounds} rounds x {args.requests} requests: "
         f"gateway (no audit write) {g:.1f}, register bulkoppslag_json {r:.1f}, ratio {g / r:.2f}, "
-        f"gateway own {g - r:.1f}"
+        f"gateway own {g - r:.1f}; answers sha256 {answers.hexdigest()[:16]}"
     )
 
 
