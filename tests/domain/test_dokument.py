@@ -211,6 +211,33 @@ def test_register_readers_treat_an_entry_without_the_flag_as_history() -> None:
     assert identifiers_of(document) == ["01010112345", "41010112345"]  # current first
 
 
+def _number(number: str, current: bool | None) -> dict[str, Any]:
+    flag = {} if current is None else {"erGjeldende": current}
+    return {"foedselsEllerDNummer": number, "identifikatortype": "foedselsnummer", **flag}
+
+
+@pytest.mark.parametrize(
+    ("numbers", "expected"),
+    [
+        ([], []),
+        ([_number("01010112345", True)], ["01010112345"]),
+        ([_number("41010112345", False)], ["41010112345"]),
+        ([_number("41010112345", None)], ["41010112345"]),
+        ([{"erGjeldende": True}], []),
+        ([_number("41010112345", False), _number("01010112345", True)], ["01010112345", "41010112345"]),
+        ([_number("01010112345", True), _number("01010112345", False)], ["01010112345"]),
+        (
+            [_number("41010112345", None), _number("51010112345", False), _number("01010112345", True)],
+            ["01010112345", "41010112345", "51010112345"],
+        ),
+    ],
+)
+def test_the_audit_trail_names_each_identity_number_a_document_shows_once_current_first(
+    numbers: list[dict[str, Any]], expected: list[str]
+) -> None:
+    assert identifiers_of({"identifikasjonsnummer": numbers}) == expected
+
+
 def test_the_search_index_marks_an_entry_without_the_flag_as_not_current() -> None:
     document = _document(
         navn=[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from person_documents import GRADERINGER, PERSONSTATUSER, person_documents
 
+from fiks_folkeregister.domain.dokument import is_current
 from fiks_folkeregister.domain.informasjonselementer import (
     ADDRESS_ELEMENTS,
     ALIASES,
@@ -182,6 +184,70 @@ def test_every_permitted_entry_is_returned_in_order(
         assert returned == permitted, name
         if name in SINGLE_ENTRY_ELEMENTS and name in result:
             assert isinstance(result[name], Mapping)  # stays a single object, as in the spec
+
+
+def _rules_written_out(
+    document: Mapping[str, Any], package: Rettighetspakke, request: PartRequest
+) -> dict[str, Any]:
+    """The rules of `minimise` applied key by key and entry by entry, as it once decided them for each
+    document, to hold its plan (decided once per package and request) to the same answer."""
+    elements = (request.elements & elements_allowed(package)) | {"identifikasjonsnummer"}
+    historic = elements & historic_elements_allowed(package) if request.historikk else frozenset()
+    gradings = {"ugradert", "fortrolig", "klientadresse"} if package is MED else {"ugradert"}
+    result: dict[str, Any] = {}
+    for name, value in document.items():
+        if name not in elements or value is None:
+            continue
+        with_history = name in historic
+        if name in SINGLE_ENTRY_ELEMENTS:
+            if value and isinstance(value, Mapping) and (with_history or is_current(value)):
+                result[name] = value
+            continue
+        kept = list(value) if with_history else [entry for entry in value if is_current(entry)]
+        if name in ADDRESS_ELEMENTS:
+            kept = [entry for entry in kept if entry.get("adressegradering") in gradings]
+        elif name == "status" and package is UTEN:
+            kept = [_expected_status(package, entry) for entry in kept]
+        if kept:
+            result[name] = kept
+    return result
+
+
+def _oddly(entry: Mapping[str, Any]) -> st.SearchStrategy[Mapping[str, Any]]:
+    """The entry as it is, as another kind of mapping, or with `erGjeldende` missing or not a boolean."""
+    return st.one_of(
+        st.just(entry),
+        st.just(MappingProxyType(entry)),
+        st.sampled_from([1, "true", None, 0]).map(lambda flag: {**entry, "erGjeldende": flag}),
+        st.just({key: value for key, value in entry.items() if key != "erGjeldende"}),
+    )
+
+
+def _oddly_entered(document: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {
+            name: _oddly(value)
+            if isinstance(value, Mapping)
+            else st.tuples(*(_oddly(entry) for entry in value)).map(list)
+            for name, value in document.items()
+        }
+    )
+
+
+@property_settings
+@given(
+    st.one_of(person_documents(), person_documents().flatmap(_oddly_entered)),
+    packages,
+    part_requests,
+)
+def test_the_plan_gives_what_the_rules_written_out_give(
+    document: dict[str, Any], package: Rettighetspakke, request: PartRequest
+) -> None:
+    """The same elements in the same order with the same entries, down to entries that are not plain dicts
+    or whose `erGjeldende` is missing or not `true` (never current)."""
+    result = minimise(document, package, request)
+    expected = _rules_written_out(document, package, request)
+    assert list(result.items()) == list(expected.items())
 
 
 # --- The generator is a faithful Folkeregisterperson, and so is what minimisation returns -------------

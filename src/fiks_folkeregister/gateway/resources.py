@@ -19,6 +19,7 @@ from fiks_folkeregister.domain.rollepolicy import (
     authorise_extract_criteria,
     filter_to_role,
     identifiers_of,
+    role_plan,
 )
 from fiks_folkeregister.domain.soekeparametre import (
     ENTYDIGSOEK_PARAMETERS,
@@ -83,11 +84,12 @@ class Oppslag:
     """`{"oppslag": [{"foedselsEllerDNummer", "folkeregisterperson" | "feilmelding", ...}]}`."""
 
     def filter(self, result: dict[str, Any], role: Rolle, request: PartRequest) -> dict[str, Any]:
+        to_role = role_plan(role, request)
         entries = []
         for entry in result.get("oppslag") or ():
             person = entry.get("folkeregisterperson")
             if person is not None:
-                entry = {**entry, "folkeregisterperson": filter_to_role(person, role, request)}
+                entry = {**entry, "folkeregisterperson": to_role.apply(person)}
             entries.append(entry)
         return {"oppslag": entries}
 
@@ -101,17 +103,17 @@ class Oppslag:
 
 
 class FilteredEntries:
-    """The gateway's `Finish` for a bulk answer: each person document cut to the role and serialised the
-    moment the register has made it (as the register's own `bulkoppslag_json` does), so the documents
-    never live together; remembers the identity numbers each shows, for the audit record."""
+    """The gateway's `Finish` for a bulk answer: each person document cut to the role (by the plan decided
+    once for the request) and serialised the moment the register has made it (as the register's own
+    `bulkoppslag_json` does), so the documents never live together; remembers the identity numbers each
+    shows, for the audit record."""
 
     def __init__(self, role: Rolle, request: PartRequest) -> None:
-        self._role = role
-        self._request = request
+        self._to_role = role_plan(role, request)
         self._shown: list[list[str]] = []
 
     def __call__(self, document: dict[str, Any]) -> orjson.Fragment:
-        filtered = filter_to_role(document, self._role, self._request)
+        filtered = self._to_role.apply(document)
         self._shown.append(identifiers_of(filtered))
         return orjson.Fragment(orjson.dumps(filtered))
 

@@ -16,7 +16,7 @@ from fiks_folkeregister.domain.informasjonselementer import (
     UnknownPartError,
     parse_parts,
 )
-from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS, minimise
+from fiks_folkeregister.domain.minimering import VISIBLE_ADDRESS_GRADINGS, minimise, plan
 from fiks_folkeregister.domain.soekeparametre import (
     CONFIDENTIAL_PARAMETERS,
     MAX_HITS,
@@ -132,7 +132,7 @@ class RegisterService:
         finish: Callable[[dict[str, Any]], Any],
     ) -> list[dict[str, Any]]:
         """The `oppslag` entries; `finish` turns each minimised document into what the entry holds."""
-        request = part_request(parts)
+        minimisation = plan(pakke, part_request(parts))  # decided once for every document
         identifiers = _id_list(body, "foedselsEllerDNummer")
         # A malformed number is answered like an unknown one (in place with somBestilt, else left out):
         # one typo does not refuse the other 999.
@@ -157,7 +157,7 @@ class RegisterService:
                         )
                     )
                 else:
-                    document = minimise(_current(stored.dokument), pakke, request)
+                    document = minimisation.apply(_current(stored.dokument))
                     oppslag.append(_treff(number, finish(document)))
             return oppslag
         seen: set[str] = set()
@@ -166,7 +166,7 @@ class RegisterService:
             if stored is None or stored.foedsels_eller_d_nummer in seen:
                 continue
             seen.add(stored.foedsels_eller_d_nummer)
-            document = minimise(_current(stored.dokument), pakke, request)
+            document = minimisation.apply(_current(stored.dokument))
             oppslag.append(_treff(stored.foedsels_eller_d_nummer, finish(document)))
         return oppslag
 
