@@ -254,11 +254,10 @@ class AuditLog:
             rows = [row for _, chain_rows, _, _ in extended for row in chain_rows]
             persons_of_rows = [personer for _, _, chain_persons, _ in extended for personer in chain_persons]
             signed = [checkpoint for *_, checkpoint in extended if checkpoint is not None]
-            with connection.pipeline():
-                statements.insert(connection, rows, persons_of_rows)
-                if signed:
-                    connection.executemany(statements.checkpoint, [checkpoint_row(c) for c in signed])
-                connection.commit()
+            statements.insert(connection, rows, persons_of_rows)
+            if signed:
+                connection.executemany(statements.checkpoint, [checkpoint_row(c) for c in signed])
+            connection.commit()
         self._heads.update((head.kjede, head) for head, *_ in extended)
         self._keep_outside(signed)
 
@@ -274,12 +273,15 @@ class AuditLog:
         if any(chain not in self._heads for chain in chains):
             return None
         extended = [self._extend(self._heads[chain], by_chain[chain], now) for chain in chains]
-        with connection.pipeline():
-            advanced = [
-                connection.execute(self._statements.advance, _advance_values(self._heads[chain], head))
+        advanced = connection.executemany(
+            self._statements.advance,
+            [
+                _advance_values(self._heads[chain], head)
                 for chain, (head, *_) in zip(chains, extended, strict=True)
-            ]
-        return extended if all(cursor.rowcount == 1 for cursor in advanced) else None
+            ],
+        )
+        connection.sync()
+        return extended if advanced.rowcount == len(chains) else None
 
     def _extend(self, head: _Head, records: list[AuditRecord], now: datetime) -> _Extension:
         """The chain's new head after `records`, their rows and persons, and a checkpoint if one is due."""

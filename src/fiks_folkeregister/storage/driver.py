@@ -7,14 +7,16 @@ the column types' own processors and its rows read with theirs, so what is store
 `Connection.execute` would store and read. A `Transaction` runs such statements on one pooled driver
 connection until its `commit`; left without one, or by an error, it is rolled back.
 
-On PostgreSQL (psycopg), `Transaction.pipeline` sends the statements inside it in one round trip (psycopg's
-pipeline mode; the `BEGIN` the driver starts a transaction with, or the `COMMIT`, travels with them), and
-`executemany` uses a pipeline of its own; on SQLite statements run in-process, so it does nothing.
+On PostgreSQL (psycopg) the transaction runs in pipeline mode: statements are sent without waiting for
+their results, and the round trip is taken only where a result is needed (`sync`, reading rows, `commit`);
+the driver's `BEGIN` travels with the first statements and the `COMMIT` with the last. An error of any
+statement surfaces there too. On SQLite each statement runs when it is called.
 """
 
 from __future__ import annotations
 
 import contextlib
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -33,11 +35,13 @@ class Statement:
     ) -> None:
         compiled = statement.compile(dialect=dialect, column_keys=column_keys)  # type: ignore[attr-defined]
         self.sql: str = compiled.string
-        self._order = tuple(compiled.positiontup or ()) if compiled.positional else None
-        self._binds: dict[str, _Processor] = {
-            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-            for name, bind in compiled.binds.items()
-        }
+        self._named = not compiled.positional
+        self._names: tuple[str, ...] = tuple(compiled.binds) if self._named else tuple(compiled.positiontup)
+        self._processors: tuple[_Processor, ...] = tuple(
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self._names
+        )
+        self._plain = all(process is None for process in self._processors)
+        self._values = _getter(self._names)
         columns = statement.selected_columns if isinstance(statement, Select) else ()
         self._columns: tuple[tuple[str, _Processor], ...] = tuple(
             (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
@@ -46,11 +50,13 @@ class Statement:
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
         """The driver's parameters for these values (by name or in order, as the dialect's SQL has them)."""
-        bound = {
-            name: process(values[name]) if process is not None else values[name]
-            for name, process in self._binds.items()
-        }
-        return bound if self._order is None else tuple(bound[name] for name in self._order)
+        ordered = self._values(values)
+        if not self._plain:
+            ordered = [
+                value if process is None else process(value)
+                for process, value in zip(self._processors, ordered, strict=True)
+            ]
+        return dict(zip(self._names, ordered, strict=True)) if self._named else ordered
 
     def row(self, row: Sequence[Any]) -> dict[str, Any]:
         """A row the statement returned, as a dict by column key, each value read by its column's type."""
@@ -60,35 +66,42 @@ class Statement:
         }
 
 
+def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Sequence[Any]]:
+    """The values of `names` from a mapping, in that order."""
+    if len(names) > 1:
+        return operator.itemgetter(*names)  # type: ignore[return-value]
+    return lambda values: tuple(values[name] for name in names)
+
+
 class Transaction:
     """Statements on one driver connection, all in one transaction."""
 
-    def __init__(self, driver: Any) -> None:
+    def __init__(self, driver: Any, pipeline: Any) -> None:
         self._driver = driver
-        self._pipelined = hasattr(driver, "pipeline")  # psycopg's; sqlite3 has none
+        self._pipeline = pipeline
         self.committed = False
 
     def execute(self, statement: Statement, values: Mapping[str, Any]) -> Any:
-        """Run the statement once; the driver's cursor (its `rowcount`, `lastrowid`, rows) is returned."""
+        """Run the statement once; the driver's cursor is returned (its `rowcount` after `sync`)."""
         cursor = self._driver.cursor()
         cursor.execute(statement.sql, statement.parameters(values))
         return cursor
 
-    def executemany(self, statement: Statement, rows: Iterable[Mapping[str, Any]]) -> None:
-        """Run the statement once per row (in one round trip on PostgreSQL)."""
+    def executemany(self, statement: Statement, rows: Iterable[Mapping[str, Any]]) -> Any:
+        """Run the statement once per row; the cursor's `rowcount` (after `sync`) counts every row's."""
         cursor = self._driver.cursor()
         cursor.executemany(statement.sql, [statement.parameters(values) for values in rows])
-        cursor.close()
+        return cursor
 
     def rows(self, statement: Statement, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The rows the statement returns (waiting for them, and for everything sent before)."""
         cursor = self.execute(statement, values)
-        found = [statement.row(row) for row in cursor.fetchall()]
-        cursor.close()
-        return found
+        return [statement.row(row) for row in cursor.fetchall()]
 
-    def pipeline(self) -> contextlib.AbstractContextManager[Any]:
-        """On PostgreSQL, what runs inside is sent at once and its results are there when it ends."""
-        return self._driver.pipeline() if self._pipelined else contextlib.nullcontext()
+    def sync(self) -> None:
+        """Wait until every statement sent so far has run (PostgreSQL; raises the first one's error)."""
+        if self._pipeline is not None:
+            self._pipeline.sync()
 
     def commit(self) -> None:
         self._driver.commit()
@@ -103,14 +116,15 @@ class Transaction:
 def transaction(engine: Engine) -> Iterator[Transaction]:
     """A transaction on a pooled connection: rolled back unless the block commits it (and if it raises)."""
     connection = engine.raw_connection()
+    transaction = None
     try:
-        transaction = Transaction(connection.driver_connection)
-        try:
+        driver = connection.driver_connection
+        with driver.pipeline() if hasattr(driver, "pipeline") else contextlib.nullcontext() as pipeline:
+            transaction = Transaction(driver, pipeline)
             yield transaction
-        finally:
-            if not transaction.committed:
-                _roll_back(connection)
     finally:
+        if transaction is None or not transaction.committed:
+            _roll_back(connection)
         connection.close()
 
 
