@@ -1,4 +1,5 @@
-"""The writer's batches on each database: many chains and two writers at once, and a batch that fails."""
+"""The writer's batches on each database: many chains and two writers at once, a batch that fails, and (on
+PostgreSQL) a server that restarts."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, create_engine, select, text
 
 from fiks_folkeregister.audit.log import AuditLog, AuditUnavailableError, read_records
 from fiks_folkeregister.audit.revisjon import verify_database
 from fiks_folkeregister.audit.signering import CheckpointSigner
-from fiks_folkeregister.storage.database import create_gateway_engine
+from fiks_folkeregister.storage.database import create_gateway_engine, migrate
 from fiks_folkeregister.storage.tables import oppslagslogg
 from tests.audit.test_audit_log import ORG_A, ORG_B, lookup
+from tests.conftest import make_postgres_database
 
 
 @pytest.fixture
@@ -96,3 +98,33 @@ def test_a_failed_batch_leaves_nothing_behind_and_the_chains_go_on_without_a_gap
 
     assert _chains(engine, signer) == {ORG_A: (2, 2, None), ORG_B: (2, 2, None)}
     assert len(_persons_by_request(engine)) == 4
+
+
+@pytest.mark.postgres
+def test_after_the_database_restarts_only_the_batch_that_finds_out_fails(postgres_server: str) -> None:
+    """Every pooled connection dies with the server's processes; the first batch to find out fails, and the
+    next ones get new connections instead of the other dead ones."""
+    url, drop = make_postgres_database(postgres_server)
+    engine = create_gateway_engine(url)
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    try:
+        migrate(engine)
+        pooled = [engine.connect() for _ in range(5)]  # the pool holds five connections from here on
+        for connection in pooled:
+            connection.close()
+        log = AuditLog(engine)
+        log.record(lookup(0))
+        with admin.connect() as connection:
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": engine.url.database},
+            )
+        with pytest.raises(AuditUnavailableError):
+            log.record(lookup(1))
+        for minutes in range(2, 6):
+            log.record(lookup(minutes))
+        assert len(log.query(ORG_A)) == 5
+    finally:
+        engine.dispose()
+        admin.dispose()
+        drop()

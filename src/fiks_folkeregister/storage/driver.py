@@ -114,7 +114,11 @@ class Transaction:
 
 @contextlib.contextmanager
 def transaction(engine: Engine) -> Iterator[Transaction]:
-    """A transaction on a pooled connection: rolled back unless the block commits it (and if it raises)."""
+    """A transaction on a pooled connection: rolled back unless the block commits it (and if it raises).
+
+    If the connection turns out to be gone (the database restarted), so are the pool's others: the pool is
+    replaced, as `Connection.execute` does on such an error, so only this transaction fails of it.
+    """
     connection = engine.raw_connection()
     transaction = None
     try:
@@ -122,15 +126,20 @@ def transaction(engine: Engine) -> Iterator[Transaction]:
         with driver.pipeline() if hasattr(driver, "pipeline") else contextlib.nullcontext() as pipeline:
             transaction = Transaction(driver, pipeline)
             yield transaction
+    except Exception as error:
+        if engine.dialect.is_disconnect(error, connection.driver_connection, None):  # type: ignore[arg-type]
+            connection.invalidate(error)
+            engine.dispose()
+        raise
     finally:
-        if transaction is None or not transaction.committed:
+        if connection.is_valid and (transaction is None or not transaction.committed):
             _roll_back(connection)
         connection.close()
 
 
 def _roll_back(connection: Any) -> None:
-    """Roll back; a connection too broken for that (the database went away) is dropped from the pool, and
-    whatever broke it is what the caller sees."""
+    """Roll back; a connection too broken for that is dropped from the pool (whatever broke it is what the
+    caller sees)."""
     try:
         connection.driver_connection.rollback()
     except Exception:
