@@ -595,10 +595,8 @@ class _Statements:
             [column.key for column in _heads.c],
         )
         self.record = Statement(dialect, insert(oppslagslogg), _RECORD_COLUMNS)
-        self.person = Statement(
-            dialect, insert(oppslagslogg_person), ["oppslag_id", "posisjon", "identifikator"]
-        )
-        self.persons = None if self.sqlite else Statement(dialect, _PERSONS_FROM_ARRAYS)
+        persons = insert(oppslagslogg_person) if self.sqlite else _PERSONS_FROM_ARRAYS
+        self.persons = Statement(dialect, persons, ["oppslag_id", "posisjon", "identifikator"])
         self.checkpoint = Statement(
             dialect,
             insert(oppslagslogg_sjekkpunkt),
@@ -609,7 +607,7 @@ class _Statements:
         """The records' rows and their persons' rows. SQLite: one INSERT per record (its id is the cursor's
         `lastrowid`), the persons' rows with `executemany`. PostgreSQL: the records with `executemany` and
         every person in one INSERT from arrays (`_PERSONS_FROM_ARRAYS`), in one round trip with the commit."""
-        if self.persons is None:
+        if self.sqlite:
             person_rows = []
             for row, personer in zip(rows, persons, strict=True):
                 oppslag_id = connection.execute(self.record, row).lastrowid
@@ -618,7 +616,7 @@ class _Statements:
                     for position, identifikator in enumerate(personer)
                 ]
             if person_rows:
-                connection.executemany(self.person, person_rows)
+                connection.executemany(self.persons, person_rows)
             return
         connection.executemany(self.record, rows)
         given: dict[str, list[Any]] = {"kjede": [], "sekvens": [], "posisjon": [], "identifikator": []}
