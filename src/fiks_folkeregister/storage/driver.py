@@ -7,10 +7,10 @@ the column types' own processors and its rows read with theirs, so what is store
 `Connection.execute` would store and read. A `Transaction` runs such statements on one pooled driver
 connection until its `commit`; left without one, or by an error, it is rolled back.
 
-On PostgreSQL (psycopg) the transaction runs in pipeline mode: statements are sent without waiting for
-their results, and the round trip is taken only where a result is needed (`sync`, reading rows, `commit`);
-the driver's `BEGIN` travels with the first statements and the `COMMIT` with the last. An error of any
-statement surfaces there too. On SQLite each statement runs when it is called.
+On PostgreSQL (psycopg) statements are sent in pipeline mode, without waiting for their results, and the
+one round trip is taken where a result is needed (`sync`, reading rows, `commit`): the `BEGIN` travels with
+the first statements and the `COMMIT` with the last, so a transaction that reads once before it writes
+takes two. An error of any statement surfaces there too. On SQLite each statement runs when it is called.
 """
 
 from __future__ import annotations
@@ -74,42 +74,72 @@ def _getter(names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Sequence[An
 
 
 class Transaction:
-    """Statements on one driver connection, all in one transaction."""
+    """Statements on one driver connection, all in one transaction (a new one after `rollback`)."""
 
-    def __init__(self, driver: Any, pipeline: Any) -> None:
+    def __init__(self, driver: Any) -> None:
         self._driver = driver
-        self._pipeline = pipeline
-        self.committed = False
+        #: psycopg's connection, in autocommit mode: this sends BEGIN and COMMIT (sqlite3's has no pipeline).
+        self._postgresql = hasattr(driver, "pipeline")
+        self._pipeline = contextlib.ExitStack()
+        self._sending = False  # in pipeline mode, results not yet fetched
+        self._begun = False
 
     def execute(self, statement: Statement, values: Mapping[str, Any]) -> Any:
         """Run the statement once; the driver's cursor is returned (its `rowcount` after `sync`)."""
-        cursor = self._driver.cursor()
+        cursor = self._cursor()
         cursor.execute(statement.sql, statement.parameters(values))
         return cursor
 
     def executemany(self, statement: Statement, rows: Iterable[Mapping[str, Any]]) -> Any:
         """Run the statement once per row; the cursor's `rowcount` (after `sync`) counts every row's."""
-        cursor = self._driver.cursor()
+        cursor = self._cursor()
         cursor.executemany(statement.sql, [statement.parameters(values) for values in rows])
         return cursor
 
     def rows(self, statement: Statement, values: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The rows the statement returns (waiting for them, and for everything sent before)."""
         cursor = self.execute(statement, values)
+        self.sync()
         return [statement.row(row) for row in cursor.fetchall()]
 
     def sync(self) -> None:
         """Wait until every statement sent so far has run (PostgreSQL; raises the first one's error)."""
-        if self._pipeline is not None:
-            self._pipeline.sync()
+        if self._sending:
+            self._sending = False
+            self._pipeline.close()
 
     def commit(self) -> None:
-        self._driver.commit()
-        self.committed = True
+        """Commit, and wait for it (with every statement still unsent on PostgreSQL)."""
+        if self._postgresql:
+            if self._begun:
+                self._cursor().execute("COMMIT")
+                self.sync()
+        else:
+            self._driver.commit()
+        self._begun = False
 
     def rollback(self) -> None:
         """Undo everything so far; the statements after it run in a new transaction."""
+        self.close()
         self._driver.rollback()
+        self._begun = False
+
+    def close(self) -> None:
+        """Stop sending: whatever was sent and not synced is left to the rollback that follows."""
+        if self._sending:
+            self._sending = False
+            with contextlib.suppress(Exception):
+                self._pipeline.close()
+
+    def _cursor(self) -> Any:
+        cursor = self._driver.cursor()
+        if self._postgresql and not self._sending:
+            self._pipeline.enter_context(self._driver.pipeline())
+            self._sending = True
+        if self._postgresql and not self._begun:
+            cursor.execute("BEGIN")
+            self._begun = True
+        return cursor
 
 
 @contextlib.contextmanager
@@ -120,20 +150,24 @@ def transaction(engine: Engine) -> Iterator[Transaction]:
     replaced, as `Connection.execute` does on such an error, so only this transaction fails of it.
     """
     connection = engine.raw_connection()
-    transaction = None
+    driver = connection.driver_connection
+    transaction = Transaction(driver)
+    postgresql = hasattr(driver, "pipeline")
+    if postgresql:
+        driver.autocommit = True  # type: ignore[union-attr]
     try:
-        driver = connection.driver_connection
-        with driver.pipeline() if hasattr(driver, "pipeline") else contextlib.nullcontext() as pipeline:
-            transaction = Transaction(driver, pipeline)
-            yield transaction
+        yield transaction
     except Exception as error:
-        if engine.dialect.is_disconnect(error, connection.driver_connection, None):  # type: ignore[arg-type]
+        if engine.dialect.is_disconnect(error, driver, None):  # type: ignore[arg-type]
             connection.invalidate(error)
             engine.dispose()
         raise
     finally:
-        if connection.is_valid and (transaction is None or not transaction.committed):
-            _roll_back(connection)
+        transaction.close()
+        if connection.is_valid:
+            _roll_back(connection)  # nothing to undo after a commit (and no round trip)
+        if connection.is_valid and postgresql:
+            driver.autocommit = False  # type: ignore[union-attr]
         connection.close()
 
 
