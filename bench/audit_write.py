@@ -3,11 +3,11 @@
     .venv/bin/python bench/audit_write.py                       # SQLite in a temporary directory
     .venv/bin/python bench/audit_write.py --url postgresql+psycopg://postgres@localhost:5432/bench
 
-Writes batches of 1 and 16 lookups (three organisations, so three chains per batch) and batches of one
-bulk lookup returning 1000 persons, straight through the writer's transaction, and prints the time per
-batch and per record: CPU time of this process (`time.process_time`, the writer's own cost, without the
-database server's on PostgreSQL) and wall-clock time, each the median of `--rounds` rounds of `--batches`
-batches. The gateway bench (`gateway_lookup.py`) measures the same cost inside whole requests, where it is
+Writes batches of 1 and 16 lookups (of three organisations, so a batch of 16 extends three chains) and
+batches of one bulk lookup returning 1000 persons, straight through the writer's transaction, and prints
+the time per batch and per record: CPU time of this process (`time.process_time`, the writer's own cost,
+without the database server's on PostgreSQL) and wall-clock time, each the median of `--rounds` rounds of
+`--batches` batches. The gateway bench (`gateway_lookup.py`) measures the same cost inside whole requests, where it is
 hidden by the noise.
 """
 
