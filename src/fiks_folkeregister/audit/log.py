@@ -235,8 +235,9 @@ class AuditLog:
 
         Each chain is extended from the head this process last wrote, with one conditional UPDATE of the
         head row that also takes its lock (every chain's sent at once). Only when a head is not known yet,
-        or another process moved one since, does the batch start over (rolled back) and read every head
-        again under its lock. Chains are taken in sorted order, so processes never deadlock.
+        or another process moved one since, is every head read again under its lock (after a rollback if
+        some other head was moved on already). Chains are locked in sorted order, so processes never
+        deadlock.
         """
         now = datetime.now(UTC)
         by_chain: dict[str, list[AuditRecord]] = {}
@@ -247,7 +248,6 @@ class AuditLog:
         with transaction(self._engine) as connection:
             extended = self._advanced(connection, chains, by_chain, now)
             if extended is None:
-                connection.rollback()
                 heads = _lock_heads(connection, statements, chains, now)
                 extended = [self._extend(heads[chain], by_chain[chain], now) for chain in chains]
                 _store_heads(connection, statements, [head for head, *_ in extended])
@@ -269,7 +269,8 @@ class AuditLog:
         now: datetime,
     ) -> list[_Extension] | None:
         """The chains extended from the heads this process last wrote, their head rows moved on (and locked)
-        if every one was still there; None if a head is not known or has moved."""
+        if every one was still there; None if a head is not known or has moved (and then no head is locked:
+        the heads must be locked in order)."""
         if any(chain not in self._heads for chain in chains):
             return None
         extended = [self._extend(self._heads[chain], by_chain[chain], now) for chain in chains]
@@ -281,7 +282,11 @@ class AuditLog:
             ],
         )
         connection.sync()
-        return extended if advanced.rowcount == len(chains) else None
+        if advanced.rowcount == len(chains):
+            return extended
+        if advanced.rowcount > 0:
+            connection.rollback()  # some heads moved on, and locked out of order for the others
+        return None
 
     def _extend(self, head: _Head, records: list[AuditRecord], now: datetime) -> _Extension:
         """The chain's new head after `records`, their rows and persons, and a checkpoint if one is due."""
