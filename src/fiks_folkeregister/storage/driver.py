@@ -109,7 +109,7 @@ class Transaction:
             self._pipeline.close()
 
     def commit(self) -> None:
-        """Commit, and wait for it (with every statement still unsent on PostgreSQL)."""
+        """Commit, and wait until it is done (on PostgreSQL in the round trip of the statements before it)."""
         if self._postgresql:
             if self._begun:
                 self._cursor().execute("COMMIT")
@@ -153,9 +153,9 @@ def transaction(engine: Engine) -> Iterator[Transaction]:
     driver = connection.driver_connection
     transaction = Transaction(driver)
     postgresql = hasattr(driver, "pipeline")
-    if postgresql:
-        driver.autocommit = True  # type: ignore[union-attr]
     try:
+        if postgresql:
+            driver.autocommit = True  # type: ignore[union-attr]
         yield transaction
     except Exception as error:
         if engine.dialect.is_disconnect(error, driver, None):  # type: ignore[arg-type]
