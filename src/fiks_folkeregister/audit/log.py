@@ -19,13 +19,20 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
+    ARRAY,
+    BigInteger,
     ColumnElement,
     Connection,
+    Dialect,
     Engine,
+    Integer,
     Select,
+    String,
     Text,
+    and_,
     bindparam,
     cast,
+    func,
     insert,
     or_,
     select,
@@ -38,6 +45,7 @@ from sqlalchemy.engine import Row
 from fiks_folkeregister.audit import kjede
 from fiks_folkeregister.audit.signering import CheckpointSigner
 from fiks_folkeregister.storage.database import as_utc
+from fiks_folkeregister.storage.driver import Statement, Transaction, transaction
 from fiks_folkeregister.storage.tables import (
     oppslagslogg,
     oppslagslogg_kjede,
@@ -90,10 +98,6 @@ _PERSONS_OF = select(oppslagslogg_person.c.oppslag_id, oppslagslogg_person.c.ide
 )
 
 
-_INSERT_RECORDS = insert(oppslagslogg).returning(oppslagslogg.c.id, sort_by_parameter_order=True)
-_INSERT_PERSONS = insert(oppslagslogg_person)
-
-
 class _Pending:
     """A record waiting for the writer, and how its waiter learns that its batch is committed (or failed):
     a thread's `done` event, or a future of an event loop (resolved in that loop, see `_wake`)."""
@@ -139,6 +143,7 @@ class AuditLog:
         on_batch: Callable[[int, float, bool], None] | None = None,
     ) -> None:
         self._engine = engine
+        self._statements = _Statements(engine.dialect)
         #: Told of each batch the writer commits (or fails to): its size, seconds taken, whether it failed.
         self._on_batch = on_batch
         #: Whether the writer's last batch failed (readiness reads it; the next success clears it).
@@ -244,47 +249,61 @@ class AuditLog:
         """One transaction for the whole batch: every record in it is committed, or none is.
 
         Each chain is extended from the head this process last wrote, with one conditional UPDATE of the
-        head row that also takes its lock; only when another process moved the head since is the head
-        read again under the lock. Chains are taken in sorted order, so processes never deadlock.
+        head row that also takes its lock (every chain's sent at once). Only when a head is not known yet,
+        or another process moved one since, is every head read again under its lock (after a rollback if
+        some other head was moved on already). Chains are locked in sorted order, so processes never
+        deadlock.
         """
         now = datetime.now(UTC)
         by_chain: dict[str, list[AuditRecord]] = {}
         for item in batch:
             by_chain.setdefault(_chain(item.record), []).append(item.record)
-        settled: dict[str, _Head] = {}
-        rows: list[dict[str, Any]] = []
-        persons_of_rows: list[list[str]] = []
-        signed: list[kjede.Checkpoint] = []
-        with self._engine.begin() as connection:
-            for chain in sorted(by_chain):
-                known = self._heads.get(chain)
-                extended = self._extend(known, by_chain[chain], now) if known is not None else None
-                if extended is None or known is None or not _advance(connection, known, extended[0]):
-                    head = _lock_heads(connection, [chain], now)[chain]
-                    extended = self._extend(head, by_chain[chain], now)
-                    _store_heads(connection, [extended[0]])
-                head, chain_rows, chain_persons, checkpoint = extended
-                settled[chain] = head
-                rows += chain_rows
-                persons_of_rows += chain_persons
-                if checkpoint is not None:
-                    signed.append(checkpoint)
-            ids = connection.execute(_INSERT_RECORDS, rows).scalars().all()
-            persons = [
-                {"oppslag_id": oppslag_id, "posisjon": position, "identifikator": identifikator}
-                for oppslag_id, personer in zip(ids, persons_of_rows, strict=True)
-                for position, identifikator in enumerate(personer)
-            ]
-            if persons:
-                connection.execute(_INSERT_PERSONS, persons)
+        chains = sorted(by_chain)
+        statements = self._statements
+        with transaction(self._engine) as connection:
+            extended = self._advanced(connection, chains, by_chain, now)
+            if extended is None:
+                heads = _lock_heads(connection, statements, chains, now)
+                extended = [self._extend(heads[chain], by_chain[chain], now) for chain in chains]
+                _store_heads(connection, statements, [head for head, *_ in extended])
+            rows = [row for _, chain_rows, _, _ in extended for row in chain_rows]
+            persons_of_rows = [personer for _, _, chain_persons, _ in extended for personer in chain_persons]
+            signed = [checkpoint for *_, checkpoint in extended if checkpoint is not None]
+            statements.insert(connection, rows, persons_of_rows)
             if signed:
-                connection.execute(insert(oppslagslogg_sjekkpunkt), [checkpoint_row(c) for c in signed])
-        self._heads.update(settled)
+                connection.executemany(statements.checkpoint, [checkpoint_row(c) for c in signed])
+            connection.commit()
+        self._heads.update((head.kjede, head) for head, *_ in extended)
         self._keep_outside(signed)
 
-    def _extend(
-        self, head: _Head, records: list[AuditRecord], now: datetime
-    ) -> tuple[_Head, list[dict[str, Any]], list[list[str]], kjede.Checkpoint | None]:
+    def _advanced(
+        self,
+        connection: Transaction,
+        chains: list[str],
+        by_chain: dict[str, list[AuditRecord]],
+        now: datetime,
+    ) -> list[_Extension] | None:
+        """The chains extended from the heads this process last wrote, their head rows moved on (and locked)
+        if every one was still there; None if a head is not known or has moved (and then no head is locked:
+        the heads must be locked in order)."""
+        if any(chain not in self._heads for chain in chains):
+            return None
+        extended = [self._extend(self._heads[chain], by_chain[chain], now) for chain in chains]
+        advanced = connection.executemany(
+            self._statements.advance,
+            [
+                _advance_values(self._heads[chain], head)
+                for chain, (head, *_) in zip(chains, extended, strict=True)
+            ],
+        )
+        connection.sync()
+        if advanced.rowcount == len(chains):
+            return extended
+        if advanced.rowcount > 0:
+            connection.rollback()  # some heads moved on, and locked out of order for the others
+        return None
+
+    def _extend(self, head: _Head, records: list[AuditRecord], now: datetime) -> _Extension:
         """The chain's new head after `records`, their rows and persons, and a checkpoint if one is due."""
         sekvens, value = head.sekvens, head.hash
         rows, persons = [], []
@@ -333,20 +352,19 @@ class AuditLog:
         if self._signer is None:
             return 0
         now = datetime.now(UTC)
-        with self._engine.begin() as connection:
-            pending = select(oppslagslogg_kjede.c.kjede).where(
-                oppslagslogg_kjede.c.sekvens > oppslagslogg_kjede.c.sjekkpunkt_sekvens
-            )
+        statements = self._statements
+        with transaction(self._engine) as connection:
+            found = {row["kjede"] for row in connection.rows(statements.unsigned, {})}
             if chains is not None:
-                pending = pending.where(oppslagslogg_kjede.c.kjede.in_(list(chains)))
-            found = set(connection.execute(pending).scalars())
+                found &= set(chains)
             if not found:
                 return 0
-            heads = _lock_heads(connection, found, now)
+            heads = _lock_heads(connection, statements, sorted(found), now)
             signed = [c for c in (self._sign_if_due(h, now, force=force) for h in heads.values()) if c]
             if signed:
-                connection.execute(insert(oppslagslogg_sjekkpunkt), [checkpoint_row(c) for c in signed])
-                _store_heads(connection, heads.values())
+                connection.executemany(statements.checkpoint, [checkpoint_row(c) for c in signed])
+                _store_heads(connection, statements, list(heads.values()))
+            connection.commit()
         self._heads.update(heads)
         self._keep_outside(signed)
         return len(signed)
@@ -533,7 +551,15 @@ class _Head:
 
 _heads = oppslagslogg_kjede
 
+#: A chain extended by a batch: its new head, the records' rows and persons, and a checkpoint if one is due.
+_Extension = tuple[_Head, list[dict[str, Any]], list[list[str]], kjede.Checkpoint | None]
 
+_HEAD_VALUES = {
+    "sekvens": bindparam("sekvens"),
+    "hash": bindparam("hash"),
+    "sjekkpunkt_sekvens": bindparam("sjekkpunkt_sekvens"),
+    "sjekkpunkt_tidspunkt": bindparam("sjekkpunkt_tidspunkt"),
+}
 _ADVANCE_HEAD = (
     update(_heads)
     .where(
@@ -541,96 +567,148 @@ _ADVANCE_HEAD = (
         _heads.c.sekvens == bindparam("known_sekvens"),
         _heads.c.sjekkpunkt_sekvens == bindparam("known_sjekkpunkt"),
     )
-    .values(
-        sekvens=bindparam("sekvens"),
-        hash=bindparam("hash"),
-        sjekkpunkt_sekvens=bindparam("sjekkpunkt_sekvens"),
-        sjekkpunkt_tidspunkt=bindparam("sjekkpunkt_tidspunkt"),
+    .values(_HEAD_VALUES)
+)
+_STORE_HEAD = update(_heads).where(_heads.c.kjede == bindparam("chain")).values(_HEAD_VALUES)
+#: SQLite: a no-op UPDATE takes the database's write lock (a read first would not, see `_lock_heads`).
+_TAKE_WRITE_LOCK = update(_heads).where(_heads.c.kjede == bindparam("chain")).values(sekvens=_heads.c.sekvens)
+_READ_HEAD = select(_heads).where(_heads.c.kjede == bindparam("chain")).with_for_update()
+_UNSIGNED_CHAINS = select(_heads.c.kjede).where(_heads.c.sekvens > _heads.c.sjekkpunkt_sekvens)
+
+_RECORD_COLUMNS = [column.key for column in oppslagslogg.c if column.key != "id"]
+_given = (
+    func.unnest(
+        bindparam("kjede", type_=ARRAY(String)),
+        bindparam("sekvens", type_=ARRAY(BigInteger)),
+        bindparam("posisjon", type_=ARRAY(Integer)),
+        bindparam("identifikator", type_=ARRAY(String)),
     )
+    .table_valued("kjede", "sekvens", "posisjon", "identifikator")
+    .render_derived(name="gitt")
+)
+#: PostgreSQL: a batch's persons in one statement, from arrays, each row finding its record by chain and
+#: sequence number (unique), so the records' ids need not come back first.
+_PERSONS_FROM_ARRAYS = insert(oppslagslogg_person).from_select(
+    ["oppslag_id", "posisjon", "identifikator"],
+    select(oppslagslogg.c.id, _given.c.posisjon, _given.c.identifikator)
+    .select_from(_given)
+    .join(
+        oppslagslogg, and_(oppslagslogg.c.kjede == _given.c.kjede, oppslagslogg.c.sekvens == _given.c.sekvens)
+    ),
 )
 
 
-def _advance(connection: Connection, known: _Head, new: _Head) -> bool:
-    """Move the head row from `known` to `new` (locking it); False if it is no longer at `known`."""
-    result = connection.execute(
-        _ADVANCE_HEAD,
-        {
-            "chain": new.kjede,
-            "known_sekvens": known.sekvens,
-            "known_sjekkpunkt": known.sjekkpunkt_sekvens,
-            "sekvens": new.sekvens,
-            "hash": new.hash.hex(),
-            "sjekkpunkt_sekvens": new.sjekkpunkt_sekvens,
-            "sjekkpunkt_tidspunkt": new.sjekkpunkt_tidspunkt,
-        },
-    )
-    return result.rowcount == 1
+class _Statements:
+    """The writer's statements, compiled once for the engine's dialect and run on the driver's connection."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.sqlite = dialect.name == "sqlite"
+        self.advance = Statement(dialect, _ADVANCE_HEAD)
+        self.store_head = Statement(dialect, _STORE_HEAD)
+        self.take_write_lock = Statement(dialect, _TAKE_WRITE_LOCK)
+        self.read_head = Statement(dialect, _READ_HEAD)
+        self.unsigned = Statement(dialect, _UNSIGNED_CHAINS)
+        maker = sqlite_insert if self.sqlite else postgresql_insert
+        self.new_head = Statement(
+            dialect,
+            maker(_heads).on_conflict_do_nothing(index_elements=["kjede"]),
+            [column.key for column in _heads.c],
+        )
+        self.record = Statement(dialect, insert(oppslagslogg), _RECORD_COLUMNS)
+        persons = insert(oppslagslogg_person) if self.sqlite else _PERSONS_FROM_ARRAYS
+        self.persons = Statement(dialect, persons, ["oppslag_id", "posisjon", "identifikator"])
+        self.checkpoint = Statement(
+            dialect,
+            insert(oppslagslogg_sjekkpunkt),
+            [c.key for c in oppslagslogg_sjekkpunkt.c if c.key != "id"],
+        )
+
+    def insert(self, connection: Transaction, rows: list[dict[str, Any]], persons: list[list[str]]) -> None:
+        """The records' rows and their persons' rows. SQLite: one INSERT per record (its id is the cursor's
+        `lastrowid`), the persons' rows with `executemany`. PostgreSQL: the records with `executemany` and
+        every person in one INSERT from arrays (`_PERSONS_FROM_ARRAYS`), in one round trip with the commit."""
+        if self.sqlite:
+            person_rows = []
+            for row, personer in zip(rows, persons, strict=True):
+                oppslag_id = connection.execute(self.record, row).lastrowid
+                person_rows += [
+                    {"oppslag_id": oppslag_id, "posisjon": position, "identifikator": identifikator}
+                    for position, identifikator in enumerate(personer)
+                ]
+            if person_rows:
+                connection.executemany(self.persons, person_rows)
+            return
+        connection.executemany(self.record, rows)
+        given: dict[str, list[Any]] = {"kjede": [], "sekvens": [], "posisjon": [], "identifikator": []}
+        for row, personer in zip(rows, persons, strict=True):
+            given["kjede"] += [row["kjede"]] * len(personer)
+            given["sekvens"] += [row["sekvens"]] * len(personer)
+            given["posisjon"] += range(len(personer))
+            given["identifikator"] += personer
+        if given["identifikator"]:
+            connection.execute(self.persons, given)
 
 
-def _lock_heads(connection: Connection, chains: Collection[str], now: datetime) -> dict[str, _Head]:
-    """The chains' head rows, locked until the transaction ends (made at sequence 0 if new).
+def _advance_values(known: _Head, new: _Head) -> dict[str, Any]:
+    """`_ADVANCE_HEAD`'s values: move the head row from `known` to `new` (only if it is still at `known`)."""
+    return {
+        **_head_values(new),
+        "known_sekvens": known.sekvens,
+        "known_sjekkpunkt": known.sjekkpunkt_sekvens,
+    }
+
+
+def _head_values(head: _Head) -> dict[str, Any]:
+    return {
+        "chain": head.kjede,
+        "sekvens": head.sekvens,
+        "hash": head.hash.hex(),
+        "sjekkpunkt_sekvens": head.sjekkpunkt_sekvens,
+        "sjekkpunkt_tidspunkt": head.sjekkpunkt_tidspunkt,
+    }
+
+
+def _lock_heads(
+    connection: Transaction, statements: _Statements, chains: list[str], now: datetime
+) -> dict[str, _Head]:
+    """The chains' head rows (`chains` sorted), locked until the transaction ends (made at sequence 0 if new).
 
     SQLite: a no-op UPDATE first takes the database's write lock (the driver starts the transaction at
     the first write, so a read first would not hold it). PostgreSQL: SELECT … FOR UPDATE in chain order.
     """
-    ordered = sorted(chains)
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        connection.execute(update(_heads).where(_heads.c.kjede.in_(ordered)).values(sekvens=_heads.c.sekvens))
-    read = select(_heads).where(_heads.c.kjede.in_(ordered)).order_by(_heads.c.kjede)
-    if not sqlite:
-        read = read.with_for_update()
-    heads = {row.kjede: _head(row) for row in connection.execute(read)}
-    missing = [chain for chain in ordered if chain not in heads]
-    if missing:
-        new = [
-            {
-                "kjede": chain,
-                "sekvens": 0,
-                "hash": kjede.GENESIS.hex(),
-                "sjekkpunkt_sekvens": 0,
-                "sjekkpunkt_tidspunkt": now,
-            }
-            for chain in missing
-        ]
-        maker = sqlite_insert if sqlite else postgresql_insert
-        connection.execute(maker(_heads).on_conflict_do_nothing(index_elements=["kjede"]), new)
-        again = read.where(_heads.c.kjede.in_(missing))
-        heads.update({row.kjede: _head(row) for row in connection.execute(again)})
+    if statements.sqlite:
+        connection.execute(statements.take_write_lock, {"chain": chains[0]})
+    heads = {}
+    for chain in chains:
+        found = connection.rows(statements.read_head, {"chain": chain})
+        if not found:
+            connection.execute(
+                statements.new_head,
+                {
+                    "kjede": chain,
+                    "sekvens": 0,
+                    "hash": kjede.GENESIS.hex(),
+                    "sjekkpunkt_sekvens": 0,
+                    "sjekkpunkt_tidspunkt": now,
+                },
+            )
+            found = connection.rows(statements.read_head, {"chain": chain})
+        heads[chain] = _head(found[0])
     return heads
 
 
-def _head(row: Row[Any]) -> _Head:
+def _head(row: Mapping[str, Any]) -> _Head:
     return _Head(
-        kjede=row.kjede,
-        sekvens=row.sekvens,
-        hash=bytes.fromhex(row.hash),
-        sjekkpunkt_sekvens=row.sjekkpunkt_sekvens,
-        sjekkpunkt_tidspunkt=as_utc(row.sjekkpunkt_tidspunkt),
+        kjede=row["kjede"],
+        sekvens=row["sekvens"],
+        hash=bytes.fromhex(row["hash"]),
+        sjekkpunkt_sekvens=row["sjekkpunkt_sekvens"],
+        sjekkpunkt_tidspunkt=as_utc(row["sjekkpunkt_tidspunkt"]),
     )
 
 
-def _store_heads(connection: Connection, heads: Collection[_Head]) -> None:
-    connection.execute(
-        update(_heads)
-        .where(_heads.c.kjede == bindparam("chain"))
-        .values(
-            sekvens=bindparam("sekvens"),
-            hash=bindparam("hash"),
-            sjekkpunkt_sekvens=bindparam("sjekkpunkt_sekvens"),
-            sjekkpunkt_tidspunkt=bindparam("sjekkpunkt_tidspunkt"),
-        ),
-        [
-            {
-                "chain": head.kjede,
-                "sekvens": head.sekvens,
-                "hash": head.hash.hex(),
-                "sjekkpunkt_sekvens": head.sjekkpunkt_sekvens,
-                "sjekkpunkt_tidspunkt": head.sjekkpunkt_tidspunkt,
-            }
-            for head in heads
-        ],
-    )
+def _store_heads(connection: Transaction, statements: _Statements, heads: list[_Head]) -> None:
+    connection.executemany(statements.store_head, [_head_values(head) for head in heads])
 
 
 def sign(
