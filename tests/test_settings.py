@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
+from fiks_folkeregister.app import pipeline_on_event_loop
 from fiks_folkeregister.settings import Settings
 
 
@@ -18,3 +21,33 @@ def test_the_platform_organisation_number_must_have_a_valid_check_digit(
 
     monkeypatch.setenv("FIKSREG_UPSTREAM_PLATFORM_ORGNR", "974760673")
     assert Settings().upstream_platform_orgnr == "974760673"
+
+
+@pytest.mark.parametrize(
+    ("settings", "on_event_loop"),
+    [
+        ({}, True),  # embedded register, SQLite, no Redis, the issuer's own keys
+        ({"redis_url": "redis://localhost:6379/0"}, False),
+        ({"database_url": "postgresql+psycopg://postgres@localhost/fiksreg"}, False),
+        ({"upstream": "http", "upstream_url": "https://register.example"}, False),
+        ({"gateway_token_jwks_url": "https://maskinporten.example/jwk"}, False),
+        (
+            {
+                "database_url": "postgresql+psycopg://postgres@localhost/fiksreg",
+                "event_loop_pipeline": "always",
+            },
+            True,
+        ),
+        ({"event_loop_pipeline": "never"}, False),
+    ],
+)
+def test_lookups_run_on_the_event_loop_only_when_every_store_is_local_unless_told(
+    tmp_path: Path, settings: dict[str, str], on_event_loop: bool
+) -> None:
+    assert pipeline_on_event_loop(Settings(data_dir=tmp_path, **settings)) is on_event_loop
+
+
+def test_an_unknown_event_loop_pipeline_mode_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIKSREG_EVENT_LOOP_PIPELINE", "sometimes")
+    with pytest.raises(ValidationError, match="event_loop_pipeline"):
+        Settings()

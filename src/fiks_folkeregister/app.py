@@ -232,9 +232,12 @@ class Gateway:
     oppslag: Portaloppslag
 
 
-def local_stores(settings: Settings) -> bool:
-    """Whether no step of a lookup waits on a network: the register embedded, the gateway's database a
-    SQLite file, request limits in this process, the token issuer's keys at hand (see `MirroredApi`)."""
+def pipeline_on_event_loop(settings: Settings) -> bool:
+    """Whether one-document lookups run their pipeline on the event loop (see `MirroredApi`): asked for
+    (`always`), or by default when no step of it waits on a network: the register embedded, the gateway's
+    database a SQLite file, request limits in this process, the token issuer's own keys."""
+    if settings.event_loop_pipeline != "local":
+        return settings.event_loop_pipeline == "always"
     return (
         settings.upstream == "embedded"
         and settings.gateway_database.startswith("sqlite")
@@ -268,7 +271,10 @@ def build_gateway(settings: Settings, metrics: Metrics | None = None) -> Gateway
     )
     upstream = build_upstream(settings, register, issuer.clients)
     api = MirroredApi(
-        access, MeasuredUpstream(upstream, metrics), admin.audit, local_stores=local_stores(settings)
+        access,
+        MeasuredUpstream(upstream, metrics),
+        admin.audit,
+        on_event_loop=pipeline_on_event_loop(settings),
     )
     return Gateway(
         api=api,

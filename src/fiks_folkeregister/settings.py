@@ -109,6 +109,14 @@ class Settings(BaseSettings):
         description="Redis for counts shared by every gateway process (e.g. `redis://localhost:6379/0`); "
         "default: each process counts in its own memory.",
     )
+    event_loop_pipeline: Literal["local", "always", "never"] = Field(
+        default="local",
+        description="Where a one-document lookup's pipeline runs: on the event loop when every store is local "
+        "(`local`: the register embedded, the gateway's database SQLite, no Redis, the issuer's own keys), "
+        "also with PostgreSQL or Redis (`always`: only where their round trips take well under a millisecond, "
+        "since each holds the whole process meanwhile), or always in a worker thread (`never`). An argon2 "
+        "verification never runs on the event loop.",
+    )
     max_request_body_bytes: int = Field(
         default=1_000_000,
         ge=1024,

@@ -149,27 +149,26 @@ _POLICY_STATUS = {UnknownParts.code: 400}
 class MirroredApi:
     """One request, start to end: access checks, role policy, upstream call, role filter, audit.
 
-    With `local_stores` (the register embedded, the gateway's database a local SQLite file, request limits
-    in this process, the token keys in hand: no step waits on a network), a resource marked
-    `on_event_loop` (one document) runs its pipeline on the event loop, as the register serves its own
-    single lookups: a hop to a worker thread and back costs more than the work. Only a remembered password
-    goes that way; an argon2 verification never runs on the event loop (`WouldBlock` moves the request to
-    a worker thread).
+    With `on_event_loop` (by default when every store is local, see `app.pipeline_on_event_loop`), a
+    resource marked `on_event_loop` (one document) runs its pipeline on the event loop, as the register
+    serves its own single lookups: a hop to a worker thread and back costs more than the work. Only a
+    remembered password goes that way; an argon2 verification never runs on the event loop (`WouldBlock`
+    moves the request to a worker thread).
     """
 
     def __init__(
-        self, access: AccessControl, upstream: Upstream, audit: AuditSink, *, local_stores: bool = False
+        self, access: AccessControl, upstream: Upstream, audit: AuditSink, *, on_event_loop: bool = False
     ) -> None:
         self._access = access
         self._upstream = upstream
         self._audit = audit
-        self._local_stores = local_stores
+        self._on_event_loop = on_event_loop
 
     async def handle(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> Response:
         """Answer one request of the API: the pipeline (on the event loop when cheap and local, else in a
         worker thread), then the audit record committed while the event loop waits without holding a
         thread, then the answer."""
-        if self._local_stores and resource is not None and resource.on_event_loop:
+        if self._on_event_loop and resource is not None and resource.on_event_loop:
             try:
                 decided = self._decide(resource, incoming, ressurs, may_block=False)
             except WouldBlock:
