@@ -79,7 +79,8 @@ class AuditSink(Protocol):
 
 @dataclass(frozen=True)
 class Incoming:
-    """What the event loop hands the worker thread: the raw request, nothing parsed yet."""
+    """What the pipeline is handed (on the event loop or in a worker thread): the raw request, nothing parsed
+    yet."""
 
     method: str
     url_path: str
