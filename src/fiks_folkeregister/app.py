@@ -334,7 +334,8 @@ def build_gateway_app(
     if served is not None:
         include_admin_pages(app, *served, gateway.admin.service)
     # Every path, the admin API and the token endpoint too: 413 before anything is parsed or authenticated.
-    app.add_middleware(MirroredEndpoints, api=gateway.api)  # inside the body limit
+    # Inside the body limit; the Konfigurasjon API lies under the mirrored API's prefix.
+    app.add_middleware(MirroredEndpoints, api=gateway.api, elsewhere=[KONFIGURASJON_PREFIX])
     app.add_middleware(BodyLimit, limit=settings.max_request_body_bytes, refuse=body_refusal(gateway.api))
 
     app.add_middleware(RequestObserver, metrics=gateway.metrics, access_log=settings.access_log)

@@ -657,17 +657,29 @@ TARGET_SCOPE_KEY = "fiks_folkeregister.target"
 class MirroredEndpoints:
     """ASGI middleware in front of the app's routes: a request of the mirrored or the Oppvekst API goes
     straight to the pipeline, its path matched once (`pipeline_target`), skipping the framework's routing
-    and per-route machinery; any other request goes on to `app`. The routers of `build_gateway_router` and
-    `build_oppvekst_router` serve the same requests the same way (`_serve`) in an app without this
-    middleware, and document the APIs in the OpenAPI description."""
+    and per-route machinery; any other request goes on to `app`, as do paths under the prefixes in
+    `elsewhere` (another API of the app under the mirrored API's prefix: the Konfigurasjon API). The routers
+    of `build_gateway_router` and `build_oppvekst_router` serve the same requests the same way (`_serve`) in
+    an app without this middleware (and there those paths the other API does not serve), and document the
+    APIs in the OpenAPI description."""
 
-    def __init__(self, app: ASGIApp, api: MirroredApi, resources: Sequence[MirroredResource] = RESOURCES):
+    def __init__(
+        self,
+        app: ASGIApp,
+        api: MirroredApi,
+        resources: Sequence[MirroredResource] = RESOURCES,
+        elsewhere: Sequence[str] = (),
+    ):
         self.app = app
         self._api = api
         self._resources = resources
+        self._elsewhere = tuple(prefix.rstrip("/") for prefix in elsewhere)
+
+    def _served_elsewhere(self, path: str) -> bool:
+        return any(path == prefix or path.startswith(prefix + "/") for prefix in self._elsewhere)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and not self._served_elsewhere(scope["path"]):
             target = pipeline_target(scope["method"], scope["path"], self._resources)
             if target is not None:
                 scope[TARGET_SCOPE_KEY] = target
