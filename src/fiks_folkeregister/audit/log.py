@@ -250,9 +250,8 @@ class AuditLog:
 
         Each chain is extended from the head this process last wrote, with one conditional UPDATE of the
         head row that also takes its lock (every chain's sent at once). Only when a head is not known yet,
-        or another process moved one since, is every head read again under its lock (after a rollback if
-        some other head was moved on already). Chains are locked in sorted order, so processes never
-        deadlock.
+        or another process moved one since, is every head read again under its lock (after a rollback of
+        the UPDATEs, which may hold rows). Chains are locked in sorted order, so processes never deadlock.
         """
         now = datetime.now(UTC)
         by_chain: dict[str, list[AuditRecord]] = {}
@@ -284,8 +283,8 @@ class AuditLog:
         now: datetime,
     ) -> list[_Extension] | None:
         """The chains extended from the heads this process last wrote, their head rows moved on (and locked)
-        if every one was still there; None if a head is not known or has moved (and then no head is locked:
-        the heads must be locked in order)."""
+        if every one was still there; None if a head is not known or has moved (and then, rolled back, no
+        head is locked: the heads must be locked in order)."""
         if any(chain not in self._heads for chain in chains):
             return None
         extended = [self._extend(self._heads[chain], by_chain[chain], now) for chain in chains]
@@ -299,8 +298,10 @@ class AuditLog:
         connection.sync()
         if advanced.rowcount == len(chains):
             return extended
-        if advanced.rowcount > 0:
-            connection.rollback()  # some heads moved on, and locked out of order for the others
+        # Even an UPDATE that changed nothing may hold its row: on PostgreSQL, one that found the head
+        # moved by a transaction it waited for locks the head's new version before finding it moved. Held
+        # while the heads are then locked in order, such a lock would deadlock with another writer.
+        connection.rollback()
         return None
 
     def _extend(self, head: _Head, records: list[AuditRecord], now: datetime) -> _Extension:
