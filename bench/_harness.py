@@ -189,6 +189,18 @@ def serving_pid(base: str) -> int:
     return min(int(pid) for pid in found.stdout.split())
 
 
+def machine_cpu() -> tuple[int, int]:
+    """The machine's CPU time so far (Linux /proc/stat, in ticks): busy, and all of it."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of the machine's CPU time that was busy between two `machine_cpu` readings."""
+    return (after[0] - before[0]) / max(1, after[1] - before[1])
+
+
 def load_average() -> str:
     """The machine's load average (1, 5, 15 minutes), printed beside each figure: the machine is shared."""
     return " ".join(f"{value:.1f}" for value in os.getloadavg())

@@ -17,7 +17,9 @@ from pathlib import Path
 from _harness import (
     LONG_LIVED_TOKENS,
     bench_headers,
+    busy_share,
     load_average,
+    machine_cpu,
     median,
     rotating_paths_script,
     served_gateway,
@@ -60,7 +62,7 @@ def main() -> None:
         ):
             wrk(direct_base, 2, args.connections, script=direct_script, headers=direct_headers)
             wrk(gateway_base, 2, args.connections, script=gateway_script, headers=gateway_headers)
-            direct, gateway = [], []
+            direct, gateway, busy = [], [], []
             for _ in range(args.rounds):
                 direct.append(
                     wrk(
@@ -71,6 +73,7 @@ def main() -> None:
                         headers=direct_headers,
                     )
                 )
+                before = machine_cpu()
                 gateway.append(
                     wrk(
                         gateway_base,
@@ -80,6 +83,7 @@ def main() -> None:
                         headers=gateway_headers,
                     )
                 )
+                busy.append(busy_share(before, machine_cpu()))
         d_rps, g_rps = median([r["rps"] for r in direct]), median([r["rps"] for r in gateway])
         g_p99 = median([r["p99"] for r in gateway])
         errors = sum(r["errors"] for r in direct + gateway)
@@ -87,7 +91,7 @@ def main() -> None:
         print(
             f"{workers} worker(s): register {d_rps:7.0f} req/s   gateway {g_rps:7.0f} req/s "
             f"({g_rps / d_rps:.0%})  gateway p99 {g_p99:6.1f} ms  non-2xx {errors:.0f}  "
-            f"load average {load_average()}"
+            f"machine CPU busy while the gateway is loaded {median(busy):.0%}  load average {load_average()}"
         )
 
 
