@@ -28,6 +28,7 @@ def test_the_platform_organisation_number_must_have_a_valid_check_digit(
     [
         ({}, True),  # embedded register, SQLite, no Redis, the issuer's own keys
         ({"redis_url": "redis://localhost:6379/0"}, False),
+        ({"register_database_url": "postgresql+psycopg://postgres@localhost/register"}, False),
         ({"database_url": "postgresql+psycopg://postgres@localhost/fiksreg"}, False),
         ({"upstream": "http", "upstream_url": "https://register.example"}, False),
         ({"gateway_token_jwks_url": "https://maskinporten.example/jwk"}, False),

@@ -234,12 +234,13 @@ class Gateway:
 
 def pipeline_on_event_loop(settings: Settings) -> bool:
     """Whether one-document lookups run their pipeline on the event loop (see `MirroredApi`): asked for
-    (`always`), or by default when no step of it waits on a network: the register embedded, the gateway's
-    database a SQLite file, request limits in this process, the token issuer's own keys."""
+    (`always`), or by default when no step of it waits on a network: the register embedded, both databases
+    SQLite files, request limits in this process, the token issuer's own keys."""
     if settings.event_loop_pipeline != "local":
         return settings.event_loop_pipeline == "always"
     return (
         settings.upstream == "embedded"
+        and settings.register_database.startswith("sqlite")
         and settings.gateway_database.startswith("sqlite")
         and settings.redis_url is None
         and settings.gateway_token_jwks_url is None
