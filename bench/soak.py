@@ -8,8 +8,8 @@ the whole run: warmed up, then loaded flat out (`--capacity-seconds`) to measure
 `--load` of that rate for `--duration` seconds (each wrk connection paced by a Lua `delay`). Prints the
 rate reached, latency, every non-2xx answer and socket error, and the resident memory of the gateway's
 processes after the capacity run (the baseline) and every minute of the soak: all of it, and its
-anonymous part (the heap, what a leak grows; the rest is mostly the register's memory-mapped database
-file, which grows as more of it is read). Needs wrk.
+anonymous part (the heap, what a leak grows; the rest is mostly file pages: code and libraries). Needs
+wrk.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def main() -> None:
         f"gateway anonymous memory: {baseline_anon / 1024:.1f} MiB after the capacity run, "
         f"{end_anon / 1024:.1f} MiB at the end ({growth:+.1%}; max {max(samples, default=end_anon) / 1024:.1f} "
         f"MiB; target < +10%); all resident memory {baseline / 1024:.1f} -> {end / 1024:.1f} MiB "
-        f"({(end - baseline) / baseline:+.1%}, file pages of the register's memory-mapped database, counted once per connection that maps it)"
+        f"({(end - baseline) / baseline:+.1%}; the rest beside the heap is mostly file pages: code and libraries)"
     )
 
 
