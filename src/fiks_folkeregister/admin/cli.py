@@ -27,6 +27,7 @@ from fiks_folkeregister.admin.schemas import (
     TildelingUt,
 )
 from fiks_folkeregister.admin.service import AdminService
+from fiks_folkeregister.domain.tjenesteomrade import Lovhjemmel
 from fiks_folkeregister.settings import Settings
 
 admin_app = typer.Typer(
@@ -303,10 +304,16 @@ def role_legal_bases(
         _print_json([LovhjemmelUt.of(lov) for lov in catalogue])
         return
     for lov in catalogue:
-        typer.echo(f"{lov.beskrivelse}  [{','.join(a.value for a in lov.omrader)}]  {' '.join(lov.urler)}")
+        typer.echo(_legal_basis_line(lov))
 
 
 # -- the catalogue of legal bases ------------------------------------------------------------------
+
+
+def _legal_basis_line(lov: Lovhjemmel) -> str:
+    """A legal basis as both listings print it: its description, service areas and links."""
+    return f"{lov.beskrivelse}  [{','.join(a.value for a in lov.omrader)}]  {' '.join(lov.urler)}"
+
 
 OmradeOption = Annotated[
     list[str] | None, typer.Option("--omrade", help="A service area it serves; repeatable.")
@@ -328,10 +335,7 @@ def lovhjemmel_list(
         _print_json([KatalogLovhjemmelUt.of_entry(entry) for entry in entries])
         return
     for entry in entries:
-        lov = entry.lovhjemmel
-        typer.echo(
-            f"{entry.id}  {lov.beskrivelse}  [{','.join(a.value for a in lov.omrader)}]  {' '.join(lov.urler)}"
-        )
+        typer.echo(f"{entry.id}  {_legal_basis_line(entry.lovhjemmel)}")
 
 
 @lovhjemmel_app.command("create")
