@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import subprocess
@@ -67,6 +68,10 @@ class ServedProcess:
 
     Its stderr goes to a file, not a pipe, so a chatty process never blocks on a full pipe and what it
     logged can be read (`log`). Starting does not wait: start several, then `wait_until_healthy` each.
+
+    The process and its workers share the file's offset with us, so the file is opened for appending
+    (every line lands at the end whatever the offset) and `log` reads with ``pread``, which never moves
+    the offset: seeking back to read once let a worker's line overwrite the start of the log.
     """
 
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
@@ -74,6 +79,8 @@ class ServedProcess:
         self.port = free_port()
         # Closed by `stop`, which `started_process` and `served_process` always call.
         self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        descriptor = self._errors.fileno()
+        fcntl.fcntl(descriptor, fcntl.F_SETFL, fcntl.fcntl(descriptor, fcntl.F_GETFL) | os.O_APPEND)
         self._process = subprocess.Popen(
             [CLI, *command, "--port", str(self.port)],
             env={**os.environ, **env},
@@ -87,8 +94,8 @@ class ServedProcess:
 
     def log(self) -> str:
         """What the process has written to stderr so far."""
-        self._errors.seek(0)
-        return self._errors.read().decode(errors="replace")
+        descriptor = self._errors.fileno()
+        return os.pread(descriptor, os.fstat(descriptor).st_size, 0).decode(errors="replace")
 
     def log_when(self, done: Callable[[str], bool], timeout_seconds: float = 30) -> str:
         """The log once ``done`` holds of it (each worker writes its lines after answering, so a line may
