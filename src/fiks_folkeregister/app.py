@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -234,14 +234,16 @@ class Gateway:
 
 def pipeline_on_event_loop(settings: Settings) -> bool:
     """Whether one-document lookups run their pipeline on the event loop (see `MirroredApi`): asked for
-    (`always`), or by default when no step of it waits on a network: the register embedded, both databases
-    SQLite files, request limits in this process, the token issuer's own keys."""
+    (`always`), or by default when no step of it blocks the loop on a network: the register embedded in a
+    SQLite file, the gateway's database a SQLite file or PostgreSQL (whose per-request read is made
+    without blocking, `AccessControl.look_up_ahead`), request limits in this process, the token issuer's
+    own keys."""
     if settings.event_loop_pipeline != "local":
         return settings.event_loop_pipeline == "always"
     return (
         settings.upstream == "embedded"
         and settings.register_database.startswith("sqlite")
-        and settings.gateway_database.startswith("sqlite")
+        and settings.gateway_database.startswith(("sqlite", "postgresql"))
         and settings.redis_url is None
         and settings.gateway_token_jwks_url is None
     )
@@ -346,6 +348,7 @@ def build_gateway_app(
     if isinstance(gateway.upstream, HttpUpstream):
         close_on_shutdown(app, gateway.upstream.close)
     close_on_shutdown(app, gateway.audit.close)  # signs every chain's head
+    close_on_shutdown(app, gateway.directory.close_async)
     return app
 
 
@@ -526,8 +529,9 @@ def after_startup(app: FastAPI, then: Callable[[], None]) -> None:
     app.router.lifespan_context = lifespan
 
 
-def close_on_shutdown(app: FastAPI, close: Callable[[], None]) -> None:
-    """Run ``close`` when the served app shuts down (after whatever else its lifespan does)."""
+def close_on_shutdown(app: FastAPI, close: Callable[[], Awaitable[None] | None]) -> None:
+    """Run ``close`` (awaited if it is a coroutine function) when the served app shuts down (after whatever
+    else its lifespan does)."""
     serve = app.router.lifespan_context
 
     @asynccontextmanager
@@ -536,7 +540,9 @@ def close_on_shutdown(app: FastAPI, close: Callable[[], None]) -> None:
             async with serve(served) as state:
                 yield state
         finally:
-            close()
+            closed = close()
+            if closed is not None:
+                await closed
 
     app.router.lifespan_context = lifespan
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, and_, bindparam, exists, literal_column, select
 
 from fiks_folkeregister.domain.informasjonselementer import Rettighetspakke
 from fiks_folkeregister.domain.rolle import SOEK_WEB, Bruksomraade, Rolle
-from fiks_folkeregister.storage.compiled import CompiledSelect
+from fiks_folkeregister.storage.compiled import AsyncConnections, CompiledSelect
 from fiks_folkeregister.storage.tables import (
     administrator,
     bruker,
@@ -172,6 +172,28 @@ _PERSON_LOOKUP = select(
 )
 
 
+def _access_lookup(mapping: Mapping[str, Any]) -> AccessLookup:
+    """The lookup's one row as integration, role and grant."""
+    integration = (
+        IntegrationRecord(
+            id=mapping["i_id"],
+            orgnr=mapping["i_orgnr"],
+            autorisert_orgnr=mapping["i_autorisert_orgnr"],
+            navn=mapping["i_navn"],
+            passord_hash=mapping["i_passord_hash"],
+        )
+        if mapping["i_id"] is not None
+        else None
+    )
+    role = role_from_row(mapping) if mapping["id"] is not None else None
+    return AccessLookup(
+        integration=integration,
+        role=role,
+        granted=bool(mapping["granted"]),
+        forespoersler_per_minutt=mapping["forespoersler_per_minutt"],
+    )
+
+
 def _user(mapping: Mapping[str, Any]) -> PersonUser:
     return PersonUser(
         id=mapping["b_id"],
@@ -187,34 +209,33 @@ class AccessDirectory:
 
     No caching, so a revocation takes effect on the next request in every process that shares the database.
     The two per-request queries are compiled once and run on the driver's connection (`CompiledSelect`).
+    On PostgreSQL an integration's lookup can also be made on the event loop without blocking it
+    (`asynchronous`, `lookup_async`).
     """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._lookup = CompiledSelect(engine, _LOOKUP)
+        self._connections = AsyncConnections(engine) if engine.dialect.name == "postgresql" else None
+        self._lookup = CompiledSelect(engine, _LOOKUP, self._connections)
         self._person_lookup = CompiledSelect(engine, _PERSON_LOOKUP)
+
+    @property
+    def asynchronous(self) -> bool:
+        """Whether `lookup_async` reads without blocking the event loop (PostgreSQL)."""
+        return self._lookup.asynchronous
 
     def lookup(self, integrasjon_id: UUID, rolle_id: UUID) -> AccessLookup:
         """ONE database round trip, uncached: a revocation counts on the next request in every process."""
-        mapping = self._lookup.one(integrasjon_id=integrasjon_id, rolle_id=rolle_id)
-        integration = (
-            IntegrationRecord(
-                id=mapping["i_id"],
-                orgnr=mapping["i_orgnr"],
-                autorisert_orgnr=mapping["i_autorisert_orgnr"],
-                navn=mapping["i_navn"],
-                passord_hash=mapping["i_passord_hash"],
-            )
-            if mapping["i_id"] is not None
-            else None
-        )
-        role = role_from_row(mapping) if mapping["id"] is not None else None
-        return AccessLookup(
-            integration=integration,
-            role=role,
-            granted=bool(mapping["granted"]),
-            forespoersler_per_minutt=mapping["forespoersler_per_minutt"],
-        )
+        return _access_lookup(self._lookup.one(integrasjon_id=integrasjon_id, rolle_id=rolle_id))
+
+    async def lookup_async(self, integrasjon_id: UUID, rolle_id: UUID) -> AccessLookup:
+        """`lookup` on the event loop, without blocking it (only where `asynchronous`)."""
+        return _access_lookup(await self._lookup.one_async(integrasjon_id=integrasjon_id, rolle_id=rolle_id))
+
+    async def close_async(self) -> None:
+        """Close this event loop's asynchronous connections (at shutdown)."""
+        if self._connections is not None:
+            await self._connections.close()
 
     def person_roles(self, foedselsnummer: str, gyldighet: str = SOEK_WEB) -> list[tuple[PersonUser, Rolle]]:
         """The active roles this person holds, as an active user of each organisation, by active grants, that

@@ -60,6 +60,13 @@ class Directory(Protocol):
 
     def lookup(self, integrasjon_id: UUID, rolle_id: UUID) -> LookupView: ...
 
+    @property
+    def asynchronous(self) -> bool:
+        """Whether `lookup_async` reads without blocking the event loop."""
+        ...
+
+    async def lookup_async(self, integrasjon_id: UUID, rolle_id: UUID) -> LookupView: ...
+
     def person_lookup(self, foedselsnummer: str, rolle_id: UUID) -> PersonLookupView: ...
 
 
@@ -208,6 +215,15 @@ class AuthenticationFailed(GatewayError):
         self.audit_code = reason
 
 
+@dataclass(frozen=True, slots=True)
+class LookedUp:
+    """What `AccessControl.look_up_ahead` did on the event loop: the request counted against its address's
+    limit, and the directory read (`found`; None when the read failed: `authenticate` reads again where it
+    may block)."""
+
+    found: LookupView | None
+
+
 class WouldBlock(Exception):
     """Raised instead of verifying a password with argon2 when the caller may not block (the event loop)."""
 
@@ -257,15 +273,18 @@ class AccessControl:
         *,
         may_block: bool = True,
         address_admitted: bool = False,
+        looked_up: LookedUp | None = None,
     ) -> Caller:
         """The caller and role for these credentials, or a `GatewayError`; fills `trail` as it learns.
 
         Without `may_block`, raises `WouldBlock` where the password is not remembered (argon2 would run),
-        after counting the request against its address's limit and before anything else is counted; the
-        retry passes `address_admitted` so it is not counted twice."""
+        or where the directory would be read on a network (`look_up_ahead` had not read it), after counting
+        the request against its address's limit and before anything else is counted; the retry passes
+        `address_admitted` so it is not counted twice. `looked_up`: what `look_up_ahead` did (the address
+        is counted, and its read is used as this request's)."""
         integrasjon_id = _integration_id(credentials.integrasjon_id)
         trail.integrasjon_id = integrasjon_id
-        if not address_admitted:
+        if not address_admitted and looked_up is None:
             self._limits.admit_address(credentials.address)
         token = self._token(credentials.authorization, integrasjon_id)
         trail.klient_orgnr = token.orgnr
@@ -278,7 +297,12 @@ class AccessControl:
             )
         address = credentials.address
         password = credentials.integrasjon_passord
-        found = self._lookup(integrasjon_id, rolle_id) if password else None
+        if looked_up is not None and looked_up.found is not None:
+            found: LookupView | None = looked_up.found
+        elif password and not may_block and self._directory.asynchronous:
+            raise WouldBlock  # the read failed on the event loop, or was not made there
+        else:
+            found = self._lookup(integrasjon_id, rolle_id) if password else None
         if found is None or not self._remembered(found, token, password):
             if not may_block:
                 raise WouldBlock
@@ -318,6 +342,33 @@ class AccessControl:
                 {"gyldighet": sorted(role.gyldighet)},
             )
         return Caller(token=token, integration=integration, role=role)
+
+    async def look_up_ahead(self, credentials: Credentials, rolle_id: str) -> LookedUp | None:
+        """On the event loop, where the directory reads without blocking it (PostgreSQL): count the
+        request against its address's limit and make `authenticate`'s read of integration, role and grant
+        now, so `authenticate` (given the result) need not wait on the database. Its checks and their order
+        are unchanged: the read is only used after the token is. None, and nothing done, where the directory
+        cannot, where the request lacks a password or an integration or role id that is a UUID (no read is
+        made for it), or where the address is over its limit (`authenticate` refuses it then, and no
+        request beyond the limit costs a database read)."""
+        if not self._directory.asynchronous or not credentials.integrasjon_passord:
+            return None
+        integrasjon_id = _integration_id(credentials.integrasjon_id)
+        try:
+            role_id = UUID(rolle_id)
+        except ValueError:
+            return None
+        if integrasjon_id is None:
+            return None
+        try:
+            self._limits.admit_address(credentials.address)
+        except GatewayError:
+            return None  # counted nothing; `authenticate` refuses it with the same answer
+        try:
+            return LookedUp(await self._directory.lookup_async(integrasjon_id, role_id))
+        except Exception:
+            log.warning("the access lookup failed on the event loop; it is made again in a worker thread")
+            return LookedUp(None)
 
     def _lookup(self, integrasjon_id: UUID | None, rolle_id: str) -> LookupView | None:
         """Integration, role and grant (one uncached round trip), or None when an id is no UUID."""

@@ -33,6 +33,7 @@ from fiks_folkeregister.gateway.access import (
     INTEGRATION_PASSWORD_HEADER,
     AccessControl,
     Credentials,
+    LookedUp,
     Person,
     Trail,
     WouldBlock,
@@ -170,11 +171,16 @@ class MirroredApi:
         worker thread), then the audit record committed while the event loop waits without holding a
         thread, then the answer."""
         if self._on_event_loop and resource is not None and resource.on_event_loop:
+            looked_up = (
+                await self._access.look_up_ahead(incoming.credentials, incoming.rolle_id)
+                if incoming.person is None and incoming.rejected is None
+                else None
+            )
             try:
-                decided = self._decide(resource, incoming, ressurs, may_block=False)
+                decided = self._decide(resource, incoming, ressurs, may_block=False, looked_up=looked_up)
             except WouldBlock:
                 moved = replace(incoming, address_admitted=True)
-                decided = await run_in_threadpool(self._decide, resource, moved, ressurs)
+                decided = await run_in_threadpool(self._decide, resource, moved, ressurs, looked_up=looked_up)
         else:
             decided = await run_in_threadpool(self._decide, resource, incoming, ressurs)
         outcome, record = decided.outcome, decided.record
@@ -213,12 +219,19 @@ class MirroredApi:
         return Execution(record.request_id, outcome, audited=True)
 
     def _decide(
-        self, resource: MirroredResource | None, incoming: Incoming, ressurs: str, *, may_block: bool = True
+        self,
+        resource: MirroredResource | None,
+        incoming: Incoming,
+        ressurs: str,
+        *,
+        may_block: bool = True,
+        looked_up: LookedUp | None = None,
     ) -> _Decided:
         """Everything up to the audit record, for the API and the portal alike: access (credentials or a
         person), policy, upstream, filter to the role, and the record that says so (not yet stored).
         Without `may_block`, raises `WouldBlock` (before anything but the address's count) rather than
-        verify a password with argon2."""
+        verify a password with argon2 or wait on a database. `looked_up`: the access read made ahead on
+        the event loop (`AccessControl.look_up_ahead`)."""
         started = datetime.now(UTC)
         request_id = current_request_id()
         trail = Trail()
@@ -226,7 +239,7 @@ class MirroredApi:
         parametre = audited_parameters(resource, incoming.path, incoming.query)
         outcome = Outcome()
         try:
-            self._answer(resource, incoming, trail, parametre, outcome, may_block)
+            self._answer(resource, incoming, trail, parametre, outcome, may_block, looked_up)
         except WouldBlock:
             raise
         except UpstreamUnavailableError as error:
@@ -297,6 +310,7 @@ class MirroredApi:
         parametre: dict[str, Any],
         outcome: Outcome,
         may_block: bool,
+        looked_up: LookedUp | None,
     ) -> None:
         if incoming.rejected is not None:
             raise incoming.rejected
@@ -309,6 +323,7 @@ class MirroredApi:
                 trail,
                 may_block=may_block,
                 address_admitted=incoming.address_admitted,
+                looked_up=looked_up,
             ).role
         if resource is None and incoming.allowed:
             raise GatewayError(

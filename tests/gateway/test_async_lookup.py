@@ -1,0 +1,182 @@
+"""On PostgreSQL, a lookup on the event loop reads integration, role and grant without blocking the loop
+(`AccessControl.look_up_ahead`): uncached as ever (a revoked grant and a rotated password count on the very
+next request), a failed read is made again in a worker thread (the answer is the same; the request counted
+once against its address), and a request beyond its address's limit costs no read at all."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text, update
+
+from fiks_folkeregister.app import build_gateway_app
+from fiks_folkeregister.gateway import errors as codes
+from fiks_folkeregister.storage.compiled import APPLICATION_NAME
+from fiks_folkeregister.storage.tables import integrasjon
+from tests.gateway.conftest import ServedGateway
+
+pytestmark = [
+    pytest.mark.parametrize("served_gateway", ["postgresql"], indirect=True),
+    pytest.mark.postgres,
+]
+
+
+def _on_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _watch(target: Any, name: str, calls: list[tuple[str, bool]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Note each call of ``target.name`` and whether it ran on a thread running an event loop."""
+    original: Callable[..., Any] = getattr(target, name)
+
+    @functools.wraps(original)
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        calls.append((name, _on_loop()))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, watched)
+
+
+@contextmanager
+def _served(served: ServedGateway, **settings: Any) -> Iterator[tuple[FastAPI, TestClient]]:
+    """The module's gateway built again with the pipeline on the event loop (the fixture's register is on
+    PostgreSQL too, which by default keeps it in worker threads)."""
+    app = build_gateway_app(served.settings.model_copy(update={"event_loop_pipeline": "always", **settings}))
+    try:
+        with TestClient(app) as client:
+            yield app, client
+    finally:
+        app.state.gateway.engine.dispose()
+        app.state.gateway.register.repository.engine.dispose()
+
+
+def test_the_read_is_made_on_the_loop_uncached_and_a_revocation_or_new_password_counts_at_once(
+    served_gateway: ServedGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = served_gateway
+    integration, role = served.config.granted_role(["navn"])
+    adult = served.examples["ordinary-adult"][0]
+    path = served.url(role, f"personer/{adult}?part=navn")
+    calls: list[tuple[str, bool]] = []
+    with _served(served) as (app, client):
+        gateway = app.state.gateway
+        _watch(gateway.directory, "lookup", calls, monkeypatch)
+        _watch(gateway.directory, "lookup_async", calls, monkeypatch)
+        first = client.get(path, headers=served.headers(integration))  # argon2: in a worker thread
+        again = client.get(path, headers=served.headers(integration))  # remembered: on the loop
+        rotated_password = gateway.passwords.new_password()
+        with served.engine.begin() as connection:
+            connection.execute(
+                update(integrasjon)
+                .where(integrasjon.c.id == integration.id)
+                .values(passord_hash=gateway.passwords.hash(rotated_password))
+            )
+        old = client.get(path, headers=served.headers(integration))
+        rotated = replace(integration, password=rotated_password)
+        new = client.get(path, headers=served.headers(rotated))
+        new_again = client.get(path, headers=served.headers(rotated))
+        served.config.revoke(rotated, role)
+        revoked = client.get(path, headers=served.headers(rotated))
+
+    statuses = [r.status_code for r in (first, again, old, new, new_again, revoked)]
+    assert statuses == [200, 200, 401, 200, 200, 403]
+    assert revoked.json()["errorCode"] == codes.ROLLE_IKKE_TILDELT
+    assert again.json()["navn"] == first.json()["navn"]
+    # Every request's read was made on the event loop, asynchronously; none blocked it.
+    assert calls == [("lookup_async", True)] * 6
+    for response in (first, again, old, new_again, revoked):
+        assert served.audit_record(response.headers["X-Request-Id"])["status"] == response.status_code
+
+
+def test_a_read_that_fails_on_the_loop_is_made_again_in_a_worker_thread(
+    served_gateway: ServedGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = served_gateway
+    integration, role = served.config.granted_role(["navn"])
+    adult = served.examples["ordinary-adult"][0]
+    path = served.url(role, f"personer/{adult}?part=navn")
+    calls: list[tuple[str, bool]] = []
+    # Two requests a minute from an address: a request whose read failed on the loop is counted once.
+    with _served(served, requests_per_address="2/minute") as (app, client):
+        gateway = app.state.gateway
+        assert client.get(path, headers=served.headers(integration)).status_code == 200  # remembered now
+        with served.engine.connect() as connection:  # as when the database restarts
+            killed = connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :name AND datname = current_database()"
+                ),
+                {"name": APPLICATION_NAME},
+            ).scalars()
+            assert list(killed) == [True]
+        _watch(gateway.directory, "lookup", calls, monkeypatch)
+        _watch(gateway.directory, "lookup_async", calls, monkeypatch)
+        after_restart = client.get(path, headers=served.headers(integration))
+        over_limit = client.get(path, headers=served.headers(integration))
+
+    assert after_restart.status_code == 200, after_restart.text
+    assert after_restart.json()["navn"]
+    assert calls == [("lookup_async", True), ("lookup", False)]  # then the read in a worker thread
+    assert served.audit_record(after_restart.headers["X-Request-Id"])["status"] == 200
+    assert over_limit.status_code == 429
+    assert over_limit.json()["errorCode"] == codes.FOR_MANGE_FORESPOERSLER
+
+
+def test_a_request_beyond_its_address_limit_costs_no_database_read(
+    served_gateway: ServedGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = served_gateway
+    integration, role = served.config.granted_role(["navn"])
+    adult = served.examples["ordinary-adult"][0]
+    path = served.url(role, f"personer/{adult}?part=navn")
+    calls: list[tuple[str, bool]] = []
+    with _served(served, requests_per_address="1/minute") as (app, client):
+        _watch(app.state.gateway.directory, "lookup", calls, monkeypatch)
+        _watch(app.state.gateway.directory, "lookup_async", calls, monkeypatch)
+        answers = [client.get(path, headers=served.headers(integration)) for _ in range(3)]
+
+    assert [r.status_code for r in answers] == [200, 429, 429]
+    assert all(r.headers["Retry-After"] for r in answers[1:])
+    assert calls == [("lookup_async", True)]  # the first request's read only
+    for refused in answers[1:]:
+        assert served.audit_record(refused.headers["X-Request-Id"])["feilkode"] == (
+            codes.FOR_MANGE_FORESPOERSLER
+        )
+
+
+def test_the_loop_connections_close_when_the_gateway_stops(served_gateway: ServedGateway) -> None:
+    served = served_gateway
+    integration, role = served.config.granted_role(["navn"])
+    adult = served.examples["ordinary-adult"][0]
+
+    def connected() -> int:
+        with served.engine.connect() as connection:
+            return int(
+                connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE application_name = :name AND datname = current_database()"
+                    ),
+                    {"name": APPLICATION_NAME},
+                ).scalar_one()
+            )
+
+    with _served(served) as (_, client):
+        answer = client.get(
+            served.url(role, f"personer/{adult}?part=navn"), headers=served.headers(integration)
+        )
+        assert answer.status_code == 200
+        assert connected() == 1
+    assert connected() == 0
