@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select as sql_select
 
 from fiks_folkeregister.app import build_gateway_app, build_register_app
+from fiks_folkeregister.gateway.router import KONFIGURASJON_PREFIX
 from fiks_folkeregister.settings import Settings
 from fiks_folkeregister.storage.tables import oppslagslogg
 from tests.upstream.servers import ThreadedServer
@@ -185,3 +186,22 @@ def test_a_declared_length_over_the_limit_is_refused_unread(
                 sql_select(oppslagslogg).where(oppslagslogg.c.request_id == too_big.headers["X-Request-Id"])
             ).all()
         assert (record.status, record.feilkode) == (413, "FOR_STOR_FORESPOERSEL")
+
+
+def test_a_body_too_large_for_the_konfigurasjon_api_is_refused_there_and_is_no_lookup(
+    served_apps: dict[str, Served],
+) -> None:
+    gateway = served_apps["gateway"]
+    with TestClient(gateway.app) as client:
+        answer = client.post(
+            f"{KONFIGURASJON_PREFIX}/verifiser",
+            content=b" " * (LIMIT + 1),
+            headers={"Content-Type": "application/json"},
+        )
+
+    assert answer.status_code == 413
+    assert answer.json()["errorCode"] == "FOR_STOR_FORESPOERSEL"
+    with gateway.app.state.gateway.engine.connect() as connection:  # not in the log of lookups
+        assert not connection.execute(
+            sql_select(oppslagslogg).where(oppslagslogg.c.request_id == answer.headers["X-Request-Id"])
+        ).all()

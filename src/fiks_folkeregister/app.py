@@ -33,7 +33,7 @@ from fiks_folkeregister.admin.access import AccessDirectory
 from fiks_folkeregister.admin.api import ADMIN_PREFIX, build_admin_router
 from fiks_folkeregister.admin.errors import AdminError
 from fiks_folkeregister.admin.innlogging import SessionLogin
-from fiks_folkeregister.admin.konfigurasjon import KONFIGURASJON_PREFIX, build_konfigurasjon_router
+from fiks_folkeregister.admin.konfigurasjon import build_konfigurasjon_router
 from fiks_folkeregister.admin.routing import error_response as admin_error_response
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.adminsider.routes import build_admin_pages_router
@@ -47,6 +47,7 @@ from fiks_folkeregister.gateway.openapi import components as gateway_openapi_com
 from fiks_folkeregister.gateway.request_limits import RequestLimits
 from fiks_folkeregister.gateway.router import (
     FOR_STOR_FORESPOERSEL,
+    KONFIGURASJON_PREFIX,
     MirroredApi,
     MirroredEndpoints,
     body_refusal,
@@ -338,7 +339,7 @@ def build_gateway_app(
         include_admin_pages(app, *served, gateway.admin.service)
     # Every path, the admin API and the token endpoint too: 413 before anything is parsed or authenticated.
     # Inside the body limit; the Konfigurasjon API lies under the mirrored API's prefix.
-    app.add_middleware(MirroredEndpoints, api=gateway.api, elsewhere=[KONFIGURASJON_PREFIX])
+    app.add_middleware(MirroredEndpoints, api=gateway.api)
     app.add_middleware(BodyLimit, limit=settings.max_request_body_bytes, refuse=body_refusal(gateway.api))
 
     app.add_middleware(RequestObserver, metrics=gateway.metrics, access_log=settings.access_log)

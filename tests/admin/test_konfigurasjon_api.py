@@ -11,9 +11,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from fiks_folkeregister.admin.konfigurasjon import KONFIGURASJON_PREFIX, build_konfigurasjon_router
+from fiks_folkeregister.admin.konfigurasjon import build_konfigurasjon_router
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.domain.informasjonselementer import ELEMENTS
+from fiks_folkeregister.gateway.router import KONFIGURASJON_PREFIX
 from tests.admin.conftest import CONSOLE, ORG_A, ORG_B
 from tests.admin.konfigurasjon_schemas import TJENESTEOMRADER, errors
 

@@ -17,8 +17,9 @@ from httpx import Response
 from sqlalchemy import Engine
 
 from fiks_folkeregister.admin.innlogging import CSRF_HEADER, SessionLogin
-from fiks_folkeregister.admin.konfigurasjon import KONFIGURASJON_PREFIX, build_konfigurasjon_router
+from fiks_folkeregister.admin.konfigurasjon import build_konfigurasjon_router
 from fiks_folkeregister.admin.service import AdminService
+from fiks_folkeregister.gateway.router import KONFIGURASJON_PREFIX
 from fiks_folkeregister.portal.sessions import SessionStore
 from tests.admin.conftest import CONSOLE, ORG_A, ORG_B
 from tests.admin.konfigurasjon_schemas import errors

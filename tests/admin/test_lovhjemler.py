@@ -12,10 +12,11 @@ from fastapi.testclient import TestClient
 
 from fiks_folkeregister.admin.base import Actor, ActorKind
 from fiks_folkeregister.admin.errors import AdminError
-from fiks_folkeregister.admin.konfigurasjon import KONFIGURASJON_PREFIX, build_konfigurasjon_router
+from fiks_folkeregister.admin.konfigurasjon import build_konfigurasjon_router
 from fiks_folkeregister.admin.service import AdminService
 from fiks_folkeregister.cli import app as cli_app
 from fiks_folkeregister.domain.tjenesteomrade import STANDARD_LOVHJEMLER
+from fiks_folkeregister.gateway.router import KONFIGURASJON_PREFIX
 from tests.admin.conftest import CONSOLE, ORG_A
 from tests.admin.test_admin_api import Api, assert_error
 from tests.admin.test_admin_api import api as api

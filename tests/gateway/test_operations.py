@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from sqlalchemy import create_engine
 
 from fiks_folkeregister.app import build_gateway_app
+from fiks_folkeregister.gateway.router import KONFIGURASJON_PREFIX
 from tests.gateway.conftest import Integration, ServedGateway
 from tests.upstream.servers import settings_environment, started_process
 
@@ -111,10 +112,14 @@ def test_metrics_count_requests_register_calls_audit_batches_and_refusals(
         unknown = client.get(
             served_gateway.url(other_role, f"ukjent/{adult}"), headers=served_gateway.headers(other)
         )
+        # The Konfigurasjon API lies under the mirrored API's prefix; its requests are counted as its own.
+        konfigurasjon = client.get(f"{KONFIGURASJON_PREFIX}/lovhjemler/barnevern")
         exposition = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
 
     assert answers == [200, 200, 200, 429]
     assert unknown.status_code == 404
+    assert sample(exposition, "fiksreg_requests_total", resource="konfigurasjon", status="401") == 1
+    assert konfigurasjon.status_code == 401
     assert sample(exposition, "fiksreg_requests_total", resource=PERSON, outcome="ok", status="200") == 3
     assert sample(exposition, "fiksreg_requests_total", resource=PERSON, outcome="avvist", status="429") == 1
     assert sample(exposition, "fiksreg_requests_total", resource="ukjent", status="404") == 1

@@ -37,9 +37,6 @@ from fiks_folkeregister.domain.tjenesteomrade import (
     tjenesteomrade,
 )
 
-KONFIGURASJON_PREFIX = "/folkeregister/api/v1/konfigurasjon"
-
-
 # -- KS's schemas (names and fields as published) ----------------------------------------------------
 
 
@@ -419,7 +416,7 @@ RolleId = Annotated[UUID, Path(alias="rolleId")]
 
 
 def build_konfigurasjon_router(service: AdminService, login: SessionLogin | None = None) -> APIRouter:
-    """The Konfigurasjon API's routes, without prefix: mount with `prefix=KONFIGURASJON_PREFIX`. With
+    """The Konfigurasjon API's routes, without prefix: mount with `prefix=gateway.router.KONFIGURASJON_PREFIX`. With
     `login`, a logged-in administrator's session authenticates too (admin/innlogging.py)."""
     authenticated = principal_dependency(service, login)
     Who = Annotated[Principal, Depends(authenticated)]

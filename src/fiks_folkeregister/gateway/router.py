@@ -63,6 +63,9 @@ from fiks_folkeregister.upstream.port import Upstream, UpstreamError
 from fiks_folkeregister.upstream.resilience import UpstreamUnavailableError
 
 PREFIX = "/folkeregister/api/v1"
+#: The Konfigurasjon API (admin.konfigurasjon): under the mirrored API's prefix, where no role id can be
+#: `konfigurasjon` (role ids are UUIDs); never the pipeline's.
+KONFIGURASJON_PREFIX = PREFIX + "/konfigurasjon"
 REQUEST_ID_HEADER = "X-Request-Id"
 FOR_STOR_FORESPOERSEL = "FOR_STOR_FORESPOERSEL"
 #: A caller's unknown path is recorded, but never more of it than this (the audit column's size).
@@ -657,11 +660,15 @@ def pipeline_target(
     method: str, path: str, resources: Sequence[MirroredResource] = RESOURCES
 ) -> Target | None:
     """What a request at `path` asks of the pipeline (the Oppvekst API's paths first: one lies under the
-    mirrored API's prefix), or None for a path outside both APIs."""
+    mirrored API's prefix), or None for a path outside both APIs (the Konfigurasjon API's among them)."""
     target = oppvekst_target(method, path)
-    if target is None and (path == PREFIX or path.startswith(PREFIX + "/")):
+    if target is None and _under(path, PREFIX) and not _under(path, KONFIGURASJON_PREFIX):
         target = resolve(resources, method, path)
     return target
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
 
 
 #: Where `MirroredEndpoints` leaves the request's `Target` in the ASGI scope (the metrics and the log
@@ -672,29 +679,17 @@ TARGET_SCOPE_KEY = "fiks_folkeregister.target"
 class MirroredEndpoints:
     """ASGI middleware in front of the app's routes: a request of the mirrored or the Oppvekst API goes
     straight to the pipeline, its path matched once (`pipeline_target`), skipping the framework's routing
-    and per-route machinery; any other request goes on to `app`, as do paths under the prefixes in
-    `elsewhere` (another API of the app under the mirrored API's prefix: the Konfigurasjon API). The routers
+    and per-route machinery; any other request goes on to `app` (the Konfigurasjon API's too). The routers
     of `build_gateway_router` and `build_oppvekst_router` serve the same requests the same way (`_serve`) in
-    an app without this middleware (and there those paths the other API does not serve), and document the
-    APIs in the OpenAPI description."""
+    an app without this middleware, and document the APIs in the OpenAPI description."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        api: MirroredApi,
-        resources: Sequence[MirroredResource] = RESOURCES,
-        elsewhere: Sequence[str] = (),
-    ):
+    def __init__(self, app: ASGIApp, api: MirroredApi, resources: Sequence[MirroredResource] = RESOURCES):
         self.app = app
         self._api = api
         self._resources = resources
-        self._elsewhere = tuple(prefix.rstrip("/") for prefix in elsewhere)
-
-    def _served_elsewhere(self, path: str) -> bool:
-        return any(path == prefix or path.startswith(prefix + "/") for prefix in self._elsewhere)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self._served_elsewhere(scope["path"]):
+        if scope["type"] == "http":
             target = pipeline_target(scope["method"], scope["path"], self._resources)
             if target is not None:
                 scope[TARGET_SCOPE_KEY] = target

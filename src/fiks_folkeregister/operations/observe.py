@@ -8,20 +8,26 @@ import time
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fiks_folkeregister.gateway.router import TARGET_SCOPE_KEY, Target, pipeline_target
+from fiks_folkeregister.gateway.router import KONFIGURASJON_PREFIX, TARGET_SCOPE_KEY, Target, pipeline_target
 from fiks_folkeregister.http.request_id import end_request, start_request
 from fiks_folkeregister.operations.metrics import Metrics
 
 #: Probes and scrapes are neither counted nor logged.
 UNOBSERVED = frozenset({"/health", "/ready", "/metrics"})
-_AREAS = (("/admin/", "admin"), ("/maskinporten/", "maskinporten"), ("/portal", "portal"))
+_AREAS = (
+    (KONFIGURASJON_PREFIX, "konfigurasjon"),
+    ("/admin/", "admin"),
+    ("/maskinporten/", "maskinporten"),
+    ("/portal", "portal"),
+)
 
 log = structlog.get_logger("fiks_folkeregister.requests")
 
 
 def resource_label(method: str, path: str, target: Target | None = None) -> str:
     """The name a request is counted and logged under: a mirrored resource's name (`ukjent` for a path no
-    resource serves), else the area (`admin`, `maskinporten`, `portal`, `annet`): a short, fixed set.
+    resource serves), else the area (`konfigurasjon`, `admin`, `maskinporten`, `portal`, `annet`): a
+    short, fixed set.
     `target`: the pipeline's match of the path if already made (`MirroredEndpoints` leaves it)."""
     target = target or pipeline_target(method, path)
     if target is not None:
