@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -150,6 +150,17 @@ class Configuration:
                     integrasjon_id=integration.id, rolle_id=role.id, opprettet=_now(), opprettet_av="test"
                 )
             )
+
+    def rotate_password(self, integration: Integration) -> Integration:
+        """A new password for the integration, stored as an administrator's rotation stores it."""
+        password = self.passwords.new_password()
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(integrasjon)
+                .where(integrasjon.c.id == integration.id)
+                .values(passord_hash=self.passwords.hash(password), passord_endret=_now())
+            )
+        return replace(integration, password=password)
 
     def revoke(self, integration: Integration, role: Rolle) -> None:
         with self.engine.begin() as connection:

@@ -5,48 +5,26 @@ once against its address), and a request beyond its address's limit costs no rea
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text, update
+from sqlalchemy import text
 
 from fiks_folkeregister.app import build_gateway_app
+from fiks_folkeregister.domain.rolle import Rolle
 from fiks_folkeregister.gateway import errors as codes
 from fiks_folkeregister.storage.compiled import APPLICATION_NAME
-from fiks_folkeregister.storage.tables import integrasjon
-from tests.gateway.conftest import ServedGateway
+from tests.gateway.conftest import Integration, ServedGateway
+from tests.gateway.loop_calls import watch
 
 pytestmark = [
     pytest.mark.parametrize("served_gateway", ["postgresql"], indirect=True),
     pytest.mark.postgres,
 ]
-
-
-def _on_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-def _watch(target: Any, name: str, calls: list[tuple[str, bool]], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Note each call of ``target.name`` and whether it ran on a thread running an event loop."""
-    original: Callable[..., Any] = getattr(target, name)
-
-    @functools.wraps(original)
-    def watched(*args: Any, **kwargs: Any) -> Any:
-        calls.append((name, _on_loop()))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(target, name, watched)
 
 
 @contextmanager
@@ -62,29 +40,27 @@ def _served(served: ServedGateway, **settings: Any) -> Iterator[tuple[FastAPI, T
         app.state.gateway.register.repository.engine.dispose()
 
 
+def _granted_lookup(served: ServedGateway) -> tuple[Integration, Rolle, str]:
+    """A new integration granted a new role for names, and the path of a lookup it may make."""
+    integration, role = served.config.granted_role(["navn"])
+    adult = served.examples["ordinary-adult"][0]
+    return integration, role, served.url(role, f"personer/{adult}?part=navn")
+
+
 def test_the_read_is_made_on_the_loop_uncached_and_a_revocation_or_new_password_counts_at_once(
     served_gateway: ServedGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served = served_gateway
-    integration, role = served.config.granted_role(["navn"])
-    adult = served.examples["ordinary-adult"][0]
-    path = served.url(role, f"personer/{adult}?part=navn")
+    integration, role, path = _granted_lookup(served)
     calls: list[tuple[str, bool]] = []
     with _served(served) as (app, client):
         gateway = app.state.gateway
-        _watch(gateway.directory, "lookup", calls, monkeypatch)
-        _watch(gateway.directory, "lookup_async", calls, monkeypatch)
+        watch(gateway.directory, "lookup", calls, monkeypatch)
+        watch(gateway.directory, "lookup_async", calls, monkeypatch)
         first = client.get(path, headers=served.headers(integration))  # argon2: in a worker thread
         again = client.get(path, headers=served.headers(integration))  # remembered: on the loop
-        rotated_password = gateway.passwords.new_password()
-        with served.engine.begin() as connection:
-            connection.execute(
-                update(integrasjon)
-                .where(integrasjon.c.id == integration.id)
-                .values(passord_hash=gateway.passwords.hash(rotated_password))
-            )
+        rotated = served.config.rotate_password(integration)
         old = client.get(path, headers=served.headers(integration))
-        rotated = replace(integration, password=rotated_password)
         new = client.get(path, headers=served.headers(rotated))
         new_again = client.get(path, headers=served.headers(rotated))
         served.config.revoke(rotated, role)
@@ -104,9 +80,7 @@ def test_a_read_that_fails_on_the_loop_is_made_again_in_a_worker_thread(
     served_gateway: ServedGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served = served_gateway
-    integration, role = served.config.granted_role(["navn"])
-    adult = served.examples["ordinary-adult"][0]
-    path = served.url(role, f"personer/{adult}?part=navn")
+    integration, _, path = _granted_lookup(served)
     calls: list[tuple[str, bool]] = []
     # Two requests a minute from an address: a request whose read failed on the loop is counted once.
     with _served(served, requests_per_address="2/minute") as (app, client):
@@ -121,8 +95,8 @@ def test_a_read_that_fails_on_the_loop_is_made_again_in_a_worker_thread(
                 {"name": APPLICATION_NAME},
             ).scalars()
             assert list(killed) == [True]
-        _watch(gateway.directory, "lookup", calls, monkeypatch)
-        _watch(gateway.directory, "lookup_async", calls, monkeypatch)
+        watch(gateway.directory, "lookup", calls, monkeypatch)
+        watch(gateway.directory, "lookup_async", calls, monkeypatch)
         after_restart = client.get(path, headers=served.headers(integration))
         over_limit = client.get(path, headers=served.headers(integration))
 
@@ -138,13 +112,11 @@ def test_a_request_beyond_its_address_limit_costs_no_database_read(
     served_gateway: ServedGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served = served_gateway
-    integration, role = served.config.granted_role(["navn"])
-    adult = served.examples["ordinary-adult"][0]
-    path = served.url(role, f"personer/{adult}?part=navn")
+    integration, _, path = _granted_lookup(served)
     calls: list[tuple[str, bool]] = []
     with _served(served, requests_per_address="1/minute") as (app, client):
-        _watch(app.state.gateway.directory, "lookup", calls, monkeypatch)
-        _watch(app.state.gateway.directory, "lookup_async", calls, monkeypatch)
+        watch(app.state.gateway.directory, "lookup", calls, monkeypatch)
+        watch(app.state.gateway.directory, "lookup_async", calls, monkeypatch)
         answers = [client.get(path, headers=served.headers(integration)) for _ in range(3)]
 
     assert [r.status_code for r in answers] == [200, 429, 429]
@@ -158,8 +130,7 @@ def test_a_request_beyond_its_address_limit_costs_no_database_read(
 
 def test_the_loop_connections_close_when_the_gateway_stops(served_gateway: ServedGateway) -> None:
     served = served_gateway
-    integration, role = served.config.granted_role(["navn"])
-    adult = served.examples["ordinary-adult"][0]
+    integration, _, path = _granted_lookup(served)
 
     def connected() -> int:
         with served.engine.connect() as connection:
@@ -174,9 +145,7 @@ def test_the_loop_connections_close_when_the_gateway_stops(served_gateway: Serve
             )
 
     with _served(served) as (_, client):
-        answer = client.get(
-            served.url(role, f"personer/{adult}?part=navn"), headers=served.headers(integration)
-        )
+        answer = client.get(path, headers=served.headers(integration))
         assert answer.status_code == 200
         assert connected() == 1
     assert connected() == 0

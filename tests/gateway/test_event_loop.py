@@ -4,43 +4,18 @@ unknown integration and a rotated password all move to a worker thread, and are 
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
 
 from fiks_folkeregister.app import build_gateway_app
-from fiks_folkeregister.storage.tables import integrasjon
 from tests.gateway.conftest import Integration, ServedGateway
+from tests.gateway.loop_calls import watch
 
 # Only the in-process SQLite variant has every store local.
 pytestmark = pytest.mark.parametrize("served_gateway", ["sqlite"], indirect=True)
-
-
-def _on_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-def _watch(target: Any, name: str, calls: list[tuple[str, bool]], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Note each call of ``target.name`` and whether it ran on a thread running an event loop."""
-    original: Callable[..., Any] = getattr(target, name)
-
-    @functools.wraps(original)
-    def watched(*args: Any, **kwargs: Any) -> Any:
-        calls.append((name, _on_loop()))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(target, name, watched)
 
 
 def test_argon2_never_runs_on_the_event_loop_and_remembered_lookups_do(
@@ -54,24 +29,18 @@ def test_argon2_never_runs_on_the_event_loop_and_remembered_lookups_do(
     gateway = app.state.gateway
     calls: list[tuple[str, bool]] = []
     for name in ("verify", "waste"):
-        _watch(gateway.passwords, name, calls, monkeypatch)
-    _watch(gateway.directory, "lookup", calls, monkeypatch)
+        watch(gateway.passwords, name, calls, monkeypatch)
+    watch(gateway.directory, "lookup", calls, monkeypatch)
     unknown = Integration(uuid.uuid4(), integration.password, integration.orgnr)
-    rotated_password = gateway.passwords.new_password()
     try:
         with TestClient(app) as client:
             first = client.get(path, headers=served.headers(integration))
             again = client.get(path, headers=served.headers(integration))
             wrong = client.get(path, headers=served.headers(replace(integration, password="feil")))
             stranger = client.get(path, headers=served.headers(unknown))
-            with served.engine.begin() as connection:
-                connection.execute(
-                    update(integrasjon)
-                    .where(integrasjon.c.id == integration.id)
-                    .values(passord_hash=gateway.passwords.hash(rotated_password))
-                )
+            rotated = served.config.rotate_password(integration)
             old = client.get(path, headers=served.headers(integration))
-            new = client.get(path, headers=served.headers(replace(integration, password=rotated_password)))
+            new = client.get(path, headers=served.headers(rotated))
     finally:
         gateway.engine.dispose()
 
