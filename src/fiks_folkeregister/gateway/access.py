@@ -366,8 +366,11 @@ class AccessControl:
             return None  # counted nothing; `authenticate` refuses it with the same answer
         try:
             return LookedUp(await self._directory.lookup_async(integrasjon_id, role_id))
-        except Exception:
-            log.warning("the access lookup failed on the event loop; it is made again in a worker thread")
+        except Exception as error:
+            log.warning(
+                "the access lookup failed on the event loop (%s); it is made again in a worker thread",
+                type(error).__name__,
+            )
             return LookedUp(None)
 
     def _lookup(self, integrasjon_id: UUID | None, rolle_id: str) -> LookupView | None:
