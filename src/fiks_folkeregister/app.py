@@ -254,7 +254,10 @@ def build_gateway(settings: Settings, metrics: Metrics | None = None) -> Gateway
     metrics = metrics or Metrics()
     register = build_register(settings) if settings.upstream == "embedded" else None
     issuer = build_token_issuer(settings)
-    admin = build_admin(settings, metrics=metrics)
+    # The audit writer checkpoints a SQLite log between its batches, never inside a request's commit.
+    engine = create_gateway_engine(settings.gateway_database, checkpoints_in_commits=False)
+    migrate_gateway(engine)
+    admin = build_admin(settings, engine, metrics=metrics)
     access = AccessControl(
         build_gateway_validator(settings, issuer),
         admin.access,

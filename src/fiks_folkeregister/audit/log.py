@@ -141,8 +141,14 @@ class AuditLog:
         batch_limit: int = 500,
         timeout_seconds: float = 10.0,
         on_batch: Callable[[int, float, bool], None] | None = None,
+        wal_checkpoint_seconds: float = 0.25,
     ) -> None:
+        """``wal_checkpoint_seconds``: on SQLite, how often the writer checkpoints the write-ahead log
+        between batches (see `_checkpoint_wal`)."""
         self._engine = engine
+        self._wal_interval = wal_checkpoint_seconds if engine.dialect.name == "sqlite" else None
+        self._wal_checkpointed = time.monotonic()
+        self._wal_written = False
         self._statements = _Statements(engine.dialect)
         #: Told of each batch the writer commits (or fails to): its size, seconds taken, whether it failed.
         self._on_batch = on_batch
@@ -218,8 +224,9 @@ class AuditLog:
                 if any(head.sekvens > head.sjekkpunkt_sekvens for head in list(self._heads.values())):
                     self._checkpoint_quietly(force=False)  # only chains this process left unsigned
             try:
-                batch = self._queue.get(timeout=self._tick)
+                batch = self._queue.get(timeout=min(self._tick, self._wal_interval or self._tick))
             except queue.Empty:
+                self._checkpoint_wal()
                 continue
             while len(batch) < self._batch_limit:
                 try:
@@ -244,6 +251,30 @@ class AuditLog:
             for loop, woken in waiting.items():
                 with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits any more
                     loop.call_soon_threadsafe(_wake, woken)  # one wake-up per loop and batch
+            self._wal_written = self._wal_written or error is None
+            self._checkpoint_wal()
+
+    def _checkpoint_wal(self) -> None:
+        """SQLite: copy the write-ahead log into the database file, here, between batches, once
+        `wal_checkpoint_seconds` have passed since the last time, if a batch was written since.
+
+        The gateway's engine turns SQLite's own checkpoints off (`create_gateway_engine(...,
+        checkpoints_in_commits=False)`): those run inside whichever commit takes the log past 1000 pages,
+        most often a bulk lookup's (its 1000 person rows touch as many index pages), and every request of
+        that batch waited for them. Here the batch's requests have their answers already. The writer,
+        the one writer of this process, appends nothing while it checkpoints, so the checkpoint completes
+        and the next commit writes the log from its start again: the log stays small (a checkpoint from
+        a thread of its own never caught up under a steady load, and the log grew by ~10 MB a second)."""
+        if self._wal_interval is None or not self._wal_written:
+            return
+        if time.monotonic() - self._wal_checkpointed < self._wal_interval:
+            return
+        self._wal_checkpointed, self._wal_written = time.monotonic(), False
+        try:
+            with self._engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception as error:
+            log.warning("the SQLite log could not be checkpointed (%s)", type(error).__name__)
 
     def _write(self, batch: list[_Pending]) -> None:
         """One transaction for the whole batch: every record in it is committed, or none is.

@@ -14,9 +14,16 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "alembic_version_gateway"
 
 
-def create_gateway_engine(url: str) -> Engine:
-    """For the gateway's workload: a lookup and an audit insert per request, rare config writes."""
-    return create_database_engine(url)
+#: For SQLite connections whose commits must not checkpoint the write-ahead log.
+_NO_CHECKPOINTS_IN_COMMITS = "PRAGMA wal_autocheckpoint=0"
+
+
+def create_gateway_engine(url: str, *, checkpoints_in_commits: bool = True) -> Engine:
+    """For the gateway's workload: a lookup and an audit insert per request, rare config writes. Without
+    `checkpoints_in_commits`, a SQLite log is checkpointed only by the audit writer, between its batches
+    (`AuditLog._checkpoint_wal`): for the gateway's own process, whose writer runs while it serves."""
+    pragmas = () if checkpoints_in_commits else (_NO_CHECKPOINTS_IN_COMMITS,)
+    return create_database_engine(url, extra_sqlite_pragmas=pragmas)
 
 
 def migrate(engine: Engine) -> None:
