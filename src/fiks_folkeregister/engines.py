@@ -12,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 
 #: The PostgreSQL advisory lock every schema upgrade of this project holds (any 64-bit number of our own).
 MIGRATION_LOCK = 0x66696B737265670
+#: How long a SQLite connection waits for another connection's write lock.
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
 _SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON")
 
 
@@ -24,7 +26,10 @@ def create_database_engine(url: str, extra_sqlite_pragmas: Sequence[str] = ()) -
     if parsed.database:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=20
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+        pool_size=20,
+        max_overflow=20,
     )
     pragmas = (*_SQLITE_PRAGMAS, *extra_sqlite_pragmas)
 

@@ -8,8 +8,10 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, Table, func, insert, select
 
+from fiks_folkeregister.audit import log as log_module
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.storage.database import create_gateway_engine, migrate
 from fiks_folkeregister.storage.tables import oppslagslogg
@@ -41,31 +43,43 @@ def test_no_commit_checkpoints_the_log(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_under_a_steady_stream_of_records_the_writer_keeps_the_log_small(tmp_path: Path) -> None:
-    engine, log = _engine(tmp_path)
-    migrate(engine)
-    audit = AuditLog(engine, wal_checkpoint_seconds=0.05)
+@pytest.mark.parametrize("processes", [1, 2])
+def test_under_a_steady_stream_of_records_the_writers_keep_the_log_small(
+    tmp_path: Path, processes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`processes` writers, each with its own engine as a process has, all the while read."""
+    monkeypatch.setattr(log_module, "_WAL_RESTART_FRAMES", 500)  # not 40 MiB: this test writes less
+    engines = [_engine(tmp_path)[0] for _ in range(processes)]
+    log = _engine(tmp_path)[1]
+    migrate(engines[0])
+    audits = [AuditLog(engine, wal_checkpoint_seconds=0.05) for engine in engines]
     stop = threading.Event()
-    written = 0
+    written = [0] * processes
 
-    def read() -> None:  # the gateway reads the same database all the while
+    def read(engine: Engine) -> None:  # the gateway reads the same database all the while
         while not stop.wait(0.001):
             with engine.connect() as connection:
                 connection.execute(select(func.count()).select_from(oppslagslogg)).scalar_one()
 
-    reader = threading.Thread(target=read)
-    reader.start()
-    started = time.monotonic()
-    while time.monotonic() - started < 1.5:
-        audit.record(lookup())
-        written += 1
-    stop.set()
-    reader.join()
-    size = log.stat().st_size
-    audit.close()
-    engine.dispose()
+    def write(number: int) -> None:
+        while not stop.is_set():
+            audits[number].record(lookup())
+            written[number] += 1
 
-    assert written > 100
-    # Each record's commit writes several pages to the log (~9 measured; without the writer's checkpoints
+    workers = [threading.Thread(target=read, args=(engine,)) for engine in engines]
+    workers += [threading.Thread(target=write, args=(number,)) for number in range(processes)]
+    for worker in workers:
+        worker.start()
+    time.sleep(1.5)
+    stop.set()
+    for worker in workers:
+        worker.join()
+    size = log.stat().st_size
+    for audit, engine in zip(audits, engines, strict=True):
+        audit.close()
+        engine.dispose()
+
+    assert min(written) > 50
+    # Each record's commit writes several pages to the log (~9 measured; without the writers' checkpoints
     # the log grew by that much per record); the log holds fewer than one page per record.
-    assert size < written * _FRAME, (size, written)
+    assert size < sum(written) * _FRAME, (size, written)

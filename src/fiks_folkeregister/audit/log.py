@@ -44,6 +44,7 @@ from sqlalchemy.engine import Row
 
 from fiks_folkeregister.audit import kjede
 from fiks_folkeregister.audit.signering import CheckpointSigner
+from fiks_folkeregister.engines import SQLITE_BUSY_TIMEOUT_SECONDS
 from fiks_folkeregister.storage.database import as_utc
 from fiks_folkeregister.storage.driver import Statement, Transaction, transaction
 from fiks_folkeregister.storage.tables import (
@@ -117,6 +118,12 @@ class _Pending:
         self.future = future
 
 
+#: How long the writer's checkpoint of a SQLite log waits for readers and other processes' writers.
+_WAL_CHECKPOINT_WAIT_MS = 20
+#: A SQLite log longer than this (pages, 40 MiB) is checkpointed with RESTART (see `_checkpoint_wal`).
+_WAL_RESTART_FRAMES = 10_000
+
+
 class AuditLog:
     """Writes and reads the lookup log in the gateway's database.
 
@@ -148,7 +155,8 @@ class AuditLog:
         self._engine = engine
         self._wal_interval = wal_checkpoint_seconds if engine.dialect.name == "sqlite" else None
         self._wal_checkpointed = time.monotonic()
-        self._wal_written = False
+        self._wal_written = self._wal_behind = False
+        self._wal_frames = 0  # the log's length at the last checkpoint, in pages
         self._statements = _Statements(engine.dialect)
         #: Told of each batch the writer commits (or fails to): its size, seconds taken, whether it failed.
         self._on_batch = on_batch
@@ -263,18 +271,34 @@ class AuditLog:
         most often a bulk lookup's (its 1000 person rows touch as many index pages), and every request of
         that batch waited for them. Here the batch's requests have their answers already. The writer,
         the one writer of this process, appends nothing while it checkpoints, so the checkpoint completes
-        and the next commit writes the log from its start again: the log stays small (a checkpoint from
-        a thread of its own never caught up under a steady load, and the log grew by ~10 MB a second)."""
+        and the next commit writes the log from its start again, unless a reader still reads it then.
+        Serving alone that happens often enough (the log stays under ~10 MB); with several processes
+        serving it did not (the log grew by ~25 MB a second), so once the log is longer than
+        `_WAL_RESTART_FRAMES` the checkpoint is a RESTART one, which waits (at most
+        `_WAL_CHECKPOINT_WAIT_MS`, holding other processes' writers off) until no reader reads the log. One
+        that could not finish is tried again after the next batch. (From a thread of its own, a checkpoint
+        never caught up with the writer.)"""
         if self._wal_interval is None or not self._wal_written:
             return
-        if time.monotonic() - self._wal_checkpointed < self._wal_interval:
+        if not self._wal_behind and time.monotonic() - self._wal_checkpointed < self._wal_interval:
             return
         self._wal_checkpointed, self._wal_written = time.monotonic(), False
+        restart = self._wal_frames > _WAL_RESTART_FRAMES
         try:
             with self._engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                connection.exec_driver_sql(f"PRAGMA busy_timeout = {_WAL_CHECKPOINT_WAIT_MS}")
+                try:
+                    busy, frames, copied = connection.exec_driver_sql(
+                        f"PRAGMA wal_checkpoint({'RESTART' if restart else 'PASSIVE'})"
+                    ).one()
+                finally:
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
         except Exception as error:
             log.warning("the SQLite log could not be checkpointed (%s)", type(error).__name__)
+            return
+        # Not finished (another process's writer or a reader in the way): again after the next batch.
+        self._wal_behind = bool(busy) or copied < frames
+        self._wal_frames = 0 if restart and not busy else frames
 
     def _write(self, batch: list[_Pending]) -> None:
         """One transaction for the whole batch: every record in it is committed, or none is.
