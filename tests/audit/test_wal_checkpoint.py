@@ -48,7 +48,7 @@ def test_under_a_steady_stream_of_records_the_writers_keep_the_log_small(
     tmp_path: Path, processes: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`processes` writers, each with its own engine as a process has, all the while read."""
-    monkeypatch.setattr(log_module, "_WAL_RESTART_FRAMES", 500)  # not 40 MiB: this test writes less
+    monkeypatch.setattr(log_module, "_WAL_RESTART_FRAMES", 500)  # not ~40 MB: this test writes less
     engines = [_engine(tmp_path)[0] for _ in range(processes)]
     log = _engine(tmp_path)[1]
     migrate(engines[0])

@@ -120,7 +120,7 @@ class _Pending:
 
 #: How long the writer's checkpoint of a SQLite log waits for readers and other processes' writers.
 _WAL_CHECKPOINT_WAIT_MS = 20
-#: A SQLite log longer than this (pages, 40 MiB) is checkpointed with RESTART (see `_checkpoint_wal`).
+#: A SQLite log longer than this (pages of 4 KiB: ~40 MB) is checkpointed with RESTART (see `_checkpoint_wal`).
 _WAL_RESTART_FRAMES = 10_000
 
 
