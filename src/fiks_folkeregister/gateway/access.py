@@ -192,6 +192,14 @@ def _integration_id(value: str | None) -> UUID | None:
         return None
 
 
+def _lookup_ids(integrasjon_id: UUID | None, rolle_id: str) -> tuple[UUID, UUID] | None:
+    """The integration and role ids a directory read takes, or None when either is no UUID."""
+    try:
+        return (integrasjon_id, UUID(rolle_id)) if integrasjon_id is not None else None
+    except ValueError:
+        return None
+
+
 def role_deactivated(role: Rolle) -> GatewayError:
     """403 `ROLLE_DEAKTIVERT`: the role is granted, but an administrator has deactivated it."""
     return GatewayError(
@@ -353,19 +361,15 @@ class AccessControl:
         request beyond the limit costs a database read)."""
         if not self._directory.asynchronous or not credentials.integrasjon_passord:
             return None
-        integrasjon_id = _integration_id(credentials.integrasjon_id)
-        try:
-            role_id = UUID(rolle_id)
-        except ValueError:
-            return None
-        if integrasjon_id is None:
+        ids = _lookup_ids(_integration_id(credentials.integrasjon_id), rolle_id)
+        if ids is None:
             return None
         try:
             self._limits.admit_address(credentials.address)
         except GatewayError:
             return None  # counted nothing; `authenticate` refuses it with the same answer
         try:
-            return LookedUp(await self._directory.lookup_async(integrasjon_id, role_id))
+            return LookedUp(await self._directory.lookup_async(*ids))
         except Exception as error:
             log.warning(
                 "the access lookup failed on the event loop (%s); it is made again in a worker thread",
@@ -375,11 +379,8 @@ class AccessControl:
 
     def _lookup(self, integrasjon_id: UUID | None, rolle_id: str) -> LookupView | None:
         """Integration, role and grant (one uncached round trip), or None when an id is no UUID."""
-        try:
-            role_id = UUID(rolle_id)
-        except ValueError:
-            return None
-        return self._directory.lookup(integrasjon_id, role_id) if integrasjon_id is not None else None
+        ids = _lookup_ids(integrasjon_id, rolle_id)
+        return self._directory.lookup(*ids) if ids is not None else None
 
     def _remembered(self, found: LookupView, token: AccessToken, password: str | None) -> bool:
         """Whether this is the right password of an integration the token's organisation may operate,
