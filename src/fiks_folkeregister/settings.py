@@ -111,9 +111,11 @@ class Settings(BaseSettings):
     )
     event_loop_pipeline: Literal["local", "always", "never"] = Field(
         default="local",
-        description="Where a one-document lookup's pipeline runs: on the event loop when every store is local "
-        "(`local`: the register embedded, both databases SQLite, no Redis, the issuer's own keys), "
-        "also with PostgreSQL or Redis (`always`: only where their round trips take well under a millisecond, "
+        description="Where a one-document lookup's pipeline runs: on the event loop when nothing would block it "
+        "(`local`: the register embedded in SQLite, the gateway's database SQLite or PostgreSQL, whose "
+        "per-request read is then made asynchronously, no Redis, the issuer's own keys), "
+        "also with Redis or a register on PostgreSQL (`always`: only where their round trips take well "
+        "under a millisecond, "
         "since each holds the whole process meanwhile), or always in a worker thread (`never`). An argon2 "
         "verification never runs on the event loop.",
     )

@@ -226,7 +226,7 @@ class MirroredResource:
     #: serialised as it is made (`FilteredEntries`); the bytes are those of `call`, `answer` and `render`.
     call_each: StreamingCall | None = None
     #: One document's worth of work (an indexed read, a filter): its pipeline may run on the event loop
-    #: when every store is local (see `MirroredApi`).
+    #: when nothing would block the loop (see `MirroredApi`).
     on_event_loop: bool = False
 
     @property

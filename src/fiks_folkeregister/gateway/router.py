@@ -154,7 +154,7 @@ _POLICY_STATUS = {UnknownParts.code: 400}
 class MirroredApi:
     """One request, start to end: access checks, role policy, upstream call, role filter, audit.
 
-    With `on_event_loop` (by default when every store is local, see `app.pipeline_on_event_loop`), a
+    With `on_event_loop` (by default when nothing would block the loop, see `app.pipeline_on_event_loop`), a
     resource marked `on_event_loop` (one document) runs its pipeline on the event loop, as the register
     serves its own single lookups: a hop to a worker thread and back costs more than the work. Only a
     remembered password goes that way; an argon2 verification never runs on the event loop (`WouldBlock`
