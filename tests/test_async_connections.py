@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from sqlalchemy import Float, bindparam, create_engine, func, literal_column, select
 
 from fiks_folkeregister.storage.compiled import AsyncConnections, CompiledSelect
-
-
-def _run(coroutine: Any) -> Any:
-    """In a thread of its own: a test in this worker may have left an event loop running in this one."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()
+from tests.own_loop import run
 
 
 @pytest.mark.postgres
@@ -37,7 +31,7 @@ def test_at_most_size_connections_serve_many_queries_waiting_at_once(postgres_se
         finally:
             await connections.close()
 
-    rows = _run(ten_at_once())
+    rows = run(ten_at_once())
     engine.dispose()
     assert len(rows) == 10
     assert len({row["pid"] for row in rows}) == 2
@@ -48,5 +42,5 @@ def test_a_sqlite_query_has_no_asynchronous_form(tmp_path: Any) -> None:
     query = CompiledSelect(engine, select(literal_column("1").label("one")))
     assert not query.asynchronous
     with pytest.raises(RuntimeError, match="PostgreSQL only"):
-        _run(query.one_async())
+        run(query.one_async())
     assert query.one() == {"one": 1}

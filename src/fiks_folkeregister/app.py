@@ -42,7 +42,7 @@ from fiks_folkeregister.adminsider.web import AdminPages
 from fiks_folkeregister.audit.innsyn import Innsyn
 from fiks_folkeregister.audit.log import AuditLog
 from fiks_folkeregister.audit.signering import CheckpointSigner
-from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, jwks_fetcher
+from fiks_folkeregister.gateway.access import AccessControl, FailedAuthentications, KeptReads, jwks_fetcher
 from fiks_folkeregister.gateway.openapi import components as gateway_openapi_components
 from fiks_folkeregister.gateway.request_limits import RequestLimits
 from fiks_folkeregister.gateway.router import (
@@ -275,6 +275,7 @@ def build_gateway(settings: Settings, metrics: Metrics | None = None) -> Gateway
             on_refusal=metrics.refused,
             per_person=settings.portal_requests_per_person,
         ),
+        KeptReads(settings.kept_access_reads) if settings.kept_access_reads else None,
     )
     upstream = build_upstream(settings, register, issuer.clients)
     api = MirroredApi(

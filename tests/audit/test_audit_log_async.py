@@ -11,6 +11,7 @@ from sqlalchemy import Engine, text
 
 from fiks_folkeregister.audit.log import AuditLog, AuditRecord, AuditUnavailableError
 from tests.audit.test_audit_log import ORG_A, lookup
+from tests.own_loop import run
 
 
 def _stored(engine: Engine) -> int:
@@ -34,7 +35,7 @@ def test_an_awaited_record_is_committed_when_the_await_returns(engine: Engine) -
         await log.record_async(written)
         return _stored(engine)
 
-    assert asyncio.run(one()) == 1
+    assert run(one()) == 1
     assert log.query(ORG_A) == [written]
 
 
@@ -50,7 +51,7 @@ def test_concurrent_awaits_in_one_loop_are_all_committed_before_each_returns(eng
         return await asyncio.gather(*(each(record) for record in records))
 
     # each await returned only after its own record was committed (seen from another connection)
-    assert asyncio.run(many()) == [True] * len(records)
+    assert run(many()) == [True] * len(records)
     assert sorted(log.query(ORG_A), key=lambda r: r.tidspunkt) == records
 
 
@@ -60,7 +61,7 @@ def test_a_failing_store_raises_audit_unavailable_in_the_loop_and_writes_nothing
         connection.execute(text("DROP TABLE oppslagslogg_person"))
 
     with pytest.raises(AuditUnavailableError):
-        asyncio.run(log.record_async(lookup()))
+        run(log.record_async(lookup()))
     assert _stored(engine) == 0
 
 
@@ -70,15 +71,15 @@ def test_a_writer_that_does_not_answer_in_time_is_unavailable(engine: Engine) ->
     release = threading.Event()
     original = log._write
 
-    def stuck(batch: list[object]) -> None:
+    def stuck(batch: list[object]) -> object:
         held.set()
         release.wait(10)
-        original(batch)  # type: ignore[arg-type]
+        return original(batch)  # type: ignore[arg-type]
 
     log._write = stuck  # type: ignore[method-assign]
     try:
         with pytest.raises(AuditUnavailableError, match="timed out"):
-            asyncio.run(log.record_async(lookup()))
+            run(log.record_async(lookup()))
         assert held.is_set()
     finally:
         release.set()
@@ -87,5 +88,5 @@ def test_a_writer_that_does_not_answer_in_time_is_unavailable(engine: Engine) ->
 def test_malformed_records_are_refused_before_they_reach_the_writer(engine: Engine) -> None:
     log = AuditLog(engine)
     with pytest.raises(AuditUnavailableError):
-        asyncio.run(log.record_async(lookup(utfall="maybe")))
+        run(log.record_async(lookup(utfall="maybe")))
     assert _stored(engine) == 0

@@ -20,6 +20,7 @@ from fiks_folkeregister.storage.tables import (
     organisasjon,
     rolle,
     tildeling,
+    tilgangsversjon,
 )
 
 #: What `person_administrator` returns for a platform operator (an administrator of no one organisation).
@@ -46,6 +47,8 @@ class AccessLookup:
     granted: bool
     #: The integration's organisation's request rate per integration (None: the gateway's default).
     forespoersler_per_minutt: int | None = None
+    #: The access version this was read at (`tilgangsversjon`, read in the same statement).
+    tilgangsversjon: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,10 @@ _LOOKUP = select(
         )
     )
     .label("granted"),
+    select(tilgangsversjon.c.versjon)
+    .where(tilgangsversjon.c.id == literal_column("1"))
+    .scalar_subquery()
+    .label("tilgangsversjon"),
 ).select_from(
     _ONE_ROW.outerjoin(integrasjon, integrasjon.c.id == _INTEGRATION_ID)
     .outerjoin(_INTEGRATION_ORGANISATION, _INTEGRATION_ORGANISATION.c.orgnr == integrasjon.c.orgnr)
@@ -191,6 +198,7 @@ def _access_lookup(mapping: Mapping[str, Any]) -> AccessLookup:
         role=role,
         granted=bool(mapping["granted"]),
         forespoersler_per_minutt=mapping["forespoersler_per_minutt"],
+        tilgangsversjon=mapping["tilgangsversjon"],
     )
 
 
@@ -205,9 +213,13 @@ def _user(mapping: Mapping[str, Any]) -> PersonUser:
 
 
 class AccessDirectory:
-    """Reads integration, role and grant in one database round trip, uncached.
+    """Reads integration, role and grant in one database round trip, uncached, with the access version
+    (`tilgangsversjon`) in the same statement.
 
-    No caching, so a revocation takes effect on the next request in every process that shares the database.
+    The directory keeps nothing. The gateway may keep an integration's read for its single lookups
+    (`gateway.access.AccessControl.look_up_ahead`) because every answer built on it is checked against the
+    access version where its audit record is stored, so a revocation still takes effect on the next request
+    in every process that shares the database.
     The two per-request queries are compiled once and run on the driver's connection (`CompiledSelect`).
     On PostgreSQL an integration's lookup can also be made on the event loop without blocking it
     (`asynchronous`, `lookup_async`).

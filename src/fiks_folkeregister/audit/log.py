@@ -34,6 +34,7 @@ from sqlalchemy import (
     cast,
     func,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -52,6 +53,7 @@ from fiks_folkeregister.storage.tables import (
     oppslagslogg_kjede,
     oppslagslogg_person,
     oppslagslogg_sjekkpunkt,
+    tilgangsversjon,
 )
 
 UTFALL = frozenset({"ok", "avvist", "feil"})
@@ -94,6 +96,15 @@ class AuditUnavailableError(Exception):
     """The audit record could not be stored; the request must fail without handing out personal data."""
 
 
+class AccessChangedError(Exception):
+    """The record was not stored: the access version had moved on from the one its request's access was read
+    at (`record_async`'s `tilgangsversjon`). The request must be checked again with a fresh read."""
+
+    def __init__(self, tilgangsversjon: int) -> None:
+        super().__init__(f"the access version is now {tilgangsversjon}")
+        self.tilgangsversjon = tilgangsversjon
+
+
 _PERSONS_OF = select(oppslagslogg_person.c.oppslag_id, oppslagslogg_person.c.identifikator).where(
     oppslagslogg_person.c.oppslag_id.in_(bindparam("ids", expanding=True))
 )
@@ -103,15 +114,17 @@ class _Pending:
     """A record waiting for the writer, and how its waiter learns that its batch is committed (or failed):
     a thread's `done` event, or a future of an event loop (resolved in that loop, see `_wake`)."""
 
-    __slots__ = ("done", "error", "future", "loop", "record")
+    __slots__ = ("done", "error", "future", "loop", "record", "tilgangsversjon")
 
     def __init__(
         self,
         record: AuditRecord,
         loop: asyncio.AbstractEventLoop | None = None,
         future: asyncio.Future[None] | None = None,
+        tilgangsversjon: int | None = None,
     ) -> None:
         self.record = record
+        self.tilgangsversjon = tilgangsversjon
         self.done = threading.Event()
         self.error: BaseException | None = None
         self.loop = loop
@@ -188,16 +201,20 @@ class AuditLog:
             raise AuditUnavailableError("the audit log could not be written: timed out")
         _raise_failure(pending)
 
-    async def record_async(self, record: AuditRecord) -> None:
+    async def record_async(self, record: AuditRecord, *, tilgangsversjon: int | None = None) -> None:
         """`record` for a coroutine: the same group commit, but the wait holds no thread (the event loop
         goes on serving other requests until the writer resolves this record's future).
+
+        With `tilgangsversjon` (the access version the request's access was read at), the record is stored
+        only if that is still the access version in the transaction that stores it; else nothing of it is
+        stored and `AccessChangedError` is raised (the batch's other records are stored all the same).
 
         The records of one turn of the event loop (the requests answered in it) go to the writer together,
         at the end of the turn: one hand-over, one transaction and one wake-up of the loop for all of them,
         instead of a writer woken for each record while the loop still holds the interpreter."""
         _check(record)
         loop = asyncio.get_running_loop()
-        pending = _Pending(record, loop, loop.create_future())
+        pending = _Pending(record, loop, loop.create_future(), tilgangsversjon)
         self._start_writer()
         gathering = self._gathering.get(loop)
         if gathering is None:
@@ -243,8 +260,9 @@ class AuditLog:
                     break
             error: BaseException | None = None
             started = time.monotonic()
+            refused: dict[_Pending, AccessChangedError] = {}
             try:
-                self._write(batch)
+                refused = self._write(batch)
             except Exception as failure:
                 error = failure
             self.failing = error is not None
@@ -252,7 +270,7 @@ class AuditLog:
                 self._on_batch(len(batch), time.monotonic() - started, self.failing)
             waiting: dict[asyncio.AbstractEventLoop, list[_Pending]] = defaultdict(list)
             for pending in batch:
-                pending.error = error
+                pending.error = refused.get(pending, error)
                 pending.done.set()
                 if pending.loop is not None:
                     waiting[pending.loop].append(pending)
@@ -300,8 +318,23 @@ class AuditLog:
         self._wal_behind = bool(busy) or copied < frames
         self._wal_frames = 0 if restart and not busy else frames
 
-    def _write(self, batch: list[_Pending]) -> None:
-        """One transaction for the whole batch: every record in it is committed, or none is.
+    def _write(self, batch: list[_Pending]) -> dict[_Pending, AccessChangedError]:
+        """The batch stored but for its records whose access version has moved on (returned: nothing of
+        them is stored). Such records are found inside the transaction, which
+        is then rolled back and the rest written in a new one."""
+        refused: dict[_Pending, AccessChangedError] = {}
+        while batch:
+            changed = self._write_checked(batch)
+            if changed is None:
+                break
+            tilgangsversjon, stale = changed
+            refused.update((pending, AccessChangedError(tilgangsversjon)) for pending in stale)
+            batch = [pending for pending in batch if pending not in refused]
+        return refused
+
+    def _write_checked(self, batch: list[_Pending]) -> tuple[int, list[_Pending]] | None:
+        """One transaction for the whole batch: every record in it is committed, or none is. None when
+        committed; the access version and the records read at another one (nothing committed) otherwise.
 
         Each chain is extended from the head this process last wrote, with one conditional UPDATE of the
         head row that also takes its lock (every chain's sent at once). Only when a head is not known yet,
@@ -314,12 +347,24 @@ class AuditLog:
             by_chain.setdefault(_chain(item.record), []).append(item.record)
         chains = sorted(by_chain)
         statements = self._statements
+        checked = any(item.tilgangsversjon is not None for item in batch)
         with transaction(self._engine) as connection:
-            extended = self._advanced(connection, chains, by_chain, now)
+            extended, tilgangsversjon = self._advanced(connection, chains, by_chain, now, checked)
             if extended is None:
                 heads = _lock_heads(connection, statements, chains, now)
+                if checked:
+                    tilgangsversjon = _tilgangsversjon(connection, statements)
                 extended = [self._extend(heads[chain], by_chain[chain], now) for chain in chains]
                 _store_heads(connection, statements, [head for head, *_ in extended])
+            stale = [
+                item
+                for item in batch
+                if item.tilgangsversjon is not None and item.tilgangsversjon != tilgangsversjon
+            ]
+            if stale:
+                assert tilgangsversjon is not None
+                connection.rollback()
+                return tilgangsversjon, stale
             rows = [row for _, chain_rows, _, _ in extended for row in chain_rows]
             persons_of_rows = [personer for _, _, chain_persons, _ in extended for personer in chain_persons]
             signed = [checkpoint for *_, checkpoint in extended if checkpoint is not None]
@@ -329,6 +374,7 @@ class AuditLog:
             connection.commit()
         self._heads.update((head.kjede, head) for head, *_ in extended)
         self._keep_outside(signed)
+        return None
 
     def _advanced(
         self,
@@ -336,12 +382,14 @@ class AuditLog:
         chains: list[str],
         by_chain: dict[str, list[AuditRecord]],
         now: datetime,
-    ) -> list[_Extension] | None:
+        checked: bool,
+    ) -> tuple[list[_Extension] | None, int | None]:
         """The chains extended from the heads this process last wrote, their head rows moved on (and locked)
         if every one was still there; None if a head is not known or has moved (and then, rolled back, no
-        head is locked: the heads must be locked in order)."""
+        head is locked: the heads must be locked in order). With `checked`, also the access version, read
+        after the heads' UPDATE (on SQLite it holds the write lock then; on PostgreSQL in its round trip)."""
         if any(chain not in self._heads for chain in chains):
-            return None
+            return None, None
         extended = [self._extend(self._heads[chain], by_chain[chain], now) for chain in chains]
         advanced = connection.executemany(
             self._statements.advance,
@@ -350,14 +398,15 @@ class AuditLog:
                 for chain, (head, *_) in zip(chains, extended, strict=True)
             ],
         )
+        tilgangsversjon = _tilgangsversjon(connection, self._statements) if checked else None
         connection.sync()
         if advanced.rowcount == len(chains):
-            return extended
+            return extended, tilgangsversjon
         # Even an UPDATE that changed nothing may hold its row: on PostgreSQL, one that found the head
         # moved by a transaction it waited for locks the head's new version before finding it moved. Held
         # while the heads are then locked in order, such a lock would deadlock with another writer.
         connection.rollback()
-        return None
+        return None, None
 
     def _extend(self, head: _Head, records: list[AuditRecord], now: datetime) -> _Extension:
         """The chain's new head after `records`, their rows and persons, and a checkpoint if one is due."""
@@ -537,6 +586,8 @@ def _check(record: AuditRecord) -> None:
 
 
 def _raise_failure(pending: _Pending) -> None:
+    if isinstance(pending.error, AccessChangedError):
+        raise pending.error
     if pending.error is not None:
         raise AuditUnavailableError(
             f"the audit log could not be written: {type(pending.error).__name__}"
@@ -629,6 +680,7 @@ _STORE_HEAD = update(_heads).where(_heads.c.kjede == bindparam("chain")).values(
 #: SQLite: a no-op UPDATE takes the database's write lock (a read first would not, see `_lock_heads`).
 _TAKE_WRITE_LOCK = update(_heads).where(_heads.c.kjede == bindparam("chain")).values(sekvens=_heads.c.sekvens)
 _READ_HEAD = select(_heads).where(_heads.c.kjede == bindparam("chain")).with_for_update()
+_TILGANGSVERSJON = select(tilgangsversjon.c.versjon).where(tilgangsversjon.c.id == literal_column("1"))
 _UNSIGNED_CHAINS = select(_heads.c.kjede).where(_heads.c.sekvens > _heads.c.sjekkpunkt_sekvens)
 
 _RECORD_COLUMNS = [column.key for column in oppslagslogg.c if column.key != "id"]
@@ -664,6 +716,7 @@ class _Statements:
         self.take_write_lock = Statement(dialect, _TAKE_WRITE_LOCK)
         self.read_head = Statement(dialect, _READ_HEAD)
         self.unsigned = Statement(dialect, _UNSIGNED_CHAINS)
+        self.tilgangsversjon = Statement(dialect, _TILGANGSVERSJON)
         maker = sqlite_insert if self.sqlite else postgresql_insert
         self.new_head = Statement(
             dialect,
@@ -761,6 +814,11 @@ def _head(row: Mapping[str, Any]) -> _Head:
         sjekkpunkt_sekvens=row["sjekkpunkt_sekvens"],
         sjekkpunkt_tidspunkt=as_utc(row["sjekkpunkt_tidspunkt"]),
     )
+
+
+def _tilgangsversjon(connection: Transaction, statements: _Statements) -> int:
+    """The access version, as this transaction reads it."""
+    return int(connection.rows(statements.tilgangsversjon, {})[0]["versjon"])
 
 
 def _store_heads(connection: Transaction, statements: _Statements, heads: list[_Head]) -> None:

@@ -53,10 +53,14 @@ class LookupView(Protocol):
     def granted(self) -> bool: ...
     @property
     def forespoersler_per_minutt(self) -> int | None: ...
+    @property
+    def tilgangsversjon(self) -> int:
+        """The access version the read was made at (moved on by every change to what it reads)."""
+        ...
 
 
 class Directory(Protocol):
-    """Integrations, person users, roles and grants (admin.access.AccessDirectory fits); never cached."""
+    """Integrations, person users, roles and grants (admin.access.AccessDirectory fits); keeps nothing."""
 
     def lookup(self, integrasjon_id: UUID, rolle_id: UUID) -> LookupView: ...
 
@@ -227,9 +231,52 @@ class AuthenticationFailed(GatewayError):
 class LookedUp:
     """What `AccessControl.look_up_ahead` did on the event loop: the request counted against its address's
     limit, and the directory read (`found`; None when the read failed: `authenticate` reads again where it
-    may block)."""
+    may block), made for this request or `kept` from an earlier one."""
 
     found: LookupView | None
+    kept: bool = False
+
+    @property
+    def tilgangsversjon(self) -> int | None:
+        """The access version the answer built on this read must still hold where its record is stored."""
+        return self.found.tilgangsversjon if self.found is not None else None
+
+
+class KeptReads:
+    """Directory reads kept between an integration's single lookups, by integration and role id.
+
+    Kept only for an integration whose password was verified (`AccessControl.look_up_ahead`), at most
+    `limit` of them (all forgotten when full), and all forgotten when an answer built on one was refused
+    at the audit write because the access version had moved on (`forget`). A read older than the newest
+    version seen is not kept."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._limit = limit
+        self._reads: dict[tuple[UUID, UUID], LookupView] = {}
+        self._newest = 0
+
+    def get(self, ids: tuple[UUID, UUID]) -> LookupView | None:
+        return self._reads.get(ids)
+
+    def keep(self, ids: tuple[UUID, UUID], found: LookupView) -> None:
+        if found.tilgangsversjon < self._newest:
+            return
+        if found.tilgangsversjon > self._newest:
+            self._reads.clear()
+            self._newest = found.tilgangsversjon
+        if len(self._reads) >= self._limit:
+            self._reads.clear()
+        self._reads[ids] = found
+
+    def forget(self, tilgangsversjon: int) -> None:
+        """The access version is now `tilgangsversjon`: every read made before it is forgotten."""
+        self._newest = max(self._newest, tilgangsversjon)
+        self._reads = {
+            ids: found for ids, found in self._reads.items() if found.tilgangsversjon >= self._newest
+        }
+
+    def __len__(self) -> int:
+        return len(self._reads)
 
 
 class WouldBlock(Exception):
@@ -265,6 +312,7 @@ class AccessControl:
         scope: str,
         failures: FailedAuthentications,
         limits: RequestLimits,
+        kept: KeptReads | None = None,
     ) -> None:
         self._validator = validator
         self._directory = directory
@@ -272,6 +320,8 @@ class AccessControl:
         self._scope = scope
         self._failures = failures
         self._limits = limits
+        #: The event loop's kept reads (`look_up_ahead`); None keeps none.
+        self._kept = kept
 
     def authenticate(
         self,
@@ -352,14 +402,23 @@ class AccessControl:
         return Caller(token=token, integration=integration, role=role)
 
     async def look_up_ahead(self, credentials: Credentials, rolle_id: str) -> LookedUp | None:
-        """On the event loop, where the directory reads without blocking it (PostgreSQL): count the
-        request against its address's limit and make `authenticate`'s read of integration, role and grant
-        now, so `authenticate` (given the result) need not wait on the database. Its checks and their order
-        are unchanged: the read is only used after the token is. None, and nothing done, where the directory
-        cannot, where the request lacks a password or an integration or role id that is a UUID (no read is
-        made for it), or where the address is over its limit (`authenticate` refuses it then, and no
-        request beyond the limit costs a database read)."""
-        if not self._directory.asynchronous or not credentials.integrasjon_passord:
+        """On the event loop, for a single lookup: count the request against its address's limit and have
+        `authenticate`'s read of integration, role and grant ready, so `authenticate` (given the result)
+        need not wait on the database. Its checks and their order are unchanged: the read is only used
+        after the token is.
+
+        The read is one kept from an earlier request of the same integration and role (`KeptReads`) when
+        there is one, else made now (on PostgreSQL without blocking the loop) and kept if the password is
+        one verified moments ago. Either way the answer built on it is only given out if the access version
+        it was read at still holds where the request's audit record is stored (`AuditLog.record_async`):
+        otherwise the request is checked again with a fresh read (`MirroredApi.handle`), so a revoked grant
+        or a rotated password still counts on the very next request in every process.
+
+        None, and nothing done, where the request lacks a password or an integration or role id that is a
+        UUID (no read is made for it), or where the address is over its limit (`authenticate` refuses it
+        then, and no request beyond the limit costs a database read)."""
+        password = credentials.integrasjon_passord
+        if not password:
             return None
         ids = _lookup_ids(_integration_id(credentials.integrasjon_id), rolle_id)
         if ids is None:
@@ -368,14 +427,38 @@ class AccessControl:
             self._limits.admit_address(credentials.address)
         except GatewayError:
             return None  # counted nothing; `authenticate` refuses it with the same answer
+        kept = self._kept.get(ids) if self._kept is not None else None
+        if kept is not None:
+            return LookedUp(kept, kept=True)
         try:
-            return LookedUp(await self._directory.lookup_async(*ids))
+            if self._directory.asynchronous:
+                found = await self._directory.lookup_async(*ids)
+            else:
+                found = self._directory.lookup(*ids)  # SQLite: local, as `authenticate` would read it here
         except Exception as error:
             log.warning(
                 "the access lookup failed on the event loop (%s); it is made again in a worker thread",
                 type(error).__name__,
             )
             return LookedUp(None)
+        integration = found.integration
+        if (
+            self._kept is not None
+            and integration is not None
+            and self._passwords.remembered(integration.id, integration.passord_hash, password)
+        ):
+            self._kept.keep(ids, found)
+        return LookedUp(found)
+
+    @property
+    def kept_reads(self) -> int:
+        """How many access reads this process keeps now."""
+        return len(self._kept) if self._kept is not None else 0
+
+    def forget_kept(self, tilgangsversjon: int) -> None:
+        """The access version has moved on to `tilgangsversjon`: kept reads made before it are not used."""
+        if self._kept is not None:
+            self._kept.forget(tilgangsversjon)
 
     def _lookup(self, integrasjon_id: UUID | None, rolle_id: str) -> LookupView | None:
         """Integration, role and grant (one uncached round trip), or None when an id is no UUID."""

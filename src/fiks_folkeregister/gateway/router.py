@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fiks_folkeregister.audit.kjede import INTEGRASJON, PERSON
-from fiks_folkeregister.audit.log import AuditRecord, AuditUnavailableError
+from fiks_folkeregister.audit.log import AccessChangedError, AuditRecord, AuditUnavailableError
 from fiks_folkeregister.domain.informasjonselementer import HISTORIKK, IDENTIFIKASJONSNUMMER, PartRequest
 from fiks_folkeregister.domain.parametre import UgyldigParameter
 from fiks_folkeregister.domain.rollepolicy import (
@@ -78,7 +78,10 @@ log = logging.getLogger(__name__)
 class AuditSink(Protocol):
     """Where audit records go (audit.log.AuditLog fits): durable when `record_async` returns, or it raises."""
 
-    async def record_async(self, record: AuditRecord) -> None: ...
+    async def record_async(self, record: AuditRecord, *, tilgangsversjon: int | None = None) -> None:
+        """Durable when it returns; with `tilgangsversjon`, stored only if the access version still is that
+        where it is stored (else `AccessChangedError`, and nothing stored)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,13 @@ class MirroredApi:
     async def handle(self, resource: MirroredResource | None, incoming: Incoming, ressurs: str) -> Response:
         """Answer one request of the API: the pipeline (on the event loop when cheap and local, else in a
         worker thread), then the audit record committed while the event loop waits without holding a
-        thread, then the answer."""
+        thread, then the answer.
+
+        On the event loop the access read may be one kept from an earlier request (`look_up_ahead`): the
+        record is then stored only if the access version it was read at still holds, and otherwise the
+        request is decided again from a fresh read in a worker thread, so nothing built on a revoked grant
+        or a rotated password leaves."""
+        looked_up: LookedUp | None = None
         if self._on_event_loop and resource is not None and resource.on_event_loop:
             looked_up = (
                 await self._access.look_up_ahead(incoming.credentials, incoming.rolle_id)
@@ -183,24 +192,51 @@ class MirroredApi:
                 decided = self._decide(resource, incoming, ressurs, may_block=False, looked_up=looked_up)
             except WouldBlock:
                 moved = replace(incoming, address_admitted=True)
+                if looked_up is not None and looked_up.kept:
+                    looked_up = None  # argon2 or a read that failed: worth a fresh read
                 decided = await run_in_threadpool(self._decide, resource, moved, ressurs, looked_up=looked_up)
         else:
             decided = await run_in_threadpool(self._decide, resource, incoming, ressurs)
-        outcome, record = decided.outcome, decided.record
-        headers = {REQUEST_ID_HEADER: record.request_id, "Cache-Control": "no-store"}
+        tilgangsversjon = looked_up.tilgangsversjon if looked_up is not None else None
         try:
-            await self._audit.record_async(record)
+            await self._audit.record_async(decided.record, tilgangsversjon=tilgangsversjon)
+        except AccessChangedError as changed:
+            self._access.forget_kept(changed.tilgangsversjon)
+            moved = replace(incoming, address_admitted=incoming.address_admitted or looked_up is not None)
+            decided = await run_in_threadpool(self._decide, resource, moved, ressurs)
+            return await self._recorded(decided, incoming)
         except Exception as error:
-            _audit_failed(error, record.request_id)
-            unavailable = GatewayError(
-                503,
-                codes.REVISJONSLOGG_UTILGJENGELIG,
-                "The audit log is unavailable, so no data can be given out; try again later",
-                headers={"Retry-After": "5"},
-            )
-            return platform_response(unavailable, incoming.url_path, headers, record.request_id)
+            return self._unaudited(error, decided, incoming)
+        return self._answered(decided)
+
+    async def _recorded(self, decided: _Decided, incoming: Incoming) -> Response:
+        """`decided`'s answer once its record is stored (from a fresh read: no access version to check)."""
+        try:
+            await self._audit.record_async(decided.record)
+        except Exception as error:
+            return self._unaudited(error, decided, incoming)
+        return self._answered(decided)
+
+    def _unaudited(self, error: Exception, decided: _Decided, incoming: Incoming) -> Response:
+        """503 when the record could not be stored: nothing of the answer leaves."""
+        request_id = decided.record.request_id
+        _audit_failed(error, request_id)
+        unavailable = GatewayError(
+            503,
+            codes.REVISJONSLOGG_UTILGJENGELIG,
+            "The audit log is unavailable, so no data can be given out; try again later",
+            headers={"Retry-After": "5"},
+        )
+        headers = {REQUEST_ID_HEADER: request_id, "Cache-Control": "no-store"}
+        return platform_response(unavailable, incoming.url_path, headers, request_id)
+
+    def _answered(self, decided: _Decided) -> Response:
+        outcome, record = decided.outcome, decided.record
         if outcome.utfall != OK:
-            log.info("request %s: %s %s %s", record.request_id, outcome.status, outcome.feilkode, ressurs)
+            log.info(
+                "request %s: %s %s %s", record.request_id, outcome.status, outcome.feilkode, record.ressurs
+            )
+        headers = {REQUEST_ID_HEADER: record.request_id, "Cache-Control": "no-store"}
         return Response(
             outcome.payload, outcome.status, {**outcome.headers, **headers}, media_type=outcome.media_type
         )

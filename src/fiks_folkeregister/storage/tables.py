@@ -241,6 +241,16 @@ platform answering a request for insight; `admin`: an administrator reading the 
 hash chain (audit/kjede.py); the writer always sets them, NULL only marks a row written around it.
 """
 
+tilgangsversjon = Table(
+    "tilgangsversjon",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("versjon", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="ck_tilgangsversjon_en_rad"),
+)
+"""The access version: one row, moved on by trigger at every change to `organisasjon`, `integrasjon`, `rolle`
+and `tildeling` (migration g0012), so a kept access read can be checked against it (gateway/access.py)."""
+
 oppslagslogg_kjede = Table(
     "oppslagslogg_kjede",
     metadata,
