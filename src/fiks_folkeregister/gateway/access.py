@@ -269,10 +269,11 @@ class KeptReads:
         self._reads[ids] = found
 
     def forget(self, tilgangsversjon: int) -> None:
-        """The access version is now `tilgangsversjon`: every read made before it is forgotten."""
-        self._newest = max(self._newest, tilgangsversjon)
+        """The database's access version is `tilgangsversjon`: every read made at another is forgotten (an
+        older one, or a newer one if the database was restored from a backup since)."""
+        self._newest = tilgangsversjon
         self._reads = {
-            ids: found for ids, found in self._reads.items() if found.tilgangsversjon >= self._newest
+            ids: found for ids, found in self._reads.items() if found.tilgangsversjon == tilgangsversjon
         }
 
     def __len__(self) -> int:
@@ -456,7 +457,7 @@ class AccessControl:
         return len(self._kept) if self._kept is not None else 0
 
     def forget_kept(self, tilgangsversjon: int) -> None:
-        """The access version has moved on to `tilgangsversjon`: kept reads made before it are not used."""
+        """The database's access version is `tilgangsversjon`: kept reads made at another are not used."""
         if self._kept is not None:
             self._kept.forget(tilgangsversjon)
 
