@@ -5,10 +5,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
+import structlog
 from sqlalchemy import create_engine
 
-from fiks_folkeregister.operations.logs import configure_logging, scrub
+from fiks_folkeregister.operations.logs import RequestLines, configure_logging, scrub
 from fiks_folkeregister.operations.readiness import Readiness, database_check
 
 FNR = "01017012345"
@@ -71,3 +75,48 @@ def test_uvicorns_access_line_is_never_written_and_its_errors_still_are() -> Non
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
 
     assert [line["event"] for line in lines] == ["worker failed"]
+
+
+def _logged(json_lines: bool, level: str, write: Callable[[], None]) -> str:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    handlers, root_level = root.handlers[:], root.level
+    try:
+        configure_logging(level, json=json_lines, stream=stream)
+        write()
+    finally:
+        root.handlers, root.level = handlers, root_level
+    return stream.getvalue()
+
+
+def test_the_request_line_is_the_line_the_processor_chain_renders() -> None:
+    """`RequestLines` writes its JSON line itself (cheaper): the same keys and values as structlog's own."""
+    fields: dict[str, Any] = {
+        "method": "GET",
+        "resource": "GET personer/{personidentifikator}",
+        "status": 200,
+        "duration_ms": 1.25,
+        "request_id": "5f0f3c44-8d7e-4a53-9d5f-3a1f6b1f2f7e",
+    }
+    lean = _logged(True, "INFO", lambda: RequestLines("fiks_folkeregister.requests").answered(**fields))
+    chained = _logged(
+        True, "INFO", lambda: structlog.get_logger("fiks_folkeregister.requests").info("answered", **fields)
+    )
+    lean_line, chained_line = json.loads(lean), json.loads(chained)
+
+    assert lean.count("\n") == 1 and lean.endswith("\n")
+    stamp_of = {line.pop("timestamp") for line in (lean_line, chained_line)}
+    assert lean_line == chained_line
+    for stamp in stamp_of:
+        assert datetime.fromisoformat(stamp.replace("Z", "+00:00")).tzinfo is not None
+        assert stamp.endswith("Z")
+
+
+def test_the_request_line_follows_the_level_and_the_readable_format() -> None:
+    def answer() -> None:
+        RequestLines("fiks_folkeregister.requests").answered("GET", "annet", 404, 0.5, "rid")
+
+    assert _logged(True, "WARNING", answer) == ""
+    readable = _logged(False, "INFO", answer)
+    assert not readable.startswith("{")
+    assert "answered" in readable and "status=404" in readable

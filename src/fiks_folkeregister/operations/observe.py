@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 
-import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fiks_folkeregister.gateway.router import KONFIGURASJON_PREFIX, TARGET_SCOPE_KEY, Target, pipeline_target
 from fiks_folkeregister.http.request_id import end_request, start_request
+from fiks_folkeregister.operations.logs import RequestLines
 from fiks_folkeregister.operations.metrics import Metrics
 
 #: Probes and scrapes are neither counted nor logged.
@@ -20,8 +20,6 @@ _AREAS = (
     ("/maskinporten/", "maskinporten"),
     ("/portal", "portal"),
 )
-
-log = structlog.get_logger("fiks_folkeregister.requests")
 
 
 def resource_label(method: str, path: str, target: Target | None = None) -> str:
@@ -44,7 +42,7 @@ class RequestObserver:
     def __init__(self, app: ASGIApp, metrics: Metrics, access_log: bool = True) -> None:
         self.app = app
         self._metrics = metrics
-        self._access_log = access_log
+        self._lines = RequestLines("fiks_folkeregister.requests") if access_log else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in UNOBSERVED:
@@ -69,9 +67,8 @@ class RequestObserver:
             seconds = time.perf_counter() - started
             resource = resource_label(scope["method"], scope["path"], scope.get(TARGET_SCOPE_KEY))
             self._metrics.request(resource, status, seconds)
-            if self._access_log:
-                log.info(
-                    "answered",
+            if self._lines is not None:
+                self._lines.answered(
                     method=scope["method"],
                     resource=resource,
                     status=status,
