@@ -1,4 +1,4 @@
-"""Pieces of operations that need no served gateway: readiness reports and the log scrubber."""
+"""Pieces of operations: readiness reports, the log scrubber and lines, and what the apps never trace."""
 
 from __future__ import annotations
 
@@ -7,13 +7,21 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 import structlog
+from fastapi import FastAPI
+from fastapi.telemetry import _asgi as fastapi_asgi
+from fastapi.testclient import TestClient
+from opentelemetry import trace
 from sqlalchemy import create_engine
 
+from fiks_folkeregister.app import build_gateway_app, build_register_app
 from fiks_folkeregister.operations.logs import RequestLines, configure_logging, scrub
 from fiks_folkeregister.operations.readiness import Readiness, database_check
+from fiks_folkeregister.settings import Settings
 
 FNR = "01017012345"
 JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
@@ -120,3 +128,29 @@ def test_the_request_line_follows_the_level_and_the_readable_format() -> None:
     readable = _logged(False, "INFO", answer)
     assert not readable.startswith("{")
     assert "answered" in readable and "status=404" in readable
+
+
+def test_fastapis_own_telemetry_never_sees_a_request_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FastAPI's built-in OpenTelemetry spans name the path, and the paths hold identity numbers: even with
+    a tracer provider configured in the process, neither the gateway nor the register app hands a request
+    to it. (A plain FastAPI app under the same provider does: the control.)"""
+    traced: list[str] = []
+
+    async def tracing(self: Any, *, app: Any, scope: Any, receive: Any, send: Any, legacy_otel: bool) -> None:
+        traced.append(scope["path"])
+        await app(scope, receive, send)
+
+    monkeypatch.setattr(fastapi_asgi.NativeTelemetry, "__call__", tracing)
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: object())  # "configured": not the API's default
+
+    plain = FastAPI()
+    with TestClient(plain) as client:
+        client.get(f"/personer/{FNR}")
+    settings = Settings(data_dir=tmp_path, extract_worker=False)
+    for app in (build_register_app(settings), build_gateway_app(settings)):
+        with TestClient(app) as client:
+            client.get(f"/folkeregisteret/offentlig-med-hjemmel/api/v1/personer/{FNR}")
+
+    assert traced == [f"/personer/{FNR}"]
