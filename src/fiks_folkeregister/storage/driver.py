@@ -11,6 +11,7 @@ On PostgreSQL (psycopg) statements are sent in pipeline mode, without waiting fo
 one round trip is taken where a result is needed (`sync`, reading rows, `commit`): the `BEGIN` travels with
 the first statements and the `COMMIT` with the last, so a transaction that reads once before it writes
 takes two. An error of any statement surfaces there too. On SQLite each statement runs when it is called.
+`alone` runs one PostgreSQL statement as a transaction of its own (autocommit): one round trip, no BEGIN.
 """
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ class Statement:
             ]
         return dict(zip(self._names, ordered, strict=True)) if self._named else ordered
 
+    def columns(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
+        """The driver's parameters of many rows, column by column (each column's values a list, bound by
+        its type as `parameters` binds it): for one statement that inserts them all from arrays."""
+        ordered = [self._values(row) for row in rows]
+        found = {}
+        for index, (name, process) in enumerate(zip(self._names, self._processors, strict=True)):
+            values = [row[index] for row in ordered]
+            found[name] = values if process is None else [process(value) for value in values]
+        return found
+
     def row(self, row: Sequence[Any]) -> dict[str, Any]:
         """A row the statement returned, as a dict by column key, each value read by its column's type."""
         return {
@@ -95,6 +106,12 @@ class Transaction:
         cursor = self._cursor()
         cursor.executemany(statement.sql, [statement.parameters(values) for values in rows])
         return cursor
+
+    def alone(self, sql: str, parameters: Mapping[str, Any]) -> None:
+        """PostgreSQL: run one statement as a transaction of its own, in one round trip (nothing may have
+        been sent in this transaction yet); an error of it is raised here, and nothing of it stays."""
+        assert self._postgresql and not self._begun and not self._sending
+        self._driver.execute(sql, parameters, binary=True)
 
     def rows(self, statement: Statement, values: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The rows the statement returns (waiting for them, and for everything sent before)."""
