@@ -123,10 +123,10 @@ class Settings(BaseSettings):
         default=10_000,
         ge=0,
         description="How many integrations' access reads (integration, role, grant) each process keeps for "
-        "the one-document lookups on the event loop, after the integration's password was verified; 0 "
-        "keeps none. A kept read is used only if the access version it was read at still holds where the "
-        "request's audit record is stored, so a revoked grant or rotated password counts on the next "
-        "request in every process all the same.",
+        "the one-document lookups, after the integration's password was verified (used only with that "
+        "password); 0 keeps none. A kept read is used only if the access version it was read at still "
+        "holds where the request's audit record is stored, so a revoked grant or rotated password counts "
+        "on the next request in every process all the same.",
     )
     max_request_body_bytes: int = Field(
         default=1_000_000,

@@ -65,12 +65,12 @@ def test_a_kept_read_serves_the_next_lookups_and_a_new_password_or_revocation_co
             response = client.get(path, headers=served.headers(who))
             return response, calls[before:]
 
-        first = get(integration)  # read on the loop; argon2 in a worker thread: nothing kept yet
-        second = get(integration)  # the password remembered: read on the loop, and kept
-        third = get(integration)  # the kept read: no read at all
+        first = get(integration)  # read on the loop; argon2 in a worker thread, then the read is kept
+        second = get(integration)  # the kept read, the password remembered: no read at all
+        third = get(integration)
         rotated = served.config.rotate_password(integration)
         old = get(integration)  # the kept read would pass it: refused at the audit write, read afresh
-        new = get(rotated)
+        new = get(rotated)  # read on the loop (nothing kept now), argon2 in a worker thread: kept
         new_again = get(rotated)
         new_kept = get(rotated)
         served.config.revoke(rotated, role)
@@ -80,16 +80,7 @@ def test_a_kept_read_serves_the_next_lookups_and_a_new_password_or_revocation_co
     thread_read = [("lookup", False)]
     steps = [first, second, third, old, new, new_again, new_kept, revoked]
     assert [response.status_code for response, _ in steps] == [200, 200, 200, 401, 200, 200, 200, 403]
-    assert [reads for _, reads in steps] == [
-        loop_read,
-        loop_read,
-        [],
-        thread_read,
-        loop_read,
-        loop_read,
-        [],
-        thread_read,
-    ]
+    assert [reads for _, reads in steps] == [loop_read, [], [], thread_read, loop_read, [], [], thread_read]
     assert revoked[0].json()["errorCode"] == codes.ROLLE_IKKE_TILDELT
     assert old[0].json()["errorCode"] == codes.AUTENTISERING_FEILET
     # One record per request, the refused ones as refused: nothing of the answer the kept read allowed.
@@ -97,6 +88,27 @@ def test_a_kept_read_serves_the_next_lookups_and_a_new_password_or_revocation_co
     assert served.audit_record(revoked[0].headers["X-Request-Id"])["status"] == 403
     assert served.audit_record(revoked[0].headers["X-Request-Id"])["personer"] == []
     assert served.audit_record(third[0].headers["X-Request-Id"])["status"] == 200
+
+
+def test_in_a_worker_thread_too_a_kept_read_serves_and_a_revocation_counts_at_once(
+    served_gateway: ServedGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the pipeline in worker threads (as with Redis or a remote register), the single lookups use
+    the kept read too (`kept_for`), checked the same way where their records are stored."""
+    served = served_gateway
+    integration, role, path = _granted_lookup(served)
+    calls: list[tuple[str, bool]] = []
+    with _served(served, event_loop_pipeline="never") as (app, client):
+        _reads(app, calls, monkeypatch)
+        kept = [client.get(path, headers=served.headers(integration)) for _ in range(3)]
+        reads_before = list(calls)
+        served.config.revoke(integration, role)
+        revoked = client.get(path, headers=served.headers(integration))
+
+    assert [response.status_code for response in [*kept, revoked]] == [200, 200, 200, 403]
+    assert reads_before == [("lookup", False)]  # the first request's; the next two used the kept read
+    assert calls == [("lookup", False)] * 2  # the revoked one read afresh, after its record was refused
+    assert served.audit_record(revoked.headers["X-Request-Id"])["feilkode"] == codes.ROLLE_IKKE_TILDELT
 
 
 def test_every_process_refuses_at_its_next_request_once_a_role_is_deactivated(

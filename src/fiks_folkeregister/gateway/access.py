@@ -245,10 +245,11 @@ class LookedUp:
 class KeptReads:
     """Directory reads kept between an integration's single lookups, by integration and role id.
 
-    Kept only for an integration whose password was verified (`AccessControl.look_up_ahead`), at most
-    `limit` of them (all forgotten when full), and all forgotten when an answer built on one was refused
-    at the audit write because the access version had moved on (`forget`). A read older than the newest
-    version seen is not kept."""
+    Kept once the integration's password is verified (`AccessControl.authenticate`), at most `limit` of
+    them (all forgotten when full), and all forgotten when an answer built on one was refused at the audit
+    write because the access version had moved on (`forget`). A read older than the newest version seen
+    is not kept. Used from the event loop and from worker threads: a read kept out of turn (racing a
+    `forget`) is only ever an optimisation gone stale, refused where its answer's record is stored."""
 
     def __init__(self, limit: int = 10_000) -> None:
         self._limit = limit
@@ -339,11 +340,13 @@ class AccessControl:
         Without `may_block`, raises `WouldBlock` where the password is not remembered (argon2 would run),
         or where the directory would be read on a network (`look_up_ahead` had not read it), after counting
         the request against its address's limit and before anything else is counted; the retry passes
-        `address_admitted` so it is not counted twice. `looked_up`: what `look_up_ahead` did (the address
-        is counted, and its read is used as this request's)."""
+        `address_admitted` so it is not counted twice. `looked_up`: the read to use as this request's, made
+        ahead on the event loop (`look_up_ahead`) or kept from an earlier request (`kept_for`).
+
+        A read of the directory made here or ahead is kept (`KeptReads`) once the password is verified."""
         integrasjon_id = _integration_id(credentials.integrasjon_id)
         trail.integrasjon_id = integrasjon_id
-        if not address_admitted and looked_up is None:
+        if not address_admitted:
             self._limits.admit_address(credentials.address)
         token = self._token(credentials.authorization, integrasjon_id)
         trail.klient_orgnr = token.orgnr
@@ -372,8 +375,13 @@ class AccessControl:
                 raise AuthenticationFailed(integrasjon_id, codes.UGYLDIG_INTEGRASJON)
             role_id = _uuid(rolle_id, codes.UGYLDIG_ROLLEID, "The role id in the path")
             trail.rolle_id = role_id
+            if looked_up is not None and looked_up.kept:
+                found = None  # a kept read serves only the password verified moments ago
             found = found or self._directory.lookup(integrasjon_id, role_id)
             self._verify(found, integrasjon_id, password, token, trail, address)
+        kept_ids = _lookup_ids(integrasjon_id, rolle_id)
+        if self._kept is not None and kept_ids is not None and not (looked_up is not None and looked_up.kept):
+            self._kept.keep(kept_ids, found)  # the password is verified: the next request may use it
         role_id = _uuid(rolle_id, codes.UGYLDIG_ROLLEID, "The role id in the path")
         trail.rolle_id = role_id
         integration = found.integration
@@ -409,8 +417,8 @@ class AccessControl:
         after the token is.
 
         The read is one kept from an earlier request of the same integration and role (`KeptReads`) when
-        there is one, else made now (on PostgreSQL without blocking the loop) and kept if the password is
-        one verified moments ago. Either way the answer built on it is only given out if the access version
+        there is one, else made now (on PostgreSQL without blocking the loop; `authenticate` keeps it once
+        the password is verified). Either way the answer built on it is only given out if the access version
         it was read at still holds where the request's audit record is stored (`AuditLog.record_async`):
         otherwise the request is checked again with a fresh read (`MirroredApi.handle`), so a revoked grant
         or a rotated password still counts on the very next request in every process.
@@ -433,23 +441,30 @@ class AccessControl:
             return LookedUp(kept, kept=True)
         try:
             if self._directory.asynchronous:
-                found = await self._directory.lookup_async(*ids)
-            else:
-                found = self._directory.lookup(*ids)  # SQLite: local, as `authenticate` would read it here
+                return LookedUp(await self._directory.lookup_async(*ids))
+            return LookedUp(self._directory.lookup(*ids))  # SQLite: local, as `authenticate` would read it
         except Exception as error:
             log.warning(
                 "the access lookup failed on the event loop (%s); it is made again in a worker thread",
                 type(error).__name__,
             )
             return LookedUp(None)
-        integration = found.integration
-        if (
-            self._kept is not None
-            and integration is not None
-            and self._passwords.remembered(integration.id, integration.passord_hash, password)
+
+    def kept_for(self, credentials: Credentials, rolle_id: str) -> LookedUp | None:
+        """The read kept for this request's integration and role, if one is kept and the password presented
+        is the one verified moments ago (no database read, nothing counted): for a single lookup whose
+        pipeline runs in a worker thread. None otherwise: `authenticate` reads afresh."""
+        password = credentials.integrasjon_passord
+        ids = _lookup_ids(_integration_id(credentials.integrasjon_id), rolle_id)
+        if self._kept is None or not password or ids is None:
+            return None
+        found = self._kept.get(ids)
+        integration = found.integration if found is not None else None
+        if integration is None or not self._passwords.remembered(
+            integration.id, integration.passord_hash, password
         ):
-            self._kept.keep(ids, found)
-        return LookedUp(found)
+            return None
+        return LookedUp(found, kept=True)
 
     @property
     def kept_reads(self) -> int:

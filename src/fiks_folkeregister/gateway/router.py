@@ -177,10 +177,10 @@ class MirroredApi:
         worker thread), then the audit record committed while the event loop waits without holding a
         thread, then the answer.
 
-        On the event loop the access read may be one kept from an earlier request (`look_up_ahead`): the
-        record is then stored only if the access version it was read at still holds, and otherwise the
-        request is decided again from a fresh read in a worker thread, so nothing built on a revoked grant
-        or a rotated password leaves."""
+        A single lookup's access read may be one kept from an earlier request (`look_up_ahead` on the event
+        loop, `kept_for` for a worker thread): the record is then stored only if the access version it was
+        read at still holds, and otherwise the request is decided again from a fresh read in a worker
+        thread, so nothing built on a revoked grant or a rotated password leaves."""
         looked_up: LookedUp | None = None
         if self._on_event_loop and resource is not None and resource.on_event_loop:
             looked_up = (
@@ -188,6 +188,8 @@ class MirroredApi:
                 if incoming.person is None and incoming.rejected is None
                 else None
             )
+            if looked_up is not None:
+                incoming = replace(incoming, address_admitted=True)  # counted by `look_up_ahead`
             try:
                 decided = self._decide(resource, incoming, ressurs, may_block=False, looked_up=looked_up)
             except WouldBlock:
@@ -196,14 +198,17 @@ class MirroredApi:
                     looked_up = None  # argon2 or a read that failed: worth a fresh read
                 decided = await run_in_threadpool(self._decide, resource, moved, ressurs, looked_up=looked_up)
         else:
-            decided = await run_in_threadpool(self._decide, resource, incoming, ressurs)
+            if resource is not None and resource.on_event_loop and incoming.person is None:
+                looked_up = self._access.kept_for(incoming.credentials, incoming.rolle_id)
+            decided = await run_in_threadpool(self._decide, resource, incoming, ressurs, looked_up=looked_up)
         tilgangsversjon = looked_up.tilgangsversjon if looked_up is not None else None
         try:
             await self._audit.record_async(decided.record, tilgangsversjon=tilgangsversjon)
         except AccessChangedError as changed:
             self._access.forget_kept(changed.tilgangsversjon)
-            moved = replace(incoming, address_admitted=incoming.address_admitted or looked_up is not None)
-            decided = await run_in_threadpool(self._decide, resource, moved, ressurs)
+            # Counted against its address again unless `look_up_ahead` counted it (`authenticate` may have
+            # refused it at that limit: the retry must not skip it), so a refusal is never lost.
+            decided = await run_in_threadpool(self._decide, resource, incoming, ressurs)
             return await self._recorded(decided, incoming)
         except Exception as error:
             return self._unaudited(error, decided, incoming)
