@@ -5,21 +5,13 @@ counted once against its address), and a request beyond its address's limit cost
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from fiks_folkeregister.app import build_gateway_app
-from fiks_folkeregister.domain.rolle import Rolle
 from fiks_folkeregister.gateway import errors as codes
 from fiks_folkeregister.storage.compiled import APPLICATION_NAME
-from tests.gateway.conftest import Integration, ServedGateway
-from tests.gateway.loop_calls import watch
+from tests.gateway.conftest import ServedGateway
+from tests.gateway.loop_calls import granted_lookup, served_on_loop, watch
 
 pytestmark = [
     pytest.mark.parametrize("served_gateway", ["postgresql"], indirect=True),
@@ -27,35 +19,15 @@ pytestmark = [
 ]
 
 
-@contextmanager
-def _served(served: ServedGateway, **settings: Any) -> Iterator[tuple[FastAPI, TestClient]]:
-    """The module's gateway built again with the pipeline on the event loop (the fixture's register is on
-    PostgreSQL too, which by default keeps it in worker threads)."""
-    app = build_gateway_app(served.settings.model_copy(update={"event_loop_pipeline": "always", **settings}))
-    try:
-        with TestClient(app) as client:
-            yield app, client
-    finally:
-        app.state.gateway.engine.dispose()
-        app.state.gateway.register.repository.engine.dispose()
-
-
-def _granted_lookup(served: ServedGateway) -> tuple[Integration, Rolle, str]:
-    """A new integration granted a new role for names, and the path of a lookup it may make."""
-    integration, role = served.config.granted_role(["navn"])
-    adult = served.examples["ordinary-adult"][0]
-    return integration, role, served.url(role, f"personer/{adult}?part=navn")
-
-
 def test_a_read_that_fails_on_the_loop_is_made_again_in_a_worker_thread(
     served_gateway: ServedGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served = served_gateway
-    integration, _, path = _granted_lookup(served)
+    integration, _, path = granted_lookup(served)
     calls: list[tuple[str, bool]] = []
     # Two requests a minute from an address: a request whose read failed on the loop is counted once.
     # Nothing kept: every request reads (a kept read would spare the one after the restart its read).
-    with _served(served, requests_per_address="2/minute", kept_access_reads=0) as (app, client):
+    with served_on_loop(served, requests_per_address="2/minute", kept_access_reads=0) as (app, client):
         gateway = app.state.gateway
         assert client.get(path, headers=served.headers(integration)).status_code == 200  # remembered now
         with served.engine.connect() as connection:  # as when the database restarts
@@ -84,9 +56,9 @@ def test_a_request_beyond_its_address_limit_costs_no_database_read(
     served_gateway: ServedGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served = served_gateway
-    integration, _, path = _granted_lookup(served)
+    integration, _, path = granted_lookup(served)
     calls: list[tuple[str, bool]] = []
-    with _served(served, requests_per_address="1/minute") as (app, client):
+    with served_on_loop(served, requests_per_address="1/minute") as (app, client):
         watch(app.state.gateway.directory, "lookup", calls, monkeypatch)
         watch(app.state.gateway.directory, "lookup_async", calls, monkeypatch)
         answers = [client.get(path, headers=served.headers(integration)) for _ in range(3)]
@@ -102,7 +74,7 @@ def test_a_request_beyond_its_address_limit_costs_no_database_read(
 
 def test_the_loop_connections_close_when_the_gateway_stops(served_gateway: ServedGateway) -> None:
     served = served_gateway
-    integration, _, path = _granted_lookup(served)
+    integration, _, path = granted_lookup(served)
 
     def connected() -> int:
         with served.engine.connect() as connection:
@@ -116,7 +88,7 @@ def test_the_loop_connections_close_when_the_gateway_stops(served_gateway: Serve
                 ).scalar_one()
             )
 
-    with _served(served) as (_, client):
+    with served_on_loop(served) as (_, client):
         answer = client.get(path, headers=served.headers(integration))
         assert answer.status_code == 200
         assert connected() == 1

@@ -6,43 +6,21 @@ lookups of an integration cost no access read at all."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from fiks_folkeregister.app import build_gateway_app
-from fiks_folkeregister.domain.rolle import Rolle
 from fiks_folkeregister.gateway import errors as codes
 from fiks_folkeregister.storage.tables import rolle
 from tests.gateway.conftest import Integration, ServedGateway
-from tests.gateway.loop_calls import watch
+from tests.gateway.loop_calls import granted_lookup, served_on_loop, watch
 
 pytestmark = pytest.mark.parametrize(
     "served_gateway", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
 )
-
-
-@contextmanager
-def _served(served: ServedGateway, **settings: Any) -> Iterator[tuple[FastAPI, TestClient]]:
-    """Another gateway process on the module's databases, its single lookups on the event loop."""
-    app = build_gateway_app(served.settings.model_copy(update={"event_loop_pipeline": "always", **settings}))
-    try:
-        with TestClient(app) as client:
-            yield app, client
-    finally:
-        app.state.gateway.engine.dispose()
-        app.state.gateway.register.repository.engine.dispose()
-
-
-def _granted_lookup(served: ServedGateway) -> tuple[Integration, Rolle, str]:
-    integration, role = served.config.granted_role(["navn"])
-    adult = served.examples["ordinary-adult"][0]
-    return integration, role, served.url(role, f"personer/{adult}?part=navn")
 
 
 def _reads(app: FastAPI, calls: list[tuple[str, bool]], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -55,9 +33,9 @@ def test_a_kept_read_serves_the_next_lookups_and_a_new_password_or_revocation_co
     served_gateway: ServedGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served = served_gateway
-    integration, role, path = _granted_lookup(served)
+    integration, role, path = granted_lookup(served)
     calls: list[tuple[str, bool]] = []
-    with _served(served) as (app, client):
+    with served_on_loop(served) as (app, client):
         _reads(app, calls, monkeypatch)
 
         def get(who: Integration) -> Any:
@@ -96,9 +74,9 @@ def test_in_a_worker_thread_too_a_kept_read_serves_and_a_revocation_counts_at_on
     """With the pipeline in worker threads (as with Redis or a remote register), the single lookups use
     the kept read too (`kept_for`), checked the same way where their records are stored."""
     served = served_gateway
-    integration, role, path = _granted_lookup(served)
+    integration, role, path = granted_lookup(served)
     calls: list[tuple[str, bool]] = []
-    with _served(served, event_loop_pipeline="never") as (app, client):
+    with served_on_loop(served, event_loop_pipeline="never") as (app, client):
         _reads(app, calls, monkeypatch)
         kept = [client.get(path, headers=served.headers(integration)) for _ in range(3)]
         reads_before = list(calls)
@@ -115,9 +93,9 @@ def test_every_process_refuses_at_its_next_request_once_a_role_is_deactivated(
     served_gateway: ServedGateway,
 ) -> None:
     served = served_gateway
-    integration, role, path = _granted_lookup(served)
+    integration, role, path = granted_lookup(served)
     with ExitStack() as stack:
-        clients = [stack.enter_context(_served(served))[1] for _ in range(2)]
+        clients = [stack.enter_context(served_on_loop(served))[1] for _ in range(2)]
         for client in clients:
             for _ in range(3):  # the last ones on each process's kept read
                 assert client.get(path, headers=served.headers(integration)).status_code == 200
@@ -133,9 +111,9 @@ def test_every_process_refuses_at_its_next_request_once_a_role_is_deactivated(
 
 def test_a_read_is_kept_only_for_a_password_verified_before(served_gateway: ServedGateway) -> None:
     served = served_gateway
-    integration, _, path = _granted_lookup(served)
+    integration, _, path = granted_lookup(served)
     other, _ = served.config.granted_role(["navn"])
-    with _served(served) as (app, client):
+    with served_on_loop(served) as (app, client):
         wrong = Integration(integration.id, other.password, integration.orgnr)
         answers = [client.get(path, headers=served.headers(wrong)) for _ in range(3)]
         answers += [client.get(path, headers=served.headers(other)) for _ in range(3)]  # not granted
@@ -155,9 +133,9 @@ def test_no_read_is_kept_when_the_setting_keeps_none(
     served_gateway: ServedGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served = served_gateway
-    integration, _, path = _granted_lookup(served)
+    integration, _, path = granted_lookup(served)
     calls: list[tuple[str, bool]] = []
-    with _served(served, kept_access_reads=0) as (app, client):
+    with served_on_loop(served, kept_access_reads=0) as (app, client):
         _reads(app, calls, monkeypatch)
         answers = [client.get(path, headers=served.headers(integration)) for _ in range(4)]
         kept = app.state.gateway.access.kept_reads
