@@ -804,17 +804,9 @@ JOIN records ON records.kjede = g.kjede AND records.sekvens = g.sekvens
             "h_hash": [new.hash.hex() for _, new in heads],
             "n_chains": len(heads),
             "versjon": tilgangsversjon,
-            "p_kjede": [],
-            "p_sekvens": [],
-            "p_posisjon": [],
-            "p_identifikator": [],
         }
         given.update((f"r_{key}", values) for key, values in self._record.columns(rows).items())
-        for row, personer in zip(rows, persons, strict=True):
-            given["p_kjede"] += [row["kjede"]] * len(personer)
-            given["p_sekvens"] += [row["sekvens"]] * len(personer)
-            given["p_posisjon"] += range(len(personer))
-            given["p_identifikator"] += personer
+        given.update((f"p_{key}", values) for key, values in _person_arrays(rows, persons).items())
         return given
 
 
@@ -861,14 +853,21 @@ class _Statements:
                 connection.executemany(self.persons, person_rows)
             return
         connection.executemany(self.record, rows)
-        given: dict[str, list[Any]] = {"kjede": [], "sekvens": [], "posisjon": [], "identifikator": []}
-        for row, personer in zip(rows, persons, strict=True):
-            given["kjede"] += [row["kjede"]] * len(personer)
-            given["sekvens"] += [row["sekvens"]] * len(personer)
-            given["posisjon"] += range(len(personer))
-            given["identifikator"] += personer
+        given = _person_arrays(rows, persons)
         if given["identifikator"]:
             connection.execute(self.persons, given)
+
+
+def _person_arrays(rows: list[dict[str, Any]], persons: list[list[str]]) -> dict[str, list[Any]]:
+    """PostgreSQL: a batch's persons as one array per column, each person beside its record's chain and
+    sequence number (by which the INSERT finds the record)."""
+    given: dict[str, list[Any]] = {"kjede": [], "sekvens": [], "posisjon": [], "identifikator": []}
+    for row, personer in zip(rows, persons, strict=True):
+        given["kjede"] += [row["kjede"]] * len(personer)
+        given["sekvens"] += [row["sekvens"]] * len(personer)
+        given["posisjon"] += range(len(personer))
+        given["identifikator"] += personer
+    return given
 
 
 def _advance_values(known: _Head, new: _Head) -> dict[str, Any]:

@@ -229,9 +229,9 @@ class AuthenticationFailed(GatewayError):
 
 @dataclass(frozen=True, slots=True)
 class LookedUp:
-    """What `AccessControl.look_up_ahead` did on the event loop: the request counted against its address's
-    limit, and the directory read (`found`; None when the read failed: `authenticate` reads again where it
-    may block), made for this request or `kept` from an earlier one."""
+    """The directory read a request is to use (`found`), made for it (`look_up_ahead`, on the event loop,
+    which also counted the request against its address's limit; None when the read failed: `authenticate`
+    reads again where it may block) or `kept` from an earlier request (`look_up_ahead`, `kept_for`)."""
 
     found: LookupView | None
     kept: bool = False
@@ -322,7 +322,8 @@ class AccessControl:
         self._scope = scope
         self._failures = failures
         self._limits = limits
-        #: The event loop's kept reads (`look_up_ahead`); None keeps none.
+        #: Reads kept between single lookups (`authenticate` keeps, `look_up_ahead`/`kept_for` hand out);
+        #: None keeps none.
         self._kept = kept
 
     def authenticate(
@@ -436,9 +437,9 @@ class AccessControl:
             self._limits.admit_address(credentials.address)
         except GatewayError:
             return None  # counted nothing; `authenticate` refuses it with the same answer
-        kept = self._kept.get(ids) if self._kept is not None else None
+        kept = self._kept_read(ids, password)
         if kept is not None:
-            return LookedUp(kept, kept=True)
+            return kept
         try:
             if self._directory.asynchronous:
                 return LookedUp(await self._directory.lookup_async(*ids))
@@ -456,9 +457,11 @@ class AccessControl:
         pipeline runs in a worker thread. None otherwise: `authenticate` reads afresh."""
         password = credentials.integrasjon_passord
         ids = _lookup_ids(_integration_id(credentials.integrasjon_id), rolle_id)
-        if self._kept is None or not password or ids is None:
-            return None
-        found = self._kept.get(ids)
+        return self._kept_read(ids, password) if password and ids is not None else None
+
+    def _kept_read(self, ids: tuple[UUID, UUID], password: str) -> LookedUp | None:
+        """The read kept for these ids, if there is one and `password` is the one verified moments ago."""
+        found = self._kept.get(ids) if self._kept is not None else None
         integration = found.integration if found is not None else None
         if integration is None or not self._passwords.remembered(
             integration.id, integration.passord_hash, password
