@@ -112,7 +112,8 @@ _PERSONS_OF = select(oppslagslogg_person.c.oppslag_id, oppslagslogg_person.c.ide
 
 class _Pending:
     """A record waiting for the writer, and how its waiter learns that its batch is committed (or failed):
-    a thread's `done` event, or a future of an event loop (resolved in that loop, see `_wake`)."""
+    a thread's `done` event, or a future of an event loop (resolved in that loop, see `_wake`; no event is
+    made for it)."""
 
     __slots__ = ("done", "error", "future", "loop", "record", "tilgangsversjon")
 
@@ -125,7 +126,7 @@ class _Pending:
     ) -> None:
         self.record = record
         self.tilgangsversjon = tilgangsversjon
-        self.done = threading.Event()
+        self.done = threading.Event() if loop is None else None
         self.error: BaseException | None = None
         self.loop = loop
         self.future = future
@@ -197,6 +198,7 @@ class AuditLog:
         pending = _Pending(record)
         self._start_writer()
         self._queue.put([pending])
+        assert pending.done is not None
         if not pending.done.wait(self._timeout):
             raise AuditUnavailableError("the audit log could not be written: timed out")
         _raise_failure(pending)
@@ -271,7 +273,8 @@ class AuditLog:
             waiting: dict[asyncio.AbstractEventLoop, list[_Pending]] = defaultdict(list)
             for pending in batch:
                 pending.error = refused.get(pending, error)
-                pending.done.set()
+                if pending.done is not None:
+                    pending.done.set()
                 if pending.loop is not None:
                     waiting[pending.loop].append(pending)
             for loop, woken in waiting.items():

@@ -366,7 +366,8 @@ class AccessControl:
             raise WouldBlock  # the read failed on the event loop, or was not made there
         else:
             found = self._lookup(integrasjon_id, rolle_id) if password else None
-        if found is None or not self._remembered(found, token, password):
+        kept = looked_up is not None and looked_up.kept
+        if found is None or not self._remembered(found, token, password, password_checked=kept):
             if not may_block:
                 raise WouldBlock
             # Not the right password verified moments ago: this attempt counts against the limits.
@@ -376,12 +377,12 @@ class AccessControl:
                 raise AuthenticationFailed(integrasjon_id, codes.UGYLDIG_INTEGRASJON)
             role_id = _uuid(rolle_id, codes.UGYLDIG_ROLLEID, "The role id in the path")
             trail.rolle_id = role_id
-            if looked_up is not None and looked_up.kept:
+            if kept:
                 found = None  # a kept read serves only the password verified moments ago
             found = found or self._directory.lookup(integrasjon_id, role_id)
             self._verify(found, integrasjon_id, password, token, trail, address)
         kept_ids = _lookup_ids(integrasjon_id, rolle_id)
-        if self._kept is not None and kept_ids is not None and not (looked_up is not None and looked_up.kept):
+        if self._kept is not None and kept_ids is not None and not kept:
             self._kept.keep(kept_ids, found)  # the password is verified: the next request may use it
         role_id = _uuid(rolle_id, codes.UGYLDIG_ROLLEID, "The role id in the path")
         trail.rolle_id = role_id
@@ -484,16 +485,23 @@ class AccessControl:
         ids = _lookup_ids(integrasjon_id, rolle_id)
         return self._directory.lookup(*ids) if ids is not None else None
 
-    def _remembered(self, found: LookupView, token: AccessToken, password: str | None) -> bool:
+    def _remembered(
+        self, found: LookupView, token: AccessToken, password: str | None, *, password_checked: bool = False
+    ) -> bool:
         """Whether this is the right password of an integration the token's organisation may operate,
         verified moments ago: then no argon2 is spent, and the failed-attempt limits are not read (only the
-        right password can match a remembered success, so this tells a guesser nothing)."""
+        right password can match a remembered success, so this tells a guesser nothing).
+        `password_checked`: `found` is a kept read, handed out (`_kept_read`) only after this very password
+        was found remembered for its integration; it is not looked up again."""
         integration = found.integration
         return (
             integration is not None
             and bool(password)
             and token.orgnr == integration.autorisert_orgnr
-            and self._passwords.remembered(integration.id, integration.passord_hash, password or "")
+            and (
+                password_checked
+                or self._passwords.remembered(integration.id, integration.passord_hash, password or "")
+            )
         )
 
     def _verify(
