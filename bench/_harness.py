@@ -183,6 +183,21 @@ def process_tree_rss_kib(root: int, field: str = "VmRSS") -> int:
     return total
 
 
+def process_tree_cpu_seconds(root: int) -> float:
+    """CPU time (user and system, every thread) used so far by a process and all its descendants (Linux
+    /proc): what a served process spends, whichever thread or worker spends it."""
+    ticks, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+            pending += [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def serving_pid(base: str) -> int:
     port = base.rsplit(":", 1)[1]
     found = subprocess.run(["pgrep", "-f", "--", f"serve --port {port}"], capture_output=True, text=True)

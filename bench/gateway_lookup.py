@@ -34,9 +34,11 @@ from _harness import (
     load_average,
     median,
     percentile,
+    process_tree_cpu_seconds,
     rotating_paths_script,
     served_gateway,
     served_register,
+    serving_pid,
     wrk,
 )
 from fiks_folkeregister.app import build_register
@@ -165,18 +167,8 @@ def main() -> None:
                 raise SystemExit(f"{base} answered {warm['errors']:.0f} non-2xx responses while warming up")
         direct, gateway = [], []
         for _ in range(args.rounds):
-            direct.append(
-                wrk(direct_base, args.seconds, args.connections, script=direct_script, headers=direct_headers)
-            )
-            gateway.append(
-                wrk(
-                    gateway_base,
-                    args.seconds,
-                    args.connections,
-                    script=gateway_script,
-                    headers=gateway_headers,
-                )
-            )
+            direct.append(_measured(direct_base, args, direct_script, direct_headers))
+            gateway.append(_measured(gateway_base, args, gateway_script, gateway_headers))
         bulk = {"direct": [], "gateway": []}
         with (
             httpx.Client(base_url=direct_base, headers=direct_headers, timeout=60) as direct_client,
@@ -220,6 +212,12 @@ def main() -> None:
         f"non-2xx {g_err:.0f}"
     )
     print(f"gateway throughput / direct: {g_rps / d_rps:.0%} (target ≥ 70%)")
+    d_cpu, g_cpu = median([r["cpu_us"] for r in direct]), median([r["cpu_us"] for r in gateway])
+    print(
+        f"CPU per lookup (the served process, every thread): direct {d_cpu:.0f} µs, gateway {g_cpu:.0f} µs "
+        f"({g_cpu / d_cpu:.2f}x; ≥ 70% of the throughput asks for ≤ {d_cpu / 0.7:.0f} µs, one process's "
+        "interpreter being what runs out)"
+    )
     print(f"gateway overhead: p50 {g_p50 - d_p50:+.2f} ms, p99 {g_p99 - d_p99:+.2f} ms (target p99 ≤ 5 ms)")
     bulk_ratio = median(bulk["gateway"]) / median(bulk["direct"])
     for name in ("direct", "gateway"):
@@ -229,6 +227,17 @@ def main() -> None:
         )
     print(f"bulkoppslag x1000, gateway / direct p50: {bulk_ratio:.2f}x (target ≤ 1.3x; PostgreSQL ≤ 1.5x)")
     print(f"audit records written during the run: {audited}")
+
+
+def _measured(base: str, args: argparse.Namespace, script: str, headers: dict[str, str]) -> dict[str, float]:
+    """One wrk round against a served process, with the CPU time that process (and its workers) spent per
+    answered request (`cpu_us`): a steadier figure than throughput on a shared machine."""
+    pid = serving_pid(base)
+    before = process_tree_cpu_seconds(pid)
+    run = wrk(base, args.seconds, args.connections, script=script, headers=headers)
+    answered = run["rps"] * args.seconds
+    run["cpu_us"] = (process_tree_cpu_seconds(pid) - before) / max(1.0, answered) * 1e6
+    return run
 
 
 def _audit_rows(engine: Engine) -> int:
