@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
 from sqlalchemy import Engine, text
 
 from fiks_folkeregister.audit.log import AuditLog, AuditRecord, AuditUnavailableError
+from fiks_folkeregister.audit.revisjon import verify_database
+from fiks_folkeregister.audit.signering import CheckpointSigner
+from fiks_folkeregister.storage.tables import oppslagslogg
+from tests.own_loop import run
 
 ORG_A = "921234562"
 ORG_B = "987654325"
@@ -202,3 +208,55 @@ def test_refused_and_failed_attempts_naming_a_person_are_found_too(engine: Engin
     assert log.lookups_of_person(person) == records[:3]
     # the organisation's log filtered by the person finds the same (its own, newest first)
     assert log.query(ORG_A, person=person) == [records[1], records[0]]
+
+
+def test_a_record_is_stored_alike_whether_it_opens_its_chain_or_extends_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A chain's first record is written the general way (its head read under its lock); the next ones, on
+    PostgreSQL, in one statement that takes the batch as JSON. Both ways store the same values, down to
+    the text of the parameters, and the chain verifies."""
+    log = AuditLog(engine)
+    odd: dict[str, object] = {
+        "parametre": {
+            "søk": ['Æøå "sitat" \\ \u0001 \u2028 😀'],
+            "tall": 1.5,
+            "stor": 1e16,
+            "ingen": None,
+            "ja": True,
+        },
+        "prinsipal": "person",
+        "person_foedselsnummer": "06076301709",
+        "person_navn": "Ærlig Øystein Åsen",
+        "saksnummer": '2026/1 "x"',
+        "formaal": "Barnevern ☃",
+        "klient_orgnr": None,
+        "integrasjon_id": None,
+        "kanal": "portal",
+    }
+    opening = lookup(**odd)
+    extending = [lookup(minutes=1, **odd), lookup(minutes=2, personer=("01010112345", "06076301709"), **odd)]
+
+    log.record(opening)
+    run(_together(log, extending))
+
+    assert sorted(log.query(ORG_A), key=lambda record: record.tidspunkt) == [opening, *extending]
+    stored = _stored_columns(engine)
+    assert stored[opening.request_id] == stored[extending[0].request_id]
+    assert verify_database(engine, CheckpointSigner(tmp_path / "key.pem"))[0].records == 3
+
+
+async def _together(log: AuditLog, records: list[AuditRecord]) -> None:
+    """The records handed to the writer in one turn of the loop: one batch."""
+    await asyncio.gather(*(log.record_async(record) for record in records))
+
+
+def _stored_columns(engine: Engine) -> dict[str, dict[str, object]]:
+    """Each record's stored columns as the database gives them back as text, but for those that differ by
+    record (id, request id, time, sequence number, hash)."""
+    differing = {"id", "request_id", "tidspunkt", "sekvens", "hash"}
+    columns = [column.name for column in oppslagslogg.c if column.name not in differing]
+    selected = ", ".join(f"CAST({name} AS TEXT) AS {name}" for name in columns)
+    with engine.connect() as connection:
+        rows = connection.execute(text(f"SELECT request_id, {selected} FROM oppslagslogg")).mappings()
+        return {row["request_id"]: {name: row[name] for name in columns} for row in rows}
