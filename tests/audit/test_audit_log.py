@@ -260,3 +260,27 @@ def _stored_columns(engine: Engine) -> dict[str, dict[str, object]]:
     with engine.connect() as connection:
         rows = connection.execute(text(f"SELECT request_id, {selected} FROM oppslagslogg")).mappings()
         return {row["request_id"]: {name: row[name] for name in columns} for row in rows}
+
+
+def test_a_value_too_long_for_its_column_is_never_cut(engine: Engine, tmp_path: Path) -> None:
+    """PostgreSQL refuses a value longer than its column holds (the record is not stored, and its request
+    gets no answer) rather than storing it cut, which would break the record's link in the chain; SQLite
+    stores it whole. Either way the chain verifies."""
+    log = AuditLog(engine)
+    log.record(lookup())  # opens the chain: the next batch, on PostgreSQL, is the one statement
+    long_name = lookup(
+        minutes=1,
+        prinsipal="person",
+        person_foedselsnummer="06076301709",
+        person_navn="Å" * 201,
+        kanal="portal",
+    )
+
+    if engine.dialect.name == "postgresql":
+        with pytest.raises(AuditUnavailableError):
+            run(_together(log, [long_name]))
+        assert len(log.query(ORG_A)) == 1
+    else:
+        run(_together(log, [long_name]))
+        assert long_name in log.query(ORG_A)
+    assert verify_database(engine, CheckpointSigner(tmp_path / "key.pem"))[0].finding is None

@@ -21,20 +21,15 @@ from uuid import UUID
 import orjson
 from psycopg.types.json import Json
 from sqlalchemy import (
-    ARRAY,
-    BigInteger,
     ColumnElement,
     Connection,
     Dialect,
     Engine,
-    Integer,
     Select,
     String,
     Text,
-    and_,
     bindparam,
     cast,
-    func,
     insert,
     literal_column,
     or_,
@@ -403,16 +398,18 @@ class AuditLog:
         extended = [self._extend(self._heads[chain], by_chain[chain], now) for chain in chains]
         if any(checkpoint is not None for *_, checkpoint in extended):
             return False
-        assert self._statements.alone is not None
-        parameters = self._statements.alone.parameters(
+        alone = self._statements.alone
+        assert alone is not None
+        persons = [personer for _, _, chain_persons, _ in extended for personer in chain_persons]
+        parameters = alone.parameters(
             [(self._heads[chain], head) for chain, (head, *_) in zip(chains, extended, strict=True)],
             [row for _, chain_rows, _, _ in extended for row in chain_rows],
-            [personer for _, _, chain_persons, _ in extended for personer in chain_persons],
+            persons,
             next(iter(versions), None),
         )
         try:
             with transaction(self._engine) as connection:
-                connection.alone(self._statements.alone.sql, parameters)
+                connection.alone(alone.sql[any(persons)], parameters)
         except Exception as error:
             if getattr(error, "sqlstate", None) == _REFUSED:
                 return False
@@ -728,54 +725,78 @@ _TILGANGSVERSJON = select(tilgangsversjon.c.versjon).where(tilgangsversjon.c.id 
 _UNSIGNED_CHAINS = select(_heads.c.kjede).where(_heads.c.sekvens > _heads.c.sjekkpunkt_sekvens)
 
 _RECORD_COLUMNS = [column.key for column in oppslagslogg.c if column.key != "id"]
-_given = (
-    func.unnest(
-        bindparam("kjede", type_=ARRAY(String)),
-        bindparam("sekvens", type_=ARRAY(BigInteger)),
-        bindparam("posisjon", type_=ARRAY(Integer)),
-        bindparam("identifikator", type_=ARRAY(String)),
-    )
-    .table_valued("kjede", "sekvens", "posisjon", "identifikator")
-    .render_derived(name="gitt")
-)
-#: PostgreSQL: a batch's persons in one statement, from arrays, each row finding its record by chain and
-#: sequence number (unique), so the records' ids need not come back first.
-_PERSONS_FROM_ARRAYS = insert(oppslagslogg_person).from_select(
-    ["oppslag_id", "posisjon", "identifikator"],
-    select(oppslagslogg.c.id, _given.c.posisjon, _given.c.identifikator)
-    .select_from(_given)
-    .join(
-        oppslagslogg, and_(oppslagslogg.c.kjede == _given.c.kjede, oppslagslogg.c.sekvens == _given.c.sekvens)
-    ),
-)
-
-
 #: PostgreSQL's SQLSTATE for a division by zero: how `_BatchAlone` refuses a batch.
 _REFUSED = "22012"
 
 
-class _BatchAlone:
-    """PostgreSQL: a batch of records in one statement, which is its own transaction: the chains' head rows
-    locked in chain order and moved on (each only if still at the head this process knows), the access
-    version checked, the records and their persons inserted. If a head has moved or the access version is
-    not the batch's, a division by zero aborts the statement, and nothing of it is stored.
+class _JsonRows:
+    """PostgreSQL: a batch's records and their persons inserted from two JSON documents (`parameters`), an
+    array per row of the values as each column's type binds them, read back by PostgreSQL with that type;
+    each person finds its record by chain and sequence number (unique), so the records' ids need not come
+    back first. One parameter per document, not one typed array per column: the driver's encoding of some
+    thirty arrays was most of the writer's time, spent holding the interpreter the event loop needs, while
+    PostgreSQL reads the JSON in its own process.
 
-    The records and their persons travel as two JSON documents (an array per row, each value bound by its
-    column's type as an INSERT would bind it, then read back by PostgreSQL with that column's type), not as
-    an array parameter per column: the driver's work of encoding some thirty typed arrays was most of the
-    writer's time, spent holding the interpreter the event loop needs; PostgreSQL's reading of the JSON
-    is spent in its own process."""
+    `statement`: the INSERTs, after other common table expressions if given."""
 
     def __init__(self, dialect: Dialect) -> None:
         columns = [column for column in oppslagslogg.c if column.key != "id"]
         self._keys = [column.key for column in columns]
         self._record = Statement(dialect, insert(oppslagslogg), self._keys)
-        names = ", ".join(column.name for column in columns)
-        values = ", ".join(
-            f"CAST(r.e ->> {index} AS {column.type.compile(dialect)})" for index, column in enumerate(columns)
+        self._names = ", ".join(column.name for column in columns)
+        # Text read as TEXT, so that the INSERT's own cast to the column refuses a value too long for it (as
+        # an INSERT of the value would) instead of cutting it, which would break the record's link.
+        self._values = ", ".join(
+            f"CAST(r.e ->> {index} AS {'TEXT' if isinstance(column.type, String) else column.type.compile(dialect)})"
+            for index, column in enumerate(columns)
         )
-        self.sql = f"""
-WITH locked AS (
+
+    def statement(self, before: str = "", where: str = "", *, persons: bool = True) -> str:
+        """The INSERT of the records (filtered by `where`) and, with `persons`, of their persons, after the
+        common table expressions `before` (`name AS (…), …`). Without persons the persons' table is not
+        touched."""
+        records = f"""INSERT INTO oppslagslogg ({self._names})
+    SELECT {self._values} FROM json_array_elements(%(records)s::json) AS r(e)
+    {where}"""
+        if not persons:
+            return f"WITH {before}\n{records}" if before else records
+        ctes = (
+            f"{before},\nrecords AS ({records}\n    RETURNING id, kjede, sekvens)"
+            if before
+            else (f"records AS ({records}\n    RETURNING id, kjede, sekvens)")
+        )
+        return f"""WITH {ctes}
+INSERT INTO oppslagslogg_person (oppslag_id, posisjon, identifikator)
+SELECT records.id, CAST(g.e ->> 2 AS integer), g.e ->> 3
+FROM json_array_elements(%(persons)s::json) AS g(e)
+JOIN records ON records.kjede = g.e ->> 0 AND records.sekvens = CAST(g.e ->> 1 AS bigint)
+"""
+
+    def parameters(self, rows: list[dict[str, Any]], persons: list[list[str]]) -> dict[str, str]:
+        """`rows` and `persons` as `_Statements.insert` takes them."""
+        bound = self._record.columns(rows)
+        records = list(zip(*(bound[key] for key in self._keys), strict=True))
+        given = [
+            (row["kjede"], row["sekvens"], position, identifikator)
+            for row, personer in zip(rows, persons, strict=True)
+            for position, identifikator in enumerate(personer)
+        ]
+        return {
+            "records": orjson.dumps(records, default=_json_text).decode(),
+            "persons": orjson.dumps(given).decode(),
+        }
+
+
+class _BatchAlone:
+    """PostgreSQL: a batch of records in one statement, which is its own transaction: the chains' head rows
+    locked in chain order and moved on (each only if still at the head this process knows), the access
+    version checked, the records and their persons inserted (`_JsonRows`). If a head has moved or the
+    access version is not the batch's, a division by zero aborts the statement, and nothing of it is
+    stored."""
+
+    def __init__(self, rows: _JsonRows) -> None:
+        self._rows = rows
+        before = """locked AS (
     SELECT kjede FROM oppslagslogg_kjede WHERE kjede = ANY(%(h_kjede)s::text[]) ORDER BY kjede FOR UPDATE
 ), moved AS (
     UPDATE oppslagslogg_kjede AS h SET sekvens = n.sekvens, hash = n.hash
@@ -788,17 +809,10 @@ WITH locked AS (
     SELECT 1 / ((SELECT count(*) FROM moved) = %(n_chains)s::bigint
                 AND (%(versjon)s::bigint IS NULL
                      OR (SELECT versjon FROM tilgangsversjon WHERE id = 1) = %(versjon)s::bigint))::int AS ok
-), records AS (
-    INSERT INTO oppslagslogg ({names})
-    SELECT {values} FROM json_array_elements(%(records)s::json) AS r(e)
-    WHERE (SELECT ok FROM checked) = 1
-    RETURNING id, kjede, sekvens
-)
-INSERT INTO oppslagslogg_person (oppslag_id, posisjon, identifikator)
-SELECT records.id, CAST(g.e ->> 2 AS integer), g.e ->> 3
-FROM json_array_elements(%(persons)s::json) AS g(e)
-JOIN records ON records.kjede = g.e ->> 0 AND records.sekvens = CAST(g.e ->> 1 AS bigint)
-"""
+)"""
+        where = "WHERE (SELECT ok FROM checked) = 1"
+        #: By whether the batch names any person.
+        self.sql = {persons: rows.statement(before, where, persons=persons) for persons in (True, False)}
 
     def parameters(
         self,
@@ -808,13 +822,6 @@ JOIN records ON records.kjede = g.e ->> 0 AND records.sekvens = CAST(g.e ->> 1 A
         tilgangsversjon: int | None,
     ) -> dict[str, Any]:
         """`heads`: each chain's (known, new) head, in chain order; `rows` and `persons` as `insert` takes."""
-        bound = self._record.columns(rows)
-        records = list(zip(*(bound[key] for key in self._keys), strict=True))
-        given = [
-            (row["kjede"], row["sekvens"], position, identifikator)
-            for row, personer in zip(rows, persons, strict=True)
-            for position, identifikator in enumerate(personer)
-        ]
         return {
             "h_kjede": [known.kjede for known, _ in heads],
             "h_known": [known.sekvens for known, _ in heads],
@@ -823,8 +830,7 @@ JOIN records ON records.kjede = g.e ->> 0 AND records.sekvens = CAST(g.e ->> 1 A
             "h_hash": [new.hash.hex() for _, new in heads],
             "n_chains": len(heads),
             "versjon": tilgangsversjon,
-            "records": orjson.dumps(records, default=_json_text).decode(),
-            "persons": orjson.dumps(given).decode(),
+            **self._rows.parameters(rows, persons),
         }
 
 
@@ -840,7 +846,14 @@ class _Statements:
 
     def __init__(self, dialect: Dialect) -> None:
         self.sqlite = dialect.name == "sqlite"
-        self.alone = _BatchAlone(dialect) if dialect.name == "postgresql" else None
+        self.rows = _JsonRows(dialect) if dialect.name == "postgresql" else None
+        self.alone = _BatchAlone(self.rows) if self.rows is not None else None
+        #: By whether the batch names any person.
+        self.rows_sql = (
+            {persons: self.rows.statement(persons=persons) for persons in (True, False)}
+            if self.rows is not None
+            else {}
+        )
         self.advance = Statement(dialect, _ADVANCE_HEAD)
         self.store_head = Statement(dialect, _STORE_HEAD)
         self.take_write_lock = Statement(dialect, _TAKE_WRITE_LOCK)
@@ -854,8 +867,9 @@ class _Statements:
             [column.key for column in _heads.c],
         )
         self.record = Statement(dialect, insert(oppslagslogg), _RECORD_COLUMNS)
-        persons = insert(oppslagslogg_person) if self.sqlite else _PERSONS_FROM_ARRAYS
-        self.persons = Statement(dialect, persons, ["oppslag_id", "posisjon", "identifikator"])
+        self.persons = Statement(
+            dialect, insert(oppslagslogg_person), ["oppslag_id", "posisjon", "identifikator"]
+        )
         self.checkpoint = Statement(
             dialect,
             insert(oppslagslogg_sjekkpunkt),
@@ -864,9 +878,9 @@ class _Statements:
 
     def insert(self, connection: Transaction, rows: list[dict[str, Any]], persons: list[list[str]]) -> None:
         """The records' rows and their persons' rows. SQLite: one INSERT per record (its id is the cursor's
-        `lastrowid`), the persons' rows with `executemany`. PostgreSQL: the records with `executemany` and
-        every person in one INSERT from arrays (`_PERSONS_FROM_ARRAYS`), in one round trip with the commit."""
-        if self.sqlite:
+        `lastrowid`), the persons' rows with `executemany`. PostgreSQL: every record and every person in one
+        statement from JSON (`_JsonRows`), in one round trip with the commit."""
+        if self.rows is None:
             person_rows = []
             for row, personer in zip(rows, persons, strict=True):
                 oppslag_id = connection.execute(self.record, row).lastrowid
@@ -877,22 +891,7 @@ class _Statements:
             if person_rows:
                 connection.executemany(self.persons, person_rows)
             return
-        connection.executemany(self.record, rows)
-        given = _person_arrays(rows, persons)
-        if given["identifikator"]:
-            connection.execute(self.persons, given)
-
-
-def _person_arrays(rows: list[dict[str, Any]], persons: list[list[str]]) -> dict[str, list[Any]]:
-    """PostgreSQL: a batch's persons as one array per column, each person beside its record's chain and
-    sequence number (by which the INSERT finds the record)."""
-    given: dict[str, list[Any]] = {"kjede": [], "sekvens": [], "posisjon": [], "identifikator": []}
-    for row, personer in zip(rows, persons, strict=True):
-        given["kjede"] += [row["kjede"]] * len(personer)
-        given["sekvens"] += [row["sekvens"]] * len(personer)
-        given["posisjon"] += range(len(personer))
-        given["identifikator"] += personer
-    return given
+        connection.execute_sql(self.rows_sql[any(persons)], self.rows.parameters(rows, persons))
 
 
 def _advance_values(known: _Head, new: _Head) -> dict[str, Any]:

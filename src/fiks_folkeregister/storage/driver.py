@@ -107,6 +107,13 @@ class Transaction:
         cursor.executemany(statement.sql, [statement.parameters(values) for values in rows])
         return cursor
 
+    def execute_sql(self, sql: str, parameters: Mapping[str, Any]) -> Any:
+        """Run SQL written for the driver (PostgreSQL's `%(name)s` parameters, values as the driver takes
+        them) in this transaction, as `execute` runs a statement."""
+        cursor = self._cursor()
+        cursor.execute(sql, parameters)
+        return cursor
+
     def alone(self, sql: str, parameters: Mapping[str, Any]) -> None:
         """PostgreSQL: run one statement as a transaction of its own, in one round trip (nothing may have
         been sent in this transaction yet); an error of it is raised here, and nothing of it stays."""
