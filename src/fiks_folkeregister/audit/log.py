@@ -760,11 +760,8 @@ class _JsonRows:
     {where}"""
         if not persons:
             return f"WITH {before}\n{records}" if before else records
-        ctes = (
-            f"{before},\nrecords AS ({records}\n    RETURNING id, kjede, sekvens)"
-            if before
-            else (f"records AS ({records}\n    RETURNING id, kjede, sekvens)")
-        )
+        inserted = f"records AS ({records}\n    RETURNING id, kjede, sekvens)"
+        ctes = f"{before},\n{inserted}" if before else inserted
         return f"""WITH {ctes}
 INSERT INTO oppslagslogg_person (oppslag_id, posisjon, identifikator)
 SELECT records.id, CAST(g.e ->> 2 AS integer), g.e ->> 3
