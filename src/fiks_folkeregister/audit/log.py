@@ -740,9 +740,8 @@ class _JsonRows:
     `statement`: the INSERTs, after other common table expressions if given."""
 
     def __init__(self, dialect: Dialect) -> None:
-        columns = [column for column in oppslagslogg.c if column.key != "id"]
-        self._keys = [column.key for column in columns]
-        self._record = Statement(dialect, insert(oppslagslogg), self._keys)
+        self._record = Statement(dialect, insert(oppslagslogg), _RECORD_COLUMNS)
+        columns = [oppslagslogg.c[name] for name in self._record.names]  # in the order `bound` gives
         self._names = ", ".join(column.name for column in columns)
         # Text read as TEXT, so that the INSERT's own cast to the column refuses a value too long for it (as
         # an INSERT of the value would) instead of cutting it, which would break the record's link.
@@ -771,8 +770,7 @@ JOIN records ON records.kjede = g.e ->> 0 AND records.sekvens = CAST(g.e ->> 1 A
 
     def parameters(self, rows: list[dict[str, Any]], persons: list[list[str]]) -> dict[str, str]:
         """`rows` and `persons` as `_Statements.insert` takes them."""
-        bound = self._record.columns(rows)
-        records = list(zip(*(bound[key] for key in self._keys), strict=True))
+        records = [self._record.bound(row) for row in rows]
         given = [
             (row["kjede"], row["sekvens"], position, identifikator)
             for row, personer in zip(rows, persons, strict=True)

@@ -49,25 +49,25 @@ class Statement:
             for column in columns
         )
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The statement's parameters' names, in the order `bound` gives their values."""
+        return self._names
+
+    def bound(self, values: Mapping[str, Any]) -> Sequence[Any]:
+        """The values of the statement's parameters in order, each bound by its type as the driver takes it."""
+        ordered = self._values(values)
+        if self._plain:
+            return ordered
+        return [
+            value if process is None else process(value)
+            for process, value in zip(self._processors, ordered, strict=True)
+        ]
+
     def parameters(self, values: Mapping[str, Any]) -> Any:
         """The driver's parameters for these values (by name or in order, as the dialect's SQL has them)."""
-        ordered = self._values(values)
-        if not self._plain:
-            ordered = [
-                value if process is None else process(value)
-                for process, value in zip(self._processors, ordered, strict=True)
-            ]
+        ordered = self.bound(values)
         return dict(zip(self._names, ordered, strict=True)) if self._named else ordered
-
-    def columns(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
-        """The driver's parameters of many rows, column by column (each column's values a list, bound by
-        its type as `parameters` binds it): for one statement that inserts them all from arrays."""
-        ordered = [self._values(row) for row in rows]
-        found = {}
-        for index, (name, process) in enumerate(zip(self._names, self._processors, strict=True)):
-            values = [row[index] for row in ordered]
-            found[name] = values if process is None else [process(value) for value in values]
-        return found
 
     def row(self, row: Sequence[Any]) -> dict[str, Any]:
         """A row the statement returned, as a dict by column key, each value read by its column's type."""
